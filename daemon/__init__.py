@@ -1,0 +1,1 @@
+"""kaconfd: the bundled keepalived-compatible daemon (imported as kaconfd)."""

@@ -1,0 +1,1 @@
+"""Keyword schema data for kaconf (the grammars/ folder)."""

@@ -1,0 +1,102 @@
+"""The ``kaconf`` command line.
+
+Sub-commands live in their own modules and are imported only when chosen, so
+``kaconf lint`` never pays for jinja2, pyroute2 or the daemon.
+Exit statuses: 0 fine, 1 the config has errors, 2 kaconf could not run
+(usage error, unreadable input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from kaconf import __version__
+
+EXIT_OK = 0
+EXIT_CONFIG = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits with 2 on usage errors, which is what we want; keep it."""
+
+
+def _add_dump(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("dump", help="print the config the way keepalived -d does")
+    p.add_argument("file", help="keepalived.conf to read ('-' for stdin)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--config-id", "-i", default=None, help="keepalived's -i (for @id lines)")
+    p.add_argument("--no-spans", action="store_true", help="JSON without source positions")
+    p.set_defaults(func=_run_dump)
+
+
+def read_input(path: str, config_id: str | None, version: str = "2.2.7"):  # type: ignore[no-untyped-def]
+    """Load a file or stdin ('-'); returns (Loaded, exit status if it could not be read)."""
+    from kaconf.loader import load_full
+
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        return load_full("<stdin>", config_id=config_id, version=version, data=data), None
+    loaded = load_full(path, config_id=config_id, version=version)
+    if not loaded.config.files:
+        return loaded, EXIT_USAGE
+    return loaded, None
+
+
+def _run_dump(args: argparse.Namespace) -> int:
+    from kaconf.diagnostics import Severity
+
+    loaded, status = read_input(args.file, args.config_id)
+    if status is not None:
+        for d in loaded.diagnostics:
+            print(f"kaconf: {d}", file=sys.stderr)
+        return status
+    for d in loaded.diagnostics:
+        if d.severity >= Severity.ERROR:
+            print(f"kaconf: {d}", file=sys.stderr)
+    if args.format == "json":
+        from kaconf.dump.json_dump import dump_json
+
+        print(dump_json(loaded.config, spans=not args.no_spans))
+    else:
+        from kaconf.dump.text import dump_text
+
+        sys.stdout.write(dump_text(loaded.config))
+    return EXIT_OK
+
+
+def _subcommands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
+    from kaconf import keywords_cmd, lint_cmd
+
+    return [lint_cmd.add_parser, _add_dump, keywords_cmd.add_parser]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kaconf", description="Read, lint, dump, render and run keepalived "
+                     "configurations.")
+    parser.add_argument("--version", action="version", version=f"kaconf {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in _subcommands():
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (also used by the console script)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

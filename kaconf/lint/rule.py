@@ -1,0 +1,85 @@
+"""The shape of a lint rule: metadata plus a check function.
+
+Rules live one per module in :mod:`kaconf.lint.rules` (ruff's rule-per-file
+layout): each module defines ``META`` (a :class:`RuleMeta`) and ``check(ctx)``
+yielding :class:`~kaconf.diagnostics.Diagnostic` objects, usually through
+``ctx.diag(...)``. Cluster rules set ``scope="cluster"`` and receive a
+:class:`ClusterContext`. The docs (docs/rules.md) and ``kaconf rules`` are
+generated from ``META``, so a rule documents itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from kaconf.diagnostics import Diagnostic, Severity, Span
+
+if TYPE_CHECKING:
+    from kaconf.loader import Loaded
+    from kaconf.model.objects import Config
+    from kaconf.tree import Node
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """Everything a user needs to know about a rule, in one place."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str
+    bad: str
+    good: str
+    scope: Literal["config", "cluster", "reader"] = "config"
+    #: the validation-rules.md ids this rule mirrors, when it mirrors keepalived
+    keepalived_check: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    """What a single-file rule sees: the model, the raw tree, the target version."""
+
+    loaded: Loaded
+    target_version: str = "2.2.7"
+    path: str = ""
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    @property
+    def nodes(self) -> list[Node]:
+        return self.loaded.nodes
+
+    def diag(self, meta: RuleMeta, message: str, span: Span | None, hint: str = "",
+             severity: Severity | None = None) -> Diagnostic:
+        """Build a finding of ``meta``'s rule at ``span`` (the file start if unknown)."""
+        if span is None:
+            span = Span(self.path or (self.config.files[0] if self.config.files else "<input>"),
+                        1, 1, 1, 2)
+        return Diagnostic(meta.code, severity if severity is not None else meta.severity,
+                          message, span, hint)
+
+
+@dataclass
+class ClusterContext:
+    """What a cluster rule sees: one context per node, in command-line order."""
+
+    nodes: list[Context] = field(default_factory=list)
+    target_version: str = "2.2.7"
+
+    def diag(self, meta: RuleMeta, message: str, span: Span | None, hint: str = "",
+             severity: Severity | None = None) -> Diagnostic:
+        if span is None:
+            first = self.nodes[0].config.files[0] if self.nodes and self.nodes[0].config.files \
+                else "<cluster>"
+            span = Span(first, 1, 1, 1, 2)
+        return Diagnostic(meta.code, severity if severity is not None else meta.severity,
+                          message, span, hint)
+
+
+CheckFn = Callable[[Context], Iterable[Diagnostic]]
+ClusterCheckFn = Callable[[ClusterContext], Iterable[Diagnostic]]

@@ -1,0 +1,387 @@
+"""Typed model of a keepalived configuration.
+
+One dataclass per object keepalived knows. Fields are named exactly like the
+keyword that sets them, so the builder (:mod:`kaconf.model.build`) can fill
+them from the schema-driven conversion without a per-keyword table in code;
+every keyword given (including the ones without a dedicated field) is also
+kept, converted, in ``settings`` with its source span. Values are converted:
+addresses are :mod:`ipaddress` objects, times are seconds as floats, flags are
+bools. ``None`` means "not given" (the effective default is the dump's or the
+daemon's business, because it often depends on other settings).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from kaconf.diagnostics import Span
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
+
+
+@dataclass(slots=True)
+class Setting:
+    """One keyword occurrence, converted according to the schema."""
+
+    keyword: str
+    value: Any
+    span: Span
+    args: list[str] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Block:
+    """Base of every model object: where it is and every keyword it was given."""
+
+    span: Span | None = field(default=None, repr=False, kw_only=True)
+    settings: dict[str, Setting] = field(default_factory=dict, repr=False, kw_only=True)
+
+    def given(self, keyword: str) -> bool:
+        """Whether ``keyword`` appeared in this block."""
+        return keyword in self.settings
+
+    def get(self, keyword: str, default: Any = None) -> Any:
+        """The converted value of ``keyword``, or ``default`` when absent."""
+        s = self.settings.get(keyword)
+        return default if s is None else s.value
+
+
+@dataclass(slots=True)
+class Script:
+    """A command line for a notify/check script: words as keepalived splits them."""
+
+    args: list[str]
+    raw: str
+    span: Span | None = None
+
+    @property
+    def path(self) -> str:
+        return self.args[0] if self.args else ""
+
+
+@dataclass(eq=False)
+class VirtualAddress(Block):
+    """A line of virtual_ipaddress / virtual_ipaddress_excluded / static_ipaddress."""
+
+    address: IPInterface | None = None
+    text: str = ""
+    dev: str | None = None
+    brd: str | None = None
+    scope: str | None = None
+    label: str | None = None
+    peer: str | None = None
+    flags: list[str] = field(default_factory=list)
+    preferred_lft: str | None = None
+    track_group: str | None = None
+    prefix_given: bool = False
+
+
+@dataclass(eq=False)
+class Route(Block):
+    """A virtual_routes / static_routes line (ip-route syntax), kept as words."""
+
+    words: list[str] = field(default_factory=list)
+    dest: str | None = None
+    via: str | None = None
+    src: str | None = None
+    dev: str | None = None
+    table: str | None = None
+    metric: int | None = None
+    protocol: str | None = None
+    scope: str | None = None
+    type: str | None = None
+    no_track: bool = False
+
+
+@dataclass(eq=False)
+class Rule(Block):
+    """A virtual_rules / static_rules line (ip-rule syntax), kept as words."""
+
+    words: list[str] = field(default_factory=list)
+    from_: str | None = None
+    to: str | None = None
+    table: str | None = None
+    preference: int | None = None
+    no_track: bool = False
+
+
+@dataclass(eq=False)
+class UnicastPeer(Block):
+    address: IPAddress | None = None
+    text: str = ""
+    min_ttl: int | None = None
+    max_ttl: int | None = None
+
+
+@dataclass(eq=False)
+class TrackRef(Block):
+    """A line of track_script / track_file / track_process / track_bfd / track_interface."""
+
+    name: str = ""
+    weight: int | None = None
+    reverse: bool | None = None
+
+
+@dataclass(eq=False)
+class Authentication(Block):
+    auth_type: str | None = None
+    auth_pass: str | None = None
+
+
+@dataclass(eq=False)
+class VrrpInstance(Block):
+    name: str = ""
+    state: str | None = None
+    interface: str | None = None
+    virtual_router_id: int | None = None
+    priority: int | None = None
+    advert_int: float | None = None
+    version: int | None = None
+    nopreempt: bool = False
+    preempt: bool = False
+    preempt_delay: float | None = None
+    mcast_src_ip: IPAddress | None = None
+    unicast_src_ip: IPAddress | None = None
+    mcast_dst_ip: IPAddress | None = None
+    unicast_ttl: int | None = None
+    unicast_peer: list[UnicastPeer] = field(default_factory=list)
+    virtual_ipaddress: list[VirtualAddress] = field(default_factory=list)
+    virtual_ipaddress_excluded: list[VirtualAddress] = field(default_factory=list)
+    virtual_routes: list[Route] = field(default_factory=list)
+    virtual_rules: list[Rule] = field(default_factory=list)
+    track_interface: list[TrackRef] = field(default_factory=list)
+    track_script: list[TrackRef] = field(default_factory=list)
+    track_file: list[TrackRef] = field(default_factory=list)
+    track_process: list[TrackRef] = field(default_factory=list)
+    track_bfd: list[TrackRef] = field(default_factory=list)
+    authentication: Authentication | None = None
+    notify: Script | None = None
+    notify_master: Script | None = None
+    notify_backup: Script | None = None
+    notify_fault: Script | None = None
+    notify_stop: Script | None = None
+    notify_deleted: Script | None = None
+    notify_master_rx_lower_pri: Script | None = None
+    smtp_alert: bool | None = None
+    accept: bool = False
+    no_accept: bool = False
+    strict_mode: bool | None = None
+    dont_track_primary: bool = False
+    native_ipv6: bool = False
+    use_vmac: list[str] | None = None
+    garp_master_delay: float | None = None
+    garp_master_repeat: int | None = None
+    garp_master_refresh: float | None = None
+    garp_master_refresh_repeat: int | None = None
+    garp_lower_prio_delay: float | None = None
+    garp_lower_prio_repeat: int | None = None
+    down_timer_adverts: int | None = None
+    lvs_sync_daemon_interface: str | None = None
+    debug: int | None = None
+
+    @property
+    def vips(self) -> list[VirtualAddress]:
+        return self.virtual_ipaddress
+
+
+@dataclass(eq=False)
+class SyncGroup(Block):
+    name: str = ""
+    group: list[str] = field(default_factory=list)
+    group_spans: list[Span] = field(default_factory=list, repr=False)
+    track_interface: list[TrackRef] = field(default_factory=list)
+    track_script: list[TrackRef] = field(default_factory=list)
+    track_file: list[TrackRef] = field(default_factory=list)
+    track_process: list[TrackRef] = field(default_factory=list)
+    track_bfd: list[TrackRef] = field(default_factory=list)
+    notify: Script | None = None
+    notify_master: Script | None = None
+    notify_backup: Script | None = None
+    notify_fault: Script | None = None
+    notify_stop: Script | None = None
+    smtp_alert: bool | None = None
+    global_tracking: bool = False
+
+
+@dataclass(eq=False)
+class VrrpScript(Block):
+    name: str = ""
+    script: Script | None = None
+    interval: float | None = None
+    timeout: float | None = None
+    weight: int | None = None
+    weight_reverse: bool = False
+    rise: int | None = None
+    fall: int | None = None
+    user: str | None = None
+    init_fail: bool = False
+
+
+@dataclass(eq=False)
+class TrackFile(Block):
+    name: str = ""
+    file: str | None = None
+    weight: int | None = None
+    init_file: int | None = None
+
+
+@dataclass(eq=False)
+class TrackProcess(Block):
+    name: str = ""
+    process: str | None = None
+    weight: int | None = None
+    quorum: int | None = None
+
+
+@dataclass(eq=False)
+class BfdInstance(Block):
+    name: str = ""
+    source_ip: IPAddress | None = None
+    neighbor_ip: IPAddress | None = None
+    min_rx: float | None = None
+    min_tx: float | None = None
+    multiplier: int | None = None
+    weight: int | None = None
+
+
+@dataclass(eq=False)
+class Url(Block):
+    path: str | None = None
+    digest: str | None = None
+    status_code: int | str | None = None
+    virtualhost: str | None = None
+
+
+@dataclass(eq=False)
+class Checker(Block):
+    """One health checker of a real server (TCP_CHECK, HTTP_GET, ... by ``kind``)."""
+
+    kind: str = ""
+    connect_ip: IPAddress | None = None
+    connect_port: int | None = None
+    connect_timeout: float | None = None
+    retry: int | None = None
+    delay_before_retry: float | None = None
+    delay_loop: float | None = None
+    warmup: float | None = None
+    url: list[Url] = field(default_factory=list)
+    misc_path: Script | None = None
+    misc_timeout: float | None = None
+    misc_dynamic: bool = False
+    hosts: list[Checker] = field(default_factory=list)
+    children: dict[str, list[Block]] = field(default_factory=dict, repr=False)
+
+
+@dataclass(eq=False)
+class RealServer(Block):
+    address: IPAddress | None = None
+    port: int | None = None
+    weight: int | None = None
+    inhibit_on_failure: bool | None = None
+    notify_up: Script | None = None
+    notify_down: Script | None = None
+    checkers: list[Checker] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class VirtualServer(Block):
+    address: IPAddress | None = None
+    port: int | None = None
+    fwmark: int | None = None
+    group: str | None = None
+    lb_algo: str | None = None
+    lb_kind: str | None = None
+    protocol: str | None = None
+    persistence_timeout: int | None = None
+    delay_loop: float | None = None
+    quorum: int | None = None
+    hysteresis: int | None = None
+    quorum_up: Script | None = None
+    quorum_down: Script | None = None
+    sorry_server: list[str] | None = None
+    alpha: bool = False
+    omega: bool = False
+    inhibit_on_failure: bool = False
+    real_server: list[RealServer] = field(default_factory=list)
+
+    @property
+    def real_servers(self) -> list[RealServer]:
+        return self.real_server
+
+    @property
+    def label(self) -> str:
+        if self.fwmark is not None:
+            return f"FWM {self.fwmark}"
+        if self.group is not None:
+            return f"GROUP {self.group}"
+        addr = f"[{self.address}]" if isinstance(self.address, ipaddress.IPv6Address) else str(
+            self.address)
+        return f"{addr}:{self.port}"
+
+
+@dataclass(eq=False)
+class VsgEntry(Block):
+    kind: str = "address"  # address | range | subnet | fwmark
+    text: str = ""
+    port: int | None = None
+    fwmark: int | None = None
+
+
+@dataclass(eq=False)
+class VirtualServerGroup(Block):
+    name: str = ""
+    entries: list[VsgEntry] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class GlobalDefs(Block):
+    router_id: str | None = None
+    notification_email: list[str] = field(default_factory=list)
+    notification_email_from: str | None = None
+    smtp_server: list[str] | None = None
+    smtp_connect_timeout: float | None = None
+    enable_script_security: bool = False
+    script_user: str | None = None
+    vrrp_version: int | None = None
+    vrrp_strict: bool | None = None
+    default_interface: str | None = None
+
+
+@dataclass(eq=False)
+class GenericBlock(Block):
+    """A block kaconf models only through its settings (garp_group, SSL, ...)."""
+
+    keyword: str = ""
+    name: str | None = None
+    items: list[list[str]] = field(default_factory=list)
+    children: dict[str, list[Block]] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Config(Block):
+    """A whole configuration, as keepalived would read it."""
+
+    files: list[str] = field(default_factory=list)
+    global_defs: GlobalDefs = field(default_factory=GlobalDefs)
+    vrrp_scripts: dict[str, VrrpScript] = field(default_factory=dict)
+    track_files: dict[str, TrackFile] = field(default_factory=dict)
+    track_processes: dict[str, TrackProcess] = field(default_factory=dict)
+    bfd_instances: dict[str, BfdInstance] = field(default_factory=dict)
+    vrrp_instances: list[VrrpInstance] = field(default_factory=list)
+    sync_groups: list[SyncGroup] = field(default_factory=list)
+    static_ipaddress: list[VirtualAddress] = field(default_factory=list)
+    static_routes: list[Route] = field(default_factory=list)
+    static_rules: list[Rule] = field(default_factory=list)
+    virtual_server_groups: dict[str, VirtualServerGroup] = field(default_factory=dict)
+    virtual_servers: list[VirtualServer] = field(default_factory=list)
+    other: list[GenericBlock] = field(default_factory=list)
+
+    def instance(self, name: str) -> VrrpInstance | None:
+        """The vrrp_instance called ``name``, if any."""
+        for inst in self.vrrp_instances:
+            if inst.name == name:
+                return inst
+        return None

@@ -1,0 +1,627 @@
+"""Source reading: files -> logical lines of tokens, the way keepalived reads them.
+
+This is the first stage of the pipeline. It does everything keepalived's
+``read_line`` does before a keyword is looked up: comments, quoting, ``include``
+(with globs relative to the including file), ``@id``/``@^id`` conditional lines,
+``$NAME=`` definitions (multi-line and the built-ins), ``~SEQ``/``~LST`` repetition,
+and splitting lines at braces. Every token keeps ``file:line:col`` and the chain
+of includes/definitions that produced it, so later stages can point at the text
+the user actually wrote.
+
+It is a hand-written scanner rather than a pyparsing grammar: it runs once per
+physical line of a possibly 100k-line file and the per-line work is a couple of
+regular expressions. pyparsing is used where a real little grammar exists
+(``~SEQ(...)`` headers, see :mod:`kaconf.seq`).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import random
+import re
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from kaconf.diagnostics import Diagnostic, Origin, Position, Severity, Span
+
+#: keepalived reads lines with fgets into a 1024-byte buffer: a line whose
+#: content (without the newline) is 1023 bytes or more is dropped.
+MAXBUF = 1024
+#: Guard against definitions that expand into themselves.
+MAX_SUBST_PASSES = 32
+#: Guard against runaway include nesting (loops are caught separately).
+MAX_INCLUDE_DEPTH = 32
+
+_WORD = re.compile(r'[{}]|(?:[^\s{}"]+|"[^"]*"?)+')
+_DEF_LINE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*)$")
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:[ \t]+[^}\s]+)*)[ \t]*\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_INCLUDE_WORDS = frozenset({"include", "includer", "includem", "includeb", "includew", "includea"})
+_SPECIAL = frozenset('#!"\\$')
+
+
+@dataclass(slots=True)
+class Token:
+    """One word of a logical line.
+
+    ``text`` has quotes removed; ``raw`` is the word as written (quotes kept),
+    which script keywords need.
+    """
+
+    text: str
+    raw: str
+    file: str
+    line: int
+    col: int
+    end_col: int
+    origin: Origin | None = None
+
+    @property
+    def quoted(self) -> bool:
+        return '"' in self.raw
+
+    @property
+    def span(self) -> Span:
+        return Span(self.file, self.line, self.col, self.line, self.end_col, self.origin)
+
+    def __repr__(self) -> str:
+        return f"Token({self.text!r} @{self.file}:{self.line}:{self.col})"
+
+
+@dataclass(slots=True)
+class Comment:
+    """A comment as written, kept so ``kaconf fmt`` can put it back."""
+
+    text: str
+    file: str
+    line: int
+    col: int
+    own_line: bool
+
+
+@dataclass(slots=True)
+class Line:
+    """A logical line: the tokens keepalived would hand to ``process_stream``."""
+
+    tokens: list[Token]
+    file: str
+    line: int
+    origin: Origin | None = None
+
+
+@dataclass(slots=True)
+class _Definition:
+    name: str
+    lines: list[str]
+    multiline: bool
+    pos: Position
+
+
+@dataclass
+class ReadResult:
+    """Everything :func:`read_config` produces: lines, comments, files and findings."""
+
+    lines: list[Line]
+    comments: list[Comment]
+    files: list[str]
+    diagnostics: list[Diagnostic]
+    texts: dict[str, list[str]] = field(default_factory=dict)
+
+
+def default_config_id() -> str:
+    """keepalived's default config id: the host name up to the first dot."""
+    return socket.gethostname().split(".", 1)[0]
+
+
+def _decomment(text: str) -> tuple[str, list[int] | None, int, str | None, bool]:
+    """Cut comments and unescape ``\\#``/``\\!`` outside quotes.
+
+    Returns (text, column map or None for identity, comment column or -1,
+    comment text, unterminated-quote flag). The column map gives, for each
+    character of the result, its 0-based column in ``text``.
+    """
+    if not any(c in _SPECIAL for c in text):
+        return text, None, -1, None, False
+    out: list[str] = []
+    cols: list[int] = []
+    in_quote = False
+    i = 0
+    n = len(text)
+    changed = False
+    while i < n:
+        c = text[i]
+        if c == '"':
+            in_quote = not in_quote
+        elif not in_quote:
+            if c in "#!":
+                return ("".join(out), cols if changed else None, i, text[i:], False)
+            if c == "\\" and i + 1 < n and text[i + 1] in "#!":
+                out.append(text[i + 1])
+                cols.append(i + 1)
+                changed = True
+                i += 2
+                continue
+        out.append(c)
+        cols.append(i)
+        i += 1
+    return "".join(out), cols if changed else None, -1, None, in_quote
+
+
+def _decomment_122(text: str) -> tuple[str, int, str | None]:
+    """keepalived 1.2.2: a comment starts only at the start of a word."""
+    for m in re.finditer(r"\S+", text):
+        if m.group()[0] in "#!":
+            return text[: m.start()], m.start(), text[m.start() :]
+    return text, -1, None
+
+
+class Reader:
+    """Reads one config (and everything it includes) into logical lines.
+
+    ``version`` selects the reading rules: ``"1.2.2"`` reads like keepalived 1.2.2
+    (no definitions, conditionals or ``~SEQ``; comments only at word starts);
+    anything else reads like 2.2.7 and later.
+    """
+
+    def __init__(
+        self,
+        config_id: str | None = None,
+        version: str = "2.2.7",
+        read_file: bool = True,
+    ) -> None:
+        self.config_id = config_id if config_id is not None else default_config_id()
+        self.version = version
+        self.legacy = version == "1.2.2"
+        self.lines: list[Line] = []
+        self.comments: list[Comment] = []
+        self.files: list[str] = []
+        self.texts: dict[str, list[str]] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.defs: dict[str, _Definition] = {}
+        self._stack: list[str] = []
+        self._cwd_stack: list[str] = []
+        self._rng = random.Random(0)
+
+    # -- reporting ------------------------------------------------------------
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        file: str,
+        line: int,
+        col: int = 1,
+        end_col: int | None = None,
+        hint: str = "",
+        severity: Severity = Severity.ERROR,
+        origin: Origin | None = None,
+    ) -> None:
+        """Record a reading problem at a position."""
+        span = Span(file, line, col, line, end_col if end_col is not None else col + 1, origin)
+        self.diagnostics.append(Diagnostic(code, severity, message, span, hint))
+
+    # -- files ------------------------------------------------------------------
+
+    def read_path(self, path: str, origin: Origin | None = None) -> None:
+        """Read one file; problems opening it become diagnostics, never exceptions."""
+        display = path
+        real = os.path.realpath(path)
+        if real in self._stack:
+            pos = origin.parent if origin else None
+            self.report(
+                "KA003",
+                f"include loop: '{path}' includes itself"
+                + (f" (via {' -> '.join(self._stack)})" if self._stack else ""),
+                pos.file if pos else path,
+                pos.line if pos else 1,
+                pos.col if pos else 1,
+                hint="remove the include that points back at an including file",
+            )
+            return
+        if len(self._stack) >= MAX_INCLUDE_DEPTH:
+            pos = origin.parent if origin else None
+            self.report(
+                "KA003",
+                f"includes nested deeper than {MAX_INCLUDE_DEPTH} levels at '{path}'",
+                pos.file if pos else path,
+                pos.line if pos else 1,
+                pos.col if pos else 1,
+                hint="flatten the include hierarchy",
+            )
+            return
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except IsADirectoryError:
+            self._open_problem(path, origin, "is a directory")
+            return
+        except OSError as exc:
+            self._open_problem(path, origin, exc.strerror or str(exc))
+            return
+        self.read_bytes(data, display, origin, real)
+
+    def _open_problem(self, path: str, origin: Origin | None, why: str) -> None:
+        pos = origin.parent if origin else None
+        self.report(
+            "KA002",
+            f"cannot open configuration file '{path}': {why}",
+            pos.file if pos else path,
+            pos.line if pos else 1,
+            pos.col if pos else 1,
+            hint="check the path and its permissions",
+        )
+
+    def read_bytes(
+        self, data: bytes, name: str, origin: Origin | None = None, real: str | None = None
+    ) -> None:
+        """Read config text already in memory (stdin, templates, tests)."""
+        self.files.append(name)
+        self._stack.append(real or name)
+        try:
+            raw_lines = data.split(b"\n")
+            if raw_lines and raw_lines[-1] == b"":
+                raw_lines.pop()
+            texts = [rl.decode("utf-8", "replace") for rl in raw_lines]
+            self.texts[name] = texts
+            file_origin = origin if origin is not None else None
+            self._read_lines(raw_lines, texts, name, file_origin)
+        finally:
+            self._stack.pop()
+
+    # -- lines ----------------------------------------------------------------
+
+    def _read_lines(
+        self, raw_lines: list[bytes], texts: list[str], file: str, origin: Origin | None
+    ) -> None:
+        pending: _Definition | None = None
+        legacy = self.legacy
+        for idx, raw in enumerate(raw_lines):
+            lineno = idx + 1
+            text = texts[idx]
+            if b"\x00" in raw:
+                self.report(
+                    "KA004",
+                    "line contains NUL bytes - keepalived ignores it",
+                    file, lineno, hint="this looks like a binary file or a corrupted line",
+                    origin=origin,
+                )
+                continue
+            if len(raw) + 1 >= MAXBUF - 1 + 1 and len(raw.rstrip(b"\r")) >= MAXBUF - 1:
+                if not legacy:
+                    self.report(
+                        "KA005",
+                        f"line is {len(raw)} bytes long; keepalived ignores lines of "
+                        f"{MAXBUF - 1} bytes or more",
+                        file, lineno, hint="split the line (e.g. with a $definition or a block)",
+                        origin=origin,
+                    )
+                    continue
+                text = raw[: MAXBUF - 1].decode("utf-8", "replace")
+            text = text.rstrip("\r\n")
+            stripped = text.lstrip()
+            lead = len(text) - len(stripped)
+            if legacy:
+                body, ccol, ctext = _decomment_122(stripped)
+                cols: list[int] | None = None
+                unterminated = False
+            else:
+                body, cols, ccol, ctext, unterminated = _decomment(stripped)
+            if ctext is not None:
+                self.comments.append(
+                    Comment(ctext, file, lineno, lead + ccol + 1, own_line=body.strip() == "")
+                )
+            if pending is not None:
+                # continuation of a multi-line $DEF
+                cont = body.rstrip()
+                if cont.endswith("\\"):
+                    pending.lines.append(cont[:-1].rstrip())
+                    continue
+                if cont:
+                    pending.lines.append(cont)
+                pending = None
+                continue
+            body = body.rstrip()
+            if not body:
+                continue
+            if unterminated:
+                self.report(
+                    "KA006",
+                    f"unterminated quote in '{body}'",
+                    file, lineno, lead + 1, lead + len(body) + 1,
+                    hint='close the string with a matching "', origin=origin,
+                )
+            base = Position(file, lineno, lead + 1, origin)
+            if not legacy and body.startswith("$"):
+                m = _DEF_LINE.match(body)
+                if m:
+                    name, value = m.group(1), m.group(2).rstrip()
+                    if value.endswith("\\"):
+                        d = _Definition(name, [value[:-1].rstrip()] if value[:-1].strip() else [],
+                                        True, base)
+                        self.defs[name] = d
+                        pending = d
+                    else:
+                        self.defs[name] = _Definition(name, [value], False, base)
+                    continue
+            colmap = [lead + c for c in cols] if cols is not None else None
+            self._logical(body, file, lineno, lead, colmap, origin, 0)
+
+    def _conditional(self, body: str) -> str | None:
+        """Apply ``@id`` / ``@^id``: return the rest of the line if it is kept."""
+        if not body.startswith("@"):
+            return body
+        negate = body.startswith("@^")
+        head, _, rest = body[2 if negate else 1 :].partition(" ")
+        if "\t" in head:
+            head, _, more = head.partition("\t")
+            rest = more + " " + rest if rest else more
+        rest = rest.strip()
+        if not rest:
+            return None
+        match = head == self.config_id
+        if match != negate:
+            return rest
+        return None
+
+    def _logical(
+        self,
+        body: str,
+        file: str,
+        lineno: int,
+        lead: int,
+        colmap: list[int] | None,
+        origin: Origin | None,
+        depth: int,
+    ) -> None:
+        """Process one decommented line: conditionals, ~SEQ, $ refs, include, tokens."""
+        legacy = self.legacy
+        if not legacy and body.startswith("@"):
+            kept = self._conditional(body)
+            if kept is None:
+                return
+            shift = len(body) - len(kept)
+            body = kept
+            if colmap is not None:
+                colmap = colmap[shift:]
+            else:
+                lead += shift
+        if not legacy and body.startswith("~") and depth < 8:
+            from kaconf.seq import expand_seq
+
+            try:
+                seq = expand_seq(body, self.defs_values())
+            except ValueError as exc:
+                self.report("KA007", str(exc), file, lineno, lead + 1,
+                            hint="~SEQ(var, [start, [step,]] end) with a step of the right sign",
+                            origin=origin)
+                return
+            if seq is not None:
+                var, values, rest = seq
+                offset = len(body) - len(rest)
+                seq_origin = Origin(file, "~SEQ", Position(file, lineno, lead + 1, origin))
+                saved = self.defs.get(var)
+                for v in values:
+                    self.defs[var] = _Definition(var, [v], False, Position(file, lineno, lead + 1))
+                    sub_map = [c + offset for c in range(len(rest))]
+                    if colmap is not None:
+                        sub_map = [colmap[offset + i] for i in range(len(rest))]
+                    else:
+                        sub_map = [lead + offset + i for i in range(len(rest))]
+                    self._logical(rest, file, lineno, 0, sub_map, seq_origin, depth + 1)
+                if saved is not None:
+                    self.defs[var] = saved
+                else:
+                    self.defs.pop(var, None)
+                return
+        if not legacy and "$" in body:
+            expanded = self._substitute(body, file, lineno, lead, colmap, origin)
+            if expanded is None:
+                return
+            body, colmap, origin2 = expanded
+            origin = origin2
+            lead = 0
+        words = body.split(None, 2)
+        if words and words[0] in _INCLUDE_WORDS and (not legacy or words[0] == "include"):
+            if len(words) >= 2:
+                self._include(words[0], words[1], file, lineno, lead, origin)
+                return
+        tokens: list[Token] = []
+        for m in _WORD.finditer(body):
+            raw = m.group()
+            s, e = m.start(), m.end()
+            if colmap is not None:
+                c0 = colmap[s] + 1 if s < len(colmap) else lead + s + 1
+                c1 = colmap[e - 1] + 2 if e - 1 < len(colmap) else lead + e + 1
+            else:
+                c0, c1 = lead + s + 1, lead + e + 1
+            text = raw.replace('"', "") if '"' in raw else raw
+            tokens.append(Token(text, raw, file, lineno, c0, c1, origin))
+        if legacy:
+            # 1.2.2 never splits at braces: '{' and '}' are only words.
+            self.lines.append(Line(tokens, file, lineno, origin))
+            return
+        # split at braces: text after a brace becomes the next logical line
+        cur: list[Token] = []
+        for tok in tokens:
+            if tok.raw == "{":
+                cur.append(tok)
+                self.lines.append(Line(cur, file, lineno, origin))
+                cur = []
+            elif tok.raw == "}":
+                if cur:
+                    self.lines.append(Line(cur, file, lineno, origin))
+                self.lines.append(Line([tok], file, lineno, origin))
+                cur = []
+            else:
+                cur.append(tok)
+        if cur:
+            self.lines.append(Line(cur, file, lineno, origin))
+
+    def defs_values(self) -> dict[str, str]:
+        """Single-line definitions by name, for ``~SEQ`` parameters."""
+        return {k: d.lines[0] for k, d in self.defs.items() if not d.multiline and d.lines}
+
+    def _builtin(self, name: str, params: list[str], file: str) -> str | None:
+        if name == "_PWD":
+            return os.path.dirname(os.path.abspath(file)) if not params else None
+        if name == "_INSTANCE":
+            return self.config_id if not params else None
+        if name == "_HASH":
+            return "#"
+        if name == "_BANG":
+            return "!"
+        if name == "_RANDOM":
+            if len(params) > 2 or not all(p.lstrip("-").isdigit() for p in params):
+                return None
+            lo, hi = 0, 2**31 - 1
+            if len(params) == 1:
+                hi = int(params[0])
+            elif len(params) == 2:
+                lo, hi = int(params[0]), int(params[1])
+            if hi < lo:
+                lo, hi = hi, lo
+            return str(self._rng.randint(lo, hi))
+        return None
+
+    def _substitute(
+        self,
+        body: str,
+        file: str,
+        lineno: int,
+        lead: int,
+        colmap: list[int] | None,
+        origin: Origin | None,
+    ) -> tuple[str, list[int], Origin | None] | None:
+        """Expand ``$NAME`` / ``${NAME}`` repeatedly, keeping a column map.
+
+        Returns None when the line was a multi-line definition that has been
+        expanded into separate logical lines already.
+        """
+        cmap = colmap if colmap is not None else [lead + i for i in range(len(body))]
+        used: list[str] = []
+        for _ in range(MAX_SUBST_PASSES):
+            if "$" not in body:
+                break
+            out: list[str] = []
+            omap: list[int] = []
+            last = 0
+            changed = False
+            for m in _REF.finditer(body):
+                name = m.group(1) or m.group(3)
+                params = (m.group(2) or "").split() if m.group(1) else []
+                d = self.defs.get(name)
+                if d is not None and not params:
+                    if d.multiline:
+                        if m.start() == 0 and m.end() == len(body.rstrip()) and not used:
+                            dorigin = Origin(
+                                d.pos.file, f"definition ${name}",
+                                Position(file, lineno, cmap[0] + 1 if cmap else 1, origin),
+                            )
+                            for dl in d.lines:
+                                dls = dl.strip()
+                                if dls:
+                                    lead2 = cmap[0] if cmap else 0
+                                    self._logical(dls, file, lineno, lead2,
+                                                  [lead2] * len(dls), dorigin, 1)
+                            return None
+                        value = " ".join(d.lines)
+                    else:
+                        value = d.lines[0] if d.lines else ""
+                else:
+                    bval = self._builtin(name, params, file)
+                    if bval is None:
+                        continue
+                    value = bval
+                out.append(body[last : m.start()])
+                omap.extend(cmap[last : m.start()])
+                here = cmap[m.start()] if m.start() < len(cmap) else (cmap[-1] if cmap else 0)
+                out.append(value)
+                omap.extend([here] * len(value))
+                last = m.end()
+                changed = True
+                used.append(name)
+            if not changed:
+                break
+            out.append(body[last:])
+            omap.extend(cmap[last:])
+            body = "".join(out)
+            cmap = omap
+        if len(body.encode()) >= MAXBUF:
+            self.report(
+                "KA005",
+                "parameter substitution would exceed the maximum line length "
+                f"({MAXBUF - 1} bytes); keepalived leaves the line unexpanded",
+                file, lineno, (colmap[0] if colmap else lead) + 1,
+                hint="shorten the definition", origin=origin,
+            )
+        if used:
+            d = self.defs.get(used[0])
+            if d is not None:
+                origin = Origin(d.pos.file, f"definition ${used[0]}",
+                                Position(file, lineno, (cmap[0] if cmap else 0) + 1, origin))
+        return body.strip(), cmap[len(body) - len(body.lstrip()):], origin
+
+    def _include(
+        self, word: str, pattern: str, file: str, lineno: int, lead: int, origin: Origin | None
+    ) -> None:
+        """Follow an include line: glob relative to the including file's folder."""
+        pattern = pattern.strip('"')
+        base = os.path.dirname(file) if os.sep in file else ""
+        full = pattern if os.path.isabs(pattern) or not base else os.path.join(base, pattern)
+        patterns = _brace_expand(full)
+        matches: list[str] = []
+        for p in patterns:
+            if glob.has_magic(p):
+                matches.extend(sorted(glob.glob(p)))
+            elif os.path.exists(p):
+                matches.append(p)
+        pos = Position(file, lineno, lead + 1, origin)
+        if not matches:
+            self.report(
+                "KA001",
+                f"{word} '{pattern}' matches no file",
+                file, lineno, lead + 1, lead + len(word) + len(pattern) + 2,
+                hint="check the path: relative includes are resolved against the folder of "
+                "the including file",
+                origin=origin,
+            )
+            return
+        for path in matches:
+            self.read_path(path, Origin(path, "include", pos))
+
+
+def _brace_expand(pattern: str) -> list[str]:
+    """Expand ``{a,b}`` alternatives the way glob(GLOB_BRACE) does."""
+    m = re.search(r"\{([^{}]*,[^{}]*)\}", pattern)
+    if not m:
+        return [pattern]
+    out: list[str] = []
+    for alt in m.group(1).split(","):
+        out.extend(_brace_expand(pattern[: m.start()] + alt + pattern[m.end() :]))
+    return out
+
+
+def read_config(
+    path: str,
+    config_id: str | None = None,
+    version: str = "2.2.7",
+    data: bytes | None = None,
+) -> ReadResult:
+    """Read ``path`` (or ``data`` named ``path``) into logical lines.
+
+    Never raises for bad input: every problem becomes a diagnostic.
+    """
+    reader = Reader(config_id=config_id, version=version)
+    if data is not None:
+        reader.read_bytes(data, path)
+    else:
+        reader.read_path(path)
+    return ReadResult(reader.lines, reader.comments, reader.files, reader.diagnostics,
+                      reader.texts)
+
+
+def iter_tokens(lines: list[Line]) -> Iterator[Token]:
+    """All tokens in order (handy for tests and fmt)."""
+    for line in lines:
+        yield from line.tokens
