@@ -36,7 +36,10 @@ MAX_INCLUDE_DEPTH = 32
 
 _WORD = re.compile(r'[{}]|(?:[^\s{}"]+|"[^"]*"?)+')
 _DEF_LINE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*)$")
-_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:[ \t]+[^}\s]+)*)[ \t]*\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_REF = re.compile(
+    r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:[ \t]+[^}\s]+)*)[ \t]*\}"
+    r"|\$([A-Za-z_][A-Za-z0-9_]*)"
+)
 _INCLUDE_WORDS = frozenset({"include", "includer", "includem", "includeb", "includew", "includea"})
 _SPECIAL = frozenset('#!"\\$')
 

@@ -103,6 +103,24 @@ _LB_FLAG_WHY = (
 #: the generated data.  Every key must exist in the TSV (stale overrides fail).
 OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     **{
+        (f"virtual_server/real_server/{chk}/url", "digest"): {
+            "arg_type": "string",
+            "min": None,
+            "max": None,
+            "why": "digest is an MD5 hex string (32 hex digits), not an integer",
+        }
+        for chk in ("HTTP_GET", "SSL_GET")
+    },
+    **{
+        (f"virtual_server/real_server/{chk}/url", "status_code"): {
+            "arg_type": "other",
+            "min": None,
+            "max": None,
+            "why": "status_code takes codes and ranges such as 200-299 (several words)",
+        }
+        for chk in ("HTTP_GET", "SSL_GET")
+    },
+    **{
         ("virtual_server", flag): {
             "arg_syntax": "(no argument)",
             "arg_type": "none",

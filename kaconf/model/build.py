@@ -421,18 +421,18 @@ class Builder:
         text = args[0].text
         if t == "int":
             try:
-                v = int(text, 10)
+                num = int(text, 10)
             except ValueError:
                 try:
-                    v = int(text, 0)
+                    num = int(text, 0)
                 except ValueError:
                     self._report("KA021", f"invalid number '{text}' for {kw}", node,
                                  f"{kw} takes an integer" + self._range_hint(spec))
                     return _INVALID
-            if not self._in_range(v, spec):
+            if not self._in_range(num, spec):
                 self._range_error(node, spec, text)
                 return _INVALID
-            return v
+            return num
         if t in ("time", "float"):
             try:
                 f = float(text)

@@ -44,8 +44,8 @@ def parse_address(node: Node, out: list[Diagnostic], static: bool = False) -> Vi
             + (" (a '{' here usually means a brace on its own line)" if first in "{}" else ""),
         ))
         return None
-    maxlen = ip.max_prefixlen
-    prefix = maxlen
+    maxlen: int = ip.max_prefixlen
+    prefix: int = maxlen
     if slash:
         if plen.isdigit() and 0 <= int(plen) <= maxlen:
             prefix = int(plen)

@@ -251,7 +251,7 @@ class BfdInstance(Block):
 class Url(Block):
     path: str | None = None
     digest: str | None = None
-    status_code: int | str | None = None
+    status_code: list[str] = field(default_factory=list)
     virtualhost: str | None = None
 
 

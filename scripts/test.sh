@@ -1,0 +1,16 @@
+#!/bin/sh
+# Install everything the tests need (Debian's keepalived for the oracle tests,
+# iproute2 for network namespaces, kaconf with its test extras) and run the suite.
+set -eu
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    if ! command -v keepalived >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then
+        apt-get update -q </dev/null
+        apt-get install -y -q keepalived iproute2 procps </dev/null
+    fi
+fi
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]' </dev/null
+python3 -m ruff check kaconf daemon grammars tools bench tests
+python3 -m mypy
+python3 -m pytest -q -ra "$@" </dev/null
