@@ -9,6 +9,7 @@ Exit statuses: 0 fine, 1 the config has errors, 2 kaconf could not run
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
@@ -98,5 +99,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
+def entry() -> None:
+    """Console-script entry: run, flush, and leave without tearing the heap down.
+
+    Freeing a large model object by object at interpreter exit can take longer
+    than linting it; nothing is left to clean up once output is flushed.
+    """
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

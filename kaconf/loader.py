@@ -7,6 +7,7 @@ the daemon) never re-read a file themselves.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 from kaconf.diagnostics import Diagnostic, Severity
@@ -42,10 +43,18 @@ def load_full(
 
     Never raises on bad config text: problems are diagnostics with positions.
     """
-    rr: ReadResult = read_config(path, config_id=config_id, version=version, data=data)
-    tree = build_tree(rr.lines)
-    builder = Builder()
-    cfg = builder.build(tree.nodes, rr.files)
+    # The pipeline allocates hundreds of thousands of small acyclic objects;
+    # the cyclic collector would rescan them again and again for nothing.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        rr: ReadResult = read_config(path, config_id=config_id, version=version, data=data)
+        tree = build_tree(rr.lines)
+        builder = Builder()
+        cfg = builder.build(tree.nodes, rr.files)
+    finally:
+        if was_enabled:
+            gc.enable()
     diags = rr.diagnostics + tree.diagnostics + builder.diags
     return Loaded(cfg, tree.nodes, rr.comments, diags, rr.texts)
 

@@ -41,7 +41,7 @@ _REF = re.compile(
     r"|\$([A-Za-z_][A-Za-z0-9_]*)"
 )
 _INCLUDE_WORDS = frozenset({"include", "includer", "includem", "includeb", "includew", "includea"})
-_SPECIAL = frozenset('#!"\\$')
+_SPECIAL_RE = re.compile(r'[#!"\\]')
 
 
 @dataclass(slots=True)
@@ -124,7 +124,7 @@ def _decomment(text: str) -> tuple[str, list[int] | None, int, str | None, bool]
     comment text, unterminated-quote flag). The column map gives, for each
     character of the result, its 0-based column in ``text``.
     """
-    if not any(c in _SPECIAL for c in text):
+    if _SPECIAL_RE.search(text) is None:
         return text, None, -1, None, False
     out: list[str] = []
     cols: list[int] = []
@@ -347,6 +347,10 @@ class Reader:
                     else:
                         self.defs[name] = _Definition(name, [value], False, base)
                     continue
+            if (cols is None and not legacy and body[0] not in "@~" and "$" not in body
+                    and not body.startswith("include")):
+                self._emit(body, file, lineno, lead, None, origin)
+                continue
             colmap = [lead + c for c in cols] if cols is not None else None
             self._logical(body, file, lineno, lead, colmap, origin, 0)
 
@@ -429,6 +433,19 @@ class Reader:
             if len(words) >= 2:
                 self._include(words[0], words[1], file, lineno, lead, origin)
                 return
+        self._emit(body, file, lineno, lead, colmap, origin)
+
+    def _emit(
+        self,
+        body: str,
+        file: str,
+        lineno: int,
+        lead: int,
+        colmap: list[int] | None,
+        origin: Origin | None,
+    ) -> None:
+        """Split a final line into tokens and logical lines (at braces)."""
+        legacy = self.legacy
         tokens: list[Token] = []
         for m in _WORD.finditer(body):
             raw = m.group()
@@ -445,6 +462,9 @@ class Reader:
             self.lines.append(Line(tokens, file, lineno, origin))
             return
         # split at braces: text after a brace becomes the next logical line
+        if "{" not in body and "}" not in body:
+            self.lines.append(Line(tokens, file, lineno, origin))
+            return
         cur: list[Token] = []
         for tok in tokens:
             if tok.raw == "{":

@@ -11,12 +11,12 @@ dataclass, and every keyword is kept in ``settings`` either way.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import shlex
 from typing import Any
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.model import items
+from kaconf.model.addr import parse_ip
 from kaconf.model.objects import (
     Authentication,
     BfdInstance,
@@ -255,7 +255,7 @@ class Builder:
         addr = None
         port = None
         try:
-            addr = ipaddress.ip_address(args[0])
+            addr = parse_ip(args[0])
         except ValueError:
             self._report("KA023", f"invalid {what} address '{args[0]}'", node,
                          "use an IPv4 or IPv6 address")
@@ -454,7 +454,7 @@ class Builder:
             return text
         if t == "ip":
             try:
-                ip = ipaddress.ip_address(text)
+                ip = parse_ip(text)
             except ValueError:
                 self._report("KA023", f"invalid IP address '{text}' for {kw}", node,
                              "use an IPv4 or IPv6 address")

@@ -12,6 +12,7 @@ import ipaddress
 from collections.abc import Callable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.model.addr import make_interface, parse_ip
 from kaconf.model.objects import Route, Rule, TrackRef, UnicastPeer, VirtualAddress, VsgEntry
 from kaconf.tree import Node
 
@@ -36,7 +37,7 @@ def parse_address(node: Node, out: list[Diagnostic], static: bool = False) -> Vi
     va = VirtualAddress(text=first, span=node.head_span)
     addr_text, slash, plen = first.partition("/")
     try:
-        ip = ipaddress.ip_address(addr_text)
+        ip = parse_ip(addr_text)
     except ValueError:
         out.append(_diag(
             "KA030", f"invalid IP address '{first}' - keepalived skips this line", node,
@@ -54,7 +55,7 @@ def parse_address(node: Node, out: list[Diagnostic], static: bool = False) -> Vi
             out.append(_diag("KA031", f"invalid prefix length '/{plen}' for {addr_text} - "
                              f"keepalived uses /{maxlen}", node,
                              f"use a prefix length between 0 and {maxlen}"))
-    va.address = ipaddress.ip_interface(f"{ip}/{prefix}")
+    va.address = make_interface(ip, prefix)
     i = 1
     while i < len(words):
         w = words[i]
@@ -184,7 +185,7 @@ def parse_peer(node: Node, out: list[Diagnostic]) -> UnicastPeer | None:
     """``<ip> [min_ttl N] [max_ttl N]``."""
     words = node.words()
     try:
-        ip = ipaddress.ip_address(words[0])
+        ip = parse_ip(words[0])
     except ValueError:
         out.append(_diag("KA034", f"invalid unicast peer address '{words[0]}' - skipping", node,
                          "each unicast_peer line is one IPv4 or IPv6 address"))
@@ -270,7 +271,7 @@ def parse_vsg_entry(node: Node, out: list[Diagnostic]) -> VsgEntry | None:
         if e.kind == "subnet":
             ipaddress.ip_network(base, strict=True)
         else:
-            ipaddress.ip_address(base)
+            parse_ip(base)
     except ValueError:
         out.append(_diag("KA036", f"invalid virtual_server_group entry '{addr}'", node,
                          "use <ip>[-<end>] <port>, <ip>/<prefix> <port> or fwmark <n>"))

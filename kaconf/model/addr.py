@@ -1,0 +1,38 @@
+"""Fast address parsing with keepalived's acceptance rules.
+
+keepalived validates addresses with ``inet_pton``; so do we. Building
+:mod:`ipaddress` objects from the packed bytes is several times faster than
+from text, which matters on 100k-line configs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
+
+_AF_INET = socket.AF_INET
+_AF_INET6 = socket.AF_INET6
+_pton = socket.inet_pton
+
+
+def parse_ip(text: str) -> IPAddress:
+    """Parse an IPv4/IPv6 address as inet_pton does; ValueError if invalid."""
+    if ":" in text:
+        try:
+            return ipaddress.IPv6Address(_pton(_AF_INET6, text))
+        except (OSError, ValueError):
+            return ipaddress.ip_address(text)  # scoped forms; raises ValueError
+    try:
+        return ipaddress.IPv4Address(_pton(_AF_INET, text))
+    except OSError:
+        raise ValueError(f"{text!r} does not appear to be an IPv4 or IPv6 address") from None
+
+
+def make_interface(ip: IPAddress, prefix: int) -> IPInterface:
+    """``ip/prefix`` as an interface object, without re-parsing text."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ipaddress.IPv4Interface((ip, prefix))
+    return ipaddress.IPv6Interface((ip, prefix))
