@@ -18,6 +18,7 @@ from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.model import items
 from kaconf.model.addr import parse_ip
 from kaconf.model.objects import (
+    CHECKER_CLASSES,
     Authentication,
     BfdInstance,
     Block,
@@ -153,7 +154,7 @@ class Builder:
         child_path = spec.child_path
         args = [a.text for a in node.args]
         if child_path.startswith(_CHECKER_PARENT + "/") and child_path.count("/") == 2:
-            ck = Checker(kind=kw, span=node.span)
+            ck = CHECKER_CLASSES.get(kw, Checker)(kind=kw, span=node.span)
             self._fill(ck, node.children or [], child_path, cfg)
             if isinstance(parent, RealServer):
                 parent.checkers.append(ck)

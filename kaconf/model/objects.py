@@ -273,6 +273,101 @@ class Checker(Block):
     misc_dynamic: bool = False
     hosts: list[Checker] = field(default_factory=list)
     children: dict[str, list[Block]] = field(default_factory=dict, repr=False)
+    bindto: IPAddress | None = None
+    bind_port: int | None = None
+    bind_if: str | None = None
+    fwmark: int | None = None
+    alpha: bool | None = None
+    log_all_failures: bool | None = None
+
+
+@dataclass(eq=False)
+class TcpCheck(Checker):
+    """TCP_CHECK: a connect() to the real server (or connect_ip:connect_port)."""
+
+
+@dataclass(eq=False)
+class HttpGet(Checker):
+    """HTTP_GET: fetch each ``url`` and compare status code / digest."""
+
+    virtualhost: str | None = None
+    http_protocol: str | None = None
+    enable_sni: bool | None = None
+    sni_name: str | None = None
+    fast_recovery: bool | None = None
+    tls_compliant: bool | None = None
+
+
+@dataclass(eq=False)
+class SslGet(HttpGet):
+    """SSL_GET: HTTP_GET over TLS."""
+
+
+@dataclass(eq=False)
+class MiscCheck(Checker):
+    """MISC_CHECK: run a script; its exit code is the verdict (or the weight if dynamic)."""
+
+    user: str | None = None
+
+
+@dataclass(eq=False)
+class SmtpCheck(Checker):
+    """SMTP_CHECK: an SMTP dialogue (HELO) with the server or each ``host``."""
+
+    helo_name: str | None = None
+
+
+@dataclass(eq=False)
+class DnsCheck(Checker):
+    """DNS_CHECK: a query of ``type`` for ``name``."""
+
+    type: str | None = None
+    name: str | None = None
+
+
+@dataclass(eq=False)
+class UdpCheck(Checker):
+    """UDP_CHECK: send ``payload``, optionally require a reply."""
+
+    payload: str | None = None
+    require_reply: str | None = None
+    min_reply_length: int | None = None
+    max_reply_length: int | None = None
+
+
+@dataclass(eq=False)
+class PingCheck(Checker):
+    """PING_CHECK: ICMP echo to the real server."""
+
+
+@dataclass(eq=False)
+class FileCheck(Checker):
+    """FILE_CHECK: the real server follows a track_file's value."""
+
+    track_file: str | None = None
+    weight: int | None = None
+
+
+@dataclass(eq=False)
+class BfdCheck(Checker):
+    """BFD_CHECK: the real server follows a bfd_instance's state."""
+
+    name: str | None = None
+
+
+#: checker block keyword -> model class
+CHECKER_CLASSES: dict[str, type[Checker]] = {
+    "TCP_CHECK": TcpCheck,
+    "HTTP_GET": HttpGet,
+    "SSL_GET": SslGet,
+    "MISC_CHECK": MiscCheck,
+    "SMTP_CHECK": SmtpCheck,
+    "DNS_CHECK": DnsCheck,
+    "UDP_CHECK": UdpCheck,
+    "PING_CHECK": PingCheck,
+    "FILE_CHECK": FileCheck,
+    "BFD_CHECK": BfdCheck,
+}
 
 
 @dataclass(eq=False)
