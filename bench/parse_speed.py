@@ -121,22 +121,25 @@ def _probe(argv: list[str]) -> tuple[int, str]:
     """Run a short probe command (does this entry point exist?), bounded."""
     try:
         done = subprocess.run(
-            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-            timeout=_PROBE_TIMEOUT, cwd=REPO,
+            argv,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=_PROBE_TIMEOUT,
+            cwd=REPO,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return 127, str(exc)
     return done.returncode, (done.stdout + done.stderr).strip()
 
 
-def resolve_kaconf_cmd(
-    custom: str | None, conf: Path
-) -> tuple[list[str] | None, set[int], str]:
+def resolve_kaconf_cmd(custom: str | None, conf: Path) -> tuple[list[str] | None, set[int], str]:
     """Decide how to run kaconf on ``conf``: (argv or None, accepted exit codes, description).
 
     Preference: the installed ``kaconf lint``, then the same CLI from the source tree
-    (``python -m kaconf.cli lint``), then ``kaconf.load``.  ``kaconf lint`` may exit 1 to report findings; that still is a complete parse, so 0 and 1
-    count as a finished run for it.  ``kaconf.load`` must return normally (exit 0).  A custom
+    (``python -m kaconf.cli lint``), then ``kaconf.load``.  ``kaconf lint`` exits 1 to report
+    config errors; that still is a complete parse, so 0 and 1 count as a finished run for it
+    (2 means kaconf could not run).  ``kaconf.load`` must return normally (exit 0).  A custom
     command may contain ``{file}``; otherwise the file is appended.  None means no entry point
     exists yet, and the description says why.
     """
@@ -156,16 +159,20 @@ def resolve_kaconf_cmd(
     if code == 0:
         argv = [sys.executable, "-m", "kaconf.cli", "lint", str(conf)]
         return argv, {0, 1}, "`kaconf lint FILE` (as `python -m kaconf.cli lint FILE`)"
-    code, out = _probe([
-        sys.executable, "-c",
-        "import sys, kaconf; sys.exit(0 if callable(getattr(kaconf, 'load', None)) else 3)",
-    ])
+    code, out = _probe(
+        [
+            sys.executable,
+            "-c",
+            "import sys, kaconf; sys.exit(0 if callable(getattr(kaconf, 'load', None)) else 3)",
+        ]
+    )
     if code == 0:
         argv = [sys.executable, "-c", "import sys, kaconf; kaconf.load(sys.argv[1])", str(conf)]
         return argv, {0}, '`python -c "import kaconf; kaconf.load(FILE)"`'
-    why = "kaconf.load does not exist yet" if code == 3 else f"import kaconf failed: {out[-300:]}"
+    last = out.splitlines()[-1] if out else f"exit {code}"
+    why = "kaconf.load does not exist yet" if code == 3 else f"import kaconf failed ({last})"
     lint = "no `kaconf` on PATH" if kaconf_bin is None else "`kaconf lint --help` failed"
-    return None, set(), f"no kaconf entry point: {lint}, and {why}"
+    return None, set(), f"no kaconf entry point: {lint}, no `kaconf.cli lint`, and {why}"
 
 
 def _ip_binary() -> str:
@@ -205,8 +212,11 @@ def time_keepalived(conf: Path, runs: int, timeout: float) -> tuple[list[float],
         for _ in range(runs):
             start = time.perf_counter()
             subprocess.run(
-                [_ip_binary(), "netns", "exec", ns.name, "true"], stdin=subprocess.DEVNULL,
-                capture_output=True, timeout=_PROBE_TIMEOUT, check=True,
+                [_ip_binary(), "netns", "exec", ns.name, "true"],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=_PROBE_TIMEOUT,
+                check=True,
             )
             overheads.append(time.perf_counter() - start)
     return times, statistics.median(overheads)
@@ -214,7 +224,11 @@ def time_keepalived(conf: Path, runs: int, timeout: float) -> tuple[list[float],
 
 def render(facts: dict[str, str]) -> str:
     """The markdown section (markers included) for docs/performance.md."""
-    rows = "\n".join(f"| {k} | {v} |" for k, v in facts.items())
+
+    def cell(text: str) -> str:  # one table row per fact, whatever a message contains
+        return " ".join(text.split()).replace("|", "\\|")
+
+    rows = "\n".join(f"| {cell(k)} | {cell(v)} |" for k, v in facts.items())
     return (
         f"{BEGIN}\n"
         "## Parse speed: ~94k-line config\n\n"
@@ -231,7 +245,7 @@ def write_section(doc: Path, section: str) -> None:
     text = doc.read_text(encoding="utf-8") if doc.exists() else "# Performance\n"
     begin, end = text.find(BEGIN), text.find(END)
     if begin != -1 and end > begin:
-        after = text[end + len(END):]
+        after = text[end + len(END) :]
         text = text[:begin] + section.rstrip("\n") + after
     else:
         text = text.rstrip("\n") + "\n\n" + section
@@ -242,18 +256,36 @@ def write_section(doc: Path, section: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per tool; median is kept")
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "parse_speed.conf",
-                        help="where to write the generated config (git-ignored bench/out/)")
-    parser.add_argument("--kaconf-cmd", default=None,
-                        help="command to time instead of auto-detection; '{file}' is replaced "
-                             "by the config path, else the path is appended")
-    parser.add_argument("--ok-codes", default=None,
-                        help="comma-separated exit codes that count as a finished kaconf run "
-                             "(default: 0,1 for lint and --kaconf-cmd, 0 for kaconf.load)")
-    parser.add_argument("--doc", type=Path, default=REPO / "docs" / "performance.md",
-                        help="markdown file whose parse_speed section is replaced")
-    parser.add_argument("--timeout", type=float, default=300.0,
-                        help="seconds allowed for each single run of either tool")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "bench" / "out" / "parse_speed.conf",
+        help="where to write the generated config (git-ignored bench/out/)",
+    )
+    parser.add_argument(
+        "--kaconf-cmd",
+        default=None,
+        help="command to time instead of auto-detection; '{file}' is replaced "
+        "by the config path, else the path is appended",
+    )
+    parser.add_argument(
+        "--ok-codes",
+        default=None,
+        help="comma-separated exit codes that count as a finished kaconf run "
+        "(default: 0,1 for lint and --kaconf-cmd, 0 for kaconf.load)",
+    )
+    parser.add_argument(
+        "--doc",
+        type=Path,
+        default=REPO / "docs" / "performance.md",
+        help="markdown file whose parse_speed section is replaced",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds allowed for each single run of either tool",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -265,10 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     facts: dict[str, str] = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{len(os.sched_getaffinity(0))} CPUs (nproc), Python "
-                   f"{platform.python_version()}, {keepalived_version()}",
+        f"{platform.python_version()}, {keepalived_version()}",
         "config": f"{lines:,} lines from bench/gen_config.py ({gen_config.INSTANCES:,} "
-                  f"vrrp_instances, {gen_config.VIRTUAL_SERVERS:,} virtual_servers x "
-                  f"{gen_config.REAL_SERVERS_PER_VS} real_servers)",
+        f"vrrp_instances, {gen_config.VIRTUAL_SERVERS:,} virtual_servers x "
+        f"{gen_config.REAL_SERVERS_PER_VS} real_servers)",
     }
     status = 0
     ka_median: float | None = None
@@ -286,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             ka_median = statistics.median(times)
             facts["keepalived -t"] = (
-                f"median {ka_median:.3f} s of {len(times)} runs "
+                f"median {ka_median:.3f} s of {len(times)} run(s) "
                 f"({', '.join(f'{t:.3f}' for t in times)}), exit 0 each; includes "
                 f"~{overhead * 1000:.0f} ms of `ip netns exec`"
             )
@@ -310,8 +342,9 @@ def main(argv: list[str] | None = None) -> int:
             bad = [r for r in runs if r.exit_code not in ok_codes]
             if bad:
                 tail = "\n".join(bad[0].output.splitlines()[-20:])
-                print(f"bench error: {described} exited {bad[0].exit_code}:\n{tail}",
-                      file=sys.stderr)
+                print(
+                    f"bench error: {described} exited {bad[0].exit_code}:\n{tail}", file=sys.stderr
+                )
                 facts["kaconf"] = f"{described}: error, exit {bad[0].exit_code}"
                 status = 2
             else:
@@ -319,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                 peak_rss = max(r.maxrss_mb for r in runs)
                 codes = sorted({r.exit_code for r in runs})
                 facts["kaconf"] = (
-                    f"{described}: median {ka_conf_median:.3f} s of {len(runs)} runs "
+                    f"{described}: median {ka_conf_median:.3f} s of {len(runs)} run(s) "
                     f"({', '.join(f'{r.seconds:.3f}' for r in runs)}), exit {codes}"
                 )
                 facts["kaconf peak RSS"] = f"{peak_rss:.1f} MB"

@@ -1,53 +1,98 @@
-"""``kaconf lint``: read configs and report findings with file:line:col.
+"""``kaconf lint``: check keepalived configs and report findings with file:line:col.
 
-Exit 0 when no error-severity finding, 1 when there are errors, 2 when a file
-could not be read at all.
+Exit status (the contract CI jobs and Ansible's ``validate:`` rely on):
+
+* 0: no error-severity finding (warnings are allowed unless ``--strict``);
+* 1: at least one error (or, with ``--strict``, a warning);
+* 2: kaconf could not do its job: a usage error, a bad setting or
+  ``--target-version``, or an input file that cannot be opened.
+
+Settings come from ``[tool.kaconf]`` in pyproject.toml or ``.kaconf.toml``
+(see :mod:`kaconf.lint.settings`); command-line options win over them.
+
+Only argparse is imported at module level: ``kaconf --help`` and the other
+sub-commands build this parser without paying for the lint machinery.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from kaconf.diagnostics import Diagnostic, Severity
+__all__ = ["DEFAULT_FILE", "add_parser", "run"]
+
+DEFAULT_FILE = "/etc/keepalived/keepalived.conf"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("lint", help="check configs for mistakes")
-    p.add_argument("files", nargs="*", default=["/etc/keepalived/keepalived.conf"],
-                   help="config files ('-' for stdin)")
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--config-id", "-i", default=None)
-    p.add_argument("--target-version", default="2.2.7")
+    """Register ``lint`` on the top-level sub-command parser."""
+    p = sub.add_parser(
+        "lint", help="check configs for mistakes",
+        description="Check keepalived configs: reading problems (KA0xx, KA100), lint rules "
+        "(KA2xx) and, with --cluster, consistency between nodes (KA4xx). Exit 0 clean, "
+        "1 errors (or warnings with --strict), 2 usage error or unreadable file.",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help=f"config files ('-' for stdin; default {DEFAULT_FILE})")
+    p.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text",
+                   help="output format (default: text; coloured on a terminal)")
+    p.add_argument("--select", action="append", metavar="CODES", default=None,
+                   help="only report these codes or prefixes (comma-separated, e.g. KA0,KA2)")
+    p.add_argument("--ignore", action="append", metavar="CODES", default=None,
+                   help="do not report these codes or prefixes (comma-separated)")
+    p.add_argument("--target-version", metavar="V", default=None,
+                   help="keepalived version the configs are for (default 2.2.7)")
+    p.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                   help="exit 1 on warnings too")
+    p.add_argument("--config-id", "-i", default=None,
+                   help="keepalived's -i, for @id lines (default: the host name)")
+    p.add_argument("--cluster", action="store_true",
+                   help="also check the files against each other as nodes of one cluster")
     p.set_defaults(func=run)
 
 
+def _fail(message: str) -> int:
+    from kaconf.lint.engine import EXIT_USAGE
+
+    print(f"kaconf lint: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def run(args: argparse.Namespace) -> int:
-    from kaconf.cli import EXIT_CONFIG, EXIT_OK, EXIT_USAGE, read_input
+    """Execute ``kaconf lint`` for parsed ``args``; returns the exit status."""
+    from kaconf.lint import output
+    from kaconf.lint.engine import lint_paths
+    from kaconf.lint.settings import CodeSelection, SettingsError, load_settings, parse_codes
     from kaconf.schema import normalize_version
 
     try:
-        version = normalize_version(args.target_version)
+        settings = load_settings()
+        cli_select = parse_codes(args.select, "--select: ") if args.select is not None else None
+        cli_ignore = parse_codes(args.ignore or [], "--ignore: ")
+    except SettingsError as exc:
+        return _fail(str(exc))
+
+    version_text = args.target_version or settings.target_version or "2.2.7"
+    try:
+        normalize_version(version_text)  # fail here, with the option's name, not in the engine
     except ValueError as exc:
-        print(f"kaconf lint: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    status = EXIT_OK
-    found: list[Diagnostic] = []
-    for path in args.files:
-        loaded, bad = read_input(path, args.config_id, version)
-        found.extend(loaded.diagnostics)
-        if bad is not None:
-            status = max(status, bad)
-    errors = sum(1 for d in found if d.severity >= Severity.ERROR)
-    if args.format == "json":
-        print(json.dumps({"diagnostics": [d.as_dict() for d in found],
-                          "summary": {"errors": errors,
-                                      "warnings": len(found) - errors,
-                                      "files": len(args.files)}}, indent=2))
-    else:
-        for d in found:
-            print(d)
-    if status == EXIT_USAGE:
-        return status
-    return EXIT_CONFIG if errors else EXIT_OK
+        where = "--target-version" if args.target_version else f"{settings.source}"
+        return _fail(f"{where}: {exc}")
+
+    files = list(args.files) or [DEFAULT_FILE]
+    if files.count("-") > 1:
+        return _fail("'-' (standard input) can be given only once")
+
+    selection = CodeSelection((
+        (settings.select, settings.ignore),
+        (cli_select, cli_ignore),
+    ))
+    strict = args.strict if args.strict is not None else bool(settings.strict)
+    config_id = args.config_id if args.config_id is not None else settings.config_id
+    result = lint_paths(
+        files, target_version=version_text, config_id=config_id, cluster=args.cluster,
+        strict=strict, severity=settings.severity, selection=selection,
+    )
+    output.write(result, args.format)
+    sys.stdout.flush()
+    return result.exit_status

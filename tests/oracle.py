@@ -306,7 +306,11 @@ class OracleNetns:
         with tempfile.TemporaryDirectory(prefix="kaconf-oracle-") as tmp:
             argv = [
                 *self._exec_prefix(),
-                keepalived, "-t", "-f", conf_path.name, *self._pid_args(tmp),
+                keepalived,
+                "-t",
+                "-f",
+                conf_path.name,
+                *self._pid_args(tmp),
             ]
             code, out, elapsed = _run_bounded(argv, timeout, cwd=conf_path.parent)
         return OracleResult(exit_code=code, output=out, elapsed=elapsed)
@@ -326,8 +330,18 @@ class OracleNetns:
         with tempfile.TemporaryDirectory(prefix="kaconf-oracle-") as tmp:
             argv = [
                 *self._exec_prefix(),
-                timeout_bin, "-s", "INT", str(seconds),
-                keepalived, "-n", "-l", "-D", "-d", "-G", "-f", str(conf_path),
+                timeout_bin,
+                "-s",
+                "INT",
+                str(seconds),
+                keepalived,
+                "-n",
+                "-l",
+                "-D",
+                "-d",
+                "-G",
+                "-f",
+                str(conf_path),
                 *self._pid_args(tmp),
             ]
             # `timeout` itself ends the run; our own bound only catches a keepalived that

@@ -1,0 +1,93 @@
+"""``kaconf rules``: list every code kaconf can report, or explain some of them.
+
+A user who sees ``KA021`` in CI output should be able to look it up offline,
+in the version of kaconf that produced it; this command prints the same
+metadata docs/rules.md is generated from (reader codes KA0xx/KA100 included).
+
+``kaconf rules`` lists all codes, one per line; ``kaconf rules KA2`` only those
+starting with the prefix; a single exact match prints the full explanation.
+``--format json`` gives all metadata for scripts (editor plugins, dashboards).
+
+Exit status: 0 when something matched, 1 when nothing did, 2 for a malformed code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kaconf.lint.registry import Rule
+
+__all__ = ["add_parser", "rule_dict", "run"]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``rules`` on the top-level sub-command parser."""
+    p = sub.add_parser("rules", help="list the lint rules and reader codes",
+                       description="List every code kaconf reports (reader codes and lint "
+                       "rules). With one exact CODE, explain that rule in full.")
+    p.add_argument("codes", nargs="*", metavar="CODE",
+                   help="codes or prefixes to show (default: all)")
+    p.add_argument("--format", choices=["text", "json"], default="text",
+                   help="output format (default: text)")
+    p.set_defaults(func=run)
+
+
+def rule_dict(rule: Rule) -> dict[str, object]:
+    """All of a rule's metadata as JSON-ready values."""
+    m = rule.meta
+    return {
+        "code": m.code,
+        "name": m.name,
+        "severity": str(m.severity),
+        "scope": m.scope,
+        "summary": m.summary,
+        "rationale": m.rationale,
+        "bad": m.bad,
+        "good": m.good,
+        "keepalived_check": list(m.keepalived_check),
+    }
+
+
+def _explain(rule: Rule) -> str:
+    m = rule.meta
+    lines = [f"{m.code} {m.name} ({m.severity}, {m.scope})", "", m.summary, ""]
+    if m.rationale:
+        lines += [m.rationale, ""]
+    if m.keepalived_check:
+        lines += [f"Mirrors keepalived check: {', '.join(m.keepalived_check)}", ""]
+    for label, text in (("Bad:", m.bad), ("Good:", m.good)):
+        if text:
+            lines.append(label)
+            lines.extend("    " + t for t in text.rstrip("\n").split("\n"))
+            lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``kaconf rules`` for parsed ``args``; returns the exit status."""
+    from kaconf.lint.registry import all_rules
+    from kaconf.lint.settings import SettingsError, parse_codes
+
+    try:
+        prefixes = parse_codes(args.codes, "") if args.codes else ("",)
+    except SettingsError as exc:
+        print(f"kaconf rules: error: {exc}", file=sys.stderr)
+        return 2
+    rules = [r for r in all_rules() if any(r.code.startswith(p) for p in prefixes)]
+    if not rules:
+        print(f"kaconf rules: no rule matches {' '.join(args.codes)}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps([rule_dict(r) for r in rules], indent=2, ensure_ascii=False))
+    elif len(rules) == 1 and args.codes:
+        print(_explain(rules[0]))
+    else:
+        name_w = max(len(r.meta.name) for r in rules)
+        for r in rules:
+            m = r.meta
+            print(f"{m.code}  {m.name.ljust(name_w)}  {str(m.severity).ljust(7)}  {m.summary}")
+    return 0
