@@ -54,6 +54,9 @@ def load_full(
         cfg = builder.build(tree.nodes, rr.files)
     finally:
         if was_enabled:
+            # keep the collector from re-scanning the fresh model on every
+            # later collection: it is acyclic and freed by reference counting
+            gc.freeze()
             gc.enable()
     diags = rr.diagnostics + tree.diagnostics + builder.diags
     return Loaded(cfg, tree.nodes, rr.comments, diags, rr.texts)

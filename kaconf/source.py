@@ -262,27 +262,24 @@ class Reader:
         self.files.append(name)
         self._stack.append(real or name)
         try:
-            raw_lines = data.split(b"\n")
-            if raw_lines and raw_lines[-1] == b"":
-                raw_lines.pop()
-            texts = [rl.decode("utf-8", "replace") for rl in raw_lines]
+            texts = data.decode("utf-8", "replace").split("\n")
+            if texts and texts[-1] == "":
+                texts.pop()
             self.texts[name] = texts
             file_origin = origin if origin is not None else None
-            self._read_lines(raw_lines, texts, name, file_origin)
+            self._read_lines(texts, name, file_origin)
         finally:
             self._stack.pop()
 
     # -- lines ----------------------------------------------------------------
 
-    def _read_lines(
-        self, raw_lines: list[bytes], texts: list[str], file: str, origin: Origin | None
-    ) -> None:
+    def _read_lines(self, texts: list[str], file: str, origin: Origin | None) -> None:
         pending: _Definition | None = None
         legacy = self.legacy
-        for idx, raw in enumerate(raw_lines):
-            lineno = idx + 1
-            text = texts[idx]
-            if b"\x00" in raw:
+        lineno = 0
+        for text in texts:
+            lineno += 1
+            if "\x00" in text:
                 self.report(
                     "KA004",
                     "line contains NUL bytes - keepalived ignores it",
@@ -290,7 +287,9 @@ class Reader:
                     origin=origin,
                 )
                 continue
-            if len(raw) + 1 >= MAXBUF - 1 + 1 and len(raw.rstrip(b"\r")) >= MAXBUF - 1:
+            # a char is at most 4 bytes: short lines cannot reach MAXBUF
+            if len(text) >= (MAXBUF - 1) // 4 and len(
+                    raw := text.rstrip("\r").encode("utf-8", "replace")) >= MAXBUF - 1:
                 if not legacy:
                     self.report(
                         "KA005",
@@ -334,10 +333,10 @@ class Reader:
                     file, lineno, lead + 1, lead + len(body) + 1,
                     hint='close the string with a matching "', origin=origin,
                 )
-            base = Position(file, lineno, lead + 1, origin)
             if not legacy and body.startswith("$"):
                 m = _DEF_LINE.match(body)
                 if m:
+                    base = Position(file, lineno, lead + 1, origin)
                     name, value = m.group(1), m.group(2).rstrip()
                     if value.endswith("\\"):
                         d = _Definition(name, [value[:-1].rstrip()] if value[:-1].strip() else [],
@@ -445,8 +444,25 @@ class Reader:
         origin: Origin | None,
     ) -> None:
         """Split a final line into tokens and logical lines (at braces)."""
-        legacy = self.legacy
         tokens: list[Token] = []
+        if colmap is None and '"' not in body:
+            # fast path: plain words; positions found with str.find
+            words = body.split()
+            pos = 0
+            find = body.find
+            append = tokens.append
+            glued = False
+            for w in words:
+                if len(w) > 1 and ("{" in w or "}" in w):
+                    glued = True
+                    break
+                st = find(w, pos)
+                pos = st + len(w)
+                append(Token(w, w, file, lineno, lead + st + 1, lead + pos + 1, origin))
+            if not glued:
+                self._split_braces(tokens, body, file, lineno, origin)
+                return
+            tokens = []
         for m in _WORD.finditer(body):
             raw = m.group()
             s, e = m.start(), m.end()
@@ -457,7 +473,13 @@ class Reader:
                 c0, c1 = lead + s + 1, lead + e + 1
             text = raw.replace('"', "") if '"' in raw else raw
             tokens.append(Token(text, raw, file, lineno, c0, c1, origin))
-        if legacy:
+        self._split_braces(tokens, body, file, lineno, origin)
+
+    def _split_braces(
+        self, tokens: list[Token], body: str, file: str, lineno: int, origin: Origin | None
+    ) -> None:
+        """Make logical lines: text after a brace becomes the next line (2.x)."""
+        if self.legacy:
             # 1.2.2 never splits at braces: '{' and '}' are only words.
             self.lines.append(Line(tokens, file, lineno, origin))
             return

@@ -98,10 +98,10 @@ class Builder:
     # -- generic walk -----------------------------------------------------------
 
     def _fill(self, obj: Block, nodes: list[Node], path: str, cfg: Config) -> None:
-        lookup = self.schema.lookup
+        known = self.schema.block(path)
         for node in nodes:
             kw = node.keyword.text
-            spec = lookup(path, kw)
+            spec = known.get(kw)
             if spec is None:
                 self._unknown(node, path)
                 if node.children:
