@@ -102,6 +102,21 @@ _LB_FLAG_WHY = (
 #: ``why`` is appended to the keyword's notes so the correction stays visible in
 #: the generated data.  Every key must exist in the TSV (stale overrides fail).
 OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
+    ("vrrp_instance", "notify_deleted"): {
+        "arg_syntax": "[<script path> [args...]] (quoted allowed)",
+        "why": "without a script keepalived only sends the 'deleted' notification "
+        "(dump: 'Notify deleted = Deleted')",
+    },
+    ("global_defs", "smtp_server"): {
+        "arg_type": "other",
+        "why": "smtp_server takes a host name or an address, and an optional port",
+    },
+    ("global_defs", "umask"): {
+        "arg_type": "string",
+        "min": None,
+        "max": None,
+        "why": "umask also takes symbolic forms such as IWGRP|IWOTH",
+    },
     **{
         (f"virtual_server/real_server/{chk}/url", "digest"): {
             "arg_type": "string",

@@ -352,9 +352,12 @@ class Builder:
     def _value(self, obj: Block, node: Node, spec: KeywordSpec) -> None:
         kw = spec.name
         value = self._convert(node, spec)
-        if value is _INVALID:
-            return
         args = [a.text for a in node.args]
+        if value is _INVALID:
+            # given but unusable (already reported): keep the words, value None,
+            # so consumers that replay keepalived's fix-ups can see the attempt
+            obj.settings[kw] = Setting(kw, None, node.head_span, args)
+            return
         obj.settings[kw] = Setting(kw, value, node.head_span, args)
         target = kw
         if target not in _fields(type(obj)):
@@ -400,6 +403,8 @@ class Builder:
             return _INVALID
         if t in ("script",):
             if not args:
+                if spec.arg_syntax.startswith("["):
+                    return Script([], "", node.head_span)
                 self._missing(node, kw)
                 return _INVALID
             raw = " ".join(a.raw for a in args)
