@@ -70,9 +70,11 @@ def _run_dump(args: argparse.Namespace) -> int:
 
 
 def _subcommands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
-    from kaconf import keywords_cmd, lint_cmd, rules_cmd
+    from kaconf import fmt_cmd, keywords_cmd, lint_cmd, render_cmd, rules_cmd
 
-    return [lint_cmd.add_parser, _add_dump, keywords_cmd.add_parser, rules_cmd.add_parser]
+    return [lint_cmd.add_parser, _add_dump, keywords_cmd.add_parser, rules_cmd.add_parser,
+            render_cmd.add_parser,
+            fmt_cmd.add_parser]
 
 
 def build_parser() -> argparse.ArgumentParser:
