@@ -174,9 +174,12 @@ class _Filter:
 
 
 def _load(path: str, version: str, config_id: str | None,
-          stdin: BinaryIO | None) -> tuple[str, Loaded]:
+          stdin: BinaryIO | None, sources: Mapping[str, bytes] | None = None
+          ) -> tuple[str, Loaded]:
     from kaconf.loader import load_full
 
+    if sources is not None and path in sources:
+        return path, load_full(path, config_id=config_id, version=version, data=sources[path])
     if path == "-":
         data = (stdin if stdin is not None else sys.stdin.buffer).read()
         return STDIN_NAME, load_full(STDIN_NAME, config_id=config_id, version=version, data=data)
@@ -195,6 +198,8 @@ def lint_paths(
     severity: Mapping[str, Severity] | None = None,
     selection: CodeSelection | None = None,
     stdin: BinaryIO | None = None,
+    sources: Mapping[str, bytes] | None = None,
+    config_ids: Mapping[str, str | None] | None = None,
 ) -> LintResult:
     """Lint ``paths`` (``-`` reads ``stdin``, default the process's standard input).
 
@@ -206,7 +211,9 @@ def lint_paths(
     ``selection`` replaces both when the caller has several layers (settings
     file plus command line). ``severity`` maps code prefixes to the severity
     to report instead of the rule's own. ``strict`` only affects
-    :attr:`LintResult.exit_status` (warnings then fail too).
+    :attr:`LintResult.exit_status` (warnings then fail too). ``sources`` gives
+    the text of paths that exist only in memory (rendered templates), and
+    ``config_ids`` a per-path ``-i`` overriding ``config_id``.
     """
     from kaconf.schema import normalize_version
 
@@ -230,7 +237,8 @@ def lint_paths(
     all_sup = Suppressions()
     owner: dict[str, str] = {}  # file read -> input that read it
     for path in paths:
-        name, loaded = _load(path, snapshot, config_id, stdin)
+        cid = config_ids.get(path, config_id) if config_ids is not None else config_id
+        name, loaded = _load(path, snapshot, cid, stdin, sources)
         names.append(name)
         texts.update(loaded.texts)
         readable = bool(loaded.config.files)
