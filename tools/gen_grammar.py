@@ -102,6 +102,16 @@ _LB_FLAG_WHY = (
 #: ``why`` is appended to the keyword's notes so the correction stays visible in
 #: the generated data.  Every key must exist in the TSV (stale overrides fail).
 OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
+    ("virtual_server", "persistence_granularity"): {
+        "arg_type": "string",
+        "min": None,
+        "max": None,
+        "why": "persistence_granularity takes a dotted netmask (255.255.255.0) or a prefix length",
+    },
+    ("virtual_server/real_server/DNS_CHECK", "type"): {
+        "arg_type": "string",
+        "why": "the record type is matched case-insensitively (a, A, aaaa ...)",
+    },
     ("vrrp_instance", "notify_deleted"): {
         "arg_syntax": "[<script path> [args...]] (quoted allowed)",
         "why": "without a script keepalived only sends the 'deleted' notification "

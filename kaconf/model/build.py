@@ -374,6 +374,12 @@ class Builder:
                 self._report("KA040", f"({obj.name}) state previously set as MASTER - "
                              "ignoring BACKUP", node, "give 'state' once")
                 return
+        current = getattr(obj, target)
+        if isinstance(current, list) and current and isinstance(value, list):
+            # list fields accumulate (e.g. several status_code lines in a url)
+            current.extend(value)
+            obj.settings[kw].value = current
+            return
         setattr(obj, target, value)
 
     def _special(self, obj: Block, kw: str, value: Any, args: list[str], node: Node) -> None:
@@ -417,11 +423,11 @@ class Builder:
         if t == "other":
             return [a.text for a in args]
         if not args:
+            if spec.arg_syntax.startswith("["):
+                return "" if t in ("string", "path") else True
             if spec.min is None and spec.choices is None and t in ("string", "path"):
                 self._missing(node, kw)
                 return _INVALID
-            if "[" in spec.arg_syntax[:1]:
-                return True
             self._missing(node, kw)
             return _INVALID
         text = args[0].text

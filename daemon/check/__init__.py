@@ -1,0 +1,21 @@
+"""The health-checker child of kaconfd (keepalived's "checker" process, imported as
+``kaconfd.check``).
+
+Layers, from pure to I/O (each module's docstring says why it is shaped so):
+
+* :mod:`~kaconfd.check.spec`: the model (:mod:`kaconf.model.objects`) resolved into the
+  effective settings keepalived 2.2.7 would use (inheritance checker -> real_server ->
+  virtual_server -> default);
+* :mod:`~kaconfd.check.probes`: one coroutine per checker kind, returning
+  :class:`~kaconfd.check.probes.CheckResult` (up/down + reason);
+* :mod:`~kaconfd.check.state`: sans-I/O pool logic (retries, real-server liveness, weights,
+  quorum with hysteresis, sorry server, inhibit_on_failure) and the desired IPVS table;
+* :mod:`~kaconfd.check.ipvs_plan`: pure diff of two IPVS tables into operations;
+* :mod:`~kaconfd.check.ipvs_writer`: applies operations with pyroute2, or keeps the table in
+  memory when the kernel has no IPVS;
+* :mod:`~kaconfd.check.scheduler`: runs every checker on an injectable clock;
+* :mod:`~kaconfd.check.child`: :func:`~kaconfd.check.child.run_checker`, the entry point the
+  parent process calls.
+
+See docs/checker.md.
+"""
