@@ -1,0 +1,689 @@
+"""Helpers shared by the lint rules (not a rule: modules starting with ``_`` are skipped).
+
+The rules mirror what ``keepalived -t`` (2.2.7) decides after parsing, so most of
+them need the *effective* value of a setting the way keepalived derives it
+(priority from state, family from the first address, version from the family
+and ``global_defs``...). Those derivations live here once, so two rules can
+never disagree about what keepalived would do.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import shutil
+import socket
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kaconf.diagnostics import Span
+from kaconf.model.objects import (
+    Block,
+    Config,
+    Script,
+    SyncGroup,
+    TrackRef,
+    VrrpInstance,
+)
+
+if TYPE_CHECKING:
+    from kaconf.lint.rule import Context
+    from kaconf.tree import Node
+
+#: keepalived's address-owner priority.
+OWNER = 255
+#: keepalived's default priority for a non-owner.
+DEFAULT_PRIORITY = 100
+
+_LATEST = {"master", "current", "latest", "head"}
+_DOTTED = re.compile(r"v?(\d+(?:\.\d+)*)")
+
+
+# -- versions -------------------------------------------------------------------
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Order keepalived versions: ``"1.2.2" < "1.4.2" < "2.2.7" < "master"``.
+
+    Unlike :func:`kaconf.schema.normalize_version` this keeps the exact number,
+    because behaviour changes (the own-line brace fix of 1.4.2) fall between the
+    schema's snapshots. Unparsable text sorts as the newest release.
+    """
+    text = (version or "").strip().lower()
+    if text in _LATEST:
+        return (999,)
+    m = _DOTTED.fullmatch(text)
+    if m is None:
+        return (999,)
+    parts = [int(p) for p in m.group(1).split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def older_than(ctx_version: str, version: str) -> bool:
+    """True when the targeted keepalived is older than ``version``."""
+    return version_key(ctx_version) < version_key(version)
+
+
+# -- raw tree access ---------------------------------------------------------------
+
+
+def _walk(nodes: Iterable[Node]) -> Iterator[Node]:
+    for n in nodes:
+        yield n
+        if n.children:
+            yield from _walk(n.children)
+
+
+def walk_nodes(ctx: Context) -> Iterator[Node]:
+    """Every statement of the config, depth first, in source order."""
+    return _walk(ctx.nodes)
+
+
+def _span_key(span: Span | None) -> tuple[str, int, int] | None:
+    if span is None:
+        return None
+    return (span.file, span.line, span.col)
+
+
+_NODE_INDEX: dict[int, tuple[Any, dict[tuple[str, int, int], Node]]] = {}
+_CACHE_SIZE = 32
+
+
+def node_of(ctx: Context, block: Block) -> Node | None:
+    """The raw tree node a model block was built from (matched by its start position).
+
+    Rules need the raw statements for what the model folds away: the order of
+    keywords, repeated keywords, the line of a ``{``.
+    """
+    key = id(ctx.loaded)
+    cached = _NODE_INDEX.get(key)
+    if cached is None or cached[0] is not ctx.loaded:
+        index: dict[tuple[str, int, int], Node] = {}
+        for n in walk_nodes(ctx):
+            k = _span_key(n.span)
+            if k is not None and k not in index:
+                index[k] = n
+        cached = (ctx.loaded, index)
+        if len(_NODE_INDEX) >= _CACHE_SIZE:  # a few configs (a cluster), never unbounded
+            _NODE_INDEX.clear()
+        _NODE_INDEX[key] = cached
+    k = _span_key(block.span)
+    return cached[1].get(k) if k is not None else None
+
+
+def children(node: Node | None, keyword: str | None = None) -> list[Node]:
+    """Direct statements inside ``node`` (optionally only those named ``keyword``).
+
+    keepalived reads the lines of an unknown keyword's block at the current
+    level, so those are included as if they stood in ``node`` itself.
+    """
+    out: list[Node] = []
+    if node is None or not node.children:
+        return out
+    for c in node.children:
+        if keyword is None or c.keyword.text == keyword:
+            out.append(c)
+        if c.children and c.keyword.raw == "{":
+            out.extend(children(c, keyword))
+    return out
+
+
+def setting_span(block: Block, keyword: str) -> Span | None:
+    """Where ``keyword`` was given in ``block`` (its line), else the block's start."""
+    s = block.settings.get(keyword)
+    if s is not None:
+        return s.span
+    return head(block.span)
+
+
+def head(span: Span | None) -> Span | None:
+    """Only the first line of a (block) span: findings point at a line, not a region."""
+    if span is None:
+        return None
+    return Span(span.file, span.line, span.col, span.line, span.col + 1, span.origin)
+
+
+# -- effective VRRP values, as keepalived derives them ---------------------------------
+
+
+def strict(cfg: Config, inst: VrrpInstance) -> bool:
+    """strict_mode of the instance, else global ``vrrp_strict``."""
+    if inst.strict_mode is not None:
+        return bool(inst.strict_mode)
+    return bool(cfg.global_defs.vrrp_strict)
+
+
+def _family_of_text(text: str) -> int | None:
+    try:
+        return ipaddress.ip_address(text.split("/", 1)[0]).version
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class FamilyItem:
+    """One statement that fixes or must match the instance's address family."""
+
+    what: str
+    text: str
+    family: int
+    span: Span
+
+
+def family_items(ctx: Context, inst: VrrpInstance) -> list[FamilyItem]:
+    """Address-bearing statements in source order (VIPs, peers, src/dst addresses).
+
+    keepalived takes the instance family from the first of these and rejects
+    later ones of the other family, so order matters and comes from the tree.
+    """
+    node = node_of(ctx, inst)
+    out: list[FamilyItem] = []
+    if node is None:
+        return out
+    for c in children(node):
+        kw = c.keyword.text
+        if kw in ("virtual_ipaddress", "unicast_peer") and c.children is not None:
+            for item in children(c):
+                fam = _family_of_text(item.keyword.text)
+                if fam is not None:
+                    out.append(FamilyItem(kw, item.keyword.text, fam, item.head_span))
+        elif kw in ("unicast_src_ip", "mcast_src_ip", "mcast_dst_ip") and c.args:
+            fam = _family_of_text(c.args[0].text)
+            if fam is not None:
+                out.append(FamilyItem(kw, c.args[0].text, fam, c.head_span))
+        elif kw == "native_ipv6":
+            out.append(FamilyItem(kw, "", 6, c.head_span))
+    return out
+
+
+def family(ctx: Context, inst: VrrpInstance) -> int:
+    """4 or 6: the family keepalived gives the instance (IPv4 when nothing says)."""
+    items = family_items(ctx, inst)
+    return items[0].family if items else 4
+
+
+def version(ctx: Context, inst: VrrpInstance) -> int:
+    """The VRRP version keepalived runs the instance with (2 or 3)."""
+    if inst.version in (2, 3):
+        return int(inst.version)
+    if family(ctx, inst) == 6:
+        return 3
+    g = ctx.config.global_defs.vrrp_version
+    return int(g) if g in (2, 3) else 2
+
+
+def priority(inst: VrrpInstance) -> int:
+    """Configured priority, else 255 for ``state MASTER`` and 100 otherwise (keepalived)."""
+    if inst.priority is not None:
+        return int(inst.priority)
+    return OWNER if inst.state == "MASTER" else DEFAULT_PRIORITY
+
+
+def want_state(inst: VrrpInstance) -> str:
+    """Initial state: the configured one (bogus words mean BACKUP), else from priority."""
+    if inst.state == "MASTER":
+        return "MASTER"
+    if inst.state is not None:
+        return "BACKUP"
+    return "MASTER" if priority(inst) == OWNER else "BACKUP"
+
+
+def unicast_configured(inst: VrrpInstance) -> bool:
+    """Any keyword that makes keepalived think the instance wants unicast."""
+    return any(inst.given(k) for k in ("unicast_peer", "unicast_src_ip", "unicast_fault_no_peer",
+                                       "check_unicast_src", "old_unicast_checksum"))
+
+
+def valid_peers(ctx: Context, inst: VrrpInstance) -> list[Any]:
+    """Unicast peers keepalived keeps (parsable, same family as the instance)."""
+    fam = family(ctx, inst)
+    return [p for p in inst.unicast_peer if p.address is not None and p.address.version == fam]
+
+
+def is_unicast(ctx: Context, inst: VrrpInstance) -> bool:
+    """keepalived runs the instance in unicast mode: it has at least one usable peer."""
+    return bool(valid_peers(ctx, inst))
+
+
+def sync_group_of(cfg: Config, inst: VrrpInstance) -> SyncGroup | None:
+    """The (first) sync group that really takes ``inst`` as a member."""
+    for sg in cfg.sync_groups:
+        if inst.name in sg.group:
+            return sg
+    return None
+
+
+def script_weight(cfg: Config, ref: TrackRef) -> int:
+    """Weight a ``track_script`` line applies: its own, else the vrrp_script's, else 0."""
+    if ref.weight is not None:
+        return ref.weight
+    vs = cfg.vrrp_scripts.get(ref.name)
+    if vs is not None and vs.weight is not None:
+        return vs.weight
+    return 0
+
+
+def file_weight(cfg: Config, ref: TrackRef) -> int:
+    """Weight a ``track_file`` line applies: its own, else the track_file's, else 1."""
+    if ref.weight is not None:
+        return ref.weight
+    tf = cfg.track_files.get(ref.name)
+    if tf is not None and tf.weight is not None:
+        return tf.weight
+    return 1
+
+
+def bfd_weight(cfg: Config, ref: TrackRef) -> int:
+    """Weight a ``track_bfd`` line applies: its own, else the bfd_instance's, else 0."""
+    if ref.weight is not None:
+        return ref.weight
+    b = cfg.bfd_instances.get(ref.name)
+    if b is not None and b.weight is not None:
+        return b.weight
+    return 0
+
+
+def vip_set(inst: VrrpInstance) -> frozenset[str]:
+    """The VIPs as normalised text (address/prefix), for comparing nodes."""
+    return frozenset(str(v.address) for v in inst.virtual_ipaddress if v.address is not None)
+
+
+# -- the host keepalived -t would run on -----------------------------------------------
+
+
+def host_interfaces(ctx: Context) -> frozenset[str] | None:
+    """Interface names of the host the config is meant for, or None when unknown.
+
+    ``keepalived -t`` checks interfaces on the machine it runs on. kaconf usually
+    lints on another machine, so this check is opt-in: a ``interfaces`` attribute
+    on the context (if the engine provides one) or ``KACONF_INTERFACES`` (a comma
+    separated list, or ``auto`` for this machine's interfaces).
+    """
+    given = getattr(ctx, "interfaces", None)
+    if given is not None:
+        return frozenset(given) | {"lo"}
+    env = os.environ.get("KACONF_INTERFACES")
+    if env is None or env.strip() == "":
+        return None
+    if env.strip().lower() == "auto":
+        try:
+            return frozenset(name for _, name in socket.if_nameindex())
+        except OSError:
+            return None
+    # every Linux host has a loopback, whatever the list says
+    return frozenset(x.strip() for x in env.split(",") if x.strip()) | {"lo"}
+
+
+@dataclass(frozen=True)
+class ScriptUse:
+    """A script keepalived would check at start: where it is and what runs it."""
+
+    script: Script
+    kind: str  # "vrrp_script", "notify", "check"
+    owner: str
+    keyword: str
+    span: Span | None
+
+
+def vrrp_script_uses(cfg: Config) -> list[ScriptUse]:
+    """Scripts the VRRP process checks (all vrrp_scripts, instance/group notifies)."""
+    out: list[ScriptUse] = []
+    for name, vs in cfg.vrrp_scripts.items():
+        if vs.script is not None and vs.script.args:
+            out.append(ScriptUse(vs.script, "vrrp_script", name, "script",
+                                 setting_span(vs, "script")))
+    notify_kws = ("notify_backup", "notify_master", "notify_fault", "notify_stop",
+                  "notify_deleted", "notify", "notify_master_rx_lower_pri")
+    for inst in cfg.vrrp_instances:
+        for kw in notify_kws:
+            sc = inst.get(kw)
+            if isinstance(sc, Script) and sc.args:
+                out.append(ScriptUse(sc, "notify", inst.name, kw, setting_span(inst, kw)))
+    for sg in cfg.sync_groups:
+        for kw in notify_kws[:4] + ("notify",):
+            sc = sg.get(kw)
+            if isinstance(sc, Script) and sc.args:
+                out.append(ScriptUse(sc, "notify", sg.name, kw, setting_span(sg, kw)))
+    for kw in ("notify_fifo_script", "vrrp_notify_fifo_script"):
+        sc = cfg.global_defs.get(kw)
+        if isinstance(sc, Script) and sc.args:
+            out.append(ScriptUse(sc, "notify", "global_defs", kw,
+                                 setting_span(cfg.global_defs, kw)))
+    return out
+
+
+def global_script_uses(cfg: Config) -> list[ScriptUse]:
+    """startup_script / shutdown_script: checked by the parent process, always."""
+    out: list[ScriptUse] = []
+    for kw in ("startup_script", "shutdown_script"):
+        sc = cfg.global_defs.get(kw)
+        if isinstance(sc, Script) and sc.args:
+            out.append(ScriptUse(sc, "notify", "global_defs", kw,
+                                 setting_span(cfg.global_defs, kw)))
+    return out
+
+
+def all_script_uses(cfg: Config) -> list[ScriptUse]:
+    """Every script keepalived -t checks, each once.
+
+    The VRRP process checks its scripts only when there are vrrp instances, the checker
+    process only when there are virtual servers (both check the global notify_fifo
+    script); startup/shutdown scripts are always checked.
+    """
+    uses = global_script_uses(cfg)
+    if cfg.vrrp_instances:
+        uses += vrrp_script_uses(cfg)
+    if cfg.virtual_servers:
+        uses += check_script_uses(cfg)
+    out: list[ScriptUse] = []
+    seen: set[tuple[str, str]] = set()
+    for x in uses:
+        key = (x.owner, x.keyword) if x.owner == "global_defs" else (str(id(x.script)), "")
+        if key not in seen:
+            seen.add(key)
+            out.append(x)
+    return out
+
+
+def check_script_uses(cfg: Config) -> list[ScriptUse]:
+    """Scripts the checker process checks (MISC_CHECK, quorum and real-server notifies)."""
+    out: list[ScriptUse] = []
+    for vs in cfg.virtual_servers:
+        for kw in ("quorum_up", "quorum_down"):
+            sc = vs.get(kw)
+            if isinstance(sc, Script) and sc.args:
+                out.append(ScriptUse(sc, "notify", vs.label, kw, setting_span(vs, kw)))
+        for rs in vs.real_server:
+            for kw in ("notify_up", "notify_down"):
+                sc = rs.get(kw)
+                if isinstance(sc, Script) and sc.args:
+                    out.append(ScriptUse(sc, "notify", vs.label, kw, setting_span(rs, kw)))
+            for ck in rs.checkers:
+                if ck.kind == "MISC_CHECK" and ck.misc_path is not None and ck.misc_path.args:
+                    out.append(ScriptUse(ck.misc_path, "check", vs.label, "misc_path",
+                                         setting_span(ck, "misc_path")))
+    for kw in ("notify_fifo_script", "lvs_notify_fifo_script"):
+        sc = cfg.global_defs.get(kw)
+        if isinstance(sc, Script) and sc.args:
+            out.append(ScriptUse(sc, "notify", "global_defs", kw,
+                                 setting_span(cfg.global_defs, kw)))
+    return out
+
+
+def is_file_test(sc: Script) -> bool:
+    """``</dev/tcp/...``-style scripts: keepalived only opens the file, never runs it."""
+    raw = sc.raw.lstrip().lstrip('"').lstrip("'")
+    return raw.startswith("<") and raw[1:].lstrip(" \t").startswith("/")
+
+
+def resolve_script(sc: Script) -> str | None:
+    """The file keepalived would run for ``sc`` on this machine (PATH search for bare names)."""
+    path = sc.path
+    if not path:
+        return None
+    if "/" not in path:
+        return shutil.which(path)
+    return path if os.path.exists(path) else None
+
+
+def script_found(sc: Script) -> bool:
+    """keepalived finds the script file (so it counts it as a script to secure)."""
+    if is_file_test(sc):
+        return False
+    found = resolve_script(sc)
+    return found is not None and os.path.isfile(found)
+
+
+def has_vrrp_instances(cfg: Config) -> bool:
+    return bool(cfg.vrrp_instances)
+
+
+def tracks(inst: VrrpInstance | SyncGroup) -> dict[str, list[TrackRef]]:
+    """The tracking lists of an instance or sync group by keyword."""
+    return {
+        "track_script": inst.track_script,
+        "track_interface": inst.track_interface,
+        "track_file": inst.track_file,
+        "track_process": inst.track_process,
+        "track_bfd": inst.track_bfd,
+    }
+
+
+def weighted_tracks(cfg: Config, inst: VrrpInstance) -> list[tuple[TrackRef, str]]:
+    """Tracking entries of ``inst`` that carry a non-zero weight, with keepalived's wording.
+
+    Used where keepalived refuses weights (address owner, sync group members).
+    """
+    out: list[tuple[TrackRef, str]] = []
+    for ref in inst.track_interface:
+        if ref.weight:
+            out.append((ref, f"{ref.name} tracked interface weight"))
+    for ref in inst.track_script:
+        if ref.name in cfg.vrrp_scripts and script_weight(cfg, ref):
+            out.append((ref, f"tracked script {ref.name} with weights (keepalived drops it)"))
+    for ref in inst.track_file:
+        if ref.name in cfg.track_files and file_weight(cfg, ref):
+            out.append((ref, f"weight from tracked file {ref.name} (specify weight 0)"))
+    for ref in inst.track_bfd:
+        if ref.name in cfg.bfd_instances and bfd_weight(cfg, ref):
+            out.append((ref, f"tracked bfd {ref.name} with weight"))
+    return out
+
+
+@dataclass(frozen=True)
+class Membership:
+    """How keepalived resolves one name of a sync group's ``group`` block."""
+
+    group: SyncGroup
+    name: str
+    span: Span | None
+    status: str  # "member", "missing", "taken"
+    taken_by: str = ""
+
+
+_MEMBERSHIP_CACHE: dict[int, tuple[Config, list[Membership]]] = {}
+
+
+def sync_memberships(cfg: Config) -> list[Membership]:
+    """Resolve every sync-group member name the way keepalived does, in config order.
+
+    An instance joins the first group that names it; later mentions (in the same or
+    another group) are rejected, and names without an instance are dropped. Cached per
+    config: several rules ask for every instance.
+    """
+    hit = _MEMBERSHIP_CACHE.get(id(cfg))
+    if hit is not None and hit[0] is cfg:
+        return hit[1]
+    out = _resolve_memberships(cfg)
+    if len(_MEMBERSHIP_CACHE) >= _CACHE_SIZE:
+        _MEMBERSHIP_CACHE.clear()
+    _MEMBERSHIP_CACHE[id(cfg)] = (cfg, out)
+    return out
+
+
+def _resolve_memberships(cfg: Config) -> list[Membership]:
+    names = {i.name for i in cfg.vrrp_instances}
+    owner: dict[str, str] = {}
+    out: list[Membership] = []
+    for sg in cfg.sync_groups:
+        for idx, name in enumerate(sg.group):
+            span = sg.group_spans[idx] if idx < len(sg.group_spans) else head(sg.span)
+            if name not in names:
+                out.append(Membership(sg, name, span, "missing"))
+            elif name in owner:
+                out.append(Membership(sg, name, span, "taken", owner[name]))
+            else:
+                owner[name] = sg.name
+                out.append(Membership(sg, name, span, "member"))
+    return out
+
+
+def sync_members(cfg: Config, sg: SyncGroup) -> list[VrrpInstance]:
+    """The instances that really end up in ``sg`` (in group order)."""
+    by_name = {i.name: i for i in cfg.vrrp_instances}
+    return [by_name[m.name] for m in sync_memberships(cfg)
+            if m.group is sg and m.status == "member"]
+
+
+def sync_group_of_member(cfg: Config, inst: VrrpInstance) -> SyncGroup | None:
+    """The sync group keepalived puts ``inst`` in, if any."""
+    for m in sync_memberships(cfg):
+        if m.name == inst.name and m.status == "member":
+            return m.group
+    return None
+
+
+def walk_with_paths(ctx: Context) -> Iterator[tuple[Node, str, Any]]:
+    """Every keyword statement with the block path it is read in and its spec (or None).
+
+    Mirrors the builder's walk: sections open their child path, value blocks are not
+    entered (their lines are items, not keywords), and the lines of an unknown
+    keyword's block are read at the same level, as keepalived does.
+    """
+    from kaconf.schema import load_schema
+
+    schema = load_schema()
+
+    def rec(nodes: Iterable[Node], path: str) -> Iterator[tuple[Node, str, Any]]:
+        for n in nodes:
+            if n.keyword.raw == "{":
+                if n.children:
+                    yield from rec(n.children, path)
+                continue
+            spec = schema.lookup(path, n.keyword.text)
+            yield n, path, spec
+            if not n.children:
+                continue
+            if spec is None:
+                yield from rec(n.children, path)
+            elif spec.opens == "sublevel":
+                yield from rec(n.children, spec.child_path)
+            elif spec.opens is None:
+                yield from rec(n.children, path)
+
+    return rec(ctx.nodes, "")
+
+
+# -- virtual servers ---------------------------------------------------------------------
+
+
+def vs_by_address(cfg: Config, vs: Any) -> bool:
+    """keepalived's "specified by address" test: an address VS, or a group with addresses."""
+    if vs.fwmark is not None:
+        return False
+    if vs.group is not None:
+        vsg = cfg.virtual_server_groups.get(vs.group)
+        return vsg is not None and any(e.kind != "fwmark" for e in vsg.entries)
+    return True
+
+
+def vs_fwmark_only(cfg: Config, vs: Any) -> bool:
+    """A fwmark VS, or a group made only of fwmark entries."""
+    if vs.fwmark is not None:
+        return True
+    if vs.group is not None:
+        vsg = cfg.virtual_server_groups.get(vs.group)
+        return vsg is not None and bool(vsg.entries) and all(
+            e.kind == "fwmark" for e in vsg.entries)
+    return False
+
+
+def rs_method(vs: Any, rs: Any) -> str:
+    """Forwarding method of a real server: its own, else the VS's, else NAT (the default)."""
+    m = rs.get("lvs_method") or vs.lb_kind
+    return str(m) if m else "NAT"
+
+
+def rs_weight(vs: Any, rs: Any) -> int:
+    """Weight of a real server: its own, else the virtual server's ``weight``, else 1."""
+    if rs.weight is not None:
+        return int(rs.weight)
+    w = vs.get("weight")
+    return int(w) if isinstance(w, int) else 1
+
+
+def vs_head(vs: Any) -> Span | None:
+    return head(vs.span)
+
+
+# -- clusters ------------------------------------------------------------------------------
+
+
+def node_label(ctx: Context) -> str:
+    """A short name for a node in messages: its router_id, else its file name."""
+    rid = ctx.config.global_defs.router_id
+    if rid:
+        return str(rid)
+    name = ctx.path or (ctx.config.files[0] if ctx.config.files else "?")
+    return os.path.basename(name)
+
+
+def peers_by_instance(nodes: list[Context]) -> dict[str, list[tuple[Context, VrrpInstance]]]:
+    """Instances of the same name across the nodes of a cluster, in node order."""
+    out: dict[str, list[tuple[Context, VrrpInstance]]] = {}
+    for ctx in nodes:
+        for inst in ctx.config.vrrp_instances:
+            out.setdefault(inst.name, []).append((ctx, inst))
+    return out
+
+
+def vs_name(vs: Any) -> str:
+    """How messages name a virtual server: ``addr:port``, ``FWM n`` or ``GROUP name``."""
+    if vs.fwmark is not None:
+        return f"FWM {vs.fwmark}"
+    if vs.group is not None:
+        return f"GROUP {vs.group}"
+    addr = f"[{vs.address}]" if getattr(vs.address, "version", 4) == 6 else str(vs.address)
+    return f"{addr}:{vs.port or 0}"
+
+
+def vsg_entry_valid(entry: Any) -> bool:
+    """keepalived keeps a group entry: ranges must end above their start."""
+    if entry.kind != "range":
+        return True
+    addr = entry.text.split()[0]
+    start, _, end = addr.partition("-")
+    sep = ":" if ":" in start else "."
+    last = start.rsplit(sep, 1)[-1]
+    try:
+        base = 16 if sep == ":" else 10
+        return int(end, base) > int(last or "0", base)
+    except ValueError:
+        return False
+
+
+def script_run_user(cfg: Config, use: ScriptUse) -> str:
+    """The user keepalived runs a script as: its own user, else script_user, else the default.
+
+    Notify lines take ``"cmd args" [user [group]]``: words after the (quoted) command are
+    the user and group. With script security and no script_user the default is
+    keepalived_script when that user exists, else root.
+    """
+    import pwd
+    import shlex
+
+    if use.kind == "vrrp_script":
+        vs = cfg.vrrp_scripts.get(use.owner)
+        if vs is not None and vs.user:
+            return vs.user
+    else:
+        try:
+            words = shlex.split(use.script.raw)
+        except ValueError:
+            words = use.script.raw.split()
+        if len(words) > 1:
+            return words[1]
+    g = cfg.global_defs
+    if g.script_user:
+        return str(g.script_user)
+    if g.enable_script_security:
+        try:
+            pwd.getpwnam("keepalived_script")
+            return "keepalived_script"
+        except KeyError:
+            return "root"
+    return "root"

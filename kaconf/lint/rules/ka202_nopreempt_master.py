@@ -1,0 +1,40 @@
+"""KA202: nopreempt only works when the node starts as BACKUP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA202",
+    name="nopreempt-with-state-master",
+    severity=Severity.ERROR,
+    summary="nopreempt together with state MASTER",
+    rationale="A node that starts as MASTER takes the VIP at once, which is exactly what "
+              "nopreempt is meant to prevent; keepalived says \"nopreempt will not work with "
+              "initial state MASTER\", clears nopreempt and `keepalived -t` fails.",
+    bad="vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n"
+        "    priority 100\n    nopreempt\n    virtual_ipaddress {\n        10.0.0.10/24\n"
+        "    }\n}\n",
+    good="vrrp_instance VI_1 {\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n"
+         "    priority 100\n    nopreempt\n    virtual_ipaddress {\n        10.0.0.10/24\n"
+         "    }\n}\n",
+    keepalived_check=("nopreempt-master",),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    cfg = ctx.config
+    for inst in cfg.vrrp_instances:
+        if not inst.nopreempt or inst.state != "MASTER":
+            continue
+        if u.priority(inst) == u.OWNER:
+            continue  # KA205 (owner) fires first and clears nopreempt
+        if u.strict(cfg, inst):
+            continue  # strict mode turns the state into BACKUP first (KA207)
+        yield ctx.diag(META, f"({inst.name}) nopreempt will not work with initial state MASTER "
+                       "- keepalived clears nopreempt", u.setting_span(inst, "nopreempt"),
+                       "use 'state BACKUP' on every node that should not pre-empt")

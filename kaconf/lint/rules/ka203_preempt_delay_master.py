@@ -1,0 +1,42 @@
+"""KA203: preempt_delay is meaningless for a node that starts as MASTER."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA203",
+    name="preempt-delay-with-state-master",
+    severity=Severity.ERROR,
+    summary="preempt_delay together with (initial) state MASTER",
+    rationale="preempt_delay delays taking over from a lower-priority master after start; a "
+              "node that starts as MASTER never waits, so keepalived clears preempt_delay "
+              "(\"preempt delay will not work with initial state MASTER\").",
+    bad="vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n"
+        "    priority 100\n    preempt_delay 30\n    virtual_ipaddress {\n        10.0.0.10/24\n"
+        "    }\n}\n",
+    good="vrrp_instance VI_1 {\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n"
+         "    priority 100\n    preempt_delay 30\n    virtual_ipaddress {\n        10.0.0.10/24\n"
+         "    }\n}\n",
+    keepalived_check=("preempt-delay-master",),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    cfg = ctx.config
+    for inst in cfg.vrrp_instances:
+        if not inst.preempt_delay:
+            continue
+        state = u.want_state(inst)
+        if state == "MASTER" and u.strict(cfg, inst) and u.priority(inst) != u.OWNER:
+            state = "BACKUP"  # strict mode fixes the state first
+        if state != "MASTER":
+            continue
+        yield ctx.diag(META, f"({inst.name}) preempt delay will not work with initial state "
+                       "MASTER - keepalived clears preempt_delay",
+                       u.setting_span(inst, "preempt_delay"),
+                       "remove preempt_delay or start the node as BACKUP")

@@ -1,0 +1,38 @@
+"""KA204: preempt_delay cannot be combined with nopreempt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA204",
+    name="preempt-delay-with-nopreempt",
+    severity=Severity.ERROR,
+    summary="preempt_delay together with nopreempt",
+    rationale="preempt_delay delays pre-emption, nopreempt forbids it: the two contradict "
+              "each other and keepalived resets preempt_delay (\"preempt_delay is incompatible "
+              "with nopreempt mode\").",
+    bad="vrrp_instance VI_1 {\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n"
+        "    priority 100\n    nopreempt\n    preempt_delay 30\n    virtual_ipaddress {\n"
+        "        10.0.0.10/24\n    }\n}\n",
+    good="vrrp_instance VI_1 {\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n"
+         "    priority 100\n    nopreempt\n    virtual_ipaddress {\n        10.0.0.10/24\n"
+         "    }\n}\n",
+    keepalived_check=("preempt-delay-nopreempt",),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    for inst in ctx.config.vrrp_instances:
+        if not inst.preempt_delay or not inst.nopreempt:
+            continue
+        if u.want_state(inst) == "MASTER" or u.priority(inst) == u.OWNER:
+            continue  # nopreempt is cleared first (KA202/KA203/KA205)
+        yield ctx.diag(META, f"({inst.name}) preempt_delay is incompatible with nopreempt - "
+                       "keepalived resets preempt_delay to 0",
+                       u.setting_span(inst, "preempt_delay"),
+                       "remove preempt_delay (nopreempt already stops pre-emption)")

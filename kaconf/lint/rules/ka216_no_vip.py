@@ -1,0 +1,40 @@
+"""KA216: an instance without virtual addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA216",
+    name="no-virtual-ipaddress",
+    severity=Severity.ERROR,
+    summary="vrrp_instance without any (valid) virtual_ipaddress",
+    rationale="An instance that owns no address fails over nothing. keepalived complains "
+              "(\"No VIP specified; at least one is sensible\") and, for VRRPv3, IPv6 or strict "
+              "mode, rejects the VRRP configuration (\"at least one is required\").",
+    bad="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n}\n",
+    good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+         "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    keepalived_check=("vip-none-v2", "vip-none-v3"),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    cfg = ctx.config
+    for inst in cfg.vrrp_instances:
+        fam = u.family(ctx, inst)
+        kept = [v for v in inst.virtual_ipaddress
+                if v.address is not None and v.address.version == fam
+                and (v.label is None or len(v.label) <= 15)]
+        if kept:
+            continue
+        required = u.version(ctx, inst) == 3 or fam == 6 or u.strict(cfg, inst)
+        what = ("at least one is required - keepalived rejects the VRRP configuration"
+                if required else "at least one is sensible")
+        span = u.setting_span(inst, "virtual_ipaddress")
+        yield ctx.diag(META, f"({inst.name}) No VIP specified; {what}", span,
+                       "add a virtual_ipaddress block with the address(es) to fail over")

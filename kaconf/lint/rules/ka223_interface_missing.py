@@ -1,0 +1,72 @@
+"""KA223: interfaces that do not exist on the target host (opt-in)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA223",
+    name="interface-missing",
+    severity=Severity.ERROR,
+    summary="interface, VIP 'dev' or track_interface names an interface the host lacks",
+    rationale="keepalived -t checks interfaces on the machine it runs on (\"WARNING - interface "
+              "X for vrrp_instance ... doesn't exist\", \"Non-existent interface specified\") "
+              "and refuses to run the instance. kaconf cannot see the target host, so this rule "
+              "runs only when the host's interfaces are known: set KACONF_INTERFACES to a comma "
+              "separated list, or to 'auto' when linting on the target itself.",
+    bad="vrrp_instance VI_1 {\n    interface eth9\n    virtual_router_id 51\n    priority 100\n"
+        "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+         "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    keepalived_check=("interface-missing", "vip-dev-missing", "track-if-missing"),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    have = u.host_interfaces(ctx)
+    if have is None:
+        return
+    for inst in ctx.config.vrrp_instances:
+        name = inst.interface
+        if name is not None and name not in have and len(name) <= 15 and name != "lo":
+            yield ctx.diag(META, f"interface {name} for vrrp_instance {inst.name} doesn't exist "
+                           "on the host - keepalived refuses to run it",
+                           u.setting_span(inst, "interface"),
+                           f"known interfaces: {', '.join(sorted(have)) or 'none'}")
+        for va in [*inst.virtual_ipaddress, *inst.virtual_ipaddress_excluded]:
+            if va.dev is not None and va.dev not in have:
+                yield ctx.diag(META, f"interface {va.dev} for ip address {va.text} doesn't exist "
+                               "on the host", va.span, "fix the 'dev' of the address")
+        for ref in inst.track_interface:
+            if ref.name not in have:
+                yield ctx.diag(META, f"({inst.name}) tracked interface {ref.name} doesn't exist "
+                               "on the host - keepalived ignores it", ref.span,
+                               "fix the interface name")
+    cfg = ctx.config
+    routes = list(cfg.static_routes) + [r for i in cfg.vrrp_instances for r in i.virtual_routes]
+    for r in routes:
+        for name in _devices(r.words, ("dev", "oif")):
+            if name not in have:
+                yield ctx.diag(META, f"interface {name} for route {r.dest} doesn't exist on the "
+                               "host", r.span, "fix the 'dev' of the route")
+    rules = list(cfg.static_rules) + [r for i in cfg.vrrp_instances for r in i.virtual_rules]
+    for rule in rules:
+        for name in _devices(rule.words, ("dev", "iif", "oif")):
+            if name not in have:
+                yield ctx.diag(META, f"interface {name} for rule doesn't exist on the host",
+                               rule.span, "fix the interface of the rule")
+    for sg in ctx.config.sync_groups:
+        for ref in sg.track_interface:
+            if ref.name not in have:
+                yield ctx.diag(META, f"({sg.name}) tracked interface {ref.name} doesn't exist on "
+                               "the host - keepalived ignores it", ref.span,
+                               "fix the interface name")
+
+
+def _devices(words: list[str], keys: tuple[str, ...]) -> list[str]:
+    """Interface names following any of ``keys`` in a route/rule line."""
+    return [words[i + 1] for i, w in enumerate(words[:-1]) if w in keys]

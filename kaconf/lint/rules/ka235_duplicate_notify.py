@@ -1,0 +1,51 @@
+"""KA235: a notify script given twice: keepalived keeps the first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA235",
+    name="notify-script-repeated",
+    severity=Severity.ERROR,
+    summary="notify*/quorum_* script keyword given twice in one block",
+    rationale="keepalived keeps the first script and ignores the later one (\"notify_master "
+              "script already specified - ignoring X\"), the opposite of most keywords where the "
+              "last one wins; the script you added last is the one that never runs.",
+    bad="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+        "    notify_master /bin/true\n    notify_master /bin/false\n"
+        "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+         "    notify_master /bin/true\n"
+         "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    keepalived_check=("dup-notify",),
+)
+
+_KEYWORDS = {
+    "vrrp_instance": ("notify", "notify_master", "notify_backup", "notify_fault", "notify_stop",
+                      "notify_deleted", "notify_master_rx_lower_pri"),
+    "vrrp_sync_group": ("notify", "notify_master", "notify_backup", "notify_fault",
+                        "notify_stop"),
+    "virtual_server": ("quorum_up", "quorum_down"),
+    "virtual_server/real_server": ("notify_up", "notify_down"),
+}
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    for node, _path, spec in u.walk_with_paths(ctx):
+        if spec is None or spec.opens != "sublevel" or spec.child_path not in _KEYWORDS:
+            continue
+        seen: set[str] = set()
+        for c in u.children(node):
+            kw = c.keyword.text
+            if kw not in _KEYWORDS[spec.child_path]:
+                continue
+            if kw in seen:
+                yield ctx.diag(META, f"{kw} script already specified - keepalived ignores "
+                               f"this one ({' '.join(a.text for a in c.args)})", c.head_span,
+                               "keep a single line; keepalived uses the first")
+            seen.add(kw)

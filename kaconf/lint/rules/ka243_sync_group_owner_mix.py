@@ -1,0 +1,49 @@
+"""KA243: address owners and non-owners mixed in one sync group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA243",
+    name="sync-group-owner-mix",
+    severity=Severity.ERROR,
+    summary="sync group mixes an address owner (MASTER, priority 255) with BACKUP members",
+    rationale="A sync group moves all members together, so it cannot start with one member "
+              "owning its address and another waiting as BACKUP; keepalived says \"has some "
+              "member(s) as address owner and some not as address owner. This won't work.\"",
+    bad="vrrp_sync_group G1 {\n    group {\n        VI_1\n        VI_2\n    }\n}\n"
+        "vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n"
+        "    priority 255\n    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n"
+        "vrrp_instance VI_2 {\n    state BACKUP\n    interface eth1\n    virtual_router_id 52\n"
+        "    priority 100\n    virtual_ipaddress {\n        10.0.1.10/24\n    }\n}\n",
+    good="vrrp_sync_group G1 {\n    group {\n        VI_1\n        VI_2\n    }\n}\n"
+         "vrrp_instance VI_1 {\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n"
+         "    priority 150\n    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n"
+         "vrrp_instance VI_2 {\n    state BACKUP\n    interface eth1\n    virtual_router_id 52\n"
+         "    priority 150\n    virtual_ipaddress {\n        10.0.1.10/24\n    }\n}\n",
+    keepalived_check=("sync-owner-mix",),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    cfg = ctx.config
+    for sg in cfg.sync_groups:
+        group_state = "INIT"
+        for inst in u.sync_members(cfg, sg):
+            # keepalived looks at the configured values here, before defaults are derived
+            want = "MASTER" if inst.state == "MASTER" else (
+                "BACKUP" if inst.state is not None else "INIT")
+            if group_state == "MASTER" and want == "BACKUP":
+                yield ctx.diag(META, f"sync group {sg.name} has some member(s) as address owner "
+                               f"and some not ({inst.name} is BACKUP) - this won't work",
+                               u.setting_span(inst, "state"),
+                               "give all members the same role: all owners or none")
+                break
+            if group_state != "BACKUP":
+                owner = want == "MASTER" and inst.priority == u.OWNER
+                group_state = "MASTER" if owner else "BACKUP"

@@ -1,0 +1,40 @@
+"""KA253: scripts that exist but cannot be executed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA253",
+    name="script-not-executable",
+    severity=Severity.WARNING,
+    summary="a configured script exists but is not executable",
+    rationale="keepalived logs \"script ... is not executable - disabling\" and never runs it: "
+              "a track script that cannot run never fails over, a notify script never "
+              "notifies. `keepalived -t` does not fail for this, so it is a warning.",
+    bad="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+        "    notify_master /etc/passwd\n"
+        "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+         "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    keepalived_check=(),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    cfg = ctx.config
+    for x in u.all_script_uses(cfg):
+        if u.is_file_test(x.script):
+            continue
+        path = u.resolve_script(x.script)
+        if path is None:
+            continue
+        if os.path.isdir(path) or not os.access(path, os.X_OK):
+            yield ctx.diag(META, f"script {path} ({x.keyword} of {x.owner}) is not executable - "
+                           "keepalived will not run it", x.span,
+                           f"chmod +x {path} (and start it with a #! line)")

@@ -1,0 +1,40 @@
+"""KA254: scripts given without an absolute path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA254",
+    name="script-relative-path",
+    severity=Severity.WARNING,
+    summary="script given by a bare name or a relative path",
+    rationale="keepalived resolves a bare name through PATH (\"resolved by path search ... "
+              "Please specify full path\") and a relative path against its working directory, "
+              "so what runs depends on the environment keepalived was started from.",
+    bad="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+        "    notify_master \"scripts/master.sh\"\n"
+        "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+         "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    keepalived_check=(),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    cfg = ctx.config
+    for x in u.all_script_uses(cfg):
+        sc = x.script
+        if u.is_file_test(sc) or sc.path.startswith("/"):
+            continue
+        found = u.resolve_script(sc) if "/" not in sc.path else None
+        hint = f"write the full path{f' ({found})' if found else ''}"
+        what = (f"script '{sc.path}' of vrrp_script {x.owner}" if x.kind == "vrrp_script"
+                else f"{x.keyword} script '{sc.path}' ({x.owner})")
+        yield ctx.diag(META, f"{what} is not an absolute path - what runs depends on "
+                       "keepalived's PATH and working directory",
+                       x.span, hint)

@@ -1,0 +1,62 @@
+"""KA260: deprecated keywords, with their replacement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+from kaconf.schema import normalize_version
+
+META = RuleMeta(
+    code="KA260",
+    name="keyword-deprecated",
+    severity=Severity.ERROR,
+    summary="deprecated keyword (error where keepalived reports it, else a warning)",
+    rationale="Deprecated keywords may disappear in the next release. Several of them make "
+              "keepalived print a deprecation error (nb_get_retry, lvs_sync_daemon_interface in "
+              "an instance, global_tracking, vmac_garp_intvl, ...), which `keepalived -t` counts "
+              "as a failure; the others are only logged.",
+    bad="virtual_server 10.0.0.10 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n"
+        "    real_server 10.0.1.1 80 {\n        HTTP_GET {\n            url {\n"
+        "                path /\n                status_code 200\n            }\n"
+        "            nb_get_retry 3\n        }\n    }\n}\n",
+    good="virtual_server 10.0.0.10 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n"
+         "    real_server 10.0.1.1 80 {\n        HTTP_GET {\n            url {\n"
+         "                path /\n                status_code 200\n            }\n"
+         "            retry 3\n        }\n    }\n}\n",
+    keepalived_check=("lvs-syncd-in-vrrp",),
+)
+
+#: keywords whose handler reports the deprecation through keepalived's error channel
+_REPORTED = {
+    ("virtual_server/real_server/HTTP_GET", "nb_get_retry"),
+    ("virtual_server/real_server/SSL_GET", "nb_get_retry"),
+    ("global_defs", "vrrp_vmac_garp_intvl"),
+    ("vrrp_instance", "vmac_garp_intvl"),
+    ("vrrp_instance", "linkbeat_use_polling"),
+    ("vrrp_instance", "lvs_sync_daemon_interface"),
+    ("vrrp_instance", "thread_timer_expired"),
+    ("vrrp_sync_group", "global_tracking"),
+}
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    try:
+        target = normalize_version(ctx.target_version)
+    except ValueError:
+        target = "2.2.7"
+    if target == "1.2.2":
+        return  # the deprecations date from later releases
+    for node, path, spec in u.walk_with_paths(ctx):
+        if spec is None or not spec.deprecated or not spec.known_in(target):
+            continue
+        reported = (path, spec.name) in _REPORTED
+        repl = f"; use '{spec.replacement}'" if spec.replacement else ""
+        msg = f"'{spec.name}' is deprecated{repl}"
+        if reported:
+            msg += " - keepalived reports the deprecation"
+        yield ctx.diag(META, msg, node.head_span,
+                       f"replace it with '{spec.replacement}'" if spec.replacement
+                       else "remove it", severity=None if reported else Severity.WARNING)

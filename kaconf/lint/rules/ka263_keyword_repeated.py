@@ -1,0 +1,47 @@
+"""KA263: a single-valued keyword given twice in one block."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA263",
+    name="keyword-repeated",
+    severity=Severity.WARNING,
+    summary="the same setting appears twice in a block; the later one silently wins",
+    rationale="keepalived accepts the repetition without a word, so a priority or interface "
+              "added at the bottom of a long block quietly overrides the one at the top - a "
+              "common leftover of copy-and-paste between the two nodes' files.",
+    bad="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+        "    priority 150\n    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 150\n"
+         "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
+    keepalived_check=(),
+)
+
+#: blocks checked, and keywords there that legitimately repeat or have their own rule
+_BLOCKS = {"global_defs", "vrrp_instance", "vrrp_script", "vrrp_sync_group", "virtual_server",
+           "virtual_server/real_server", "vrrp_instance/authentication"}
+_SKIP = {"notify", "notify_master", "notify_backup", "notify_fault", "notify_stop",
+         "notify_deleted", "notify_master_rx_lower_pri", "quorum_up", "quorum_down",
+         "notify_up", "notify_down", "state", "real_server", "include"}
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    for node, _path, spec in u.walk_with_paths(ctx):
+        if spec is None or spec.opens != "sublevel" or spec.child_path not in _BLOCKS:
+            continue
+        seen: dict[str, int] = {}
+        for c in u.children(node):
+            kw = c.keyword.text
+            if kw in _SKIP or c.children is not None:
+                continue
+            if kw in seen:
+                yield ctx.diag(META, f"'{kw}' is given again (first on line {seen[kw]}) - the "
+                               "later value wins", c.head_span, "keep one line")
+            else:
+                seen[kw] = c.keyword.line

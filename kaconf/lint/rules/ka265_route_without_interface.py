@@ -1,0 +1,49 @@
+"""KA265: tracked routes need an interface."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+
+META = RuleMeta(
+    code="KA265",
+    name="route-without-interface",
+    severity=Severity.ERROR,
+    summary="virtual/static route without 'dev' and without 'no_track'",
+    rationale="keepalived tracks the routes it installs through their interface; without one "
+              "it stops tracking the route (\"Warning - cannot track route R with no interface "
+              "specified, not tracking\") and `keepalived -t` fails.",
+    bad="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+        "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n    virtual_routes {\n"
+        "        192.168.112.0/24 via 10.0.0.1\n    }\n}\n",
+    good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
+         "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n    virtual_routes {\n"
+         "        192.168.112.0/24 via 10.0.0.1 dev eth0\n    }\n}\n",
+    keepalived_check=("static-route-track",),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    cfg = ctx.config
+    routes = list(cfg.static_routes)
+    for inst in cfg.vrrp_instances:
+        routes.extend(inst.virtual_routes)
+    for r in routes:
+        if r.no_track or r.dest is None:
+            continue
+        head = r.words[:r.words.index("nexthop")] if "nexthop" in r.words else r.words
+        if "dev" in head[:-1] or "oif" in head[:-1]:
+            continue  # nexthop devices do not count: keepalived needs the route's own oif
+        if _invalid(r.words):
+            continue  # the route is dropped first (KA247)
+        yield ctx.diag(META, f"cannot track route {r.dest} with no interface specified - "
+                       "keepalived does not track it", r.span,
+                       "add 'dev IFACE', or 'no_track' if the route need not be tracked")
+
+
+def _invalid(words: list[str]) -> bool:
+    from kaconf.lint.rules.ka247_route_line_invalid import problem
+
+    return bool(problem(words))

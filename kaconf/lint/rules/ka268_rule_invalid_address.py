@@ -1,0 +1,48 @@
+"""KA268: ip rules with an unparsable from/to address."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+
+META = RuleMeta(
+    code="KA268",
+    name="rule-invalid-address",
+    severity=Severity.ERROR,
+    summary="virtual/static rule whose 'from' or 'to' is not an address or prefix",
+    rationale="keepalived drops the whole rule (\"Invalid rule to address X\"), so the policy "
+              "routing you configured is missing.",
+    bad="static_rules {\n    to 192.168.100./24 table 1 preference 100\n}\n",
+    good="static_rules {\n    to 192.168.100.0/24 table 1 preference 100\n}\n",
+    keepalived_check=(),
+)
+
+
+def bad_address(words: list[str]) -> tuple[str, str] | None:
+    """The first (keyword, value) whose address keepalived cannot parse, if any."""
+    for i, w in enumerate(words[:-1]):
+        if w not in ("from", "to"):
+            continue
+        v = words[i + 1]
+        if v in ("all", "default"):
+            continue
+        try:
+            ipaddress.ip_network(v, strict=False)
+        except ValueError:
+            return w, v
+    return None
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    cfg = ctx.config
+    rules = list(cfg.static_rules)
+    for inst in cfg.vrrp_instances:
+        rules.extend(inst.virtual_rules)
+    for r in rules:
+        bad = bad_address(r.words)
+        if bad is not None:
+            yield ctx.diag(META, f"invalid rule {bad[0]} address {bad[1]} - keepalived drops the "
+                           "rule", r.span, "use an address or prefix such as 192.0.2.0/24")

@@ -1,0 +1,39 @@
+"""KA272: the same real server twice in one virtual server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA272",
+    name="real-server-duplicate",
+    severity=Severity.ERROR,
+    summary="two real_server blocks with the same address and port",
+    rationale="IPVS holds a destination once; keepalived removes the second block (\"real "
+              "server RS is duplicated - removing second rs\") with its checkers and weight.",
+    bad="virtual_server 10.0.0.10 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n"
+        "    real_server 10.0.1.1 80 {\n        weight 1\n    }\n"
+        "    real_server 10.0.1.1 80 {\n        weight 2\n    }\n}\n",
+    good="virtual_server 10.0.0.10 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n"
+         "    real_server 10.0.1.1 80 {\n        weight 1\n    }\n"
+         "    real_server 10.0.1.2 80 {\n        weight 2\n    }\n}\n",
+    keepalived_check=("vs-rs-dup",),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    for vs in ctx.config.virtual_servers:
+        seen: set[tuple[str, int]] = set()
+        for rs in vs.real_server:
+            if rs.address is None:
+                continue
+            key = (str(rs.address), rs.port or 0)
+            if key in seen:
+                yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: real server {rs.address}:"
+                               f"{rs.port or 0} is duplicated - keepalived removes this one",
+                               u.head(rs.span), "merge the two real_server blocks")
+            seen.add(key)

@@ -1,0 +1,33 @@
+"""KA274: protocol on a fwmark service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA274",
+    name="fwmark-with-protocol",
+    severity=Severity.ERROR,
+    summary="protocol given for a fwmark virtual server",
+    rationale="A firewall-mark service matches packets by mark, whatever their protocol; "
+              "keepalived drops the setting (\"protocol specified for fwmark - protocol will be "
+              "ignored\").",
+    bad="virtual_server fwmark 1 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n"
+        "    real_server 10.0.1.1 {\n        weight 1\n    }\n}\n",
+    good="virtual_server fwmark 1 {\n    lb_algo rr\n    lb_kind DR\n"
+         "    real_server 10.0.1.1 {\n        weight 1\n    }\n}\n",
+    keepalived_check=("vs-fwm-proto",),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    cfg = ctx.config
+    for vs in cfg.virtual_servers:
+        if vs.real_server and vs.given("protocol") and u.vs_fwmark_only(cfg, vs):
+            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: protocol specified for fwmark - "
+                           "keepalived ignores it", u.setting_span(vs, "protocol"),
+                           "remove the protocol line")

@@ -1,0 +1,51 @@
+"""KA275: quorum/hysteresis that can never be met."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA275",
+    name="virtual-server-quorum-unreachable",
+    severity=Severity.ERROR,
+    summary="quorum above the total real-server weight, or hysteresis >= quorum",
+    rationale="The service can never be 'up' if the quorum exceeds the sum of the weights; "
+              "keepalived lowers it (\"quorum Q exceeds total weight of real servers W, "
+              "reducing quorum\") and then clamps hysteresis (\"hysteresis H >= quorum Q\"). "
+              "With every real server at weight 0 even the default quorum of 1 is too high.",
+    bad="virtual_server 10.0.0.10 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n"
+        "    quorum 10\n    real_server 10.0.1.1 80 {\n        weight 2\n    }\n}\n",
+    good="virtual_server 10.0.0.10 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n"
+         "    quorum 2\n    real_server 10.0.1.1 80 {\n        weight 2\n    }\n}\n",
+    keepalived_check=("vs-quorum-gt-weight", "vs-hysteresis"),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    for vs in ctx.config.virtual_servers:
+        if not vs.real_server:
+            continue
+        seen: set[tuple[str, int]] = set()
+        total = 0
+        for rs in vs.real_server:
+            key = (str(rs.address), rs.port or 0)
+            if key in seen:
+                continue
+            seen.add(key)
+            total += u.rs_weight(vs, rs)
+        quorum = vs.quorum if vs.quorum is not None else 1
+        span = u.setting_span(vs, "quorum")
+        if quorum > total:
+            yield ctx.diag(META, f"quorum {quorum} for {u.vs_name(vs)} exceeds the total weight of "
+                           f"the real servers ({total}) - keepalived reduces it to {total}",
+                           span, "lower the quorum or raise real-server weights")
+            quorum = total
+        hyst = vs.hysteresis or 0
+        if hyst >= quorum:
+            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: hysteresis {hyst} >= quorum "
+                           f"{quorum} - keepalived sets it to {max(quorum - 1, 0)}",
+                           u.setting_span(vs, "hysteresis"), "keep hysteresis below quorum")

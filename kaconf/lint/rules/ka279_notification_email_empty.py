@@ -1,0 +1,29 @@
+"""KA279: an empty notification_email block."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA279",
+    name="notification-email-empty",
+    severity=Severity.ERROR,
+    summary="notification_email block without any address",
+    rationale="keepalived reports \"Warning - empty notification_email block\"; with no "
+              "recipient, smtp_alert sends nothing.",
+    bad="global_defs {\n    notification_email {\n    }\n}\n",
+    good="global_defs {\n    notification_email {\n        ops@example.com\n    }\n}\n",
+    keepalived_check=(),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    for node, path, _spec in u.walk_with_paths(ctx):
+        if path == "global_defs" and node.keyword.text == "notification_email" \
+                and node.children is not None and not u.children(node):
+            yield ctx.diag(META, "empty notification_email block", node.head_span,
+                           "list at least one address, or remove the block")

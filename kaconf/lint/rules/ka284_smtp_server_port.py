@@ -1,0 +1,33 @@
+"""KA284: smtp_server with an impossible port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA284",
+    name="smtp-server-invalid-port",
+    severity=Severity.ERROR,
+    summary="smtp_server port outside 1-65535",
+    rationale="keepalived rejects the server (\"Invalid smtp server\"), so no alert e-mail is "
+              "ever sent.",
+    bad="global_defs {\n    smtp_server 10.0.0.1 99999\n}\n",
+    good="global_defs {\n    smtp_server 10.0.0.1 25\n}\n",
+    keepalived_check=(),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    for node, path, spec in u.walk_with_paths(ctx):
+        if path != "global_defs" or spec is None or spec.name != "smtp_server":
+            continue
+        if len(node.args) < 2:
+            continue
+        port = node.args[1].text
+        if not (port.isdigit() and 1 <= int(port) <= 65535):
+            yield ctx.diag(META, f"invalid smtp server port '{port}' - keepalived ignores the "
+                           "smtp_server", node.head_span, "use a port between 1 and 65535")

@@ -1,0 +1,40 @@
+"""KA289: sorry_server options before (or without) the sorry_server line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA289",
+    name="sorry-server-option-order",
+    severity=Severity.ERROR,
+    summary="sorry_server_inhibit / sorry_server_lvs_method before or without sorry_server",
+    rationale="keepalived applies these to the sorry server defined so far, so given first (or "
+              "alone) they are ignored (\"Ignoring sorry_server inhibit used before or without "
+              "sorry_server\", \"sorry_server forwarding used without sorry_server\").",
+    bad="virtual_server 10.0.0.10 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n"
+        "    sorry_server_inhibit\n    sorry_server 10.0.1.9 80\n"
+        "    real_server 10.0.1.1 80 {\n        weight 1\n    }\n}\n",
+    good="virtual_server 10.0.0.10 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n"
+         "    sorry_server 10.0.1.9 80\n    sorry_server_inhibit\n"
+         "    real_server 10.0.1.1 80 {\n        weight 1\n    }\n}\n",
+    keepalived_check=(),
+)
+
+
+def check(ctx: Context) -> Iterable[Diagnostic]:
+    for node, _path, spec in u.walk_with_paths(ctx):
+        if spec is None or spec.child_path != "virtual_server" or spec.opens != "sublevel":
+            continue
+        have = False
+        for c in u.children(node):
+            kw = c.keyword.text
+            if kw == "sorry_server":
+                have = True
+            elif kw in ("sorry_server_inhibit", "sorry_server_lvs_method") and not have:
+                yield ctx.diag(META, f"{kw} used before or without sorry_server - keepalived "
+                               "ignores it", c.head_span, "put it after the sorry_server line")

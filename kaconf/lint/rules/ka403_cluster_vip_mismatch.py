@@ -1,0 +1,51 @@
+"""KA403: the nodes of a pair fail over different addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import ClusterContext, RuleMeta
+from kaconf.lint.rules import _util as u
+
+META = RuleMeta(
+    code="KA403",
+    name="cluster-vip-mismatch",
+    severity=Severity.ERROR,
+    summary="an instance has different virtual_ipaddress sets on different nodes",
+    rationale="Which addresses move depends on which node is master, so a failover silently "
+              "drops or adds addresses; keepalived also logs address mismatches in every "
+              "advert (and drops them in strict mode).",
+    bad="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 90\n    priority 100\n"
+        "    virtual_ipaddress {\n        10.1.10.240/24\n    }\n}\n"
+        "---\n"
+        "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 90\n    priority 99\n"
+        "    virtual_ipaddress {\n        10.1.10.241/24\n    }\n}\n",
+    good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 90\n    priority 100\n"
+         "    virtual_ipaddress {\n        10.1.10.240/24\n    }\n}\n"
+         "---\n"
+         "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 90\n    priority 99\n"
+         "    virtual_ipaddress {\n        10.1.10.240/24\n    }\n}\n",
+    scope="cluster",
+)
+
+
+def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
+    for name, members in u.peers_by_instance(cctx.nodes).items():
+        ref_ctx, ref = members[0]
+        want = {a.split("/")[0] for a in u.vip_set(ref)}
+        for ctx, inst in members[1:]:
+            have = {a.split("/")[0] for a in u.vip_set(inst)}
+            if have == want:
+                continue
+            extra = sorted(have - want)
+            missing = sorted(want - have)
+            parts = []
+            if extra:
+                parts.append(f"only here: {', '.join(extra)}")
+            if missing:
+                parts.append(f"only on {u.node_label(ref_ctx)}: {', '.join(missing)}")
+            yield cctx.diag(META, f"{name}: virtual addresses differ between "
+                            f"{u.node_label(ctx)} and {u.node_label(ref_ctx)} "
+                            f"({'; '.join(parts)})", u.setting_span(inst, "virtual_ipaddress"),
+                            "list the same addresses on every node")

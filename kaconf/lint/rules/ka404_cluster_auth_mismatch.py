@@ -1,0 +1,71 @@
+"""KA404: the nodes of a pair authenticate differently."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.rule import ClusterContext, Context, RuleMeta
+from kaconf.lint.rules import _util as u
+from kaconf.model.objects import VrrpInstance
+
+META = RuleMeta(
+    code="KA404",
+    name="cluster-authentication-mismatch",
+    severity=Severity.ERROR,
+    summary="an instance has different authentication (type or password) on different nodes",
+    rationale="A node drops adverts whose authentication does not match its own, so each node "
+              "thinks the other is gone and both become MASTER. Only the first 8 characters of "
+              "a password count.",
+    bad="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 90\n    priority 100\n"
+        "    authentication {\n        auth_type PASS\n        auth_pass secret1\n    }\n"
+        "    virtual_ipaddress {\n        10.1.10.240/24\n    }\n}\n"
+        "---\n"
+        "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 90\n    priority 99\n"
+        "    authentication {\n        auth_type PASS\n        auth_pass secret2\n    }\n"
+        "    virtual_ipaddress {\n        10.1.10.240/24\n    }\n}\n",
+    good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 90\n    priority 100\n"
+         "    authentication {\n        auth_type PASS\n        auth_pass secret1\n    }\n"
+         "    virtual_ipaddress {\n        10.1.10.240/24\n    }\n}\n"
+         "---\n"
+         "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 90\n    priority 99\n"
+         "    authentication {\n        auth_type PASS\n        auth_pass secret1\n    }\n"
+         "    virtual_ipaddress {\n        10.1.10.240/24\n    }\n}\n",
+    scope="cluster",
+)
+
+
+def effective_auth(ctx: Context, inst: VrrpInstance) -> tuple[str, str] | None:
+    """(type, password) keepalived really uses, or None when it ignores the block."""
+    a = inst.authentication
+    if a is None or a.auth_type is None or not a.auth_pass:
+        return None
+    if u.strict(ctx.config, inst) or u.version(ctx, inst) == 3:
+        return None
+    if a.auth_type == "AH" and u.family(ctx, inst) == 6:
+        return None
+    return (a.auth_type, a.auth_pass[:8])
+
+
+def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
+    for name, members in u.peers_by_instance(cctx.nodes).items():
+        ref_ctx, ref = members[0]
+        want = effective_auth(ref_ctx, ref)
+        for ctx, inst in members[1:]:
+            have = effective_auth(ctx, inst)
+            if have == want:
+                continue
+            same_type = want is not None and have is not None and want[0] == have[0]
+            mine = _show(have, same_type)
+            theirs = _show(want, same_type)
+            span = u.setting_span(inst.authentication, "auth_type") \
+                if inst.authentication is not None else u.head(inst.span)
+            yield cctx.diag(META, f"{name}: authentication {mine} on {u.node_label(ctx)} "
+                            f"but {theirs} on {u.node_label(ref_ctx)}", span,
+                            "use the same auth_type and auth_pass on every node")
+
+
+def _show(auth: tuple[str, str] | None, same_type: bool) -> str:
+    if auth is None:
+        return "none"
+    return f"{auth[0]} (password differs)" if same_type else auth[0]
