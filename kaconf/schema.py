@@ -64,6 +64,7 @@ _V_2_2_7 = (2, 2, 7)
 _EMPTY: Mapping[str, KeywordSpec] = MappingProxyType({})
 
 
+@functools.cache
 def normalize_version(v: str) -> str:
     """Map a keepalived version string onto one of the schema's snapshots.
 
@@ -249,11 +250,17 @@ class Schema:
 
     def block(self, path: str) -> Mapping[str, KeywordSpec]:
         """Keywords valid directly inside block ``path`` (empty if the path is unknown)."""
+        found = self._blocks.get(path)
+        if found is not None:
+            return found
         return self._blocks.get(_norm_path(path), _EMPTY)
 
     def lookup(self, path: str, kw: str) -> KeywordSpec | None:
         """The spec of keyword ``kw`` in block ``path``, or ``None`` if not valid there."""
-        return self.block(path).get(kw)
+        found = self._blocks.get(path)
+        if found is None:
+            found = self._blocks.get(_norm_path(path), _EMPTY)
+        return found.get(kw)
 
     def all(self) -> list[KeywordSpec]:
         """Every spec, ordered by block path and then keyword name."""

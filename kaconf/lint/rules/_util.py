@@ -9,7 +9,6 @@ never disagree about what keepalived would do.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import shutil
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kaconf.diagnostics import Span
+from kaconf.model.addr import parse_ip
 from kaconf.model.objects import (
     Block,
     Config,
@@ -159,7 +159,7 @@ def strict(cfg: Config, inst: VrrpInstance) -> bool:
 
 def _family_of_text(text: str) -> int | None:
     try:
-        return ipaddress.ip_address(text.split("/", 1)[0]).version
+        return parse_ip(text.split("/", 1)[0]).version
     except ValueError:
         return None
 
@@ -179,7 +179,27 @@ def family_items(ctx: Context, inst: VrrpInstance) -> list[FamilyItem]:
 
     keepalived takes the instance family from the first of these and rejects
     later ones of the other family, so order matters and comes from the tree.
+    Many rules ask for the same instance, so the answer is cached per config.
     """
+    key = id(ctx.loaded)
+    cached = _FAMILY_CACHE.get(key)
+    if cached is None or cached[0] is not ctx.loaded:
+        if len(_FAMILY_CACHE) >= _CACHE_SIZE:
+            _FAMILY_CACHE.clear()
+        cached = (ctx.loaded, {})
+        _FAMILY_CACHE[key] = cached
+    hit = cached[1].get(id(inst))
+    if hit is not None and hit[0] is inst:
+        return hit[1]
+    items = _family_items(ctx, inst)
+    cached[1][id(inst)] = (inst, items)
+    return items
+
+
+_FAMILY_CACHE: dict[int, tuple[Any, dict[int, tuple[Any, list[FamilyItem]]]]] = {}
+
+
+def _family_items(ctx: Context, inst: VrrpInstance) -> list[FamilyItem]:
     node = node_of(ctx, inst)
     out: list[FamilyItem] = []
     if node is None:
@@ -544,6 +564,10 @@ def walk_with_paths(ctx: Context) -> Iterator[tuple[Node, str, Any]]:
     entered (their lines are items, not keywords), and the lines of an unknown
     keyword's block are read at the same level, as keepalived does.
     """
+    key = id(ctx.loaded)
+    cached = _WALK_CACHE.get(key)
+    if cached is not None and cached[0] is ctx.loaded:
+        return iter(cached[1])
     from kaconf.schema import load_schema
 
     schema = load_schema()
@@ -565,7 +589,14 @@ def walk_with_paths(ctx: Context) -> Iterator[tuple[Node, str, Any]]:
             elif spec.opens is None:
                 yield from rec(n.children, path)
 
-    return rec(ctx.nodes, "")
+    walked = list(rec(ctx.nodes, ""))
+    if len(_WALK_CACHE) >= _CACHE_SIZE:  # a few configs (a cluster), never unbounded
+        _WALK_CACHE.clear()
+    _WALK_CACHE[key] = (ctx.loaded, walked)
+    return iter(walked)
+
+
+_WALK_CACHE: dict[int, tuple[Any, list[tuple[Node, str, Any]]]] = {}
 
 
 # -- virtual servers ---------------------------------------------------------------------
