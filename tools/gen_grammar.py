@@ -102,6 +102,31 @@ _LB_FLAG_WHY = (
 #: ``why`` is appended to the keyword's notes so the correction stays visible in
 #: the generated data.  Every key must exist in the TSV (stale overrides fail).
 OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
+    **{
+        ("global_defs" if kw != "garp_master_refresh" else "vrrp_instance", kw): {
+            "arg_type": "int",
+            "why": "keepalived 2.2.7 reads a whole number of seconds here (verified with -t)",
+        }
+        for kw in ("vrrp_garp_master_delay", "garp_master_refresh", "smtp_connect_timeout",
+                   "startup_script_timeout", "shutdown_script_timeout")
+    },
+    **{
+        ("global_defs", kw): {
+            "arg_syntax": "[<string>]",
+            "why": "the argument is optional in keepalived's handler",
+        }
+        for kw in ("smtp_helo_name", "reload_check_config", "nftables_ipvs")
+    },
+    ("global_defs", "vrrp_skip_check_adv_addr"): {
+        "arg_type": "none",
+        "choices": None,
+        "why": "keepalived 2.2.7 sets the flag and ignores any argument",
+    },
+    ("global_defs", "max_auto_priority"): {
+        "min": -1,
+        "max": 99,
+        "why": "range is -1 (off) to the highest SCHED_RR priority, 99 on Linux",
+    },
     ("virtual_server", "persistence_granularity"): {
         "arg_type": "string",
         "min": None,

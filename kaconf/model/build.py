@@ -433,14 +433,11 @@ class Builder:
         text = args[0].text
         if t == "int":
             try:
-                num = int(text, 10)
+                num = int(text, 10)  # keepalived reads base 10 only
             except ValueError:
-                try:
-                    num = int(text, 0)
-                except ValueError:
-                    self._report("KA021", f"invalid number '{text}' for {kw}", node,
-                                 f"{kw} takes an integer" + self._range_hint(spec))
-                    return _INVALID
+                self._report("KA021", f"invalid number '{text}' for {kw}", node,
+                             f"{kw} takes an integer" + self._range_hint(spec))
+                return _INVALID
             if not self._in_range(num, spec):
                 self._range_error(node, spec, text)
                 return _INVALID

@@ -121,7 +121,7 @@ def test_state_choices() -> None:
         ("vrrp_script", "weight", -253, 253),
         ("bfd_instance", "max_hops", -1, 255),
         ("global_defs", "vrrp_cpu_affinity", 0, None),  # "0..(number of CPUs - 1)"
-        ("global_defs", "max_auto_priority", -1, None),
+        ("global_defs", "max_auto_priority", -1, 99),
         ("global_defs", "lvs_timeouts", 0, 2678400),  # generator override
     ],
 )
