@@ -208,52 +208,36 @@ class Reader:
 
     def read_path(self, path: str, origin: Origin | None = None) -> None:
         """Read one file; problems opening it become diagnostics, never exceptions."""
-        display = path
         real = os.path.realpath(path)
         if real in self._stack:
-            pos = origin.parent if origin else None
-            self.report(
-                "KA003",
-                f"include loop: '{path}' includes itself"
-                + (f" (via {' -> '.join(self._stack)})" if self._stack else ""),
-                pos.file if pos else path,
-                pos.line if pos else 1,
-                pos.col if pos else 1,
-                hint="remove the include that points back at an including file",
-            )
+            via = f" (via {' -> '.join(self._stack)})" if self._stack else ""
+            self._file_problem("KA003", f"include loop: '{path}' includes itself{via}", path,
+                               origin, "remove the include that points back at an including file")
             return
         if len(self._stack) >= MAX_INCLUDE_DEPTH:
-            pos = origin.parent if origin else None
-            self.report(
-                "KA003",
-                f"includes nested deeper than {MAX_INCLUDE_DEPTH} levels at '{path}'",
-                pos.file if pos else path,
-                pos.line if pos else 1,
-                pos.col if pos else 1,
-                hint="flatten the include hierarchy",
-            )
+            self._file_problem("KA003", f"includes nested deeper than {MAX_INCLUDE_DEPTH} "
+                               f"levels at '{path}'", path, origin,
+                               "flatten the include hierarchy")
             return
         try:
             with open(path, "rb") as fh:
                 data = fh.read()
-        except IsADirectoryError:
-            self._open_problem(path, origin, "is a directory")
-            return
         except OSError as exc:
-            self._open_problem(path, origin, exc.strerror or str(exc))
+            why = "is a directory" if isinstance(exc, IsADirectoryError) else (
+                exc.strerror or str(exc))
+            self._file_problem("KA002", f"cannot open configuration file '{path}': {why}", path,
+                               origin, "check the path and its permissions")
             return
-        self.read_bytes(data, display, origin, real)
+        self.read_bytes(data, path, origin, real)
 
-    def _open_problem(self, path: str, origin: Origin | None, why: str) -> None:
+    def _file_problem(self, code: str, message: str, path: str, origin: Origin | None,
+                      hint: str) -> None:
+        """Report a file-level problem at the include line that led here (or the file)."""
         pos = origin.parent if origin else None
-        self.report(
-            "KA002",
-            f"cannot open configuration file '{path}': {why}",
-            pos.file if pos else path,
-            pos.line if pos else 1,
-            pos.col if pos else 1,
-            hint="check the path and its permissions",
-        )
+        if pos is None:
+            self.report(code, message, path, 1, 1, hint=hint)
+        else:
+            self.report(code, message, pos.file, pos.line, pos.col, hint=hint)
 
     def read_bytes(
         self, data: bytes, name: str, origin: Origin | None = None, real: str | None = None
