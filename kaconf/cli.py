@@ -70,9 +70,10 @@ def _run_dump(args: argparse.Namespace) -> int:
 
 
 def _subcommands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
-    from kaconf import fmt_cmd, keywords_cmd, lint_cmd, render_cmd, rules_cmd
+    from kaconf import fmt_cmd, keywords_cmd, lint_cmd, render_cmd, rules_cmd, run_cmd
 
     return [lint_cmd.add_parser, _add_dump, keywords_cmd.add_parser, rules_cmd.add_parser,
+            run_cmd.add_parser,
             render_cmd.add_parser,
             fmt_cmd.add_parser]
 

@@ -1,0 +1,321 @@
+"""The parent process: forks the children, watches them, handles signals and pid files.
+
+Theory of operation
+-------------------
+The parent does no VRRP itself. It forks a VRRP child (a checker child is not written
+yet) and then runs its own small asyncio loop that
+
+* learns of a child's death at once through a pidfd (no SIGCHLD races) and forks a
+  new one after a backoff, unless the child exited with a fatal status;
+* every ``watchdog_interval`` seconds connects to each child's UNIX socket and sends
+  ``hello``; a child that fails to answer twice in a row is killed and so restarted.
+  The hello is answered by the child's own loop, so a hung loop is caught too;
+* turns SIGTERM/SIGINT into a clean stop (children get SIGTERM: a MASTER sends
+  priority 0, removes its VIPs and runs notify_stop), SIGHUP into a reload (the new
+  file is read and checked *here* first; on error diagnostics the children are not
+  told and keep the old config), and forwards SIGUSR1 (data file) to the VRRP child.
+
+Why fork and not exec: the child starts with the configuration already read and
+checked by the parent, as keepalived's children do. The fork happens inside the
+parent's running loop, so the child first forgets that loop (running-loop marker,
+signal wake-up fd, handlers) and then starts a fresh one; it never returns into the
+parent's code and leaves with ``os._exit``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import os
+import shutil
+import signal
+import tempfile
+from dataclasses import dataclass, field
+
+from kaconf.model.objects import Config
+
+from .logs import LogOptions, setup_logging
+from .pidfile import check_pidfile, remove_pidfile, write_pidfile
+
+log = logging.getLogger("Keepalived")
+
+EXIT_OK = 0
+EXIT_FATAL = 2
+EXIT_CONFIG = 3
+#: Delays before restarting a child that died, in order; the last one repeats.
+BACKOFF = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+#: A child that lived this long resets the backoff.
+STABLE_AFTER = 60.0
+#: How long a stopping parent waits for its children before SIGKILL.
+STOP_TIMEOUT = 10.0
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class DaemonOptions:
+    """Command-line options that matter to the process model."""
+
+    config_path: str
+    config_id: str | None = None
+    log: LogOptions = field(default_factory=LogOptions)
+    pid_file: str = "/run/keepalived.pid"
+    vrrp_pid_file: str = "/run/vrrp.pid"
+    checkers_pid_file: str = "/run/checkers.pid"
+    run_vrrp: bool = True
+    run_checkers: bool = True
+    watchdog_interval: float = 5.0
+    data_file: str = "/tmp/keepalived.data"
+
+
+@dataclass
+class ChildSpec:
+    """One child the parent keeps alive."""
+
+    kind: str  # "vrrp"
+    title: str  # "VRRP"
+    pid_file: str
+    control_path: str
+    state_path: str
+    pid: int | None = None
+    pidfd: int | None = None
+    started: float = 0.0
+    restarts: int = 0
+    missed_hellos: int = 0
+    restart_handle: asyncio.TimerHandle | None = None
+
+
+class Parent:
+    """The daemon's parent process (see the module docstring)."""
+
+    def __init__(self, opts: DaemonOptions, config: Config) -> None:
+        self.opts = opts
+        self.config = config
+        self.children: list[ChildSpec] = []
+        self.stopping = False
+        self.run_dir = ""
+        self._pid = os.getpid()
+        self._stop_event: asyncio.Event | None = None
+        self._all_exited: asyncio.Event | None = None
+
+    # ---------------------------------------------------------------- synchronous shell
+
+    def run(self) -> int:
+        """Check and write pid files, run the loop until stopped; returns the exit status."""
+        opts = self.opts
+        self._pid = os.getpid()
+        files = [opts.pid_file] + ([opts.vrrp_pid_file] if opts.run_vrrp else [])
+        for path in files:
+            if check_pidfile(path):
+                log.info("Removing stale pid file %s", path)
+        for sig in (signal.SIGHUP, signal.SIGUSR1):
+            signal.signal(sig, signal.SIG_IGN)  # until the loop handles them
+        write_pidfile(opts.pid_file)
+        base = "/run" if os.access("/run", os.W_OK) else None
+        self.run_dir = tempfile.mkdtemp(prefix="kaconfd.", dir=base)
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(self._main())
+        finally:
+            loop.close()
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            remove_pidfile(opts.pid_file)
+
+    # ---------------------------------------------------------------- the loop
+
+    async def _main(self) -> int:
+        loop = asyncio.get_running_loop()
+        self._stop_event = asyncio.Event()
+        self._all_exited = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stop_event.set)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        loop.add_signal_handler(signal.SIGUSR1, self._forward, signal.SIGUSR1)
+        log.info("Starting kaconfd (keepalived-compatible) with %s", self.opts.config_path)
+        if self.opts.run_vrrp:
+            self.children.append(ChildSpec(
+                "vrrp", "VRRP", self.opts.vrrp_pid_file,
+                os.path.join(self.run_dir, "vrrp.sock"),
+                os.path.join(self.run_dir, "vrrp.state")))
+        if self.opts.run_checkers and self.config.virtual_servers:
+            log.warning("virtual_server blocks are not run: kaconfd has no checker child yet")
+        if self.config.sync_groups:
+            log.warning("vrrp_sync_group is not supported yet: its instances run independently")
+        if not self.children:
+            log.error("Nothing to run")
+            return EXIT_CONFIG
+        for spec in self.children:
+            self._spawn(spec)
+        watchdog = asyncio.create_task(self._watchdog())
+        await self._stop_event.wait()
+        self.stopping = True
+        watchdog.cancel()
+        return await self._stop_children()
+
+    async def _stop_children(self) -> int:
+        assert self._all_exited is not None
+        for spec in self.children:
+            if spec.restart_handle is not None:
+                spec.restart_handle.cancel()
+            if spec.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(spec.pid, signal.SIGTERM)
+        if any(s.pid is not None for s in self.children):
+            try:
+                await asyncio.wait_for(self._all_exited.wait(), STOP_TIMEOUT)
+            except TimeoutError:
+                for spec in self.children:
+                    if spec.pid is not None:
+                        log.warning("%s child process(%d) did not stop, killing it",
+                                    spec.title, spec.pid)
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(spec.pid, signal.SIGKILL)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._all_exited.wait(), 2.0)
+        log.info("Stopped")
+        return EXIT_OK
+
+    # ---------------------------------------------------------------- children
+
+    def _spawn(self, spec: ChildSpec) -> None:
+        loop = asyncio.get_running_loop()
+        spec.restart_handle = None
+        if self.stopping:
+            return
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        pid = os.fork()
+        if pid == 0:
+            self._in_child(spec)  # never returns
+        spec.pid = pid
+        spec.started = loop.time()
+        spec.missed_hellos = 0
+        spec.pidfd = os.pidfd_open(pid)
+        loop.add_reader(spec.pidfd, self._on_child_exit, spec)
+        log.info("Starting %s child process, pid=%d", spec.title, pid)
+
+    def _in_child(self, spec: ChildSpec) -> None:
+        status = EXIT_FATAL
+        try:
+            # Forget the parent's loop: this process starts its own.
+            asyncio.events._set_running_loop(None)
+            signal.set_wakeup_fd(-1)
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+                signal.signal(sig, signal.SIG_DFL)
+            # Until the child's loop installs its handlers, a forwarded SIGHUP/SIGUSR1
+            # must not kill it (their default action is to terminate).
+            for sig in (signal.SIGHUP, signal.SIGUSR1):
+                signal.signal(sig, signal.SIG_IGN)
+            with contextlib.suppress(OSError, AttributeError):
+                libc = ctypes.CDLL(None, use_errno=True)
+                libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+            if os.getppid() != self._pid:
+                os._exit(EXIT_OK)  # the parent died between fork and prctl
+            setup_logging(f"Keepalived_{spec.kind}", self.opts.log)
+            write_pidfile(spec.pid_file)
+            from .vrrp.child import ChildOptions, child_main
+
+            status = child_main(ChildOptions(
+                config_path=self.opts.config_path, control_path=spec.control_path,
+                state_path=spec.state_path, config_id=self.opts.config_id,
+                data_file=self.opts.data_file), self.config)
+        except BaseException:
+            logging.getLogger(f"Keepalived_{spec.kind}").exception("child failed")
+        finally:
+            with contextlib.suppress(Exception):
+                remove_pidfile(spec.pid_file)
+            with contextlib.suppress(Exception):
+                logging.shutdown()
+            os._exit(status)
+
+    def _on_child_exit(self, spec: ChildSpec) -> None:
+        loop = asyncio.get_running_loop()
+        if spec.pidfd is None or spec.pid is None:
+            return
+        loop.remove_reader(spec.pidfd)
+        os.close(spec.pidfd)
+        pid = spec.pid
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        spec.pid = spec.pidfd = None
+        with contextlib.suppress(Exception):
+            remove_pidfile(spec.pid_file, pid)
+        if self.stopping:
+            assert self._all_exited is not None
+            if all(s.pid is None for s in self.children):
+                self._all_exited.set()
+            return
+        if code in (EXIT_FATAL, EXIT_CONFIG):
+            log.error("%s child process(%d) exited with permanent error %s. Terminating",
+                      spec.title, pid, "FATAL" if code == EXIT_FATAL else "CONFIG")
+            assert self._stop_event is not None
+            self._stop_event.set()
+            return
+        if loop.time() - spec.started > STABLE_AFTER:
+            spec.restarts = 0
+        delay = BACKOFF[min(spec.restarts, len(BACKOFF) - 1)]
+        spec.restarts += 1
+        log.warning("%s child process(%d) died (status %d): Respawning in %gs",
+                    spec.title, pid, code, delay)
+        spec.restart_handle = loop.call_later(delay, self._spawn, spec)
+
+    async def _watchdog(self) -> None:
+        interval = self.opts.watchdog_interval
+        grace = max(2 * interval, 3.0)
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(interval)
+            for spec in self.children:
+                if spec.pid is None or loop.time() - spec.started < grace:
+                    continue
+                if await self._hello(spec, timeout=interval):
+                    spec.missed_hellos = 0
+                    continue
+                spec.missed_hellos += 1
+                log.warning("%s child process(%d) did not answer the watchdog (%d)",
+                            spec.title, spec.pid, spec.missed_hellos)
+                if spec.missed_hellos >= 2:
+                    log.error("%s child process(%d) is not responding, killing it",
+                              spec.title, spec.pid)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(spec.pid, signal.SIGKILL)
+
+    @staticmethod
+    async def _hello(spec: ChildSpec, timeout: float) -> bool:
+        async def exchange() -> bool:
+            reader, writer = await asyncio.open_unix_connection(spec.control_path)
+            try:
+                writer.write(b"hello\n")
+                await writer.drain()
+                return (await reader.readline()).startswith(b"ok")
+            finally:
+                writer.close()
+
+        try:
+            return await asyncio.wait_for(exchange(), timeout)
+        except (OSError, TimeoutError):
+            return False
+
+    # ---------------------------------------------------------------- signals
+
+    def _forward(self, sig: int) -> None:
+        for spec in self.children:
+            if spec.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(spec.pid, sig)
+
+    def reload(self) -> None:
+        """SIGHUP: check the new file here first; only a clean one reaches the children."""
+        from kaconf.loader import load_full
+
+        log.info("Reloading configuration file %s", self.opts.config_path)
+        loaded = load_full(self.opts.config_path, config_id=self.opts.config_id)
+        if loaded.errors or not loaded.config.files:
+            for diag in loaded.errors or loaded.diagnostics:
+                log.error("%s", diag)
+            log.error("Reload failed: configuration has errors, keeping the running "
+                      "configuration")
+            return
+        self.config = loaded.config
+        self._forward(signal.SIGHUP)

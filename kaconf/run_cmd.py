@@ -1,0 +1,129 @@
+"""``kaconf run``: run a keepalived configuration with the bundled daemon (kaconfd).
+
+Flags follow keepalived's so that unit files and habits carry over. The config is read
+and checked *before* anything starts: a file with error diagnostics never reaches the
+daemon, and the diagnostics are printed with their positions.
+
+Only this module imports the daemon (and through it pyroute2 and the asyncio
+machinery), and only once ``run`` was chosen, so other sub-commands stay light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("run", help="run the config with the bundled VRRP daemon (kaconfd)")
+    p.add_argument("-f", "--use-file", dest="file", default="/etc/keepalived/keepalived.conf",
+                   help="configuration file")
+    p.add_argument("-n", "--dont-fork", action="store_true", help="stay in the foreground")
+    p.add_argument("-l", "--log-console", action="store_true", help="log to the console too")
+    p.add_argument("-D", "--log-detail", action="store_true", help="detailed log messages")
+    p.add_argument("-S", "--log-facility", type=int, choices=range(8), metavar="0-7",
+                   default=None, help="syslog facility LOG_LOCAL0..7 (default LOG_DAEMON)")
+    p.add_argument("-d", "--dump-conf", action="store_true",
+                   help="log the configuration at start-up")
+    p.add_argument("-p", "--pid", dest="pid_file", default="/run/keepalived.pid",
+                   help="parent pid file")
+    p.add_argument("-r", "--vrrp_pid", dest="vrrp_pid_file", default="/run/vrrp.pid",
+                   help="VRRP child pid file")
+    p.add_argument("-c", "--checkers_pid", dest="checkers_pid_file",
+                   default="/run/checkers.pid", help="checker child pid file")
+    p.add_argument("-P", "--vrrp", action="store_true", help="only run the VRRP child")
+    p.add_argument("-C", "--check", action="store_true", help="only run the checker child")
+    p.add_argument("-t", "--config-test", action="store_true",
+                   help="check the configuration and exit")
+    p.add_argument("-i", "--config-id", default=None, help="config id for @id lines")
+    p.add_argument("--watchdog-interval", type=float, default=5.0, metavar="SECONDS",
+                   help="how often the parent checks that each child answers (default 5)")
+    p.add_argument("--data-file", default="/tmp/keepalived.data",
+                   help="where SIGUSR1 writes configuration and state")
+    p.set_defaults(func=run)
+
+
+def _daemonise() -> None:
+    """Classic double fork: detach from the terminal and the caller's session."""
+    if os.fork():
+        os._exit(0)
+    os.setsid()
+    if os.fork():
+        os._exit(0)
+    os.chdir("/")
+    os.umask(0o022)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    if devnull > 2:
+        os.close(devnull)
+
+
+def _dump(loaded: object) -> str:
+    try:
+        from kaconf.dump.json_dump import dump_json
+    except ImportError:  # pragma: no cover - the dumper is optional here
+        return ""
+    return str(dump_json(loaded.config, spans=False))  # type: ignore[attr-defined]
+
+
+def run(args: argparse.Namespace) -> int:
+    from kaconf.cli import EXIT_CONFIG, EXIT_OK, EXIT_USAGE
+    from kaconf.diagnostics import Severity
+    from kaconf.loader import load_full
+
+    loaded = load_full(args.file, config_id=args.config_id)
+    if not loaded.config.files:
+        for d in loaded.diagnostics:
+            print(f"kaconf run: {d}", file=sys.stderr)
+        return EXIT_USAGE
+    for d in loaded.diagnostics:
+        if d.severity >= Severity.WARNING:
+            print(f"kaconf run: {d}", file=sys.stderr)
+    if loaded.errors:
+        print(f"kaconf run: {args.file} has {len(loaded.errors)} error(s), not starting",
+              file=sys.stderr)
+        return EXIT_CONFIG
+
+    from kaconfd.vrrp.config import UnsupportedConfig, instance_configs
+
+    try:
+        instance_configs(loaded.config)
+    except UnsupportedConfig as exc:
+        print(f"kaconf run: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.config_test:
+        return EXIT_OK
+
+    from kaconfd.logs import LogOptions, setup_logging
+    from kaconfd.parent import DaemonOptions, Parent
+    from kaconfd.pidfile import PidFileError, check_pidfile
+
+    opts = DaemonOptions(
+        config_path=os.path.abspath(args.file), config_id=args.config_id,
+        log=LogOptions(console=args.log_console, facility=args.log_facility,
+                       detail=args.log_detail),
+        pid_file=os.path.abspath(args.pid_file),
+        vrrp_pid_file=os.path.abspath(args.vrrp_pid_file),
+        checkers_pid_file=os.path.abspath(args.checkers_pid_file),
+        run_vrrp=not args.check or args.vrrp, run_checkers=not args.vrrp or args.check,
+        watchdog_interval=args.watchdog_interval, data_file=args.data_file)
+    try:
+        for path in (opts.pid_file, opts.vrrp_pid_file):
+            if check_pidfile(path):  # fail here, on the terminal, not after daemonising
+                print(f"kaconf run: removed stale pid file {path}", file=sys.stderr)
+    except PidFileError as exc:
+        print(f"kaconf run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.dont_fork:
+        _daemonise()
+    log = setup_logging("Keepalived", opts.log)
+    if args.dump_conf:
+        for line in _dump(loaded).splitlines():
+            log.info("%s", line)
+    try:
+        return Parent(opts, loaded.config).run()
+    except PidFileError as exc:
+        log.error("%s", exc)
+        return EXIT_USAGE
