@@ -41,13 +41,13 @@ def _diff(path: str, old: bytes, new: bytes) -> str:
                    for x in lines)
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` by ``data`` via a temporary file in the same folder and a rename.
+def stage_file(target: str, data: bytes) -> str:
+    """Write ``data`` to a new temporary file next to ``target``; return its path.
 
-    A symlink is followed (the file it points at is replaced, the link stays) and
-    the file keeps its permission bits; new files get 0644 minus the umask.
+    The file is synced to disk and has ``target``'s permission bits (a new file
+    gets 0644 minus the umask), ready to be renamed over ``target``; on failure
+    nothing is left behind.
     """
-    target = os.path.realpath(path)
     folder = os.path.dirname(target) or "."
     try:
         mode = os.stat(target).st_mode & 0o7777
@@ -63,12 +63,32 @@ def write_atomic(path: str, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+    return tmp
+
+
+def remove_quietly(path: str) -> None:
+    """Delete ``path`` if possible (clean-up of a temporary file)."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace ``path`` by ``data`` via a temporary file in the same folder and a rename.
+
+    A symlink is followed (the file it points at is replaced, the link stays) and
+    the file keeps its permission bits; new files get 0644 minus the umask.
+    """
+    target = os.path.realpath(path)
+    tmp = stage_file(target, data)
+    try:
         os.replace(tmp, target)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        remove_quietly(tmp)
         raise
 
 

@@ -18,7 +18,6 @@ import argparse
 import difflib
 import os
 import sys
-import tempfile
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -175,33 +174,17 @@ def _check(paths: list[str], rendered: list[Rendered]) -> int:
 
 def _write_all(files: list[tuple[str, str]]) -> None:
     """Write every file or none: stage temporary files first, then rename them all."""
+    from kaconf.fmt_cmd import remove_quietly, stage_file
     from kaconf.render.errors import STATUS_INPUT, RenderError
 
     staged: list[tuple[str, str]] = []
     try:
         for path, text in files:
-            folder = os.path.dirname(path) or "."
-            os.makedirs(folder, exist_ok=True)
-            try:
-                mode = os.stat(path).st_mode & 0o7777
-            except FileNotFoundError:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o644 & ~umask
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.",
-                                       suffix=".tmp")
-            staged.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, mode)
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            staged.append((stage_file(path, text.encode("utf-8")), path))
     except OSError as exc:
         for tmp, _ in staged:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            remove_quietly(tmp)
         where = getattr(exc, "filename", None) or "output"
         raise RenderError(f"cannot write {where}: {exc.strerror or exc}; nothing written",
                           status=STATUS_INPUT) from None

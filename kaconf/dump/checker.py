@@ -625,12 +625,7 @@ class CheckerBuilder:
             args = script_words(ms) if ms is not None else []
             if not args:
                 return ["DROP"]
-            us = st.get("user")
-            if us is not None and words(us):
-                uw = words(us)
-                ids = self.host.user_ids(uw[0], uw[1] if len(uw) > 1 else None)
-            else:
-                ids = self.gs.default_ids
+            ids = self.gs.run_ids(words(st.get("user")))
             if ids is None:
                 return ["DROP"]
             spec = self.gs.secure(ScriptSpec(args, ids[0], ids[1]))

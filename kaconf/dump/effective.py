@@ -13,7 +13,9 @@ in the reference (validation-rules.md), not keepalived's code.
 
 from __future__ import annotations
 
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from kaconf.diagnostics import Span
 from kaconf.dump.globals import GlobalState
@@ -215,6 +217,16 @@ _GROUP_NOTIFY = (("notify_backup", "Backup"), ("notify_master", "Master"),
                  ("notify_fault", "Fault"), ("notify_stop", "Stop"), ("notify", "Generic"))
 
 
+class _Tracked(Protocol):
+    """A tracked object whose weight and reverse a tracking line defaults to."""
+
+    @property
+    def weight(self) -> int: ...
+
+    @property
+    def reverse(self) -> bool: ...
+
+
 def _span_key(s: Span | None) -> tuple[str, int, int]:
     if s is None:
         return ("", 0, 0)
@@ -300,7 +312,7 @@ class VrrpBuilder:
         us = vs.settings.get("user")
         if us is not None:
             uw = words(us)
-            ids = self.host.user_ids(uw[0], uw[1] if len(uw) > 1 else None) if uw else None
+            ids = self.gs.run_ids(uw) if uw else None  # an empty user drops the script
         else:
             ids = self.gs.default_ids
         if ids is None:
@@ -312,13 +324,11 @@ class VrrpBuilder:
         to = uint_setting(vs, "timeout", hi=0xFFFFFFFF // TIMER_HZ)
         if to is not None:
             es.timeout = max(to, 1)
-        ws = vs.settings.get("weight")
-        if ws is not None:
-            w = words(ws)
-            v = read_int(w[0], -253, 253) if w else None
-            if v is not None:
-                es.weight = v
-            es.reverse = len(w) >= 2 and w[1] == "reverse"
+        wr = _weight_setting(vs, 253)
+        if wr is not None:
+            if wr[0] is not None:
+                es.weight = wr[0]
+            es.reverse = wr[1]
         for kw in ("rise", "fall"):
             st = vs.settings.get(kw)
             if st is not None:
@@ -335,12 +345,10 @@ class VrrpBuilder:
             if not path:
                 continue
             ef = EffTrackFile(name=name, path=path)
-            ws = tf.settings.get("weight")
-            if ws is not None:
-                w = words(ws)
-                v = read_int(w[0], -254, 254) if w else None
-                ef.weight = 1 if v is None else v
-                ef.reverse = len(w) >= 2 and w[1] == "reverse"
+            wr = _weight_setting(tf, 254)
+            if wr is not None:
+                ef.weight = 1 if wr[0] is None else wr[0]
+                ef.reverse = wr[1]
             ef.status = self.host.file_status(path)
             self.track_files[name] = ef
 
@@ -361,13 +369,9 @@ class VrrpBuilder:
                     ep.param_match, ep.full_command = "exact", True
                 elif w[0] in ("initial", "partial"):
                     ep.param_match, ep.full_command = w[0], True
-            ws = st.get("weight")
-            if ws is not None:
-                w = words(ws)
-                v = read_int(w[0], -254, 254) if w else None
-                if v is not None:
-                    ep.weight = v
-                    ep.reverse = len(w) >= 2 and w[1] == "reverse"
+            wr = _weight_setting(tp, 254)
+            if wr is not None and wr[0] is not None:
+                ep.weight, ep.reverse = wr[0], wr[1]
             qm = uint_setting(tp, "quorum_max", hi=65535)
             q = uint_setting(tp, "quorum", lo=1, hi=65535)
             if q is not None:
@@ -541,14 +545,12 @@ class VrrpBuilder:
             ei.flags.add("PROMOTE_SECONDARIES")
         if st.get("linkbeat_use_polling") is not None and ei.ifname:
             ei.flags.add("LINKBEAT_USE_POLLING")
-        if st.get("skip_check_adv_addr") is not None and \
-                bool_setting(inst, "skip_check_adv_addr", default=-2) != -2:
+        if _given_bool(inst, "skip_check_adv_addr") is not None:
             ei.flags.add("SKIP_CHECK_ADV_ADDR")
         ei.strict = gs.strict
-        if st.get("strict_mode") is not None:
-            v = bool_setting(inst, "strict_mode", default=-1)
-            if v >= 0:
-                ei.strict = bool(v)
+        sm = _given_bool(inst, "strict_mode")
+        if sm is not None:
+            ei.strict = bool(sm)
         vr = uint_setting(inst, "virtual_router_id", lo=1, hi=255)
         ei.vrid = vr or 0
         ttl = uint_setting(inst, "unicast_ttl", hi=255)
@@ -589,12 +591,10 @@ class VrrpBuilder:
         v = uint_setting(inst, "down_timer_adverts", lo=1, hi=100)
         if v is not None:
             ei.down_timer_adverts = v
-        for kw, attr in (("lower_prio_no_advert", "lower_prio_no_advert"),
-                         ("higher_prio_send_advert", "higher_prio_send_advert")):
-            if st.get(kw) is not None:
-                b = bool_setting(inst, kw, default=-1)
-                if b >= 0:
-                    setattr(ei, attr, b)
+        for kw in ("lower_prio_no_advert", "higher_prio_send_advert"):
+            b = _given_bool(inst, kw)
+            if b is not None:
+                setattr(ei, kw, b)
         v = uint_setting(inst, "kernel_rx_buf_size")
         if v is not None and len(words(st.get("kernel_rx_buf_size"))) == 1:
             ei.kernel_rx_buf_size = v
@@ -608,14 +608,10 @@ class VrrpBuilder:
             ap = _first(words(auth.settings.get("auth_pass")))
             if ap is not None:
                 ei.auth_pass = ap[:8]
-        if st.get("smtp_alert") is not None:
-            b = bool_setting(inst, "smtp_alert", default=-2)
-            if b != -2:
-                ei.smtp_alert = b
-        if st.get("notify_priority_changes") is not None:
-            b = bool_setting(inst, "notify_priority_changes", default=-2)
-            if b != -2:
-                ei.notify_priority_changes = b
+        for kw in ("smtp_alert", "notify_priority_changes"):
+            b = _given_bool(inst, kw)
+            if b is not None:
+                setattr(ei, kw, b)
         for kw, label in _INST_NOTIFY:
             s = st.get(kw)
             if s is None:
@@ -639,11 +635,11 @@ class VrrpBuilder:
             rr = rule_from_words(rl.words, self.rule_prios)
             if rr is not None:
                 ei.vrules.append(rr)
-        ei.track_ifs = self._track_ifs(inst.track_interface)
+        ei.track_ifs = self._plain_tracks(inst.track_interface)
         ei.track_scripts = self._track_scripts(inst.track_script, inst.span)
         ei.track_files = self._track_refs(inst.track_file, self.track_files)
-        ei.track_processes = self._track_processes(inst.track_process)
-        ei.track_bfds = self._track_bfds(inst.track_bfd)
+        ei.track_processes = self._track_refs(inst.track_process, self.processes)
+        ei.track_bfds = self._plain_tracks(inst.track_bfd, self.cfg.bfd_instances)
         self._vmac(ei, inst)
         # end of block (vrrp_end_handler)
         if not ei.peers and ei.ttl != -1:
@@ -675,57 +671,41 @@ class VrrpBuilder:
             else:
                 ei.flags.add("VMAC_XMITBASE")
 
-    def _track_ifs(self, refs: list[TrackRef]) -> list[Track]:
+    @staticmethod
+    def _plain_tracks(refs: list[TrackRef], known: Container[str] | None = None) -> list[Track]:
+        """One Track per name (the first line wins), weight 0 unless given.
+
+        With ``known``, names not defined there are dropped.
+        """
         out: list[Track] = []
         for t in refs:
-            if any(x.name == t.name for x in out):
+            if (known is not None and t.name not in known) or any(x.name == t.name for x in out):
                 continue
             out.append(Track(t.name, t.weight or 0, bool(t.reverse)))
+        return out
+
+    @staticmethod
+    def _track_refs(refs: list[TrackRef], known: Mapping[str, _Tracked]) -> list[Track]:
+        """One Track per name defined in ``known`` (the first line wins).
+
+        Weight and reverse default to the tracked object's.
+        """
+        out: list[Track] = []
+        for t in refs:
+            obj = known.get(t.name)
+            if obj is None or any(x.name == t.name for x in out):
+                continue
+            weight = obj.weight if t.weight is None else t.weight
+            reverse = obj.reverse if t.reverse is None else t.reverse
+            out.append(Track(t.name, weight, reverse))
         return out
 
     def _track_scripts(self, refs: list[TrackRef], where: Span | None) -> list[Track]:
-        out: list[Track] = []
-        for t in refs:
-            es = self.scripts.get(t.name)
-            if es is None or (es.span is not None and where is not None
-                              and is_before(where, es.span)):
-                continue  # "track script not found" (it must be defined first)
-            if any(x.name == t.name for x in out):
-                continue
-            weight = es.weight if t.weight is None else t.weight
-            reverse = es.reverse if t.reverse is None else t.reverse
-            out.append(Track(t.name, weight, reverse))
-        return out
-
-    def _track_refs(self, refs: list[TrackRef], known: dict[str, EffTrackFile]) -> list[Track]:
-        out: list[Track] = []
-        for t in refs:
-            tf = known.get(t.name)
-            if tf is None or any(x.name == t.name for x in out):
-                continue
-            weight = tf.weight if t.weight is None else t.weight
-            reverse = tf.reverse if t.reverse is None else t.reverse
-            out.append(Track(t.name, weight, reverse))
-        return out
-
-    def _track_processes(self, refs: list[TrackRef]) -> list[Track]:
-        out: list[Track] = []
-        for t in refs:
-            ep = self.processes.get(t.name)
-            if ep is None or any(x.name == t.name for x in out):
-                continue
-            weight = ep.weight if t.weight is None else t.weight
-            reverse = ep.reverse if t.reverse is None else t.reverse
-            out.append(Track(t.name, weight, reverse))
-        return out
-
-    def _track_bfds(self, refs: list[TrackRef]) -> list[Track]:
-        out: list[Track] = []
-        for t in refs:
-            if t.name not in self.cfg.bfd_instances or any(x.name == t.name for x in out):
-                continue
-            out.append(Track(t.name, t.weight or 0, bool(t.reverse)))
-        return out
+        # "track script not found": a vrrp_script must be defined before it is tracked
+        defined = {n: es for n, es in self.scripts.items()
+                   if not (es.span is not None and where is not None
+                           and is_before(where, es.span))}
+        return self._track_refs(refs, defined)
 
     # -- script security (check_vrrp_script_security) ------------------------------------
 
@@ -781,20 +761,16 @@ class VrrpBuilder:
         st = sg.settings
         g.tracking_weight = st.get("sync_group_tracking_weight") is not None or \
             st.get("global_tracking") is not None
-        if st.get("smtp_alert") is not None:
-            b = bool_setting(sg, "smtp_alert", default=-2)
-            if b != -2:
-                g.smtp_alert = b
-        if st.get("notify_priority_changes") is not None:
-            b = bool_setting(sg, "notify_priority_changes", default=-2)
-            if b != -2:
-                g.notify_priority_changes = b
-        g.track_ifs = self._track_ifs(sg.track_interface)
+        for kw in ("smtp_alert", "notify_priority_changes"):
+            b = _given_bool(sg, kw)
+            if b is not None:
+                setattr(g, kw, b)
+        g.track_ifs = self._plain_tracks(sg.track_interface)
         g.track_scripts = [t for t in self._track_scripts(sg.track_script, sg.span)
                            if t.name in self.scripts]
         g.track_files = self._track_refs(sg.track_file, self.track_files)
-        g.track_processes = self._track_processes(sg.track_process)
-        g.track_bfds = self._track_bfds(sg.track_bfd)
+        g.track_processes = self._track_refs(sg.track_process, self.processes)
+        g.track_bfds = self._plain_tracks(sg.track_bfd, self.cfg.bfd_instances)
         for kw, label in _GROUP_NOTIFY:
             s = st.get(kw)
             if s is None:
@@ -892,12 +868,7 @@ class VrrpBuilder:
         if ei.higher_prio_send_advert == -1 or ei.strict:
             ei.higher_prio_send_advert = 0 if ei.strict else gs.higher_prio_send_advert
         if ei.smtp_alert == -1:
-            if gs.smtp_alert_vrrp != -1:
-                ei.smtp_alert = gs.smtp_alert_vrrp
-            elif gs.smtp_alert != -1:
-                ei.smtp_alert = gs.smtp_alert
-            else:
-                ei.smtp_alert = 0
+            ei.smtp_alert = self._default_smtp_alert()
         if ei.notify_priority_changes == -1:
             grp = self._group_of(ei)
             if grp is not None and grp.notify_priority_changes != -1:
@@ -971,7 +942,7 @@ class VrrpBuilder:
                     ei.track_files.remove(t)
             ei.track_bfds = [t for t in ei.track_bfds if not t.weight]
         for t in ei.track_scripts:
-            self._add_script_tracking(t.name, ei.name, t.weight, t.reverse)
+            self._add_tracking(self.scripts.get(t.name), ei.name, t)
         for t in ei.track_files:
             tf = self.track_files.get(t.name)
             if tf is not None:
@@ -987,6 +958,13 @@ class VrrpBuilder:
                     if n:
                         ei.track_if(n, 0, False)
 
+    def _default_smtp_alert(self) -> int:
+        """smtp_alert of an instance or group that sets none: smtp_alert_vrrp, else smtp_alert."""
+        gs = self.gs
+        if gs.smtp_alert_vrrp != -1:
+            return gs.smtp_alert_vrrp
+        return gs.smtp_alert if gs.smtp_alert != -1 else 0
+
     def _vmac_name(self, ei: EffInstance) -> None:
         if ei.vmac_name:
             return
@@ -997,7 +975,7 @@ class VrrpBuilder:
         return self._group_by_member.get(ei.name)
 
     @staticmethod
-    def _add_tracking(obj: EffProcess | None, inst: str, t: Track) -> None:
+    def _add_tracking(obj: EffScript | EffProcess | None, inst: str, t: Track) -> None:
         """Add an instance to a tracked object's list; a repeat updates a weighted entry."""
         if obj is None:
             return
@@ -1007,17 +985,6 @@ class VrrpBuilder:
                     obj.tracking[i] = (n, t.weight, t.reverse)
                 return
         obj.tracking.append((inst, t.weight, t.reverse))
-
-    def _add_script_tracking(self, script: str, inst: str, weight: int, reverse: bool) -> None:
-        es = self.scripts.get(script)
-        if es is None:
-            return
-        for i, (n, w, _r) in enumerate(es.tracking):
-            if n == inst:
-                if w:
-                    es.tracking[i] = (n, weight, reverse)
-                return
-        es.tracking.append((inst, weight, reverse))
 
     # -- after completion ----------------------------------------------------------------------
 
@@ -1062,42 +1029,29 @@ class VrrpBuilder:
 
     def _group_tracking(self, groups: list[EffSyncGroup]) -> None:
         """keepalived's ``sync_group_tracking_init``."""
-        gs = self.gs
         for g in groups:
-            owner = any(m.base_priority == PRIO_OWNER for m in g.members)
+            if any(m.base_priority == PRIO_OWNER for m in g.members):
+                # a group with an address owner tracks without weights
+                for t in (*g.track_scripts, *g.track_files, *g.track_processes,
+                          *g.track_bfds, *g.track_ifs):
+                    t.weight = 0
             for t in g.track_scripts:
-                if owner and t.weight:
-                    t.weight = 0
                 for m in g.members:
-                    self._add_script_tracking(t.name, m.name, t.weight, t.reverse)
+                    self._add_tracking(self.scripts.get(t.name), m.name, t)
             for t in g.track_files:
-                if owner and t.weight:
-                    t.weight = 0
                 tf = self.track_files.get(t.name)
                 if tf is not None:
                     for m in g.members:
                         if not any(n == m.name for n, _, _ in tf.tracking):
                             tf.tracking.append((m.name, t.weight, t.reverse))
             for t in g.track_processes:
-                if owner and t.weight:
-                    t.weight = 0
                 for m in g.members:
                     self._add_tracking(self.processes.get(t.name), m.name, t)
-            for t in g.track_bfds:
-                if owner and t.weight:
-                    t.weight = 0
             for t in g.track_ifs:
-                if owner and t.weight:
-                    t.weight = 0
                 for m in g.members:
                     m.track_if(t.name, t.weight, t.reverse)
             if g.smtp_alert == -1:
-                if gs.smtp_alert_vrrp != -1:
-                    g.smtp_alert = gs.smtp_alert_vrrp
-                elif gs.smtp_alert != -1:
-                    g.smtp_alert = gs.smtp_alert
-                else:
-                    g.smtp_alert = 0
+                g.smtp_alert = self._default_smtp_alert()
 
     def _initial_states(self, instances: list[EffInstance]) -> None:
         """keepalived's ``initialise_tracking_priorities``: FAULT and INIT at start-up."""
@@ -1192,6 +1146,23 @@ def build_vrrp(cfg: Config, gs: GlobalState, host: Host) -> VrrpState:
 
 def _first(w: list[str]) -> str | None:
     return w[0] if w else None
+
+
+def _weight_setting(block: Block, bound: int) -> tuple[int | None, bool] | None:
+    """``weight N [reverse]`` of ``block``: (N if within +-``bound``, reverse); None if absent."""
+    s = block.settings.get("weight")
+    if s is None:
+        return None
+    w = words(s)
+    return (read_int(w[0], -bound, bound) if w else None), len(w) >= 2 and w[1] == "reverse"
+
+
+def _given_bool(block: Block, kw: str) -> int | None:
+    """The 1 or 0 of boolean keyword ``kw`` in ``block``; None when absent or invalid."""
+    if block.settings.get(kw) is None:
+        return None
+    b = bool_setting(block, kw, default=-2)
+    return None if b == -2 else b
 
 
 def _family(text: str) -> int:

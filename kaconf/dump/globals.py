@@ -38,6 +38,10 @@ RT_RLIMIT_DEFAULT = 10000
 #: libnftnl of the reference build (Debian 12); host-specific, never compared.
 LIBNFTNL_VERSION = "1.2.3"
 
+#: numeric ``lvs_sync_daemon`` options: the key they set and their range
+_SYNCD_NUMBERS = {"id": ("syncid", 0, 255), "maxlen": ("maxlen", 1, 65535 - 20 - 8),
+                  "port": ("port", 1, 65535), "ttl": ("ttl", 1, 255)}
+
 _UMASK_BITS = {"IRUSR": 0o400, "IWUSR": 0o200, "IXUSR": 0o100, "IRGRP": 0o040,
                "IWGRP": 0o020, "IXGRP": 0o010, "IROTH": 0o004, "IWOTH": 0o002,
                "IXOTH": 0o001}
@@ -267,13 +271,16 @@ class GlobalState:
         args = script_words(s)
         if not args:
             return None
-        if extra_user and len(w) > 1:
-            ids = self.host.user_ids(w[1], w[2] if len(w) > 2 else None)
-        else:
-            ids = self.default_ids
+        ids = self.run_ids(w[1:] if extra_user else [])
         if ids is None:
             return None
         return ScriptSpec(args, ids[0], ids[1])
+
+    def run_ids(self, user: list[str]) -> tuple[int, int] | None:
+        """The uid:gid a script runs as: ``USER [GROUP]`` when given, else the default."""
+        if not user:
+            return self.default_ids
+        return self.host.user_ids(user[0], user[1] if len(user) > 1 else None)
 
     def _default_reload_file(self, cfg: Config) -> str:
         if self.instance_name:
@@ -311,25 +318,11 @@ class GlobalState:
                 if k == "inst" and nxt is not None:
                     sd.setdefault("vrrp_name", nxt)
                     i += 2
-                elif k == "id" and nxt is not None:
-                    v = read_uint(nxt, 0, 255)
+                elif k in _SYNCD_NUMBERS and nxt is not None:
+                    key, lo, hi = _SYNCD_NUMBERS[k]
+                    v = read_uint(nxt, lo, hi)
                     if v is not None:
-                        sd["syncid"] = v
-                    i += 2
-                elif k == "maxlen" and nxt is not None:
-                    v = read_uint(nxt, 1, 65535 - 20 - 8)
-                    if v is not None:
-                        sd["maxlen"] = v
-                    i += 2
-                elif k == "port" and nxt is not None:
-                    v = read_uint(nxt, 1, 65535)
-                    if v is not None:
-                        sd["port"] = v
-                    i += 2
-                elif k == "ttl" and nxt is not None:
-                    v = read_uint(nxt, 1, 255)
-                    if v is not None:
-                        sd["ttl"] = v
+                        sd[key] = v
                     i += 2
                 elif k == "group" and nxt is not None:
                     if _is_mcast(nxt, 0):
@@ -359,10 +352,7 @@ class GlobalState:
         w = words(s)
         if not w:
             return None
-        if len(w) > 1:
-            ids = self.host.user_ids(w[1], w[2] if len(w) > 2 else None)
-        else:
-            ids = self.default_ids
+        ids = self.run_ids(w[1:])
         if ids is None:
             return None
         sc = setting(self.defs, script_kw)
@@ -593,6 +583,10 @@ def _tf(v: object) -> str:
     return "true" if v else "false"
 
 
+def _ed(v: object) -> str:
+    return "enabled" if v else "disabled"
+
+
 def _alert(v: int) -> str:
     return "unset" if v == -1 else ("on" if v else "off")
 
@@ -617,16 +611,13 @@ def global_lines(gs: GlobalState, *, vrrp_child: bool = True) -> list[str]:
     nsi = gs.network_namespace_ipvs
     a(" Network namespace ipvs = "
       + ("(main namespace)" if nsi is None else (nsi or "(default)")))
-    if gs.instance_name:
-        a(f" Instance name = {gs.instance_name}")
-    if gs.process_name:
-        a(f" Parent process name = {gs.process_name}")
-    if gs.vrrp_process_name:
-        a(f" VRRP process name = {gs.vrrp_process_name}")
-    if gs.lvs_process_name:
-        a(f" LVS process name = {gs.lvs_process_name}")
-    if gs.bfd_process_name:
-        a(f" BFD process name = {gs.bfd_process_name}")
+    for label, name in (("Instance name", gs.instance_name),
+                        ("Parent process name", gs.process_name),
+                        ("VRRP process name", gs.vrrp_process_name),
+                        ("LVS process name", gs.lvs_process_name),
+                        ("BFD process name", gs.bfd_process_name)):
+        if name:
+            a(f" {label} = {name}")
     rid = gs.effective_router_id()
     if rid:
         a(f" Router ID = {rid}")
@@ -667,13 +658,10 @@ def global_lines(gs: GlobalState, *, vrrp_child: bool = True) -> list[str]:
         a(f" Allow interface changes = {_tf(gs.allow_if_changes)}")
     if gs.no_email_faults:
         a(" Send emails for fault transitions = off")
-    if gs.lvs_timeouts.get("tcp"):
-        a(f" LVS TCP timeout = {gs.lvs_timeouts['tcp']}")
-    if gs.lvs_timeouts.get("tcpfin"):
-        a(f" LVS TCP FIN timeout = {gs.lvs_timeouts['tcpfin']}")
-    if gs.lvs_timeouts.get("udp"):
-        # sic: keepalived 2.2.7 labels the UDP timeout "TCP"
-        a(f" LVS TCP timeout = {gs.lvs_timeouts['udp']}")
+    # sic: keepalived 2.2.7 labels the UDP timeout "TCP"
+    for key, label in (("tcp", "TCP"), ("tcpfin", "TCP FIN"), ("udp", "TCP")):
+        if gs.lvs_timeouts.get(key):
+            a(f" LVS {label} timeout = {gs.lvs_timeouts[key]}")
     if vrrp_child:
         a(f" Default interface = {gs.default_interface()}")
     a(f" Disable local IGMP = {'yes' if gs.disable_local_igmp else 'no'}")
@@ -685,14 +673,10 @@ def global_lines(gs: GlobalState, *, vrrp_child: bool = True) -> list[str]:
             a(f" LVS syncd vrrp name = {sd['vrrp_name']}")
         a(f" LVS syncd interface = {sd['ifname']}")
         a(f" LVS syncd syncid = {sd.get('syncid', UINT_MAX)}")
-        if sd.get("maxlen"):
-            a(f" LVS syncd maxlen = {sd['maxlen']}")
-        if sd.get("group"):
-            a(f" LVS mcast group {sd['group']}")
-        if sd.get("port"):
-            a(f" LVS syncd mcast port = {sd['port']}")
-        if sd.get("ttl"):
-            a(f" LVS syncd mcast ttl = {sd['ttl']}")
+        for key, label in (("maxlen", "LVS syncd maxlen = "), ("group", "LVS mcast group "),
+                           ("port", "LVS syncd mcast port = "), ("ttl", "LVS syncd mcast ttl = ")):
+            if sd.get(key):
+                a(f" {label}{sd[key]}")
     a(f" LVS flush = {_tf(gs.lvs_flush)}")
     a(f" LVS flush on stop = {gs.lvs_flush_on_stop}")
     for label, fifo, sc in gs.fifos(vrrp_child):
@@ -752,15 +736,15 @@ def global_lines(gs: GlobalState, *, vrrp_child: bool = True) -> list[str]:
         if isinstance(cpus, list) and cpus:
             a(f" {label} CPU Affinity = {' '.join(str(c) for c in sorted(set(cpus)))}")
         a(f" {label} realtime limit = {p['rlimit']}")
-    a(f" SNMP vrrp {'enabled' if gs.snmp_vrrp else 'disabled'}")
-    a(f" SNMP checker {'enabled' if gs.snmp_checker else 'disabled'}")
-    a(f" SNMP RFCv2 {'enabled' if gs.snmp_rfcv2 else 'disabled'}")
-    a(f" SNMP RFCv3 {'enabled' if gs.snmp_rfcv3 else 'disabled'}")
-    a(f" SNMP traps {'enabled' if gs.snmp_traps else 'disabled'}")
+    a(f" SNMP vrrp {_ed(gs.snmp_vrrp)}")
+    a(f" SNMP checker {_ed(gs.snmp_checker)}")
+    a(f" SNMP RFCv2 {_ed(gs.snmp_rfcv2)}")
+    a(f" SNMP RFCv3 {_ed(gs.snmp_rfcv3)}")
+    a(f" SNMP traps {_ed(gs.snmp_traps)}")
     a(f" SNMP socket = {gs.snmp_socket or 'default (unix:/var/agentx/master)'}")
-    a(f" DBus {'enabled' if gs.dbus else 'disabled'}")
+    a(f" DBus {_ed(gs.dbus)}")
     a(f" DBus service name = {gs.dbus_service_name}")
-    a(f" Script security {'enabled' if gs.script_security else 'disabled'}")
+    a(f" Script security {_ed(gs.script_security)}")
     if gs.default_ids is not None:
         a(f" Default script uid:gid {gs.default_ids[0]}:{gs.default_ids[1]}")
     b = gs.bufs

@@ -34,6 +34,27 @@ RTN_NAMES = {1: "unicast", 2: "local", 3: "broadcast", 4: "anycast", 5: "multica
 INFINITY_LIFE_TIME = 0xFFFFFFFF
 
 
+def _tracking_text(no_track: bool, track_group: str | None) -> str:
+    """The `` no_track`` / `` track_group G`` tail every address, route and rule prints."""
+    out = " no_track" if no_track else ""
+    if track_group:
+        out += f" track_group {track_group}"
+    return out
+
+
+def _realms(text: str, strict: bool) -> int | None:
+    """``FROM/TO`` or ``TO`` realms as one number; None when unusable.
+
+    Routes (``strict``) reject a bad ``TO`` after the slash; rules ignore it.
+    """
+    a, _, b = text.partition("/")
+    va = read_uint(a, 0, 0xFFFF)
+    vb = read_uint(b, 0, 0xFFFF) if b else None
+    if va is None or (strict and b and vb is None):
+        return None
+    return (va << 16 | vb) if vb is not None else va
+
+
 def scope_name(v: int) -> str:
     return SCOPE_NAMES.get(v, str(v))
 
@@ -116,10 +137,7 @@ class Address:
         for f in ("home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin"):
             if f in self.flags:
                 out += f" {f}"
-        if self.no_track:
-            out += " no_track"
-        if self.track_group:
-            out += f" track_group {self.track_group}"
+        out += _tracking_text(self.no_track, self.track_group)
         if self.family == 6:
             if self.preferred_lft == 0:
                 out += " deprecated"
@@ -283,10 +301,7 @@ class RouteInfo:
                 out += f" weight {weight}"
             if onlink:
                 out += " onlink"
-        if self.no_track:
-            out += " no_track"
-        if self.track_group:
-            out += f" track_group {self.track_group}"
+        out += _tracking_text(self.no_track, self.track_group)
         return out
 
 
@@ -423,27 +438,18 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
                 k += 1
             i = k + 1
         elif w == "realms":
-            t = nxt(i + 1) or ""
-            a, _, b = t.partition("/")
-            va = read_uint(a, 0, 0xFFFF)
-            vb = read_uint(b, 0, 0xFFFF) if b else None
-            if va is None or (b and vb is None):
+            v = _realms(nxt(i + 1) or "", strict=True)
+            if v is None:
                 return None
-            r.realms = (va << 16 | vb) if vb is not None else va
+            r.realms = v
             if not set_fam(4):
                 return None
             i += 2
         elif w == "features":
             r.features_ecn = r.features_ecn or nxt(i + 1) == "ecn"
             i += 2
-        elif w == "add":
-            r.op = "add"
-            i += 1
-        elif w == "prepend":
-            r.op = "prepend"
-            i += 1
-        elif w == "append":
-            r.op = "append"
+        elif w in ("add", "prepend", "append"):
+            r.op = w
             i += 1
         elif w == "or":
             a1 = r.via
@@ -592,10 +598,7 @@ class RuleInfo:
             out += " nop"
         else:
             out += f" type {self.action}"
-        if self.no_track:
-            out += " no_track"
-        if self.track_group:
-            out += f" track_group {self.track_group}"
+        out += _tracking_text(self.no_track, self.track_group)
         return out
 
 
@@ -684,12 +687,10 @@ def rule_from_words(words: list[str], prios: RulePriorities,
                 return None
             i += 2
         elif w == "realms":
-            a, _, b = nxt(i + 1).partition("/")
-            va = read_uint(a, 0, 0xFFFF)
-            vb = read_uint(b, 0, 0xFFFF) if b else None
-            if va is None:
+            v = _realms(nxt(i + 1), strict=False)
+            if v is None:
                 return None
-            r.realms = (va << 16 | vb) if vb is not None else va
+            r.realms = v
             table_option = True
             if fam and fam != 4:
                 return None

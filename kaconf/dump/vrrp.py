@@ -9,6 +9,9 @@ printed: no running-state lines such as ``State =`` or ``Master router``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
 from kaconf.dump.effective import (
     NOT_TRACK_IF,
     EffInstance,
@@ -19,17 +22,54 @@ from kaconf.dump.effective import (
     Track,
     VrrpState,
 )
-from kaconf.dump.values import TIMER_HZ, fmt_g
+from kaconf.dump.values import TIMER_HZ, ScriptSpec, fmt_g
+
+_T = TypeVar("_T")
 
 
 def _yn(v: object) -> str:
     return "yes" if v else "no"
 
 
+def _listed(title: str, items: Iterable[object]) -> list[str]:
+    """``title`` then one indented line per item (nothing at all without items)."""
+    lines = [f"     {x}" for x in items]
+    return [title, *lines] if lines else []
+
+
 def _track_lines(tracks: list[Track], sep: str = " ") -> list[str]:
     out = []
     for t in tracks:
         out.append(f"     {t.name}{sep}weight {t.weight}{' reverse' if t.reverse else ''}")
+    return out
+
+
+def _tracked_lines(obj: EffInstance | EffSyncGroup, processes: str) -> list[str]:
+    """The ``Tracked ...`` lists of an instance or sync group.
+
+    ``processes`` is the title of the process list, which keepalived words differently
+    for instances (``Tracked processes :``) and sync groups (``Tracked process :``).
+    """
+    out: list[str] = []
+    for title, tracks, sep in (("   Tracked interfaces :", obj.track_ifs, " "),
+                               ("   Tracked scripts :", obj.track_scripts, " "),
+                               ("   Tracked files :", obj.track_files, ", "),
+                               (processes, obj.track_processes, ", "),
+                               ("   Tracked BFDs :", obj.track_bfds, ": ")):
+        if tracks:
+            out.append(title)
+            out.extend(_track_lines(tracks, sep))
+    return out
+
+
+def _transition_lines(scripts: dict[str, ScriptSpec], labels: tuple[str, ...]) -> list[str]:
+    """The notify scripts that survived the checks, in keepalived's ``labels`` order."""
+    out = []
+    for label in labels:
+        sc = scripts.get(label)
+        if sc is not None:
+            out.append(f"   {label} state transition script = {sc.cmd_str()}, "
+                       f"uid:gid {sc.uid}:{sc.gid}")
     return out
 
 
@@ -116,12 +156,8 @@ def instance_lines(ei: EffInstance) -> list[str]:
         a(f"   Kernel rx buffer size = {ei.kernel_rx_buf_size}")
     if ei.debug:
         a(f"   Debug level = {ei.debug}")
-    if ei.vips:
-        a(f"   Virtual IP ({len(ei.vips)}):")
-        out.extend(f"     {x.text()}" for x in ei.vips)
-    if ei.evips:
-        a("   Virtual IP Excluded :")
-        out.extend(f"     {x.text()}" for x in ei.evips)
+    out.extend(_listed(f"   Virtual IP ({len(ei.vips)}):", (x.text() for x in ei.vips)))
+    out.extend(_listed("   Virtual IP Excluded :", (x.text() for x in ei.evips)))
     if ei.has("UNICAST"):
         if ei.ttl != -1:
             a(f"   Unicast TTL = {ei.ttl}")
@@ -131,34 +167,13 @@ def instance_lines(ei: EffInstance) -> list[str]:
             a(f"     {addr} min_ttl {mn} max_ttl {mx}")
         a(f"   Unicast checksum compatibility = {ei.chksum_compat}")
     a("   No sockets allocated")
-    if ei.vroutes:
-        a("   Virtual Routes :")
-        out.extend(f"     {r.text()}" for r in ei.vroutes)
-    if ei.vrules:
-        a("   Virtual Rules :")
-        out.extend(f"     {r.text()}" for r in ei.vrules)
-    if ei.track_ifs:
-        a("   Tracked interfaces :")
-        out.extend(_track_lines(ei.track_ifs))
-    if ei.track_scripts:
-        a("   Tracked scripts :")
-        out.extend(_track_lines(ei.track_scripts))
-    if ei.track_files:
-        a("   Tracked files :")
-        out.extend(_track_lines(ei.track_files, ", "))
-    if ei.track_processes:
-        a("   Tracked processes :")
-        out.extend(_track_lines(ei.track_processes, ", "))
-    if ei.track_bfds:
-        a("   Tracked BFDs :")
-        out.extend(_track_lines(ei.track_bfds, ": "))
+    out.extend(_listed("   Virtual Routes :", (r.text() for r in ei.vroutes)))
+    out.extend(_listed("   Virtual Rules :", (r.text() for r in ei.vrules)))
+    out.extend(_tracked_lines(ei, "   Tracked processes :"))
     a(f"   Using smtp notification = {_yn(ei.smtp_alert == 1)}")
     a(f"   Notify deleted = {'Deleted' if ei.notify_deleted else 'Fault'}")
-    for label in ("Backup", "Master", "Fault", "Stop", "Deleted", "Generic",
-                  "Master rx lower pri"):
-        sc = ei.scripts.get(label)
-        if sc is not None:
-            a(f"   {label} state transition script = {sc.cmd_str()}, uid:gid {sc.uid}:{sc.gid}")
+    out.extend(_transition_lines(ei.scripts, ("Backup", "Master", "Fault", "Stop", "Deleted",
+                                              "Generic", "Master rx lower pri")))
     a(f"   Notify priority changes = {'true' if ei.notify_priority_changes == 1 else 'false'}")
     return out
 
@@ -168,33 +183,14 @@ def sync_group_lines(g: EffSyncGroup) -> list[str]:
     out = [f" VRRP Sync Group = {g.name}, {g.state}",
            f"   Num member fault {g.num_member_fault}, num member init {g.num_member_init}"]
     a = out.append
-    if g.members:
-        a("   VRRP member instances :")
-        out.extend(f"     {m.name}" for m in g.members)
+    out.extend(_listed("   VRRP member instances :", (m.name for m in g.members)))
     if g.tracking_weight:
         a("   sync group tracking weight set")
     a(f"   Using smtp notification = {_yn(g.smtp_alert == 1)}")
     if g.notify_priority_changes != -1:
         a(f"   Notify priority changes = {_yn(g.notify_priority_changes == 1)}")
-    if g.track_ifs:
-        a("   Tracked interfaces :")
-        out.extend(_track_lines(g.track_ifs))
-    if g.track_scripts:
-        a("   Tracked scripts :")
-        out.extend(_track_lines(g.track_scripts))
-    if g.track_files:
-        a("   Tracked files :")
-        out.extend(_track_lines(g.track_files, ", "))
-    if g.track_processes:
-        a("   Tracked process :")
-        out.extend(_track_lines(g.track_processes, ", "))
-    if g.track_bfds:
-        a("   Tracked BFDs :")
-        out.extend(_track_lines(g.track_bfds, ": "))
-    for label in ("Backup", "Master", "Fault", "Stop", "Generic"):
-        sc = g.scripts.get(label)
-        if sc is not None:
-            a(f"   {label} state transition script = {sc.cmd_str()}, uid:gid {sc.uid}:{sc.gid}")
+    out.extend(_tracked_lines(g, "   Tracked process :"))
+    out.extend(_transition_lines(g.scripts, ("Backup", "Master", "Fault", "Stop", "Generic")))
     return out
 
 
@@ -255,46 +251,30 @@ def process_lines(ep: EffProcess) -> list[str]:
     return out
 
 
+def _sections_of(title: str, items: Sequence[_T], lines: Callable[[_T], list[str]]) -> list[str]:
+    """A dump section: ``title`` then the lines of each item (nothing at all without items)."""
+    return [title, *(line for x in items for line in lines(x))] if items else []
+
+
+def _track_group_lines(group: tuple[str, list[str]]) -> list[str]:
+    name, members = group
+    return [f" Static Track Group = {name}", *_listed("   VRRP member instances :", members)]
+
+
 def vrrp_lines(vs: VrrpState) -> list[str]:
     """All VRRP-child sections after ``Global definitions``."""
-    out: list[str] = []
-    if vs.static_addresses:
-        out.append("------< Static Addresses >------")
-        out.extend(f"     {x.text()}" for x in vs.static_addresses)
-    if vs.static_routes:
-        out.append("------< Static Routes >------")
-        out.extend(f"     {r.text()}" for r in vs.static_routes)
-    if vs.static_rules:
-        out.append("------< Static Rules >------")
-        out.extend(f"     {r.text()}" for r in vs.static_rules)
-    if vs.track_groups:
-        out.append("------< Static Track groups >------")
-        for name, members in vs.track_groups:
-            out.append(f" Static Track Group = {name}")
-            if members:
-                out.append("   VRRP member instances :")
-                out.extend(f"     {m}" for m in members)
-    if vs.instances:
-        out.append("------< VRRP Topology >------")
-        for ei in vs.instances:
-            out.extend(instance_lines(ei))
-    if vs.sync_groups:
-        out.append("------< VRRP Sync groups >------")
-        for g in vs.sync_groups:
-            out.extend(sync_group_lines(g))
-    if vs.scripts:
-        out.append("------< VRRP Scripts >------")
-        for es in vs.scripts:
-            out.extend(script_lines(es))
-    if vs.track_files:
-        out.append("------< VRRP Track files >------")
-        for tf in vs.track_files:
-            out.extend(track_file_lines(tf))
-    if vs.processes:
-        out.append("------< VRRP Track processes >------")
-        for ep in vs.processes:
-            out.extend(process_lines(ep))
-    return out
+    return [
+        *_listed("------< Static Addresses >------", (x.text() for x in vs.static_addresses)),
+        *_listed("------< Static Routes >------", (r.text() for r in vs.static_routes)),
+        *_listed("------< Static Rules >------", (r.text() for r in vs.static_rules)),
+        *_sections_of("------< Static Track groups >------", vs.track_groups,
+                      _track_group_lines),
+        *_sections_of("------< VRRP Topology >------", vs.instances, instance_lines),
+        *_sections_of("------< VRRP Sync groups >------", vs.sync_groups, sync_group_lines),
+        *_sections_of("------< VRRP Scripts >------", vs.scripts, script_lines),
+        *_sections_of("------< VRRP Track files >------", vs.track_files, track_file_lines),
+        *_sections_of("------< VRRP Track processes >------", vs.processes, process_lines),
+    ]
 
 
 __all__ = ["vrrp_lines", "instance_lines", "sync_group_lines", "script_lines",

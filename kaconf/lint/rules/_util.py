@@ -13,18 +13,22 @@ import os
 import re
 import shutil
 import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kaconf.diagnostics import Span
 from kaconf.model.addr import parse_ip
 from kaconf.model.objects import (
+    Authentication,
     Block,
     Config,
+    Route,
+    Rule,
     Script,
     SyncGroup,
     TrackRef,
+    VirtualAddress,
     VrrpInstance,
 )
 
@@ -269,6 +273,20 @@ def is_unicast(ctx: Context, inst: VrrpInstance) -> bool:
     return bool(valid_peers(ctx, inst))
 
 
+def kept_auth(ctx: Context, inst: VrrpInstance) -> Authentication | None:
+    """The authentication block keepalived keeps for ``inst``, else None.
+
+    It needs a type and a password, and is ignored in strict mode and with VRRPv3 (AH on
+    IPv6 is returned: keepalived drops that one later, with its own message).
+    """
+    auth = inst.authentication
+    if auth is None or auth.auth_type is None or not auth.auth_pass:
+        return None
+    if strict(ctx.config, inst) or version(ctx, inst) == 3:
+        return None
+    return auth
+
+
 def sync_group_of(cfg: Config, inst: VrrpInstance) -> SyncGroup | None:
     """The (first) sync group that really takes ``inst`` as a member."""
     for sg in cfg.sync_groups:
@@ -277,39 +295,61 @@ def sync_group_of(cfg: Config, inst: VrrpInstance) -> SyncGroup | None:
     return None
 
 
-def script_weight(cfg: Config, ref: TrackRef) -> int:
-    """Weight a ``track_script`` line applies: its own, else the vrrp_script's, else 0."""
+class _Weighted(Protocol):
+    """A tracked object with an optional default weight (vrrp_script, track_file, bfd)."""
+
+    weight: int | None
+
+
+def _ref_weight(ref: TrackRef, defined: Mapping[str, _Weighted], default: int) -> int:
+    """A tracking line's weight: its own, else the tracked object's, else ``default``."""
     if ref.weight is not None:
         return ref.weight
-    vs = cfg.vrrp_scripts.get(ref.name)
-    if vs is not None and vs.weight is not None:
-        return vs.weight
-    return 0
+    obj = defined.get(ref.name)
+    if obj is not None and obj.weight is not None:
+        return obj.weight
+    return default
+
+
+def script_weight(cfg: Config, ref: TrackRef) -> int:
+    """Weight a ``track_script`` line applies: its own, else the vrrp_script's, else 0."""
+    return _ref_weight(ref, cfg.vrrp_scripts, 0)
 
 
 def file_weight(cfg: Config, ref: TrackRef) -> int:
     """Weight a ``track_file`` line applies: its own, else the track_file's, else 1."""
-    if ref.weight is not None:
-        return ref.weight
-    tf = cfg.track_files.get(ref.name)
-    if tf is not None and tf.weight is not None:
-        return tf.weight
-    return 1
+    return _ref_weight(ref, cfg.track_files, 1)
 
 
 def bfd_weight(cfg: Config, ref: TrackRef) -> int:
     """Weight a ``track_bfd`` line applies: its own, else the bfd_instance's, else 0."""
-    if ref.weight is not None:
-        return ref.weight
-    b = cfg.bfd_instances.get(ref.name)
-    if b is not None and b.weight is not None:
-        return b.weight
-    return 0
+    return _ref_weight(ref, cfg.bfd_instances, 0)
 
 
 def vip_set(inst: VrrpInstance) -> frozenset[str]:
     """The VIPs as normalised text (address/prefix), for comparing nodes."""
     return frozenset(str(v.address) for v in inst.virtual_ipaddress if v.address is not None)
+
+
+# -- lines of the whole config ------------------------------------------------------------
+
+
+def ip_routes(cfg: Config) -> list[Route]:
+    """Every route line: static_routes, then each instance's virtual_routes."""
+    return list(cfg.static_routes) + [r for i in cfg.vrrp_instances for r in i.virtual_routes]
+
+
+def ip_rules(cfg: Config) -> list[Rule]:
+    """Every (ip) rule line: static_rules, then each instance's virtual_rules."""
+    return list(cfg.static_rules) + [r for i in cfg.vrrp_instances for r in i.virtual_rules]
+
+
+def address_lines(cfg: Config) -> Iterator[VirtualAddress]:
+    """Every address line: static_ipaddress, then each instance's VIPs and excluded VIPs."""
+    yield from cfg.static_ipaddress
+    for inst in cfg.vrrp_instances:
+        yield from inst.virtual_ipaddress
+        yield from inst.virtual_ipaddress_excluded
 
 
 # -- the host keepalived -t would run on -----------------------------------------------
@@ -349,6 +389,16 @@ class ScriptUse:
     span: Span | None
 
 
+def _keyword_scripts(block: Block, owner: str, keywords: Iterable[str]) -> list[ScriptUse]:
+    """Notify-style scripts given in ``block`` under ``keywords`` (in that order)."""
+    out: list[ScriptUse] = []
+    for kw in keywords:
+        sc = block.get(kw)
+        if isinstance(sc, Script) and sc.args:
+            out.append(ScriptUse(sc, "notify", owner, kw, setting_span(block, kw)))
+    return out
+
+
 def vrrp_script_uses(cfg: Config) -> list[ScriptUse]:
     """Scripts the VRRP process checks (all vrrp_scripts, instance/group notifies)."""
     out: list[ScriptUse] = []
@@ -359,32 +409,17 @@ def vrrp_script_uses(cfg: Config) -> list[ScriptUse]:
     notify_kws = ("notify_backup", "notify_master", "notify_fault", "notify_stop",
                   "notify_deleted", "notify", "notify_master_rx_lower_pri")
     for inst in cfg.vrrp_instances:
-        for kw in notify_kws:
-            sc = inst.get(kw)
-            if isinstance(sc, Script) and sc.args:
-                out.append(ScriptUse(sc, "notify", inst.name, kw, setting_span(inst, kw)))
+        out += _keyword_scripts(inst, inst.name, notify_kws)
     for sg in cfg.sync_groups:
-        for kw in notify_kws[:4] + ("notify",):
-            sc = sg.get(kw)
-            if isinstance(sc, Script) and sc.args:
-                out.append(ScriptUse(sc, "notify", sg.name, kw, setting_span(sg, kw)))
-    for kw in ("notify_fifo_script", "vrrp_notify_fifo_script"):
-        sc = cfg.global_defs.get(kw)
-        if isinstance(sc, Script) and sc.args:
-            out.append(ScriptUse(sc, "notify", "global_defs", kw,
-                                 setting_span(cfg.global_defs, kw)))
+        out += _keyword_scripts(sg, sg.name, notify_kws[:4] + ("notify",))
+    out += _keyword_scripts(cfg.global_defs, "global_defs",
+                            ("notify_fifo_script", "vrrp_notify_fifo_script"))
     return out
 
 
 def global_script_uses(cfg: Config) -> list[ScriptUse]:
     """startup_script / shutdown_script: checked by the parent process, always."""
-    out: list[ScriptUse] = []
-    for kw in ("startup_script", "shutdown_script"):
-        sc = cfg.global_defs.get(kw)
-        if isinstance(sc, Script) and sc.args:
-            out.append(ScriptUse(sc, "notify", "global_defs", kw,
-                                 setting_span(cfg.global_defs, kw)))
-    return out
+    return _keyword_scripts(cfg.global_defs, "global_defs", ("startup_script", "shutdown_script"))
 
 
 def all_script_uses(cfg: Config) -> list[ScriptUse]:
@@ -413,25 +448,29 @@ def check_script_uses(cfg: Config) -> list[ScriptUse]:
     """Scripts the checker process checks (MISC_CHECK, quorum and real-server notifies)."""
     out: list[ScriptUse] = []
     for vs in cfg.virtual_servers:
-        for kw in ("quorum_up", "quorum_down"):
-            sc = vs.get(kw)
-            if isinstance(sc, Script) and sc.args:
-                out.append(ScriptUse(sc, "notify", vs.label, kw, setting_span(vs, kw)))
+        out += _keyword_scripts(vs, vs.label, ("quorum_up", "quorum_down"))
         for rs in vs.real_server:
-            for kw in ("notify_up", "notify_down"):
-                sc = rs.get(kw)
-                if isinstance(sc, Script) and sc.args:
-                    out.append(ScriptUse(sc, "notify", vs.label, kw, setting_span(rs, kw)))
+            out += _keyword_scripts(rs, vs.label, ("notify_up", "notify_down"))
             for ck in rs.checkers:
                 if ck.kind == "MISC_CHECK" and ck.misc_path is not None and ck.misc_path.args:
                     out.append(ScriptUse(ck.misc_path, "check", vs.label, "misc_path",
                                          setting_span(ck, "misc_path")))
-    for kw in ("notify_fifo_script", "lvs_notify_fifo_script"):
-        sc = cfg.global_defs.get(kw)
-        if isinstance(sc, Script) and sc.args:
-            out.append(ScriptUse(sc, "notify", "global_defs", kw,
-                                 setting_span(cfg.global_defs, kw)))
+    out += _keyword_scripts(cfg.global_defs, "global_defs",
+                            ("notify_fifo_script", "lvs_notify_fifo_script"))
     return out
+
+
+def executed_script_uses(cfg: Config) -> list[ScriptUse]:
+    """:func:`all_script_uses` without the ``<file`` tests, which keepalived only opens."""
+    return [x for x in all_script_uses(cfg) if not is_file_test(x.script)]
+
+
+def script_what(use: ScriptUse, quote: bool = False) -> str:
+    """How messages name a script: ``script P of vrrp_script N`` or ``KEYWORD script P (OWNER)``."""
+    path = f"'{use.script.path}'" if quote else use.script.path
+    if use.kind == "vrrp_script":
+        return f"script {path} of vrrp_script {use.owner}"
+    return f"{use.keyword} script {path} ({use.owner})"
 
 
 def is_file_test(sc: Script) -> bool:
@@ -653,13 +692,35 @@ def node_label(ctx: Context) -> str:
     return os.path.basename(name)
 
 
-def peers_by_instance(nodes: list[Context]) -> dict[str, list[tuple[Context, VrrpInstance]]]:
+#: one node's instance: the node's context and the instance
+Member = tuple["Context", VrrpInstance]
+
+
+def peers_by_instance(nodes: list[Context]) -> dict[str, list[Member]]:
     """Instances of the same name across the nodes of a cluster, in node order."""
-    out: dict[str, list[tuple[Context, VrrpInstance]]] = {}
+    out: dict[str, list[Member]] = {}
     for ctx in nodes:
         for inst in ctx.config.vrrp_instances:
             out.setdefault(inst.name, []).append((ctx, inst))
     return out
+
+
+def shared_instances(nodes: list[Context]) -> Iterator[tuple[str, list[Member]]]:
+    """:func:`peers_by_instance` without the instances only one node defines."""
+    for name, members in peers_by_instance(nodes).items():
+        if len(members) >= 2:
+            yield name, members
+
+
+def against_first(nodes: list[Context]) -> Iterator[tuple[str, Member, Member]]:
+    """Each node's instance with the first node's of the same name: (name, first, other).
+
+    Cluster rules that want every node to agree compare the others with the first
+    node of an instance (in node order), so each disagreement is reported once.
+    """
+    for name, members in peers_by_instance(nodes).items():
+        for other in members[1:]:
+            yield name, members[0], other
 
 
 def vs_name(vs: Any) -> str:

@@ -27,12 +27,9 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    for inst in cfg.vrrp_instances:
-        auth = inst.authentication
-        if auth is None or auth.auth_type != "AH" or not auth.auth_pass:
-            continue
-        if u.strict(cfg, inst) or u.version(ctx, inst) == 3 or u.family(ctx, inst) == 6:
+    for inst in ctx.config.vrrp_instances:
+        auth = u.kept_auth(ctx, inst)
+        if auth is None or auth.auth_type != "AH" or u.family(ctx, inst) == 6:
             continue
         if u.want_state(inst) == "MASTER" and u.priority(inst) != u.OWNER:
             yield ctx.diag(META, f"({inst.name}) Initial state master is incompatible with AH "

@@ -46,15 +46,12 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                 yield ctx.diag(META, f"({inst.name}) tracked interface {ref.name} doesn't exist "
                                "on the host - keepalived ignores it", ref.span,
                                "fix the interface name")
-    cfg = ctx.config
-    routes = list(cfg.static_routes) + [r for i in cfg.vrrp_instances for r in i.virtual_routes]
-    for r in routes:
+    for r in u.ip_routes(ctx.config):
         for name in _devices(r.words, ("dev", "oif")):
             if name not in have:
                 yield ctx.diag(META, f"interface {name} for route {r.dest} doesn't exist on the "
                                "host", r.span, "fix the 'dev' of the route")
-    rules = list(cfg.static_rules) + [r for i in cfg.vrrp_instances for r in i.virtual_rules]
-    for rule in rules:
+    for rule in u.ip_rules(ctx.config):
         for name in _devices(rule.words, ("dev", "iif", "oif")):
             if name not in have:
                 yield ctx.diag(META, f"interface {name} for rule doesn't exist on the host",

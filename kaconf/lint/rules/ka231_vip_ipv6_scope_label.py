@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA231",
@@ -24,17 +25,12 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    lists = [cfg.static_ipaddress]
-    for inst in cfg.vrrp_instances:
-        lists += [inst.virtual_ipaddress, inst.virtual_ipaddress_excluded]
-    for lst in lists:
-        for va in lst:
-            if va.address is None or va.address.version != 6:
-                continue
-            if va.scope is not None and va.scope not in ("global", "0"):
-                yield ctx.diag(META, f"cannot specify scope for IPv6 address {va.text} - "
-                               "keepalived ignores it", va.span, "remove 'scope'")
-            if va.label is not None and len(va.label) <= 15:
-                yield ctx.diag(META, f"cannot specify label for IPv6 address {va.text} - "
-                               "keepalived ignores it", va.span, "remove 'label'")
+    for va in u.address_lines(ctx.config):
+        if va.address is None or va.address.version != 6:
+            continue
+        if va.scope is not None and va.scope not in ("global", "0"):
+            yield ctx.diag(META, f"cannot specify scope for IPv6 address {va.text} - "
+                           "keepalived ignores it", va.span, "remove 'scope'")
+        if va.label is not None and len(va.label) <= 15:
+            yield ctx.diag(META, f"cannot specify label for IPv6 address {va.text} - "
+                           "keepalived ignores it", va.span, "remove 'label'")

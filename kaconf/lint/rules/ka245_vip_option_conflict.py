@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA245",
@@ -26,28 +27,23 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    lists = [cfg.static_ipaddress]
-    for inst in cfg.vrrp_instances:
-        lists += [inst.virtual_ipaddress, inst.virtual_ipaddress_excluded]
-    for lst in lists:
-        for va in lst:
-            if va.address is None:
-                continue
-            fam = va.address.version
-            if va.peer is not None:
-                if va.prefix_given:
-                    yield ctx.diag(META, f"{va.text}: cannot give a prefix length together with "
-                                   "'peer' - keepalived ignores the peer", va.span,
-                                   "put the prefix on the peer: 'A peer B/24'")
-                else:
-                    try:
-                        pf = ipaddress.ip_interface(va.peer).version
-                    except ValueError:
-                        pf = fam
-                    if pf != fam:
-                        yield ctx.diag(META, f"{va.text}: peer {va.peer} does not match the "
-                                       "address family", va.span, "use a peer of the same family")
-            if fam == 6 and va.brd is not None:
-                yield ctx.diag(META, f"{va.text}: IPv6 addresses have no broadcast - keepalived "
-                               "skips the address", va.span, "remove 'brd'/'broadcast'")
+    for va in u.address_lines(ctx.config):
+        if va.address is None:
+            continue
+        fam = va.address.version
+        if va.peer is not None:
+            if va.prefix_given:
+                yield ctx.diag(META, f"{va.text}: cannot give a prefix length together with "
+                               "'peer' - keepalived ignores the peer", va.span,
+                               "put the prefix on the peer: 'A peer B/24'")
+            else:
+                try:
+                    pf = ipaddress.ip_interface(va.peer).version
+                except ValueError:
+                    pf = fam
+                if pf != fam:
+                    yield ctx.diag(META, f"{va.text}: peer {va.peer} does not match the "
+                                   "address family", va.span, "use a peer of the same family")
+        if fam == 6 and va.brd is not None:
+            yield ctx.diag(META, f"{va.text}: IPv6 addresses have no broadcast - keepalived "
+                           "skips the address", va.span, "remove 'brd'/'broadcast'")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA247",
@@ -102,11 +103,7 @@ def problem(words: list[str]) -> str:
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    routes = list(cfg.static_routes)
-    for inst in cfg.vrrp_instances:
-        routes.extend(inst.virtual_routes)
-    for r in routes:
+    for r in u.ip_routes(ctx.config):
         why = problem(r.words)
         if why:
             yield ctx.diag(META, f"route '{' '.join(r.words)}': {why} - keepalived drops the "

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA248",
@@ -62,11 +63,7 @@ def problem(words: list[str]) -> str:
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    rules = list(cfg.static_rules)
-    for inst in cfg.vrrp_instances:
-        rules.extend(inst.virtual_rules)
-    for r in rules:
+    for r in u.ip_rules(ctx.config):
         why = problem(r.words)
         if why:
             yield ctx.diag(META, f"rule '{' '.join(r.words)}': {why} - keepalived drops the rule",

@@ -35,8 +35,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     if cfg.global_defs.enable_script_security:
         return
-    uses = u.all_script_uses(cfg)
-    uses = [x for x in uses if not u.is_file_test(x.script)]
+    uses = u.executed_script_uses(cfg)
     if not uses:
         return
     found = [x for x in uses if u.script_found(x.script)]

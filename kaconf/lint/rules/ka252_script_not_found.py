@@ -31,18 +31,14 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    uses = u.all_script_uses(cfg)
-    for x in uses:
-        sc = x.script
-        if u.is_file_test(sc) or u.resolve_script(sc) is not None:
+    for x in u.executed_script_uses(ctx.config):
+        if u.resolve_script(x.script) is not None:
             continue
-        where = "in PATH" if "/" not in sc.path else "on this host"
+        where = "in PATH" if "/" not in x.script.path else "on this host"
         if x.kind == "vrrp_script":
-            yield ctx.diag(META, f"script {sc.path} of vrrp_script {x.owner} not found {where} - "
-                           "keepalived disables the track script", x.span,
-                           "install the script or fix its path")
+            yield ctx.diag(META, f"{u.script_what(x)} not found {where} - keepalived disables "
+                           "the track script", x.span, "install the script or fix its path")
         else:
-            yield ctx.diag(META, f"{x.keyword} script {sc.path} ({x.owner}) not found {where} - "
-                           "keepalived will not run it", x.span,
-                           "install the script or fix its path", severity=Severity.WARNING)
+            yield ctx.diag(META, f"{u.script_what(x)} not found {where} - keepalived will not "
+                           "run it", x.span, "install the script or fix its path",
+                           severity=Severity.WARNING)

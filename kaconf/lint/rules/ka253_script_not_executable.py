@@ -27,10 +27,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    for x in u.all_script_uses(cfg):
-        if u.is_file_test(x.script):
-            continue
+    for x in u.executed_script_uses(ctx.config):
         path = u.resolve_script(x.script)
         if path is None:
             continue

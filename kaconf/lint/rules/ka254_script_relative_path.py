@@ -26,15 +26,11 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    for x in u.all_script_uses(cfg):
+    for x in u.executed_script_uses(ctx.config):
         sc = x.script
-        if u.is_file_test(sc) or sc.path.startswith("/"):
+        if sc.path.startswith("/"):
             continue
         found = u.resolve_script(sc) if "/" not in sc.path else None
         hint = f"write the full path{f' ({found})' if found else ''}"
-        what = (f"script '{sc.path}' of vrrp_script {x.owner}" if x.kind == "vrrp_script"
-                else f"{x.keyword} script '{sc.path}' ({x.owner})")
-        yield ctx.diag(META, f"{what} is not an absolute path - what runs depends on "
-                       "keepalived's PATH and working directory",
-                       x.span, hint)
+        yield ctx.diag(META, f"{u.script_what(x, quote=True)} is not an absolute path - what "
+                       "runs depends on keepalived's PATH and working directory", x.span, hint)

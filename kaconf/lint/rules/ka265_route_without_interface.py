@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA265",
@@ -26,11 +27,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    routes = list(cfg.static_routes)
-    for inst in cfg.vrrp_instances:
-        routes.extend(inst.virtual_routes)
-    for r in routes:
+    for r in u.ip_routes(ctx.config):
         if r.no_track or r.dest is None:
             continue
         head = r.words[:r.words.index("nexthop")] if "nexthop" in r.words else r.words

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA267",
@@ -24,11 +25,7 @@ _PREF = {"preference", "priority", "order", "pref", "prio"}
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    rules = list(cfg.static_rules)
-    for inst in cfg.vrrp_instances:
-        rules.extend(inst.virtual_rules)
-    for r in rules:
+    for r in u.ip_rules(ctx.config):
         if any(w in _PREF for w in r.words[:-1]):
             continue
         if _invalid_address(r.words):

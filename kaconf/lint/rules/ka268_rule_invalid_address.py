@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.lint.rule import Context, RuleMeta
+from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA268",
@@ -37,11 +38,7 @@ def bad_address(words: list[str]) -> tuple[str, str] | None:
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    rules = list(cfg.static_rules)
-    for inst in cfg.vrrp_instances:
-        rules.extend(inst.virtual_rules)
-    for r in rules:
+    for r in u.ip_rules(ctx.config):
         bad = bad_address(r.words)
         if bad is not None:
             yield ctx.diag(META, f"invalid rule {bad[0]} address {bad[1]} - keepalived drops the "

@@ -31,14 +31,12 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.peers_by_instance(cctx.nodes).items():
-        ref_ctx, ref = members[0]
-        for ctx, inst in members[1:]:
-            if inst.virtual_router_id is None or ref.virtual_router_id is None:
-                continue
-            if inst.virtual_router_id != ref.virtual_router_id:
-                yield cctx.diag(META, f"{name}: virtual_router_id {inst.virtual_router_id} on "
-                                f"{u.node_label(ctx)} but {ref.virtual_router_id} on "
-                                f"{u.node_label(ref_ctx)} - the nodes will not see each other",
-                                u.setting_span(inst, "virtual_router_id"),
-                                "use the same virtual_router_id on every node of the instance")
+    for name, (ref_ctx, ref), (ctx, inst) in u.against_first(cctx.nodes):
+        if inst.virtual_router_id is None or ref.virtual_router_id is None:
+            continue
+        if inst.virtual_router_id != ref.virtual_router_id:
+            yield cctx.diag(META, f"{name}: virtual_router_id {inst.virtual_router_id} on "
+                            f"{u.node_label(ctx)} but {ref.virtual_router_id} on "
+                            f"{u.node_label(ref_ctx)} - the nodes will not see each other",
+                            u.setting_span(inst, "virtual_router_id"),
+                            "use the same virtual_router_id on every node of the instance")

@@ -36,11 +36,9 @@ def _interval(inst: object) -> float:
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.peers_by_instance(cctx.nodes).items():
-        ref_ctx, ref = members[0]
-        for ctx, inst in members[1:]:
-            if abs(_interval(inst) - _interval(ref)) > 1e-9:
-                yield cctx.diag(META, f"{name}: advert_int {_interval(inst):g}s on "
-                                f"{u.node_label(ctx)} but {_interval(ref):g}s on "
-                                f"{u.node_label(ref_ctx)}", u.setting_span(inst, "advert_int"),
-                                "use the same advert_int on every node")
+    for name, (ref_ctx, ref), (ctx, inst) in u.against_first(cctx.nodes):
+        if abs(_interval(inst) - _interval(ref)) > 1e-9:
+            yield cctx.diag(META, f"{name}: advert_int {_interval(inst):g}s on "
+                            f"{u.node_label(ctx)} but {_interval(ref):g}s on "
+                            f"{u.node_label(ref_ctx)}", u.setting_span(inst, "advert_int"),
+                            "use the same advert_int on every node")

@@ -31,21 +31,19 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.peers_by_instance(cctx.nodes).items():
-        ref_ctx, ref = members[0]
+    for name, (ref_ctx, ref), (ctx, inst) in u.against_first(cctx.nodes):
         want = {a.split("/")[0] for a in u.vip_set(ref)}
-        for ctx, inst in members[1:]:
-            have = {a.split("/")[0] for a in u.vip_set(inst)}
-            if have == want:
-                continue
-            extra = sorted(have - want)
-            missing = sorted(want - have)
-            parts = []
-            if extra:
-                parts.append(f"only here: {', '.join(extra)}")
-            if missing:
-                parts.append(f"only on {u.node_label(ref_ctx)}: {', '.join(missing)}")
-            yield cctx.diag(META, f"{name}: virtual addresses differ between "
-                            f"{u.node_label(ctx)} and {u.node_label(ref_ctx)} "
-                            f"({'; '.join(parts)})", u.setting_span(inst, "virtual_ipaddress"),
-                            "list the same addresses on every node")
+        have = {a.split("/")[0] for a in u.vip_set(inst)}
+        if have == want:
+            continue
+        extra = sorted(have - want)
+        missing = sorted(want - have)
+        parts = []
+        if extra:
+            parts.append(f"only here: {', '.join(extra)}")
+        if missing:
+            parts.append(f"only on {u.node_label(ref_ctx)}: {', '.join(missing)}")
+        yield cctx.diag(META, f"{name}: virtual addresses differ between "
+                        f"{u.node_label(ctx)} and {u.node_label(ref_ctx)} "
+                        f"({'; '.join(parts)})", u.setting_span(inst, "virtual_ipaddress"),
+                        "list the same addresses on every node")

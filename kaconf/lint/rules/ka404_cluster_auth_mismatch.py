@@ -48,21 +48,19 @@ def effective_auth(ctx: Context, inst: VrrpInstance) -> tuple[str, str] | None:
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.peers_by_instance(cctx.nodes).items():
-        ref_ctx, ref = members[0]
+    for name, (ref_ctx, ref), (ctx, inst) in u.against_first(cctx.nodes):
         want = effective_auth(ref_ctx, ref)
-        for ctx, inst in members[1:]:
-            have = effective_auth(ctx, inst)
-            if have == want:
-                continue
-            same_type = want is not None and have is not None and want[0] == have[0]
-            mine = _show(have, same_type)
-            theirs = _show(want, same_type)
-            span = u.setting_span(inst.authentication, "auth_type") \
-                if inst.authentication is not None else u.head(inst.span)
-            yield cctx.diag(META, f"{name}: authentication {mine} on {u.node_label(ctx)} "
-                            f"but {theirs} on {u.node_label(ref_ctx)}", span,
-                            "use the same auth_type and auth_pass on every node")
+        have = effective_auth(ctx, inst)
+        if have == want:
+            continue
+        same_type = want is not None and have is not None and want[0] == have[0]
+        mine = _show(have, same_type)
+        theirs = _show(want, same_type)
+        span = u.setting_span(inst.authentication, "auth_type") \
+            if inst.authentication is not None else u.head(inst.span)
+        yield cctx.diag(META, f"{name}: authentication {mine} on {u.node_label(ctx)} "
+                        f"but {theirs} on {u.node_label(ref_ctx)}", span,
+                        "use the same auth_type and auth_pass on every node")
 
 
 def _show(auth: tuple[str, str] | None, same_type: bool) -> str:

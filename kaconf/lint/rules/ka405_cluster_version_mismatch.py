@@ -30,17 +30,15 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.peers_by_instance(cctx.nodes).items():
-        ref_ctx, ref = members[0]
+    for name, (ref_ctx, ref), (ctx, inst) in u.against_first(cctx.nodes):
         rv, rf = u.version(ref_ctx, ref), u.family(ref_ctx, ref)
-        for ctx, inst in members[1:]:
-            v, f = u.version(ctx, inst), u.family(ctx, inst)
-            if f != rf:
-                yield cctx.diag(META, f"{name}: IPv{f} on {u.node_label(ctx)} but IPv{rf} on "
-                                f"{u.node_label(ref_ctx)}", u.head(inst.span),
-                                "use addresses of the same family on every node")
-            elif v != rv:
-                yield cctx.diag(META, f"{name}: VRRP version {v} on {u.node_label(ctx)} but "
-                                f"{rv} on {u.node_label(ref_ctx)}",
-                                u.setting_span(inst, "version"),
-                                "set the same 'version' (or global vrrp_version) everywhere")
+        v, f = u.version(ctx, inst), u.family(ctx, inst)
+        if f != rf:
+            yield cctx.diag(META, f"{name}: IPv{f} on {u.node_label(ctx)} but IPv{rf} on "
+                            f"{u.node_label(ref_ctx)}", u.head(inst.span),
+                            "use addresses of the same family on every node")
+        elif v != rv:
+            yield cctx.diag(META, f"{name}: VRRP version {v} on {u.node_label(ctx)} but "
+                            f"{rv} on {u.node_label(ref_ctx)}",
+                            u.setting_span(inst, "version"),
+                            "set the same 'version' (or global vrrp_version) everywhere")

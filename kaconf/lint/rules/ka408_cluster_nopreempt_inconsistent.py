@@ -34,9 +34,7 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.peers_by_instance(cctx.nodes).items():
-        if len(members) < 2:
-            continue
+    for name, members in u.shared_instances(cctx.nodes):
         if not any(i.nopreempt for _, i in members):
             continue
         prios = [u.priority(i) for _, i in members]

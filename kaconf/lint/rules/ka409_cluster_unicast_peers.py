@@ -35,9 +35,7 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.peers_by_instance(cctx.nodes).items():
-        if len(members) < 2:
-            continue
+    for name, members in u.shared_instances(cctx.nodes):
         for ctx, inst in members:
             peers = {str(p.address) for p in inst.unicast_peer if p.address is not None}
             if not peers:

@@ -37,9 +37,7 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.peers_by_instance(cctx.nodes).items():
-        if len(members) < 2:
-            continue
+    for name, members in u.shared_instances(cctx.nodes):
         for ctx, inst in members:
             p = u.priority(inst)
             if p == u.OWNER:
