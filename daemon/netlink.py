@@ -1,4 +1,4 @@
-"""rtnetlink for kaconfd: interface lookups, VIP add/remove, link up/down events.
+"""rtnetlink for kaconfd: interface lookups, VIP and route/rule add/remove, link events.
 
 The only module that imports pyroute2, so ``kaconf lint`` and the pure VRRP core never
 pay for it, and a fake can replace it in tests. It uses pyroute2's asyncio API
@@ -13,18 +13,27 @@ import contextlib
 import errno
 import ipaddress
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyroute2 import AsyncIPRoute
 from pyroute2.netlink.exceptions import NetlinkError
+
+if TYPE_CHECKING:
+    from .vrrp.routes import RouteSpec, RuleSpec
 
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
 IFF_UP = 0x1
 IFF_RUNNING = 0x40
 IFA_F_NODAD = 0x02
+RTNH_F_ONLINK = 0x04
+#: How often an interrupted dump (EBUSY) is asked again before giving up.
+_DUMP_ATTEMPTS = 5
+#: "not there" answers to a delete: the route or rule is gone already.
+_GONE = (errno.ESRCH, errno.ENOENT, errno.EADDRNOTAVAIL, errno.ENODEV)
 log = logging.getLogger("Keepalived_vrrp")
 
 
@@ -68,9 +77,26 @@ class Netlink:
             raise RuntimeError("Netlink.open() was not called")
         return self._ipr
 
+    async def _dump(self, kind: str, **kw: Any) -> list[Any]:
+        """All messages of a dump, retried when the kernel says it was interrupted.
+
+        A dump that races with a change (addresses appearing on a new link, say) ends
+        with NLM_F_DUMP_INTR, which pyroute2 raises as EBUSY: asking again is the cure.
+        """
+        for attempt in range(_DUMP_ATTEMPTS):
+            try:
+                request = self.ipr.link if kind == "link" else self.ipr.addr
+                return [msg async for msg in await request("dump", **kw)]
+            except NetlinkError as exc:
+                if exc.code != errno.EBUSY or attempt == _DUMP_ATTEMPTS - 1:
+                    raise
+                log.debug("netlink %s dump interrupted, asking again", kind)
+                await asyncio.sleep(0.01 * (attempt + 1))
+        return []
+
     async def link(self, name: str) -> Link | None:
         """The interface called ``name``, or None if it does not exist."""
-        async for msg in await self.ipr.link("dump"):
+        for msg in await self._dump("link"):
             if msg.get("ifname") == name:
                 return _link(msg)
         return None
@@ -78,7 +104,7 @@ class Netlink:
     async def addresses(self, index: int) -> list[IPInterface]:
         """Addresses on interface ``index``, in kernel order (primary first)."""
         found: list[IPInterface] = []
-        async for msg in await self.ipr.addr("dump", index=index):
+        for msg in await self._dump("addr", index=index):
             addr = msg.get("address")
             if addr:
                 found.append(ipaddress.ip_interface(f"{addr}/{msg['prefixlen']}"))
@@ -112,6 +138,90 @@ class Netlink:
                                 prefixlen=addr.network.prefixlen)
         except NetlinkError as exc:
             if exc.code in (errno.EADDRNOTAVAIL, errno.ENODEV, errno.ENOENT):
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def _route_args(route: RouteSpec, oif: int | None) -> dict[str, Any]:
+        kw: dict[str, Any] = {"dst": route.dst, "table": route.table,
+                              "proto": route.protocol, "type": route.type,
+                              "family": socket.AF_INET if route.family == 4 else socket.AF_INET6}
+        if route.gateway:
+            kw["gateway"] = route.gateway
+        if route.prefsrc:
+            kw["prefsrc"] = route.prefsrc
+        if oif is not None:
+            kw["oif"] = oif
+        if route.metric is not None:
+            kw["priority"] = route.metric
+        if route.scope is not None:
+            kw["scope"] = route.scope
+        if route.onlink:
+            kw["flags"] = RTNH_F_ONLINK
+        return kw
+
+    async def add_route(self, route: RouteSpec, oif: int | None = None) -> bool:
+        """Install a virtual route (``oif``: index of its ``dev``); False if it existed."""
+        try:
+            await self.ipr.route("add", **self._route_args(route, oif))
+        except NetlinkError as exc:
+            if exc.code == errno.EEXIST:
+                return False
+            raise
+        return True
+
+    async def remove_route(self, route: RouteSpec, oif: int | None = None) -> bool:
+        """Remove a virtual route; False when it was not there."""
+        kw = self._route_args(route, oif)
+        kw.pop("proto", None)  # match whoever installed it, as "ip route del" does
+        try:
+            await self.ipr.route("del", **kw)
+        except NetlinkError as exc:
+            if exc.code in _GONE:
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def _rule_args(rule: RuleSpec) -> dict[str, Any]:
+        kw: dict[str, Any] = {"family": socket.AF_INET if rule.family == 4 else socket.AF_INET6,
+                              "table": rule.table, "action": "FR_ACT_TO_TBL"}
+        for side, text in (("src", rule.src), ("dst", rule.dst)):
+            if text:
+                net = ipaddress.ip_network(text, strict=False)
+                kw[side] = str(net.network_address)
+                kw[f"{side}_len"] = net.prefixlen
+        if rule.priority is not None:
+            kw["priority"] = rule.priority
+        if rule.fwmark is not None:
+            kw["fwmark"] = rule.fwmark
+            if rule.fwmask is not None:
+                kw["fwmask"] = rule.fwmask
+        if rule.iif:
+            kw["iifname"] = rule.iif
+        if rule.oif:
+            kw["oifname"] = rule.oif
+        if rule.tos is not None:
+            kw["tos"] = rule.tos
+        return kw
+
+    async def add_rule(self, rule: RuleSpec) -> bool:
+        """Install a virtual rule; False if an identical one existed."""
+        try:
+            await self.ipr.rule("add", **self._rule_args(rule))
+        except NetlinkError as exc:
+            if exc.code == errno.EEXIST:
+                return False
+            raise
+        return True
+
+    async def remove_rule(self, rule: RuleSpec) -> bool:
+        """Remove a virtual rule; False when it was not there."""
+        try:
+            await self.ipr.rule("del", **self._rule_args(rule))
+        except NetlinkError as exc:
+            if exc.code in _GONE:
                 return False
             raise
         return True

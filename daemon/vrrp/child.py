@@ -3,11 +3,22 @@
 Theory of operation
 -------------------
 Each :class:`InstanceRunner` owns one :class:`~.fsm.VrrpFsm`, its sockets and its
-timers. Everything that can happen to an instance (an advert arrives, a timer fires,
-a link goes down, the daemon stops) becomes an event on the runner's queue; one task
-per runner takes events in order, asks the FSM for actions and executes them before
-taking the next event. So the FSM never sees two events at once, and an action that
-awaits (netlink, notify scripts) cannot interleave with the next decision.
+timers, and executes the actions its machine returns. Decisions are made by a
+:class:`Unit`: a standalone instance, or a ``vrrp_sync_group`` whose members' machines
+are coordinated by a :class:`~.sync.SyncGroupFsm`. Everything that can happen to an
+instance (an advert arrives, a timer fires, a link goes down, a tracked script or file
+changes, the daemon stops) becomes an event on its unit's queue; one task per unit
+takes events in order, asks the pure core for actions (tagged with the member they are
+for) and executes them before taking the next event. So no machine sees two events at
+once, a group's members change state in one consistent step, and an action that awaits
+(netlink, notify scripts) cannot interleave with the next decision.
+
+Tracked objects shared by several instances live in the child: each tracked
+``vrrp_script`` runs in its own task (asyncio subprocess in a new session, so a timeout
+kills its whole process group: SIGTERM, then SIGKILL 2 s later, as keepalived does),
+each ``track_file`` is re-read on inotify events for its directory and every second
+as a fall-back. A change is sent as a :class:`~.fsm.TrackUpdate` to every instance
+that tracks the object.
 
 The child also serves a UNIX socket for the parent's watchdog: the hello is answered
 by this same loop, so a loop that is stuck stops answering and gets restarted.
@@ -21,13 +32,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import errno
 import ipaddress
 import json
 import logging
 import os
 import signal
+import stat
+import struct
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +50,15 @@ from typing import Any
 from kaconf.model.objects import Config
 
 from ..netlink import Link, Netlink
-from .config import InstanceConfig, UnsupportedConfig, instance_configs
+from .config import (
+    InstanceConfig,
+    ScriptConfig,
+    SyncGroupConfig,
+    TrackFileConfig,
+    UnsupportedConfig,
+    VrrpConfig,
+    vrrp_config,
+)
 from .fsm import (
     Action,
     AddVips,
@@ -56,6 +79,8 @@ from .fsm import (
 )
 from .io import AdvertSockets, Announcer
 from .packet import Advertisement, Expectation, PacketError, Reason, decode, validate
+from .sync import GroupAction, RunGroupNotify, SyncGroupFsm, Tagged
+from .track import ScriptOutcome, ScriptState, outcome_from_returncode, parse_file_value
 
 log = logging.getLogger("Keepalived_vrrp")
 
@@ -64,6 +89,10 @@ EXIT_FATAL = 2
 EXIT_CONFIG = 3
 #: How long a stopping child waits for notify_stop scripts before it exits anyway.
 NOTIFY_GRACE = 5.0
+#: keepalived: a timed-out script gets SIGTERM, then SIGKILL this much later.
+SCRIPT_KILL_DELAY = 2.0
+#: Tracked files are re-read this often even without an inotify event.
+FILE_POLL_INTERVAL = 1.0
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -85,12 +114,11 @@ class InstanceRunner:
     def __init__(self, child: VrrpChild, cfg: InstanceConfig) -> None:
         self.child = child
         self.cfg = cfg
+        self.unit: Unit | None = None
         self.fsm: VrrpFsm | None = None
         self.sockets: AdvertSockets | None = None
-        self.announcer: Announcer | None = None
-        self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self.announcers: dict[str, Announcer] = {}
         self.timers: dict[str, asyncio.TimerHandle] = {}
-        self.task: asyncio.Task[None] | None = None
         self.background: set[asyncio.Task[None]] = set()
         self.ifindex: dict[str, int] = {}
         self.expect = Expectation(cfg.version, cfg.vrid, cfg.advert_int, cfg.auth_type,
@@ -103,8 +131,8 @@ class InstanceRunner:
 
     # ---------------------------------------------------------------- start / stop
 
-    async def start(self, resume_master: bool) -> bool:
-        """Open sockets and post Startup; False (logged) when the instance cannot run."""
+    async def open(self) -> bool:
+        """Open sockets and build the FSM; False (logged) when the instance cannot run."""
         cfg, nl = self.cfg, self.child.netlink
         link = await nl.link(cfg.interface)
         if link is None:
@@ -122,20 +150,38 @@ class InstanceRunner:
                                      ifindex=link.index, src=primary, mcast_group=group,
                                      ttl=cfg.ttl)
         src_v6 = primary if isinstance(primary, ipaddress.IPv6Address) else None
-        self.announcer = Announcer(cfg.interface, link.index, link.mac, src_v6)
+        self.announcers[cfg.interface] = Announcer(cfg.interface, link.index, link.mac, src_v6)
         self.loop.add_reader(self.sockets.fileno(), self._on_readable)
         self.fsm = VrrpFsm(cfg.fsm_params(primary))
+        return True
+
+    async def initial_events(self, resume_master: bool) -> list[Event]:
+        """The current state of every tracked object, then Startup.
+
+        Scripts and files are read after the last ``await``: the caller posts the list
+        at once, so a change broadcast meanwhile is either in this snapshot or queued
+        after it, never overtaken by a stale value.
+        """
+        cfg, nl, child = self.cfg, self.child.netlink, self.child
+        events: list[Event] = []
         for name in cfg.tracked_interfaces:
-            tracked = link if name == cfg.interface else await nl.link(name)
+            tracked = await nl.link(name)
             if tracked is not None:
                 self.ifindex[name] = tracked.index
-                self.child.link_state.setdefault(name, tracked.up)
-            self.post(TrackUpdate(f"if:{name}", tracked is not None and tracked.up))
+                child.link_state.setdefault(name, tracked.up)
+            events.append(TrackUpdate(f"if:{name}", tracked is not None and tracked.up))
         if resume_master:
             resume_master = await self._vips_present()
-        self.post(Startup(resume_master=resume_master))
-        self.task = asyncio.create_task(self._consume(), name=f"vrrp {cfg.name}")
-        return True
+        for name in cfg.tracked_scripts:
+            script = child.scripts.get(name)
+            if script is not None and script.state.up is not None:
+                events.append(TrackUpdate(f"script:{name}", script.state.up))
+        for name in cfg.tracked_files:
+            watcher = child.files.get(name)
+            if watcher is not None:
+                events.append(TrackUpdate(f"file:{name}", value=watcher.value))
+        events.append(Startup(resume_master=resume_master))
+        return events
 
     async def _primary_address(self, index: int) -> IPAddress | None:
         for iface in await self.child.netlink.addresses(index):
@@ -159,15 +205,6 @@ class InstanceRunner:
                 return False
         return True
 
-    async def stop(self) -> None:
-        """Shutdown event (priority 0 if MASTER, VIPs removed, notify_stop), then close."""
-        if self.task is not None:
-            self.post(Shutdown())
-            self.queue.put_nowait(None)
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-        self.close()
-
     def close(self) -> None:
         for handle in self.timers.values():
             handle.cancel()
@@ -179,27 +216,15 @@ class InstanceRunner:
                 self.loop.remove_reader(self.sockets.fileno())
             self.sockets.close()
             self.sockets = None
-        if self.announcer is not None:
-            self.announcer.close()
+        for announcer in self.announcers.values():
+            announcer.close()
+        self.announcers.clear()
 
     # ---------------------------------------------------------------- events
 
     def post(self, event: Event) -> None:
-        self.queue.put_nowait(event)
-
-    async def _consume(self) -> None:
-        while True:
-            event = await self.queue.get()
-            if event is None or self.fsm is None:
-                return
-            before = self.fsm.state
-            try:
-                actions = self.fsm.handle(event, self.loop.time())
-                await self._execute(actions)
-            except Exception:
-                log.exception("(%s) failed handling %s", self.cfg.name, event)
-            if self.fsm.state != before:
-                self.child.state_changed()
+        if self.unit is not None:
+            self.unit.post(self.cfg.name, event)
 
     def _on_readable(self) -> None:
         if self.sockets is None:
@@ -225,22 +250,21 @@ class InstanceRunner:
 
     # ---------------------------------------------------------------- actions
 
-    async def _execute(self, actions: list[Action]) -> None:
-        for act in actions:
-            if isinstance(act, Log):
-                log.log(logging.WARNING if act.warning else logging.INFO, "%s", act.message)
-            elif isinstance(act, SetTimer):
-                self._set_timer(act)
-            elif isinstance(act, SendAdvert):
-                self._send_advert(act.priority)
-            elif isinstance(act, AddVips):
-                await self._vips(add=True)
-            elif isinstance(act, RemoveVips):
-                await self._vips(add=False)
-            elif isinstance(act, SendGarp):
-                self._garp(act)
-            elif isinstance(act, RunNotify):
-                self._notify(act)
+    async def execute(self, act: Action | GroupAction) -> None:
+        if isinstance(act, Log):
+            log.log(logging.WARNING if act.warning else logging.INFO, "%s", act.message)
+        elif isinstance(act, SetTimer):
+            self._set_timer(act)
+        elif isinstance(act, SendAdvert):
+            self._send_advert(act.priority)
+        elif isinstance(act, AddVips):
+            await self._vips(add=True)
+        elif isinstance(act, RemoveVips):
+            await self._vips(add=False)
+        elif isinstance(act, SendGarp):
+            self._garp(act)
+        elif isinstance(act, RunNotify):
+            self._notify(act)
 
     def _set_timer(self, act: SetTimer) -> None:
         old = self.timers.pop(act.name, None)
@@ -271,6 +295,17 @@ class InstanceRunner:
         return self.ifindex[dev]
 
     async def _vips(self, *, add: bool) -> None:
+        """VIPs, excluded VIPs, routes, rules: added in that order, removed in reverse."""
+        if add:
+            await self._addresses(add=True)
+            await self._routes(add=True)
+            await self._rules(add=True)
+        else:
+            await self._rules(add=False)
+            await self._routes(add=False)
+            await self._addresses(add=False)
+
+    async def _addresses(self, *, add: bool) -> None:
         nl = self.child.netlink
         for vip in self.cfg.vips + self.cfg.excluded_vips:
             index = await self._index(vip.dev)
@@ -288,27 +323,69 @@ class InstanceRunner:
                 log.error("(%s) %s VIP %s failed: %s", self.cfg.name,
                           "adding" if add else "removing", vip, exc)
 
+    async def _routes(self, *, add: bool) -> None:
+        nl = self.child.netlink
+        for route in self.cfg.routes if add else tuple(reversed(self.cfg.routes)):
+            oif = None
+            if route.dev:
+                oif = await self._index(route.dev)
+                if oif is None:
+                    log.error("(%s) interface %s for route %s does not exist",
+                              self.cfg.name, route.dev, route)
+                    continue
+            try:
+                if add:
+                    await nl.add_route(route, oif)
+                else:
+                    await nl.remove_route(route, oif)
+            except Exception as exc:
+                log.error("(%s) %s route %s failed: %s", self.cfg.name,
+                          "adding" if add else "removing", route, exc)
+
+    async def _rules(self, *, add: bool) -> None:
+        nl = self.child.netlink
+        for rule in self.cfg.rules if add else tuple(reversed(self.cfg.rules)):
+            try:
+                if add:
+                    await nl.add_rule(rule)
+                else:
+                    await nl.remove_rule(rule)
+            except Exception as exc:
+                log.error("(%s) %s rule %s failed: %s", self.cfg.name,
+                          "adding" if add else "removing", rule, exc)
+
     def _garp(self, act: SendGarp) -> None:
         if act.delay <= 0:
-            self._send_garps(act.count)
+            self._spawn(self._send_garps(act.count))
             return
 
         async def later() -> None:
             await asyncio.sleep(act.delay)
             if self.state is State.MASTER:
-                self._send_garps(act.count)
+                await self._send_garps(act.count)
 
         self._spawn(later())
 
-    def _send_garps(self, count: int) -> None:
-        if self.announcer is None:
-            return
-        what = "gratuitous ARPs" if self.cfg.family == 4 else "Unsolicited Neighbour Adverts"
-        for vip in self.cfg.vips:
+    async def _announcer(self, dev: str) -> Announcer | None:
+        if dev not in self.announcers:
+            link = await self.child.netlink.link(dev)
+            if link is None:
+                return None
+            self.announcers[dev] = Announcer(dev, link.index, link.mac)
+        return self.announcers[dev]
+
+    async def _send_garps(self, count: int) -> None:
+        """Gratuitous ARPs (IPv4) / unsolicited NAs (IPv6) for VIPs and excluded VIPs."""
+        for vip in self.cfg.vips + self.cfg.excluded_vips:
+            announcer = await self._announcer(vip.dev)
+            if announcer is None:
+                continue
+            what = ("gratuitous ARPs" if vip.address.version == 4
+                    else "Unsolicited Neighbour Adverts")
             log.info("(%s) Sending/queueing %s on %s for %s", self.cfg.name, what, vip.dev, vip)
             for _ in range(count):
                 try:
-                    self.announcer.send(vip.address.ip)
+                    announcer.send(vip.address.ip)
                 except OSError as exc:
                     log.debug("(%s) announcing %s failed: %s", self.cfg.name, vip, exc)
                     break
@@ -325,13 +402,383 @@ class InstanceRunner:
                                           str(act.priority)))
         for argv in commands:
             self._spawn(self.child.run_script(argv))
+        self.child.fifo.write(f'INSTANCE "{cfg.name}" {act.state.value} {act.priority}')
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
         self.background.add(task)
-        self.child.scripts.add(task)
+        self.child.notifies.add(task)
         task.add_done_callback(self.background.discard)
-        task.add_done_callback(self.child.scripts.discard)
+        task.add_done_callback(self.child.notifies.discard)
+
+
+class Unit:
+    """One decision-maker: a standalone instance, or a sync group and its members.
+
+    Its task takes ``(member, event)`` pairs in order, lets the pure core decide and
+    executes the tagged actions through the members' runners.
+    """
+
+    def __init__(self, child: VrrpChild, key: str, runners: dict[str, InstanceRunner],
+                 group: SyncGroupConfig | None = None) -> None:
+        self.child = child
+        self.key = key
+        self.runners = runners
+        self.group_cfg = group
+        self.group: SyncGroupFsm | None = None
+        self.queue: asyncio.Queue[tuple[str, Event] | None] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+        for runner in runners.values():
+            runner.unit = self
+
+    @property
+    def configs(self) -> tuple[tuple[InstanceConfig, ...], SyncGroupConfig | None]:
+        """What a reload compares to decide whether this unit can keep running."""
+        return tuple(r.cfg for r in self.runners.values()), self.group_cfg
+
+    def post(self, member: str, event: Event) -> None:
+        self.queue.put_nowait((member, event))
+
+    def start(self) -> None:
+        fsms = {name: r.fsm for name, r in self.runners.items() if r.fsm is not None}
+        if self.group_cfg is not None:
+            self.group = SyncGroupFsm(self.group_cfg.name, fsms)
+        self.task = asyncio.create_task(self._consume(), name=f"vrrp {self.key}")
+
+    async def stop(self) -> None:
+        """Shutdown for every member (priority 0 if MASTER, VIPs removed, notify_stop)."""
+        if self.task is not None:
+            for name in self.runners:
+                self.post(name, Shutdown())
+            self.queue.put_nowait(None)
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        for runner in self.runners.values():
+            runner.close()
+
+    def _decide(self, member: str, event: Event, now: float) -> list[Tagged]:
+        if self.group is not None:
+            return self.group.handle(member, event, now)
+        fsm = self.runners[member].fsm
+        assert fsm is not None
+        return [(member, a) for a in fsm.handle(event, now)]
+
+    async def _consume(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            item = await self.queue.get()
+            if item is None:
+                return
+            member, event = item
+            if member not in self.runners or self.runners[member].fsm is None:
+                continue
+            before = {n: (r.state, r.fsm.effective_priority if r.fsm else 0)
+                      for n, r in self.runners.items()}
+            try:
+                for target, action in self._decide(member, event, loop.time()):
+                    if target is None:
+                        self._group_action(action)
+                    else:
+                        await self.runners[target].execute(action)
+            except Exception:
+                log.exception("(%s) failed handling %s", member, event)
+            changed = False
+            for name, runner in self.runners.items():
+                state, prio = before[name]
+                changed = changed or runner.state != state
+                now_prio = runner.fsm.effective_priority if runner.fsm else prio
+                if now_prio != prio and runner.cfg.notify_priority_changes and \
+                        runner.state in (State.MASTER, State.BACKUP):
+                    self.child.fifo.write(f'INSTANCE "{name}" {runner.state.value}_PRIORITY '
+                                          f"{now_prio}")
+            if changed:
+                self.child.state_changed()
+
+    def _group_action(self, act: GroupAction) -> None:
+        if isinstance(act, Log):
+            log.log(logging.WARNING if act.warning else logging.INFO, "%s", act.message)
+        elif isinstance(act, RunGroupNotify) and self.group_cfg is not None:
+            g = self.group_cfg
+            specific = {State.MASTER: g.notify_master, State.BACKUP: g.notify_backup,
+                        State.FAULT: g.notify_fault, State.STOP: g.notify_stop}.get(act.state)
+            if specific:
+                self._spawn(self.child.run_script(specific))
+            if g.notify:
+                self._spawn(self.child.run_script(g.notify + ("GROUP", g.name,
+                                                               act.state.value, "0")))
+            self.child.fifo.write(f'GROUP "{g.name}" {act.state.value} 0')
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self.child.notifies.add(task)
+        task.add_done_callback(self.child.notifies.discard)
+
+
+# --------------------------------------------------------------------------- tracked objects
+
+
+class TrackedScript:
+    """One ``vrrp_script`` run every ``interval`` in its own task (see the module docstring)."""
+
+    def __init__(self, child: VrrpChild, cfg: ScriptConfig) -> None:
+        self.child = child
+        self.cfg = cfg
+        self.state = ScriptState(cfg.name, cfg.rise, cfg.fall, cfg.init_fail)
+        self.task: asyncio.Task[None] | None = None
+        self.pgid: int | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._loop(), name=f"vrrp_script {self.cfg.name}")
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        self._kill_group(signal.SIGKILL)
+
+    def _kill_group(self, sig: int) -> None:
+        if self.pgid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pgid, sig)
+
+    async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            try:
+                outcome = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("VRRP_Script(%s) could not be run", self.cfg.name)
+                outcome = ScriptOutcome(status=127)
+            changed, lines = self.state.report(outcome)
+            for line in lines:
+                log.info("%s", line)
+            if changed is not None:
+                self.child.broadcast(f"script:{self.cfg.name}", TrackUpdate(
+                    f"script:{self.cfg.name}", changed))
+            # keepalived schedules the next run one interval after this one started.
+            await asyncio.sleep(max(0.0, started + self.cfg.interval - loop.time()))
+
+    async def run_once(self) -> ScriptOutcome:
+        """Run the script once, bounded by its timeout (process group killed on overrun)."""
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *self.cfg.argv, stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                start_new_session=True)
+        except OSError as exc:
+            log.error("VRRP_Script(%s) cannot run %s: %s", self.cfg.name, self.cfg.argv[0],
+                      exc.strerror or exc)
+            return ScriptOutcome(status=127 if exc.errno == errno.ENOENT else 126)
+        self.pgid = proc.pid  # start_new_session: its own process group
+        timed_out = False
+        try:
+            try:
+                returncode = await asyncio.wait_for(proc.wait(), self.cfg.timeout)
+            except TimeoutError:
+                timed_out = True
+                self._kill_group(signal.SIGTERM)
+                try:
+                    returncode = await asyncio.wait_for(proc.wait(), SCRIPT_KILL_DELAY)
+                except TimeoutError:
+                    self._kill_group(signal.SIGKILL)
+                    returncode = await proc.wait()
+        except asyncio.CancelledError:
+            self._kill_group(signal.SIGKILL)
+            raise
+        finally:
+            if timed_out:
+                self._kill_group(signal.SIGKILL)  # whatever it started dies with it
+            self.pgid = None
+        return outcome_from_returncode(returncode, timed_out)
+
+
+class TrackedFile:
+    """The current value of one ``track_file`` (see :func:`.track.parse_file_value`)."""
+
+    def __init__(self, child: VrrpChild, cfg: TrackFileConfig) -> None:
+        self.child = child
+        self.cfg = cfg
+        self.path = Path(cfg.path)
+        self.value = 0
+
+    def initialise(self, reload: bool) -> None:
+        """``init_file``: create the file (or overwrite it, not on reload) with its value."""
+        cfg = self.cfg
+        if cfg.init_value is None:
+            return
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            st = None
+        except OSError:
+            return
+        if st is not None:
+            if not cfg.init_overwrite or reload:
+                return
+            if not stat.S_ISREG(st.st_mode):
+                log.error("Cannot initialise track file %s - it is not a regular file",
+                          cfg.name)
+                return
+        try:
+            self.path.write_text(f"{cfg.init_value}\n")
+        except OSError as exc:
+            log.error("Unable to initialise track file %s: %s", cfg.name, exc)
+
+    def read(self) -> int:
+        """The file's value now: 0 when it is missing or empty, the last one if invalid."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            return 0
+        try:
+            data = os.read(fd, 128)
+        except OSError:
+            data = b""
+        finally:
+            os.close(fd)
+        if not data:
+            return 0
+        value = parse_file_value(data)
+        if value is None:
+            log.info("Invalid number read from %s - ignoring", self.path)
+            return self.value
+        return value
+
+    def refresh(self) -> None:
+        value = self.read()
+        if value != self.value:
+            self.value = value
+            log.debug("Track file %s now %d", self.cfg.name, value)
+            name = f"file:{self.cfg.name}"
+            self.child.broadcast(name, TrackUpdate(name, value=value))
+
+
+class _Inotify:
+    """inotify on the directories of tracked files (libc through ctypes); optional.
+
+    keepalived watches the directory (IN_CLOSE_WRITE, IN_DELETE, IN_MOVE) so that a file
+    written, replaced or removed is seen at once. If inotify is not available the 1 s
+    poll alone keeps the values right, only later.
+    """
+
+    IN_CLOSE_WRITE = 0x008
+    IN_MOVED_FROM = 0x040
+    IN_MOVED_TO = 0x080
+    IN_DELETE = 0x200
+    IN_NONBLOCK = 0o4000
+    IN_CLOEXEC = 0o2000000
+    _EVENT = struct.Struct("iIII")
+
+    def __init__(self, on_change: Callable[[str, str], None]) -> None:
+        self.on_change = on_change
+        self.fd = -1
+        self.watches: dict[int, str] = {}
+        try:
+            self._libc = ctypes.CDLL(None, use_errno=True)
+            self.fd = int(self._libc.inotify_init1(self.IN_NONBLOCK | self.IN_CLOEXEC))
+        except (OSError, AttributeError):
+            self.fd = -1
+        if self.fd >= 0:
+            asyncio.get_running_loop().add_reader(self.fd, self._readable)
+
+    def watch(self, directory: str) -> None:
+        if self.fd < 0 or directory in self.watches.values():
+            return
+        mask = self.IN_CLOSE_WRITE | self.IN_DELETE | self.IN_MOVED_FROM | self.IN_MOVED_TO
+        wd = int(self._libc.inotify_add_watch(self.fd, directory.encode(), mask))
+        if wd >= 0:
+            self.watches[wd] = directory
+
+    def _readable(self) -> None:
+        while True:
+            try:
+                data = os.read(self.fd, 4096)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            offset = 0
+            while offset + self._EVENT.size <= len(data):
+                wd, _mask, _cookie, length = self._EVENT.unpack_from(data, offset)
+                raw = data[offset + self._EVENT.size: offset + self._EVENT.size + length]
+                offset += self._EVENT.size + length
+                directory = self.watches.get(wd)
+                if directory is not None:
+                    self.on_change(directory, raw.split(b"\0", 1)[0].decode(errors="replace"))
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            with contextlib.suppress(ValueError, OSError):
+                asyncio.get_running_loop().remove_reader(self.fd)
+            os.close(self.fd)
+            self.fd = -1
+        self.watches.clear()
+
+
+class NotifyFifo:
+    """``notify_fifo`` / ``vrrp_notify_fifo``: one line per state change, never blocking.
+
+    Opened read-write and non-blocking like keepalived's, so a missing reader neither
+    blocks the loop nor loses the FIFO; a full FIFO drops the line.
+    """
+
+    def __init__(self) -> None:
+        self.fds: list[int] = []
+        self.created: list[str] = []
+        self.procs: list[asyncio.subprocess.Process] = []
+
+    async def open(self, paths: tuple[str, ...], scripts: tuple[tuple[str, ...], ...]) -> None:
+        for path in paths:
+            try:
+                os.mkfifo(path, 0o644)
+                self.created.append(path)
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                log.info("Unable to create notify fifo %s: %s", path, exc)
+                continue
+            for argv in scripts:
+                if argv and argv[-1] == path:
+                    await self._start_script(argv)
+            try:
+                self.fds.append(os.open(path, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC
+                                        | os.O_NOFOLLOW))
+            except OSError as exc:
+                log.info("Unable to open notify fifo %s - errno %d", path, exc.errno or 0)
+
+    async def _start_script(self, argv: tuple[str, ...]) -> None:
+        try:
+            self.procs.append(await asyncio.create_subprocess_exec(
+                *argv, stdin=asyncio.subprocess.DEVNULL, start_new_session=True))
+        except OSError as exc:
+            log.error("cannot run notify fifo script %s: %s", argv[0], exc)
+
+    def write(self, line: str) -> None:
+        data = (line + "\n").encode()
+        for fd in self.fds:
+            with contextlib.suppress(OSError):
+                os.write(fd, data)
+
+    def close(self) -> None:
+        # Unlink first, so that a script that reopens the FIFO in a loop cannot find it.
+        for path in self.created:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        for fd in self.fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        for proc in self.procs:
+            if proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        self.fds, self.created, self.procs = [], [], []
+
+
+# --------------------------------------------------------------------------- the child
 
 
 class VrrpChild:
@@ -341,13 +788,24 @@ class VrrpChild:
         self.opts = opts
         self.config = config
         self.netlink = Netlink()
-        self.runners: dict[str, InstanceRunner] = {}
-        self.scripts: set[asyncio.Task[None]] = set()
+        self.units: dict[str, Unit] = {}
+        self.scripts: dict[str, TrackedScript] = {}
+        self.files: dict[str, TrackedFile] = {}
+        self.notifies: set[asyncio.Task[None]] = set()
+        self.fifo = NotifyFifo()
+        self.vrrp: VrrpConfig | None = None
         self.stopping: asyncio.Event | None = None
         self.link_state: dict[str, bool] = {}
+        self._inotify: _Inotify | None = None
+        self._file_poll: asyncio.Task[None] | None = None
         self._reloading = False
         self._ready = False
         self._reload_pending = False
+
+    @property
+    def runners(self) -> dict[str, InstanceRunner]:
+        """Every running instance, by name."""
+        return {name: r for unit in self.units.values() for name, r in unit.runners.items()}
 
     # ---------------------------------------------------------------- life cycle
 
@@ -356,20 +814,27 @@ class VrrpChild:
         loop = asyncio.get_running_loop()
         self.stopping = asyncio.Event()
         try:
-            configs = instance_configs(self.config)
+            vrrp = vrrp_config(self.config)
         except UnsupportedConfig as exc:
             log.error("%s", exc)
             return EXIT_CONFIG
+        for warning in vrrp.warnings:
+            log.warning("%s", warning)
         # Handlers first: scripts started below must not inherit SIG_IGN from the fork.
         loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
         loop.add_signal_handler(signal.SIGINT, self.stopping.set)
         loop.add_signal_handler(signal.SIGHUP, self._schedule_reload)
         loop.add_signal_handler(signal.SIGUSR1, self.write_data)
         await self.netlink.open()
+        await self.fifo.open(vrrp.notify_fifos, vrrp.fifo_scripts)
+        self._inotify = _Inotify(self._file_event)
+        self._sync_tracked(vrrp, reload=False)
         previous = self._read_state()
-        for cfg in configs:
-            await self._start_instance(cfg, previous.get(cfg.name) == State.MASTER.value)
+        await self._start_units(vrrp, {name for name, st in previous.items()
+                                       if st == State.MASTER.value})
+        self.vrrp = vrrp
         self.state_changed()
+        self._file_poll = asyncio.create_task(self._poll_files(), name="track_file poll")
         watcher = asyncio.create_task(self.netlink.watch_links(self._on_link))
         watcher.add_done_callback(_log_watcher_end)
         server = await asyncio.start_unix_server(self._serve_control, self.opts.control_path)
@@ -379,24 +844,61 @@ class VrrpChild:
         await self.stopping.wait()
         log.info("Stopping")
         server.close()
-        await asyncio.gather(*(r.stop() for r in self.runners.values()))
+        await asyncio.gather(*(s.stop() for s in self.scripts.values()))
+        await asyncio.gather(*(u.stop() for u in self.units.values()))
         self.state_changed()
         watcher.cancel()
-        if self.scripts:
-            await asyncio.wait(set(self.scripts), timeout=NOTIFY_GRACE)
+        self._file_poll.cancel()
+        if self.notifies:
+            await asyncio.wait(set(self.notifies), timeout=NOTIFY_GRACE)
+        self.fifo.close()
+        self._inotify.close()
         await self.netlink.close()
         return EXIT_OK
 
-    async def _start_instance(self, cfg: InstanceConfig, resume_master: bool) -> None:
-        runner = InstanceRunner(self, cfg)
-        try:
-            started = await runner.start(resume_master)
-        except OSError as exc:
-            log.error("(%s) cannot open sockets: %s", cfg.name, exc)
-            runner.close()
+    async def _start_units(self, vrrp: VrrpConfig, resume: set[str]) -> None:
+        """Start the instances of ``vrrp`` that are not running, grouped into units."""
+        running = self.runners
+        group_of = {m: g for g in vrrp.groups for m in g.members}
+        by_name = {c.name: c for c in vrrp.instances}
+        for group in vrrp.groups:
+            if f"group:{group.name}" in self.units:
+                continue
+            members = [by_name[m] for m in group.members if m not in running]
+            await self._start_unit(f"group:{group.name}", members, group, resume)
+        for cfg in vrrp.instances:
+            if cfg.name not in group_of and cfg.name not in running:
+                await self._start_unit(f"instance:{cfg.name}", [cfg], None, resume)
+
+    async def _start_unit(self, key: str, configs: list[InstanceConfig],
+                          group: SyncGroupConfig | None, resume: set[str]) -> None:
+        runners: dict[str, InstanceRunner] = {}
+        for cfg in configs:
+            runner = InstanceRunner(self, cfg)
+            try:
+                opened = await runner.open()
+            except OSError as exc:
+                log.error("(%s) cannot open sockets: %s", cfg.name, exc)
+                opened = False
+            if opened:
+                runners[cfg.name] = runner
+            else:
+                runner.close()
+        if not runners:
             return
-        if started:
-            self.runners[cfg.name] = runner
+        unit = Unit(self, key, runners, group)
+        self.units[key] = unit  # from now on broadcasts reach its queue
+        for name, runner in runners.items():
+            for event in await runner.initial_events(name in resume):
+                unit.post(name, event)
+        unit.start()
+
+    def broadcast(self, tracker: str, event: TrackUpdate) -> None:
+        """Send a tracked object's change to every instance that tracks it."""
+        for runner in self.runners.values():
+            if runner.fsm is not None and any(t.name == tracker
+                                              for t in runner.fsm.params.trackers):
+                runner.post(event)
 
     def _on_link(self, link: Link) -> None:
         before = self.link_state.get(link.name)
@@ -408,6 +910,36 @@ class VrrpChild:
         for runner in self.runners.values():
             if link.name in runner.cfg.tracked_interfaces:
                 runner.post(TrackUpdate(f"if:{link.name}", link.up))
+
+    # ---------------------------------------------------------------- scripts and files
+
+    def _sync_tracked(self, vrrp: VrrpConfig, *, reload: bool) -> None:
+        """Start the scripts and file watchers ``vrrp`` needs (values read at once)."""
+        for cfg in vrrp.track_files:
+            if cfg.name in self.files:
+                continue
+            tracked = TrackedFile(self, cfg)
+            tracked.initialise(reload)
+            tracked.value = tracked.read()
+            self.files[cfg.name] = tracked
+            if self._inotify is not None:
+                self._inotify.watch(str(Path(cfg.path).parent))
+        for script_cfg in vrrp.scripts:
+            if script_cfg.name not in self.scripts:
+                script = TrackedScript(self, script_cfg)
+                self.scripts[script_cfg.name] = script
+                script.start()
+
+    def _file_event(self, directory: str, name: str) -> None:
+        for tracked in self.files.values():
+            if tracked.path.name == name and str(tracked.path.parent) == directory:
+                tracked.refresh()
+
+    async def _poll_files(self) -> None:
+        while True:
+            await asyncio.sleep(FILE_POLL_INTERVAL)
+            for tracked in list(self.files.values()):
+                tracked.refresh()
 
     # ---------------------------------------------------------------- reload
 
@@ -434,17 +966,11 @@ class VrrpChild:
                           "configuration")
                 return
             try:
-                configs = {c.name: c for c in instance_configs(loaded.config)}
+                vrrp = vrrp_config(loaded.config)
             except UnsupportedConfig as exc:
                 log.error("Reload failed: %s, keeping the running configuration", exc)
                 return
-            for name, runner in list(self.runners.items()):
-                if configs.get(name) != runner.cfg:
-                    await runner.stop()
-                    del self.runners[name]
-            for name, cfg in configs.items():
-                if name not in self.runners:
-                    await self._start_instance(cfg, False)
+            await self._apply(vrrp)
             self.config = loaded.config
             self.state_changed()
             log.info("Reload finished")
@@ -452,6 +978,39 @@ class VrrpChild:
             self._reloading = False
             if self._reload_pending:
                 self._schedule_reload()
+
+    async def _apply(self, vrrp: VrrpConfig) -> None:
+        """Stop units, scripts and files that changed; start what is new."""
+        by_name = {c.name: c for c in vrrp.instances}
+        groups = {f"group:{g.name}": g for g in vrrp.groups}
+        grouped = {m for g in vrrp.groups for m in g.members}
+        for key, unit in list(self.units.items()):
+            cfgs, group = unit.configs
+            if group is not None:
+                keep = groups.get(key) == group and all(by_name.get(c.name) == c for c in cfgs)
+            else:
+                keep = all(by_name.get(c.name) == c and c.name not in grouped for c in cfgs)
+            if not keep:
+                await unit.stop()
+                del self.units[key]
+        scripts = {s.name: s for s in vrrp.scripts}
+        for name, script in list(self.scripts.items()):
+            if scripts.get(name) != script.cfg:
+                await script.stop()
+                del self.scripts[name]
+        files = {f.name: f for f in vrrp.track_files}
+        for name, tracked in list(self.files.items()):
+            if files.get(name) != tracked.cfg:
+                del self.files[name]
+        if self.vrrp is None or (vrrp.notify_fifos, vrrp.fifo_scripts) != (
+                self.vrrp.notify_fifos, self.vrrp.fifo_scripts):
+            self.fifo.close()
+            await self.fifo.open(vrrp.notify_fifos, vrrp.fifo_scripts)
+        for warning in vrrp.warnings:
+            log.warning("%s", warning)
+        self._sync_tracked(vrrp, reload=True)
+        await self._start_units(vrrp, set())
+        self.vrrp = vrrp
 
     # ---------------------------------------------------------------- state, data, control
 
@@ -495,6 +1054,41 @@ class VrrpChild:
             if cfg.unicast_peers:
                 lines.append(f"   Unicast Peer = {len(cfg.unicast_peers)}")
                 lines += [f"     {p}" for p in cfg.unicast_peers]
+            if cfg.sync_group:
+                lines.append(f"   Sync group = {cfg.sync_group}")
+            if cfg.routes:
+                lines.append(f"   Virtual Routes = {len(cfg.routes)}")
+                lines += [f"     {r}" for r in cfg.routes]
+            if cfg.rules:
+                lines.append(f"   Virtual Rules = {len(cfg.rules)}")
+                lines += [f"     {r}" for r in cfg.rules]
+            if fsm is not None and fsm.params.trackers:
+                lines.append("   Tracking:")
+                lines += [f"     {t.name} weight {t.weight}{' reverse' if t.reverse else ''}"
+                          for t in fsm.params.trackers]
+        groups = [u for u in self.units.values() if u.group is not None]
+        if groups:
+            lines.append("------< VRRP Sync groups >------")
+            for unit in groups:
+                assert unit.group is not None
+                lines.append(f" VRRP Sync Group = {unit.group.name}, {unit.group.state.value}")
+                lines += [f"     {m}" for m in unit.runners]
+        if self.scripts:
+            lines.append("------< VRRP Scripts >------")
+            for name, script in self.scripts.items():
+                up = script.state.up
+                status = "INIT" if up is None else ("GOOD" if up else "BAD")
+                lines += [f" VRRP Script = {name}",
+                          f"   Command = {' '.join(script.cfg.argv)}",
+                          f"   Interval = {script.cfg.interval:g} sec",
+                          f"   Timeout = {script.cfg.timeout:g} sec",
+                          f"   Rise = {script.cfg.rise}", f"   Fall = {script.cfg.fall}",
+                          f"   Status = {status}"]
+        if self.files:
+            lines.append("------< Tracked files >------")
+            for name, tracked in self.files.items():
+                lines += [f" Track file = {name}", f"   File = {tracked.path}",
+                          f"   Status = {tracked.value}"]
         try:
             Path(self.opts.data_file).write_text("\n".join(lines) + "\n")
         except OSError as exc:

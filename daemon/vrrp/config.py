@@ -2,19 +2,29 @@
 
 The model keeps ``None`` for "not given" because the right default often depends on
 other settings; this module is the one place where the daemon decides them (keepalived
-2.2.7 defaults). The result, :class:`InstanceConfig`, is frozen and comparable, so a
-reload can tell unchanged instances (keep state and VIPs) from changed ones by ``==``.
+2.2.7 defaults). The result, :class:`VrrpConfig` with one :class:`InstanceConfig` per
+instance, is frozen and comparable, so a reload can tell unchanged instances (keep
+state and VIPs) from changed ones by ``==``.
+
+Tracking follows keepalived's configuration rules, because they change behaviour:
+a ``track_script`` line's ``weight`` overrides the script's (``reverse``/``noreverse``
+too); a ``track_file`` defaults to weight 1; an address owner (priority 255) and a
+``vrrp_sync_group`` member (unless ``sync_group_tracking_weight``) cannot have weighted
+trackers: weighted interfaces become weight 0, weighted scripts are dropped, a file with
+the default weight 1 becomes weight 0 and one with another weight is dropped, each
+with keepalived's warning. Tracking configured on a sync group applies to every member.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from kaconf.model.objects import Config, VirtualAddress, VrrpInstance
+from kaconf.model.objects import Config, TrackRef, VirtualAddress, VrrpInstance
 
-from .fsm import InstanceParams, State, Tracker
+from .fsm import InstanceParams, State, Tracker, TrackKind
 from .packet import VRRP_MCAST_V4, VRRP_MCAST_V6, AuthType, auth_data_from_pass
+from .routes import RouteError, RouteSpec, RuleSpec, parse_route, parse_rule
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
@@ -73,6 +83,19 @@ class InstanceConfig:
     notify_backup: tuple[str, ...] | None
     notify_fault: tuple[str, ...] | None
     notify_stop: tuple[str, ...] | None
+    routes: tuple[RouteSpec, ...] = ()
+    rules: tuple[RuleSpec, ...] = ()
+    sync_group: str | None = None
+    garp_refresh: float = 0.0
+    garp_refresh_repeat: int = 1
+    garp_lower_prio_delay: float = 5.0
+    garp_lower_prio_repeat: int = 5
+    lower_prio_no_advert: bool = False
+    #: Write MASTER_PRIORITY / BACKUP_PRIORITY lines to the notify FIFO on changes.
+    notify_priority_changes: bool = False
+    #: vrrp_script / track_file names this instance's trackers refer to.
+    tracked_scripts: tuple[str, ...] = ()
+    tracked_files: tuple[str, ...] = ()
 
     @property
     def unicast(self) -> bool:
@@ -87,7 +110,65 @@ class InstanceConfig:
             preempt_delay=self.preempt_delay, primary_ip=primary_ip,
             garp_master_delay=self.garp_master_delay,
             garp_master_repeat=self.garp_master_repeat,
-            down_timer_adverts=self.down_timer_adverts, trackers=self.trackers)
+            down_timer_adverts=self.down_timer_adverts, trackers=self.trackers,
+            garp_lower_prio_repeat=self.garp_lower_prio_repeat,
+            garp_lower_prio_delay=self.garp_lower_prio_delay,
+            garp_refresh=self.garp_refresh, garp_refresh_repeat=self.garp_refresh_repeat,
+            lower_prio_no_advert=self.lower_prio_no_advert, sync_group=self.sync_group)
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptConfig:
+    """A ``vrrp_script`` that some instance or sync group tracks."""
+
+    name: str
+    argv: tuple[str, ...]
+    interval: float = 1.0
+    #: keepalived: no timeout means the interval.
+    timeout: float = 1.0
+    rise: int = 1
+    fall: int = 1
+    init_fail: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TrackFileConfig:
+    """A ``track_file`` / ``vrrp_track_file`` that some instance or sync group tracks."""
+
+    name: str
+    path: str
+    #: ``init_file [VALUE]``: create the file with VALUE (default 0) if missing.
+    init_value: int | None = None
+    #: ``init_file ... overwrite``: write VALUE even over an existing file (not on reload).
+    init_overwrite: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SyncGroupConfig:
+    """A ``vrrp_sync_group``: its members (existing instances) and group notify scripts."""
+
+    name: str
+    members: tuple[str, ...]
+    notify: tuple[str, ...] | None = None
+    notify_master: tuple[str, ...] | None = None
+    notify_backup: tuple[str, ...] | None = None
+    notify_fault: tuple[str, ...] | None = None
+    notify_stop: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VrrpConfig:
+    """Everything the VRRP child runs; ``warnings`` are logged once at start-up."""
+
+    instances: tuple[InstanceConfig, ...]
+    scripts: tuple[ScriptConfig, ...] = ()
+    track_files: tuple[TrackFileConfig, ...] = ()
+    groups: tuple[SyncGroupConfig, ...] = ()
+    #: ``notify_fifo`` and ``vrrp_notify_fifo`` paths (either may be absent).
+    notify_fifos: tuple[str, ...] = ()
+    #: Scripts started once with their FIFO's path as last argument.
+    fifo_scripts: tuple[tuple[str, ...], ...] = ()
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 def _vip(va: VirtualAddress, default_dev: str) -> Vip:
@@ -111,8 +192,286 @@ def _global(cfg: Config, keyword: str, default: float) -> float:
     return float(value) if isinstance(value, int | float) else default
 
 
-def instance_config(inst: VrrpInstance, cfg: Config) -> InstanceConfig:
-    """Apply keepalived's defaults to one instance; raises UnsupportedConfig."""
+def _weight(value: int | None, default: int = 0) -> int:
+    """A tracking weight, with keepalived's rule that +/-254 means +/-253."""
+    w = default if value is None else value
+    return max(-253, min(253, w))
+
+
+class _Builder:
+    """Builds a :class:`VrrpConfig`, collecting keepalived's warnings on the way."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.warnings: list[str] = []
+        self.scripts: dict[str, ScriptConfig] = {}
+        self.files: dict[str, TrackFileConfig] = {}
+        self.used_scripts: set[str] = set()
+        self.used_files: set[str] = set()
+        for name, vs in cfg.vrrp_scripts.items():
+            argv = _script(vs.script)
+            if not argv:
+                self.warnings.append(f"No script set for vrrp_script {name} - removing")
+                continue
+            interval = float(vs.interval) if vs.interval else 1.0
+            self.scripts[name] = ScriptConfig(
+                name=name, argv=argv, interval=interval,
+                timeout=float(vs.timeout) if vs.timeout else interval,
+                rise=max(1, vs.rise or 1), fall=max(1, vs.fall or 1), init_fail=vs.init_fail)
+        for name, tf in cfg.track_files.items():
+            if not tf.file:
+                self.warnings.append(f"No file set for track_file {name} - ignoring")
+                continue
+            init = tf.settings.get("init_file")
+            overwrite = bool(init and "overwrite" in init.args)
+            self.files[name] = TrackFileConfig(
+                name=name, path=tf.file,
+                init_value=(tf.init_file or 0) if init is not None else None,
+                init_overwrite=overwrite)
+
+    # ---------------------------------------------------------------- trackers
+
+    def _file_defaults(self, name: str) -> tuple[int, bool]:
+        tf = self.cfg.track_files[name]
+        setting = tf.settings.get("weight")
+        reverse = bool(setting and "reverse" in setting.args[1:])
+        return _weight(tf.weight, 1), reverse
+
+    def _script_tracker(self, owner: str, ref: TrackRef) -> Tracker | None:
+        sc = self.scripts.get(ref.name)
+        vs = self.cfg.vrrp_scripts.get(ref.name)
+        if sc is None or vs is None:
+            self.warnings.append(f"({owner}) track script {ref.name} not found, ignoring...")
+            return None
+        weight = _weight(ref.weight if ref.weight is not None else vs.weight)
+        reverse = ref.reverse if ref.reverse is not None else vs.weight_reverse
+        return Tracker(f"script:{ref.name}", weight, bool(reverse), TrackKind.STATE,
+                       initial=False if sc.init_fail else None)
+
+    def _file_tracker(self, owner: str, ref: TrackRef) -> Tracker | None:
+        if ref.name not in self.files:
+            self.warnings.append(f"({owner}) track file {ref.name} not found, ignoring...")
+            return None
+        weight, reverse = self._file_defaults(ref.name)
+        if ref.weight is not None:
+            weight = _weight(ref.weight)
+        if ref.reverse is not None:
+            reverse = ref.reverse
+        return Tracker(f"file:{ref.name}", weight, reverse, TrackKind.VALUE)
+
+    def _refs(self, owner: str, ifaces: list[TrackRef], scripts: list[TrackRef],
+              files: list[TrackRef]) -> list[Tracker]:
+        out: list[Tracker] = []
+        for ref in ifaces:
+            out.append(Tracker(f"if:{ref.name}", _weight(ref.weight), bool(ref.reverse)))
+        for ref in scripts:
+            if (t := self._script_tracker(owner, ref)) is not None:
+                out.append(t)
+        for ref in files:
+            if (t := self._file_tracker(owner, ref)) is not None:
+                out.append(t)
+        unique: list[Tracker] = []
+        for t in out:
+            if any(u.name == t.name for u in unique):
+                kind, _, name = t.name.partition(":")
+                what = {"if": "track_interface", "script": "track_script"}.get(kind, "track_file")
+                self.warnings.append(f"({owner}) duplicate {what} {name} - ignoring")
+                continue
+            unique.append(t)
+        return unique
+
+    def _unweighted(self, owner: str, trackers: list[Tracker], why: str) -> list[Tracker]:
+        """keepalived's rule for owners and sync-group members: no floating priority."""
+        kept: list[Tracker] = []
+        for t in trackers:
+            kind, _, name = t.name.partition(":")
+            if t.weight == 0:
+                kept.append(t)
+            elif kind == "if":
+                if why == "address owner":
+                    self.warnings.append(f"({owner}) ignoring {name} tracked interface due to "
+                                         f"{why}")
+                    continue
+                self.warnings.append(f"({owner}) ignoring {name} tracked interface weight "
+                                     f"due to {why}")
+                kept.append(Tracker(t.name, 0, t.reverse, t.kind, t.initial))
+            elif kind == "script":
+                self.warnings.append(f"({owner}) ignoring tracked script {name} with weights "
+                                     f"due to {why}")
+            elif t.weight == 1:
+                self.warnings.append(f"({owner}) ignoring weight from tracked file {name} due "
+                                     f"to {why}. specify weight 0")
+                kept.append(Tracker(t.name, 0, t.reverse, t.kind, t.initial))
+            else:
+                self.warnings.append(f"({owner}) ignoring tracked file {name} with weight "
+                                     f"{t.weight} due to {why}")
+        return kept
+
+    # ---------------------------------------------------------------- instances
+
+    def instance(self, inst: VrrpInstance, group: str | None, group_trackers: list[Tracker],
+                 group_weights: bool) -> InstanceConfig:
+        base = instance_base(inst, self.cfg)
+        trackers: list[Tracker] = []
+        tracked: list[str] = []
+        if not inst.dont_track_primary:
+            trackers.append(Tracker(f"if:{inst.interface}"))
+        own = self._refs(inst.name, inst.track_interface, inst.track_script, inst.track_file)
+        # An explicit track_interface line for the primary interface replaces the default.
+        trackers = [t for t in trackers if all(o.name != t.name for o in own)] + own
+        if base.priority >= 255:
+            trackers = self._unweighted(inst.name, trackers, "address owner")
+        elif group is not None and not group_weights:
+            trackers = self._unweighted(inst.name, trackers, "SYNC group")
+        for gt in group_trackers:
+            mine = next((t for t in trackers if t.name == gt.name), None)
+            if mine is not None:
+                kind, _, name = gt.name.partition(":")
+                self.warnings.append(f"({inst.name}) track_{kind if kind != 'if' else 'interface'}"
+                                     f" {name} is configured on VRRP instance and sync group. "
+                                     "Remove vrrp instance config")
+                trackers.remove(mine)
+                if mine.weight == 0:
+                    gt = Tracker(gt.name, 0, gt.reverse, gt.kind, gt.initial)
+            trackers.append(gt)
+        for t in trackers:
+            kind, _, name = t.name.partition(":")
+            if kind == "if" and name not in tracked:
+                tracked.append(name)
+            elif kind == "script":
+                self.used_scripts.add(name)
+            elif kind == "file":
+                self.used_files.add(name)
+        routes: list[RouteSpec] = []
+        rules: list[RuleSpec] = []
+        try:
+            routes = [parse_route(r.words) for r in inst.virtual_routes]
+            rules = [parse_rule(r.words) for r in inst.virtual_rules]
+        except RouteError as exc:
+            raise UnsupportedConfig(f"({inst.name}) {exc}") from None
+        cfg = self.cfg
+        refresh = inst.garp_master_refresh
+        if refresh is None:
+            refresh = _global(cfg, "vrrp_garp_master_refresh", 0.0)
+        refresh_rep = inst.garp_master_refresh_repeat
+        if refresh_rep is None:
+            refresh_rep = int(_global(cfg, "vrrp_garp_master_refresh_repeat", 1))
+        global_rep = int(_global(cfg, "vrrp_garp_master_repeat", 5))
+        global_delay = _global(cfg, "vrrp_garp_master_delay", 5.0)
+        lp_delay = inst.garp_lower_prio_delay
+        if lp_delay is None:
+            lp_delay = _global(cfg, "vrrp_garp_lower_prio_delay", global_delay)
+        lp_rep = inst.garp_lower_prio_repeat
+        if lp_rep is None:
+            lp_rep = int(_global(cfg, "vrrp_garp_lower_prio_repeat", global_rep))
+        no_advert = inst.get("lower_prio_no_advert")
+        if no_advert is None:
+            no_advert = cfg.global_defs.get("vrrp_lower_prio_no_advert")
+        prio_changes = inst.get("notify_priority_changes")
+        return InstanceConfig(**{
+            **{f: getattr(base, f) for f in base.__dataclass_fields__},
+            "trackers": tuple(trackers), "tracked_interfaces": tuple(tracked),
+            "routes": tuple(routes), "rules": tuple(rules), "sync_group": group,
+            "garp_refresh": float(refresh), "garp_refresh_repeat": max(1, int(refresh_rep)),
+            "garp_lower_prio_delay": float(lp_delay),
+            "garp_lower_prio_repeat": max(0, int(lp_rep)),
+            "lower_prio_no_advert": bool(no_advert),
+            "notify_priority_changes": bool(prio_changes),
+            "tracked_scripts": tuple(t.name.partition(":")[2] for t in trackers
+                                     if t.name.startswith("script:")),
+            "tracked_files": tuple(t.name.partition(":")[2] for t in trackers
+                                   if t.name.startswith("file:")),
+        })
+
+    # ---------------------------------------------------------------- whole config
+
+    def build(self) -> VrrpConfig:
+        cfg = self.cfg
+        for inst in cfg.vrrp_instances:
+            if inst.track_process or inst.track_bfd:
+                raise UnsupportedConfig(f"({inst.name}) track_process/track_bfd are not "
+                                        "supported by kaconfd yet")
+        names = {inst.name for inst in cfg.vrrp_instances}
+        membership: dict[str, str] = {}
+        groups: list[SyncGroupConfig] = []
+        group_trackers: dict[str, list[Tracker]] = {}
+        group_weights: dict[str, bool] = {}
+        for sg in cfg.sync_groups:
+            if sg.track_process or sg.track_bfd:
+                raise UnsupportedConfig(f"({sg.name}) track_process/track_bfd are not "
+                                        "supported by kaconfd yet")
+            members: list[str] = []
+            for name in sg.group:
+                if name not in names:
+                    self.warnings.append(f"Virtual router {name} specified in sync group "
+                                         f"{sg.name} doesn't exist - ignoring")
+                elif name in membership:
+                    self.warnings.append(f"Virtual router {name} cannot exist in more than one "
+                                         f"sync group; ignoring {sg.name}")
+                else:
+                    members.append(name)
+            if not members:
+                self.warnings.append(f"Sync group {sg.name}, no matching virtual router found "
+                                     "in group declaration - removing")
+                continue
+            if len(members) == 1:
+                self.warnings.append(f"Sync group {sg.name} has only 1 virtual router(s) - "
+                                     "this probably isn't what you want")
+            for name in members:
+                membership[name] = sg.name
+            trackers = self._refs(sg.name, sg.track_interface, sg.track_script, sg.track_file)
+            has_owner = any((i.priority or 100) >= 255 for i in cfg.vrrp_instances
+                            if i.name in members)
+            if has_owner:
+                cleared = []
+                for t in trackers:
+                    if t.weight:
+                        self.warnings.append(f"({sg.name}) Cannot have weighted track "
+                                             f"{t.name.partition(':')[0]} "
+                                             f"'{t.name.partition(':')[2]}' with member having "
+                                             "priority 255 - clearing weight")
+                        t = Tracker(t.name, 0, t.reverse, t.kind, t.initial)
+                    cleared.append(t)
+                trackers = cleared
+            group_trackers[sg.name] = trackers
+            group_weights[sg.name] = bool(sg.global_tracking
+                                          or sg.given("sync_group_tracking_weight"))
+            groups.append(SyncGroupConfig(
+                name=sg.name, members=tuple(members), notify=_script(sg.notify),
+                notify_master=_script(sg.notify_master), notify_backup=_script(sg.notify_backup),
+                notify_fault=_script(sg.notify_fault), notify_stop=_script(sg.notify_stop)))
+        instances = []
+        for inst in cfg.vrrp_instances:
+            group = membership.get(inst.name)
+            instances.append(self.instance(inst, group, group_trackers.get(group or "", []),
+                                           group_weights.get(group or "", False)))
+        for name in self.scripts:
+            if name not in self.used_scripts:
+                self.warnings.append(f"Warning - script {name} is not used")
+        fifos: list[str] = []
+        fifo_scripts: list[tuple[str, ...]] = []
+        g = cfg.global_defs
+        for keyword, script_kw in (("notify_fifo", "notify_fifo_script"),
+                                   ("vrrp_notify_fifo", "vrrp_notify_fifo_script")):
+            path = g.get(keyword)
+            if not path:
+                continue
+            fifos.append(str(path))
+            argv = _script(g.get(script_kw))
+            # keepalived: the checker process runs the global FIFO's script when there
+            # is one (virtual servers configured); otherwise the VRRP process does.
+            if argv and (keyword == "vrrp_notify_fifo" or not cfg.virtual_servers):
+                fifo_scripts.append(argv + (str(path),))
+        return VrrpConfig(
+            instances=tuple(instances),
+            scripts=tuple(s for n, s in self.scripts.items() if n in self.used_scripts),
+            track_files=tuple(f for n, f in self.files.items() if n in self.used_files),
+            groups=tuple(groups), notify_fifos=tuple(fifos), fifo_scripts=tuple(fifo_scripts),
+            warnings=tuple(self.warnings))
+
+
+def instance_base(inst: VrrpInstance, cfg: Config) -> InstanceConfig:
+    """Apply keepalived's defaults to one instance, without tracking; raises UnsupportedConfig."""
     if inst.interface is None:
         raise UnsupportedConfig(f"({inst.name}) no interface")
     if inst.virtual_router_id is None:
@@ -146,20 +505,6 @@ def instance_config(inst: VrrpInstance, cfg: Config) -> InstanceConfig:
     mcast = inst.mcast_dst_ip or (VRRP_MCAST_V6 if family == 6 else VRRP_MCAST_V4)
     src = inst.unicast_src_ip if peers else inst.mcast_src_ip
     src = src or inst.unicast_src_ip or inst.mcast_src_ip
-    trackers: list[Tracker] = []
-    tracked: list[str] = []
-    if not inst.dont_track_primary:
-        trackers.append(Tracker(f"if:{inst.interface}"))
-        tracked.append(inst.interface)
-    for ref in inst.track_interface:
-        key = f"if:{ref.name}"
-        trackers = [t for t in trackers if t.name != key]
-        trackers.append(Tracker(key, ref.weight or 0, bool(ref.reverse)))
-        if ref.name not in tracked:
-            tracked.append(ref.name)
-    if inst.track_script or inst.track_file or inst.track_process or inst.track_bfd:
-        raise UnsupportedConfig(f"({inst.name}) track_script/track_file/track_process/"
-                                "track_bfd are not supported by kaconfd yet")
     garp_delay = inst.garp_master_delay
     if garp_delay is None:
         garp_delay = _global(cfg, "vrrp_garp_master_delay", 5.0)
@@ -175,12 +520,25 @@ def instance_config(inst: VrrpInstance, cfg: Config) -> InstanceConfig:
         ttl=inst.unicast_ttl if (peers and inst.unicast_ttl) else 255,
         auth_type=auth_type, auth_data=auth_data, garp_master_delay=garp_delay,
         garp_master_repeat=garp_repeat, down_timer_adverts=inst.down_timer_adverts or 3,
-        trackers=tuple(trackers), tracked_interfaces=tuple(tracked),
+        trackers=(), tracked_interfaces=(),
         notify=_script(inst.notify), notify_master=_script(inst.notify_master),
         notify_backup=_script(inst.notify_backup), notify_fault=_script(inst.notify_fault),
         notify_stop=_script(inst.notify_stop))
 
 
+def vrrp_config(cfg: Config) -> VrrpConfig:
+    """The whole VRRP side of ``cfg``; raises UnsupportedConfig for what kaconfd cannot run."""
+    return _Builder(cfg).build()
+
+
+def instance_config(inst: VrrpInstance, cfg: Config) -> InstanceConfig:
+    """One instance of ``cfg`` with its tracking (and sync group) applied."""
+    for ic in vrrp_config(cfg).instances:
+        if ic.name == inst.name:
+            return ic
+    raise UnsupportedConfig(f"({inst.name}) is not an instance of this configuration")
+
+
 def instance_configs(cfg: Config) -> list[InstanceConfig]:
     """All instances of ``cfg``; raises UnsupportedConfig for the first it cannot run."""
-    return [instance_config(inst, cfg) for inst in cfg.vrrp_instances]
+    return list(vrrp_config(cfg).instances)

@@ -29,7 +29,23 @@ Semantics follow keepalived 2.2 where it refines the RFCs:
   ("forcing new election") instead of silently discarding it;
 * tracking: an object with weight 0 that fails puts the instance in FAULT; a non-zero
   weight moves the effective priority (base + weights, clamped to 1..254); an owner
-  (base 255) keeps 255.
+  (base 255) keeps 255. ``reverse`` works as keepalived's weight multiplier of -1: for a
+  weighted object it negates the adjustment (``weight -10 reverse`` adds 10 while the
+  object is down), for a weight-0 object it swaps which state is the fault;
+* a weight-0 object whose state is not known yet (a ``vrrp_script`` that has not
+  finished its first run) holds the instance in FAULT without notifying ("init"), as
+  keepalived's ``num_script_init`` does;
+* a tracked file is a value, not a state: ``weight`` w, multiplier m: the adjustment is
+  ``value * w * m`` clamped to -254..253, and -254 means FAULT; with weight 0 a non-zero
+  value is a FAULT (``reverse``: a zero value);
+* a master hearing a lower priority also sends ``garp_lower_prio_repeat`` gratuitous
+  ARPs (and again ``garp_lower_prio_delay`` later); ``garp_master_refresh`` re-sends
+  ``garp_master_refresh_repeat`` of them periodically while MASTER.
+
+Sync groups: an instance with ``sync_group`` set never decides alone to become MASTER or
+to leave FAULT. When its master-down timer expires it wants MASTER, re-arms the timer
+and returns :class:`RequestMaster`; in FAULT it stays there after its trackers recover.
+The group's coordinator (:mod:`.sync`) answers with the ``Sync*`` events.
 """
 
 from __future__ import annotations
@@ -44,6 +60,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 ADVER_TIMER = "adver"
 MASTER_DOWN_TIMER = "master_down"
+GARP_REFRESH_TIMER = "garp_refresh"
 #: A timer firing this much before its deadline still counts (event loops round).
 _TIMER_SLACK = 0.002
 
@@ -65,17 +82,29 @@ class FsmError(RuntimeError):
 # --------------------------------------------------------------------------- parameters
 
 
+class TrackKind(enum.Enum):
+    """How a tracker reports: an up/down state (interface, script) or a number (file)."""
+
+    STATE = "state"
+    VALUE = "value"
+
+
 @dataclass(frozen=True, slots=True)
 class Tracker:
     """A tracked object (interface, script, file...) and how it moves the instance.
 
     ``weight`` 0: failure means FAULT. ``weight`` > 0: added while up. ``weight`` < 0:
-    added while down. ``reverse`` swaps up and down first (keepalived's ``reverse``).
+    added while down. ``reverse`` is keepalived's multiplier -1: it negates a weight's
+    adjustment, and for weight 0 makes "up" the fault. ``initial`` is the state assumed
+    before the first :class:`TrackUpdate`: None (unknown) for a script that has not run
+    yet, False for one with ``init_fail``. VALUE trackers (files) start at 0.
     """
 
     name: str
     weight: int = 0
     reverse: bool = False
+    kind: TrackKind = TrackKind.STATE
+    initial: bool | None = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +125,16 @@ class InstanceParams:
     garp_master_repeat: int = 5
     down_timer_adverts: int = 3
     trackers: tuple[Tracker, ...] = ()
+    #: keepalived defaults: the global garp_master_repeat / garp_master_delay.
+    garp_lower_prio_repeat: int = 5
+    garp_lower_prio_delay: float = 5.0
+    #: 0 disables the periodic refresh (keepalived's default).
+    garp_refresh: float = 0.0
+    garp_refresh_repeat: int = 1
+    #: ``lower_prio_no_advert``: a master does not answer a lower-priority advert.
+    lower_prio_no_advert: bool = False
+    #: Name of the vrrp_sync_group this instance belongs to (see the module docstring).
+    sync_group: str | None = None
 
     @property
     def preempt(self) -> bool:
@@ -141,13 +180,39 @@ class TimerFired:
 
 @dataclass(frozen=True, slots=True)
 class TrackUpdate:
-    """A tracked object changed: ``up`` is its raw state, before ``reverse``."""
+    """A tracked object changed: ``up`` is its raw state, before ``reverse``.
+
+    VALUE trackers (files) carry ``value`` instead; ``up`` is then ignored.
+    """
 
     name: str
-    up: bool
+    up: bool | None = True
+    value: int | None = None
 
 
-Event = Startup | Shutdown | AdvertReceived | TimerFired | TrackUpdate
+@dataclass(frozen=True, slots=True)
+class SyncFault:
+    """The sync group is in FAULT because of another member (or one still starting).
+
+    ``silent``: the group is only waiting for a member's first script result, which
+    keepalived does without running notify scripts.
+    """
+
+    silent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SyncBackup:
+    """The sync group goes BACKUP: a master steps down, a held member leaves FAULT."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncMaster:
+    """The sync group goes MASTER: every member becomes MASTER now."""
+
+
+Event = (Startup | Shutdown | AdvertReceived | TimerFired | TrackUpdate | SyncFault
+         | SyncBackup | SyncMaster)
 
 # --------------------------------------------------------------------------- actions
 
@@ -171,10 +236,15 @@ class RemoveVips:
 
 @dataclass(frozen=True, slots=True)
 class SendGarp:
-    """Send ``count`` gratuitous ARPs / unsolicited NAs for every VIP, ``delay`` s from now."""
+    """Send ``count`` gratuitous ARPs / unsolicited NAs for every VIP, ``delay`` s from now.
+
+    ``lower_prio``: sent because a lower-priority advert was heard; a sync group repeats
+    it for its other masters.
+    """
 
     count: int
     delay: float
+    lower_prio: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,10 +271,20 @@ class Log:
     warning: bool = False
 
 
-Action = SendAdvert | AddVips | RemoveVips | SendGarp | RunNotify | SetTimer | Log
+@dataclass(frozen=True, slots=True)
+class RequestMaster:
+    """A sync-group member's down timer expired: it wants MASTER if the group agrees."""
+
+
+Action = (SendAdvert | AddVips | RemoveVips | SendGarp | RunNotify | SetTimer | Log
+          | RequestMaster)
 
 
 # --------------------------------------------------------------------------- the machine
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
 
 
 @dataclass
@@ -216,9 +296,18 @@ class VrrpFsm:
     #: Interval the current master advertises (v3 backups adopt it, RFC 5798 §6.4.2).
     master_adver_int: float = 0.0
     timers: dict[str, float] = field(default_factory=dict)
-    #: Raw up/down of each tracker, by name; unknown trackers count as up.
-    track_up: dict[str, bool] = field(default_factory=dict)
+    #: Raw up/down of each STATE tracker, by name (absent: the tracker's ``initial``).
+    track_up: dict[str, bool | None] = field(default_factory=dict)
+    #: Last value of each VALUE tracker (tracked files), by name (absent: 0).
+    track_value: dict[str, int] = field(default_factory=dict)
     preempt_until: float | None = None
+    #: Sync groups: the down timer expired and we would be MASTER if the group agreed.
+    want_master: bool = False
+    #: Sync groups: held in FAULT by the group, whatever our own trackers say.
+    sync_hold: bool = False
+    sync_hold_silent: bool = False
+    #: Whether the FAULT we are in was announced (notify scripts); an "init" FAULT is not.
+    fault_notified: bool = True
 
     def __post_init__(self) -> None:
         if not self.master_adver_int:
@@ -226,26 +315,61 @@ class VrrpFsm:
 
     # ---------------------------------------------------------------- derived values
 
+    def _up(self, t: Tracker) -> bool | None:
+        return self.track_up.get(t.name, t.initial)
+
+    def _file_status(self, t: Tracker) -> int:
+        """keepalived's clamped ``value * weight * multiplier`` of a tracked file."""
+        mult = -1 if t.reverse else 1
+        return _clamp(self.track_value.get(t.name, 0) * t.weight * mult, -254, 253)
+
+    def _contribution(self, t: Tracker) -> int:
+        if t.weight == 0:
+            return 0
+        if t.kind is TrackKind.VALUE:
+            status = self._file_status(t)
+            return 0 if status == -254 else status
+        up = self._up(t)
+        if up is None:
+            return 0  # a script that has not run yet adjusts nothing
+        # Weight > 0 applies while up, < 0 while down; reverse negates it.
+        if (t.weight > 0) == up:
+            return -t.weight if t.reverse else t.weight
+        return 0
+
+    def _tracker_fault(self, t: Tracker) -> bool:
+        if t.kind is TrackKind.VALUE:
+            if t.weight == 0:
+                return (self.track_value.get(t.name, 0) != 0) != t.reverse
+            return self._file_status(t) == -254
+        if t.weight != 0:
+            return False
+        up = self._up(t)
+        return up is not None and up == t.reverse
+
     @property
     def effective_priority(self) -> int:
         """Base priority plus the weights of the trackers that currently apply."""
         base = self.params.priority
         if base >= 255:
             return base
-        total = base
-        for t in self.params.trackers:
-            ok = self.track_up.get(t.name, True) != t.reverse
-            if t.weight > 0 and ok:
-                total += t.weight
-            elif t.weight < 0 and not ok:
-                total += t.weight
-        return max(1, min(254, total))
+        total = base + sum(self._contribution(t) for t in self.params.trackers)
+        return _clamp(total, 1, 254)
 
     @property
     def faulty(self) -> bool:
-        """Whether a weight-0 tracker is down."""
-        return any(t.weight == 0 and self.track_up.get(t.name, True) == t.reverse
+        """Whether one of our own trackers puts us in FAULT (weight 0 down, file -254)."""
+        return any(self._tracker_fault(t) for t in self.params.trackers)
+
+    @property
+    def pending(self) -> bool:
+        """Whether a weight-0 tracker has no state yet (a script still on its first run)."""
+        return any(t.weight == 0 and t.kind is TrackKind.STATE and self._up(t) is None
                    for t in self.params.trackers)
+
+    @property
+    def in_sync_group(self) -> bool:
+        return self.params.sync_group is not None
 
     def skew_time(self) -> float:
         """Skew_Time: v2 (256-prio)/256 s; v3 scaled by the master's advert interval."""
@@ -285,36 +409,55 @@ class VrrpFsm:
             self.timers[name] = at
         return SetTimer(name, at)
 
+    def _cancel(self, name: str) -> list[Action]:
+        """Cancel ``name`` if it is armed (no action otherwise)."""
+        return [self._set(name, None)] if name in self.timers else []
+
     def _cancel_all(self) -> list[Action]:
         return [self._set(name, None) for name in sorted(self.timers)]
+
+    def _apply(self, ev: TrackUpdate) -> None:
+        if ev.value is not None:
+            self.track_value[ev.name] = ev.value
+        else:
+            self.track_up[ev.name] = ev.up
 
     def _become_master(self, now: float) -> list[Action]:
         self.state = State.MASTER
         self.preempt_until = None
+        self.want_master = False
         prio = self.effective_priority
         p = self.params
-        return [
+        actions: list[Action] = [
             self._tag("Entering MASTER STATE"),
             self._set(MASTER_DOWN_TIMER, None),
             self._tag("setting VIPs."),
             AddVips(),
             SendAdvert(prio),
             SendGarp(p.garp_master_repeat, 0.0),
-            SendGarp(p.garp_master_repeat, p.garp_master_delay),
+            # keepalived: garp_master_delay 0 means no second burst.
+            *([SendGarp(p.garp_master_repeat, p.garp_master_delay)]
+              if p.garp_master_delay > 0 else []),
             RunNotify(State.MASTER, prio),
             self._set(ADVER_TIMER, now + p.advert_int),
         ]
+        if p.garp_refresh > 0:
+            actions.append(self._set(GARP_REFRESH_TIMER, now + p.garp_refresh))
+        return actions
 
     def _become_backup(self, now: float, *, init: bool = False,
                        master_adver_int: float | None = None) -> list[Action]:
         was_master = self.state == State.MASTER
         self.state = State.BACKUP
+        self.want_master = False
+        self.fault_notified = True
         self.master_adver_int = self.params.advert_int
         if master_adver_int and self.params.version == 3:
             self.master_adver_int = master_adver_int
         actions: list[Action] = [self._tag("Entering BACKUP STATE" + (" (init)" if init else ""))]
         if was_master:
-            actions += [self._set(ADVER_TIMER, None), self._tag("removing VIPs."), RemoveVips()]
+            actions += [self._set(ADVER_TIMER, None), *self._cancel(GARP_REFRESH_TIMER),
+                        self._tag("removing VIPs."), RemoveVips()]
         actions.append(RunNotify(State.BACKUP, self.effective_priority))
         actions.append(self._set(MASTER_DOWN_TIMER, now + self._initial_down(init)))
         return actions
@@ -325,15 +468,19 @@ class VrrpFsm:
             return p.advert_int + self.skew_time()
         return self.master_down_interval()
 
-    def _become_fault(self, now: float) -> list[Action]:
+    def _become_fault(self, now: float, *, notify: bool = True, init: bool = False
+                      ) -> list[Action]:
         actions: list[Action] = []
         if self.state == State.MASTER:
             actions += [SendAdvert(0), self._tag("sent 0 priority"),
                         self._tag("removing VIPs."), RemoveVips()]
         self.state = State.FAULT
-        actions[:0] = [self._tag("Entering FAULT STATE")]
+        self.want_master = False
+        actions[:0] = [self._tag("Entering FAULT STATE" + (" (init)" if init else ""))]
         actions += self._cancel_all()
-        actions.append(RunNotify(State.FAULT, self.effective_priority))
+        self.fault_notified = notify
+        if notify:
+            actions.append(RunNotify(State.FAULT, self.effective_priority))
         return actions
 
     def _reset_down_timer(self, now: float) -> SetTimer:
@@ -351,6 +498,28 @@ class VrrpFsm:
                 return False
         return True
 
+    def _priority_changed(self, before: int, now: float) -> list[Action]:
+        """Log a new effective priority; a backup shifts its down timer by the skew change."""
+        after = self.effective_priority
+        if after == before:
+            return []
+        actions: list[Action] = [self._tag(f"Changing effective priority from {before} "
+                                           f"to {after}")]
+        if self.state == State.MASTER:
+            # Tell the backups now: a lower priority may let one of them preempt.
+            actions += [SendAdvert(after), self._set(ADVER_TIMER, now + self.params.advert_int)]
+        elif self.state == State.BACKUP and MASTER_DOWN_TIMER in self.timers:
+            # Like keepalived, move the running timer by the change of Skew_Time.
+            old_skew = self._skew_for(before)
+            shifted = self.timers[MASTER_DOWN_TIMER] + self.skew_time() - old_skew
+            actions.append(self._set(MASTER_DOWN_TIMER, max(now, shifted)))
+        return actions
+
+    def _skew_for(self, prio: int) -> float:
+        if self.params.version == 3:
+            return ((256 - prio) * self.master_adver_int) / 256
+        return (256 - prio) / 256
+
 
 # --------------------------------------------------------------------------- handlers
 # Named after (state, event); each returns the actions for that transition.
@@ -363,18 +532,27 @@ def _init_startup(fsm: VrrpFsm, ev: Startup, now: float) -> list[Action]:
                            "MASTER - clearing", warning=True))
     if p.preempt_delay > 0:
         fsm.preempt_until = now + p.preempt_delay
-    if fsm.faulty:
-        return actions + fsm._become_fault(now)
+    if fsm.effective_priority != p.priority:
+        actions.append(fsm._tag(f"Changing effective priority from {p.priority} to "
+                                f"{fsm.effective_priority}"))
+    # Like keepalived: VIPs left over by an unclean stop must not linger on a backup.
+    cleanup: list[Action] = [fsm._tag("removing VIPs."), RemoveVips()]
+    if fsm.faulty or (fsm.sync_hold and not fsm.sync_hold_silent):
+        return actions + cleanup + fsm._become_fault(now)
     if ev.resume_master:
+        # Checked before "pending": the VIPs stay until a first script result says no.
         fsm.state = State.MASTER
         prio = fsm.effective_priority
-        return actions + [fsm._tag("Entering MASTER STATE (resumed after child restart)"),
-                          AddVips(), SendAdvert(prio),
-                          SendGarp(p.garp_master_repeat, 0.0),
-                          fsm._set(ADVER_TIMER, now + p.advert_int)]
-    # Like keepalived: VIPs left over by an unclean stop must not linger on a backup.
-    actions += [fsm._tag("removing VIPs."), RemoveVips()]
-    return actions + fsm._become_backup(now, init=True)
+        actions += [fsm._tag("Entering MASTER STATE (resumed after child restart)"),
+                    AddVips(), SendAdvert(prio), SendGarp(p.garp_master_repeat, 0.0),
+                    fsm._set(ADVER_TIMER, now + p.advert_int)]
+        if p.garp_refresh > 0:
+            actions.append(fsm._set(GARP_REFRESH_TIMER, now + p.garp_refresh))
+        return actions
+    if fsm.pending or fsm.sync_hold:
+        # Waiting for a first script result: FAULT, but nothing to announce yet.
+        return actions + cleanup + fsm._become_fault(now, notify=False, init=True)
+    return actions + cleanup + fsm._become_backup(now, init=True)
 
 
 def _backup_advert(fsm: VrrpFsm, ev: AdvertReceived, now: float) -> list[Action]:
@@ -387,8 +565,10 @@ def _backup_advert(fsm: VrrpFsm, ev: AdvertReceived, now: float) -> list[Action]
     if ev.priority >= fsm.effective_priority:
         if fsm.preempt_until is not None and now >= fsm.preempt_until:
             fsm.preempt_until = None  # the next lower-priority master starts a new delay
+        fsm.want_master = False  # a master is there: a sync group must not follow us
         return [fsm._reset_down_timer(now)]
     if not fsm._may_preempt(now):
+        fsm.want_master = False
         return [fsm._reset_down_timer(now)]
     # A lower-priority master and we may preempt: discard, the down timer runs out.
     return [fsm._tag(f"received lower priority ({ev.priority}) advert from {ev.src} "
@@ -398,29 +578,51 @@ def _backup_advert(fsm: VrrpFsm, ev: AdvertReceived, now: float) -> list[Action]
 def _backup_down_timer(fsm: VrrpFsm, ev: TimerFired, now: float) -> list[Action]:
     if ev.name != MASTER_DOWN_TIMER:
         return []
-    return [fsm._tag("Receive advertisement timeout")] + fsm._become_master(now)
+    actions: list[Action] = [fsm._tag("Receive advertisement timeout")]
+    if fsm.in_sync_group:
+        # keepalived: wait (timer re-armed) until every member wants MASTER, so that a
+        # group never splits; the coordinator answers with SyncMaster when it agrees.
+        fsm.want_master = True
+        return actions + [fsm._reset_down_timer(now), RequestMaster()]
+    return actions + fsm._become_master(now)
 
 
 def _master_advert(fsm: VrrpFsm, ev: AdvertReceived, now: float) -> list[Action]:
     ours = fsm.effective_priority
+    p = fsm.params
     if ev.priority == 0:
         # Somebody else stopped being master: reassert at once (RFC 5798 §6.4.3).
-        return [SendAdvert(ours), fsm._set(ADVER_TIMER, now + fsm.params.advert_int)]
-    if ev.priority > ours or (ev.priority == ours and int(ev.src) > int(fsm.params.primary_ip)):
-        actions: list[Action] = [fsm._tag(
-            f"Master received advert from {ev.src} with higher priority {ev.priority}, "
-            f"ours {ours}")]
-        return actions + fsm._become_backup(now, master_adver_int=ev.advert_int)
-    return [fsm._tag(f"Master received advert from {ev.src} with lower priority "
-                     f"{ev.priority}, ours {ours}, forcing new election"),
-            SendAdvert(ours), fsm._set(ADVER_TIMER, now + fsm.params.advert_int)]
+        return [SendAdvert(ours), fsm._set(ADVER_TIMER, now + p.advert_int)]
+    if ev.priority > ours or (ev.priority == ours and int(ev.src) > int(p.primary_ip)):
+        if ev.priority > ours:
+            text = (f"Master received advert from {ev.src} with higher priority "
+                    f"{ev.priority}, ours {ours}")
+        else:
+            text = (f"Master received advert from {ev.src} with same priority "
+                    f"{ev.priority} but higher IP address than ours")
+        return [fsm._tag(text)] + fsm._become_backup(now, master_adver_int=ev.advert_int)
+    suffix = "" if p.lower_prio_no_advert else ", forcing new election"
+    actions: list[Action] = [fsm._tag(f"Received advert from {ev.src} with lower priority "
+                                      f"{ev.priority}, ours {ours}{suffix}")]
+    if not p.lower_prio_no_advert:
+        actions += [SendAdvert(ours), fsm._set(ADVER_TIMER, now + p.advert_int)]
+    if p.garp_lower_prio_repeat > 0:
+        # The other router may have been master meanwhile: win the ARP caches back.
+        actions.append(SendGarp(p.garp_lower_prio_repeat, 0.0, lower_prio=True))
+        if p.garp_lower_prio_delay > 0:
+            actions.append(SendGarp(p.garp_lower_prio_repeat, p.garp_lower_prio_delay,
+                                    lower_prio=True))
+    return actions
 
 
 def _master_timer(fsm: VrrpFsm, ev: TimerFired, now: float) -> list[Action]:
+    p = fsm.params
+    if ev.name == GARP_REFRESH_TIMER:
+        return [SendGarp(p.garp_refresh_repeat, 0.0),
+                fsm._set(GARP_REFRESH_TIMER, now + p.garp_refresh)]
     if ev.name != ADVER_TIMER:
         return []
-    return [SendAdvert(fsm.effective_priority),
-            fsm._set(ADVER_TIMER, now + fsm.params.advert_int)]
+    return [SendAdvert(fsm.effective_priority), fsm._set(ADVER_TIMER, now + p.advert_int)]
 
 
 def _running_shutdown(fsm: VrrpFsm, ev: Shutdown, now: float) -> list[Action]:
@@ -441,28 +643,53 @@ def _init_shutdown(fsm: VrrpFsm, ev: Shutdown, now: float) -> list[Action]:
 
 def _running_track(fsm: VrrpFsm, ev: TrackUpdate, now: float) -> list[Action]:
     before = fsm.effective_priority
-    fsm.track_up[ev.name] = ev.up
+    fsm._apply(ev)
     if fsm.faulty:
         return fsm._become_fault(now)
-    after = fsm.effective_priority
-    if after == before:
-        return []
-    actions: list[Action] = [fsm._tag(f"Changing effective priority from {before} to {after}")]
-    if fsm.state == State.MASTER:
-        # Tell the backups now: a lower priority may let one of them preempt.
-        actions += [SendAdvert(after), fsm._set(ADVER_TIMER, now + fsm.params.advert_int)]
-    return actions
+    return fsm._priority_changed(before, now)
 
 
 def _fault_track(fsm: VrrpFsm, ev: TrackUpdate, now: float) -> list[Action]:
-    fsm.track_up[ev.name] = ev.up
+    before = fsm.effective_priority
+    fsm._apply(ev)
+    actions = fsm._priority_changed(before, now)
     if fsm.faulty:
-        return []
-    return [fsm._tag("Leaving FAULT state")] + fsm._become_backup(now)
+        if not fsm.fault_notified:
+            # An "init" FAULT turned out to be a real one: announce it now.
+            fsm.fault_notified = True
+            actions.append(RunNotify(State.FAULT, fsm.effective_priority))
+        return actions
+    if fsm.pending or fsm.in_sync_group or fsm.sync_hold:
+        return actions  # still waiting, or the group decides when we leave FAULT
+    return actions + [fsm._tag("Leaving FAULT state")] + fsm._become_backup(now)
 
 
 def _init_track(fsm: VrrpFsm, ev: TrackUpdate, now: float) -> list[Action]:
-    fsm.track_up[ev.name] = ev.up
+    fsm._apply(ev)
+    return []
+
+
+def _sync_fault(fsm: VrrpFsm, ev: SyncFault, now: float) -> list[Action]:
+    fsm.sync_hold = True
+    fsm.sync_hold_silent = ev.silent
+    if fsm.state in (State.INIT, State.FAULT):
+        return []
+    return fsm._become_fault(now, notify=not ev.silent)
+
+
+def _sync_backup(fsm: VrrpFsm, ev: SyncBackup, now: float) -> list[Action]:
+    fsm.sync_hold = fsm.sync_hold_silent = False
+    if fsm.state == State.MASTER:
+        return fsm._become_backup(now)
+    if fsm.state == State.FAULT and not fsm.faulty and not fsm.pending:
+        return fsm._become_backup(now)
+    return []
+
+
+def _sync_master(fsm: VrrpFsm, ev: SyncMaster, now: float) -> list[Action]:
+    fsm.sync_hold = fsm.sync_hold_silent = False
+    if fsm.state == State.BACKUP:
+        return fsm._become_master(now)
     return []
 
 
@@ -493,3 +720,7 @@ _HANDLERS: dict[tuple[State, type], _Handler] = {
     (State.STOP, TrackUpdate): _ignore,
     (State.STOP, Shutdown): _ignore,
 }
+for _state in State:
+    _HANDLERS[(_state, SyncFault)] = _ignore if _state is State.STOP else _sync_fault
+    _HANDLERS[(_state, SyncBackup)] = _ignore if _state is State.STOP else _sync_backup
+    _HANDLERS[(_state, SyncMaster)] = _ignore if _state is State.STOP else _sync_master

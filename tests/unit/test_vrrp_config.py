@@ -6,8 +6,16 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from kaconfd.vrrp.config import UnsupportedConfig, instance_configs
-from kaconfd.vrrp.fsm import State, Tracker
+from kaconfd.vrrp.config import (
+    ScriptConfig,
+    SyncGroupConfig,
+    TrackFileConfig,
+    UnsupportedConfig,
+    VrrpConfig,
+    instance_configs,
+    vrrp_config,
+)
+from kaconfd.vrrp.fsm import State, Tracker, TrackKind
 from kaconfd.vrrp.packet import AuthType
 
 from kaconf.loader import load_full
@@ -78,22 +86,207 @@ def test_pass_auth_unicast_and_tracking(tmp_path: Path) -> None:
     assert str(cfg.vips[0].address) == "10.0.0.100/32"
 
 
-def test_track_script_is_refused_with_a_reason(tmp_path: Path) -> None:
-    with pytest.raises(UnsupportedConfig, match="track_script"):
-        _configs("""vrrp_script chk {
-    script "/bin/true"
+def test_track_process_is_refused_with_a_reason(tmp_path: Path) -> None:
+    with pytest.raises(UnsupportedConfig, match="track_process"):
+        _configs("""vrrp_track_process proc {
+    process sshd
 }
 vrrp_instance S {
     interface eth0
     virtual_router_id 9
-    track_script {
-        chk
+    track_process {
+        proc
     }
     virtual_ipaddress {
         10.0.0.100
     }
 }
 """, tmp_path)
+
+
+def _vrrp(text: str, tmp_path: Path) -> VrrpConfig:
+    path = tmp_path / "keepalived.conf"
+    path.write_text(text)
+    loaded = load_full(str(path))
+    assert not loaded.errors, loaded.errors
+    return vrrp_config(loaded.config)
+
+
+TRACKING = """global_defs {
+    vrrp_notify_fifo /run/vrrp.fifo
+    vrrp_notify_fifo_script "/usr/bin/reader -v"
+}
+vrrp_script chk {
+    script "/bin/test -e /tmp/flag"
+    interval 2
+    weight -20
+    rise 2
+    fall 3
+}
+vrrp_script chk_rev {
+    script /bin/true
+    weight 10 reverse
+    init_fail
+}
+vrrp_script unused {
+    script /bin/true
+}
+track_file tf {
+    file /tmp/tf
+    weight -3 reverse
+    init_file 5 overwrite
+}
+vrrp_track_file tf_old {
+    file /tmp/tf_old
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    track_script {
+        chk
+        chk_rev weight 5 noreverse
+        chk
+        missing
+    }
+    track_file {
+        tf
+        tf_old weight 0
+    }
+    track_interface {
+        eth1 weight -10 reverse
+    }
+    virtual_ipaddress {
+        10.0.0.100
+    }
+    virtual_ipaddress_excluded {
+        fd00::100/64
+    }
+    virtual_routes {
+        10.9.0.0/16 via 10.0.0.1 dev eth0
+    }
+    virtual_rules {
+        from 10.0.0.100 table 100
+    }
+    garp_master_refresh 30
+}
+"""
+
+
+def test_scripts_files_and_weights(tmp_path: Path) -> None:
+    vrrp = _vrrp(TRACKING, tmp_path)
+    (cfg,) = vrrp.instances
+    assert cfg.trackers == (
+        Tracker("if:eth0"), Tracker("if:eth1", -10, True),
+        Tracker("script:chk", -20, False, TrackKind.STATE, initial=None),
+        # The track_script line overrides weight and reverse; init_fail starts it down.
+        Tracker("script:chk_rev", 5, False, TrackKind.STATE, initial=False),
+        Tracker("file:tf", -3, True, TrackKind.VALUE),
+        Tracker("file:tf_old", 0, False, TrackKind.VALUE))
+    assert cfg.tracked_scripts == ("chk", "chk_rev")
+    assert cfg.tracked_files == ("tf", "tf_old")
+    assert cfg.tracked_interfaces == ("eth0", "eth1")
+    assert vrrp.scripts == (
+        ScriptConfig("chk", ("/bin/test", "-e", "/tmp/flag"), 2.0, 2.0, 2, 3, False),
+        ScriptConfig("chk_rev", ("/bin/true",), 1.0, 1.0, 1, 1, True))
+    assert vrrp.track_files == (TrackFileConfig("tf", "/tmp/tf", 5, True),
+                                TrackFileConfig("tf_old", "/tmp/tf_old", None, False))
+    assert "(VI_1) duplicate track_script chk - ignoring" in vrrp.warnings
+    assert "(VI_1) track script missing not found, ignoring..." in vrrp.warnings
+    assert "Warning - script unused is not used" in vrrp.warnings
+    assert [str(v) for v in cfg.excluded_vips] == ["fd00::100"]
+    assert [str(r) for r in cfg.routes] == ["10.9.0.0/16 via 10.0.0.1 dev eth0"]
+    assert [str(r) for r in cfg.rules] == ["from 10.0.0.100/32 lookup 100"]
+    assert (cfg.garp_refresh, cfg.garp_refresh_repeat) == (30.0, 1)
+    # keepalived's defaults for lower-priority GARPs are the global master ones.
+    assert (cfg.garp_lower_prio_repeat, cfg.garp_lower_prio_delay) == (5, 5.0)
+    assert vrrp.notify_fifos == ("/run/vrrp.fifo",)
+    assert vrrp.fifo_scripts == (("/usr/bin/reader", "-v", "/run/vrrp.fifo"),)
+
+
+def test_owner_cannot_have_weighted_trackers(tmp_path: Path) -> None:
+    vrrp = _vrrp(TRACKING.replace("priority 100", "priority 255"), tmp_path)
+    (cfg,) = vrrp.instances
+    # Weighted interface and scripts dropped, the file with weight -3 too; a 0 stays.
+    assert cfg.trackers == (Tracker("if:eth0"),
+                            Tracker("file:tf_old", 0, False, TrackKind.VALUE))
+    assert "(VI_1) ignoring tracked script chk with weights due to address owner" in vrrp.warnings
+
+
+SYNC = """vrrp_script chk {
+    script /bin/true
+    weight -20
+}
+vrrp_script gchk {
+    script /bin/true
+}
+track_file tf {
+    file /tmp/tf
+}
+vrrp_sync_group G1 {
+    group {
+        VI_1
+        VI_2
+        VI_9
+    }
+    track_script {
+        gchk
+    }
+    notify_master "/bin/echo master"
+    notify "/bin/echo"
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 1
+    track_script {
+        chk
+    }
+    track_file {
+        tf
+    }
+    track_interface {
+        eth1 weight -10
+    }
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+vrrp_instance VI_2 {
+    interface eth0
+    virtual_router_id 2
+    virtual_ipaddress {
+        10.0.0.2
+    }
+}
+"""
+
+
+def test_sync_group_members_and_tracking(tmp_path: Path) -> None:
+    vrrp = _vrrp(SYNC, tmp_path)
+    (group,) = vrrp.groups
+    assert group == SyncGroupConfig("G1", ("VI_1", "VI_2"), notify=("/bin/echo",),
+                                    notify_master=("/bin/echo", "master"))
+    vi1, vi2 = vrrp.instances
+    assert vi1.sync_group == vi2.sync_group == "G1"
+    gchk = Tracker("script:gchk", 0, False, TrackKind.STATE, initial=None)
+    # Member weights are not allowed in a sync group: interface weight cleared, weighted
+    # script dropped, the file's default weight 1 becomes 0; the group's script applies.
+    assert vi1.trackers == (Tracker("if:eth0"), Tracker("if:eth1", 0),
+                            Tracker("file:tf", 0, False, TrackKind.VALUE), gchk)
+    assert vi2.trackers == (Tracker("if:eth0"), gchk)
+    assert vi1.fsm_params(ipaddress.IPv4Address("10.0.0.9")).sync_group == "G1"
+    assert ("Virtual router VI_9 specified in sync group G1 doesn't exist - ignoring"
+            in vrrp.warnings)
+    with_weights = _vrrp(SYNC.replace("    notify \"/bin/echo\"\n",
+                                      "    sync_group_tracking_weight\n"), tmp_path)
+    assert Tracker("script:chk", -20, False, TrackKind.STATE, initial=None) in (
+        with_weights.instances[0].trackers)
+
+
+def test_unsupported_route_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UnsupportedConfig, match="VI_1.*'or'"):
+        _vrrp(TRACKING.replace("10.9.0.0/16 via 10.0.0.1 dev eth0",
+                               "10.9.0.0/16 via 10.0.0.1 or 10.0.0.2"), tmp_path)
 
 
 def test_unchanged_instances_compare_equal() -> None:

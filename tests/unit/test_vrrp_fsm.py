@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from kaconfd.vrrp.fsm import (
     ADVER_TIMER,
+    GARP_REFRESH_TIMER,
     MASTER_DOWN_TIMER,
     Action,
     AddVips,
@@ -31,6 +32,7 @@ from kaconfd.vrrp.fsm import (
     State,
     TimerFired,
     Tracker,
+    TrackKind,
     TrackUpdate,
     VrrpFsm,
 )
@@ -194,7 +196,12 @@ def test_master_hearing_lower_priority_forces_election() -> None:
     fsm, t = _master(seed_a())
     actions = fsm.handle(AdvertReceived(B_IP, 99, 1.0), now=t + 0.5)
     assert fsm.state is State.MASTER
-    assert no_logs(actions) == [SendAdvert(100), SetTimer(ADVER_TIMER, t + 1.5)]
+    assert logs(actions) == ["(VI_1) Received advert from 10.1.10.185 with lower priority 99, "
+                             "ours 100, forcing new election"]
+    # keepalived's defaults: garp_lower_prio_repeat 5 now and garp_lower_prio_delay 5 s later.
+    assert no_logs(actions) == [SendAdvert(100), SetTimer(ADVER_TIMER, t + 1.5),
+                                SendGarp(5, 0.0, lower_prio=True),
+                                SendGarp(5, 5.0, lower_prio=True)]
 
 
 @pytest.mark.parametrize(("peer", "expected"), [
@@ -273,11 +280,14 @@ def test_weights_move_effective_priority() -> None:
     params = seed_b(trackers=(Tracker("chk_up", weight=5), Tracker("chk_down", weight=-20),
                               Tracker("rev", weight=-10, reverse=True)))
     fsm = VrrpFsm(params)
-    assert fsm.effective_priority == 99 + 5 - 10  # "rev" is up, reversed = failing
+    # keepalived: reverse negates the adjustment; weight -10 applies only while down.
+    assert fsm.effective_priority == 99 + 5
     fsm.handle(Startup(), now=0.0)
     actions = fsm.handle(TrackUpdate("chk_down", up=False), now=1.0)
-    assert logs(actions) == ["(VI_1) Changing effective priority from 94 to 74"]
-    assert fsm.effective_priority == 74
+    assert logs(actions) == ["(VI_1) Changing effective priority from 104 to 84"]
+    assert fsm.effective_priority == 84
+    fsm.handle(TrackUpdate("rev", up=False), now=2.0)
+    assert fsm.effective_priority == 84 + 10  # weight -10 reverse while down: +10
 
 
 def test_master_losing_priority_advertises_it_at_once() -> None:
@@ -292,6 +302,155 @@ def test_effective_priority_is_clamped_and_owner_is_fixed() -> None:
     low.track_up["x"] = False
     assert low.effective_priority == 1
     assert VrrpFsm(seed_b(priority=255, trackers=(Tracker("x", -10),))).effective_priority == 255
+
+
+def test_reverse_weight_zero_means_fault_while_up() -> None:
+    fsm = VrrpFsm(seed_b(trackers=(Tracker("script:chk", reverse=True),)))
+    fsm.handle(TrackUpdate("script:chk", up=True), now=0.0)
+    fsm.handle(Startup(), now=0.0)
+    assert fsm.state is State.FAULT
+    fsm.handle(TrackUpdate("script:chk", up=False), now=1.0)
+    assert fsm.state is State.BACKUP
+
+
+# --------------------------------------------------------------------------- scripts
+
+
+def _script(weight: int = 0, init_fail: bool = False, reverse: bool = False) -> Tracker:
+    return Tracker("script:chk", weight, reverse, initial=False if init_fail else None)
+
+
+def test_weight_zero_script_not_run_yet_holds_instance_in_silent_fault() -> None:
+    fsm = VrrpFsm(seed_b(trackers=(_script(),)))
+    actions = fsm.handle(Startup(), now=0.0)
+    assert fsm.state is State.FAULT and fsm.pending
+    assert "(VI_1) Entering FAULT STATE (init)" in logs(actions)
+    # keepalived runs no notify for this "init" FAULT and arms no timer.
+    assert no_logs(actions) == [RemoveVips()]
+    actions = fsm.handle(TrackUpdate("script:chk", up=True), now=0.2)
+    assert fsm.state is State.BACKUP
+    assert RunNotify(State.BACKUP, 99) in actions
+    assert SetTimer(MASTER_DOWN_TIMER, 0.2 + 3 + (256 - 99) / 256) in actions
+
+
+def test_weight_zero_script_whose_first_run_fails_notifies_fault() -> None:
+    fsm = VrrpFsm(seed_b(trackers=(_script(),)))
+    fsm.handle(Startup(), now=0.0)
+    actions = fsm.handle(TrackUpdate("script:chk", up=False), now=0.2)
+    assert fsm.state is State.FAULT
+    assert actions == [RunNotify(State.FAULT, 99)]
+    # Recovery later is the ordinary FAULT -> BACKUP.
+    actions = fsm.handle(TrackUpdate("script:chk", up=True), now=5.0)
+    assert fsm.state is State.BACKUP
+    assert "(VI_1) Leaving FAULT state" in logs(actions)
+
+
+def test_init_fail_script_is_a_fault_from_the_start() -> None:
+    fsm = VrrpFsm(seed_b(trackers=(_script(init_fail=True),)))
+    actions = fsm.handle(Startup(), now=0.0)
+    assert fsm.state is State.FAULT
+    assert RunNotify(State.FAULT, 99) in actions
+
+
+def test_weighted_script_unknown_adjusts_nothing_and_init_fail_logs_the_change() -> None:
+    assert VrrpFsm(seed_b(trackers=(_script(-20),))).effective_priority == 99
+    assert VrrpFsm(seed_b(trackers=(_script(20),))).effective_priority == 99
+    fsm = VrrpFsm(seed_a(trackers=(_script(-20, init_fail=True),)))
+    actions = fsm.handle(Startup(), now=0.0)
+    assert fsm.state is State.BACKUP
+    assert "(VI_1) Changing effective priority from 100 to 80" in logs(actions)
+
+
+def test_master_failing_weighted_script_and_recovering() -> None:
+    fsm, t = _master(seed_a(trackers=(_script(-30),)))
+    fsm.handle(TrackUpdate("script:chk", up=True), now=t + 0.1)
+    actions = fsm.handle(TrackUpdate("script:chk", up=False), now=t + 0.5)
+    assert fsm.state is State.MASTER
+    assert logs(actions) == ["(VI_1) Changing effective priority from 100 to 70"]
+    assert no_logs(actions) == [SendAdvert(70), SetTimer(ADVER_TIMER, t + 1.5)]
+    actions = fsm.handle(TrackUpdate("script:chk", up=True), now=t + 2)
+    assert logs(actions) == ["(VI_1) Changing effective priority from 70 to 100"]
+
+
+def test_backup_priority_change_moves_its_down_timer_by_the_skew() -> None:
+    fsm = VrrpFsm(seed_b(trackers=(_script(-50),)))
+    fsm.handle(TrackUpdate("script:chk", up=True), now=0.0)
+    fsm.handle(Startup(), now=0.0)
+    before = fsm.timers[MASTER_DOWN_TIMER]
+    actions = fsm.handle(TrackUpdate("script:chk", up=False), now=1.0)
+    # Priority 99 -> 49: the skew grows by 50/256 s.
+    assert SetTimer(MASTER_DOWN_TIMER, before + 50 / 256) in actions
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _file(weight: int = 1, reverse: bool = False) -> Tracker:
+    return Tracker("file:tf", weight, reverse, TrackKind.VALUE)
+
+
+@pytest.mark.parametrize(("weight", "reverse", "value", "expected"), [
+    (1, False, 0, 99), (1, False, 10, 109), (-1, False, 50, 49), (5, False, -4, 79),
+    (-2, True, 10, 119), (10, False, 100, 254),  # 1000 clamped to 253, then to 254
+    (1, False, -253, 1),
+])
+def test_file_value_times_weight(weight: int, reverse: bool, value: int, expected: int) -> None:
+    fsm = VrrpFsm(seed_b(trackers=(_file(weight, reverse),)))
+    fsm.handle(TrackUpdate("file:tf", value=value), now=0.0)
+    assert fsm.effective_priority == expected and not fsm.faulty
+
+
+def test_file_status_minus_254_is_a_fault() -> None:
+    fsm = VrrpFsm(seed_b(trackers=(_file(-1),)))
+    fsm.handle(Startup(), now=0.0)
+    fsm.handle(TrackUpdate("file:tf", value=254), now=1.0)
+    assert fsm.state is State.FAULT
+    fsm.handle(TrackUpdate("file:tf", value=10), now=2.0)
+    assert fsm.state is State.BACKUP and fsm.effective_priority == 89
+
+
+def test_unweighted_file_non_zero_means_fault_and_reverse_zero() -> None:
+    fsm = VrrpFsm(seed_b(trackers=(_file(0),)))
+    fsm.handle(Startup(), now=0.0)
+    assert fsm.state is State.BACKUP
+    fsm.handle(TrackUpdate("file:tf", value=3), now=1.0)
+    assert fsm.state is State.FAULT
+    rev = VrrpFsm(seed_b(trackers=(_file(0, reverse=True),)))
+    rev.handle(Startup(), now=0.0)
+    assert rev.state is State.FAULT  # the file reads 0 (or is missing)
+    rev.handle(TrackUpdate("file:tf", value=1), now=1.0)
+    assert rev.state is State.BACKUP
+
+
+# --------------------------------------------------------------------------- GARP
+
+
+def test_garp_refresh_while_master() -> None:
+    fsm, t = _master(seed_a(garp_refresh=10.0, garp_refresh_repeat=2))
+    assert fsm.timers[GARP_REFRESH_TIMER] == t + 10.0
+    actions = fsm.handle(TimerFired(GARP_REFRESH_TIMER), now=t + 10.0)
+    assert actions == [SendGarp(2, 0.0), SetTimer(GARP_REFRESH_TIMER, t + 20.0)]
+    actions = fsm.handle(AdvertReceived(B_IP, 200, 1.0), now=t + 11)
+    assert SetTimer(GARP_REFRESH_TIMER, None) in actions
+    assert GARP_REFRESH_TIMER not in fsm.timers
+
+
+def test_garp_master_delay_zero_sends_no_second_burst() -> None:
+    fsm = VrrpFsm(seed_a(garp_master_delay=0.0, garp_master_repeat=1))
+    fsm.handle(Startup(), now=0.0)
+    actions = fsm.handle(TimerFired(MASTER_DOWN_TIMER), now=down_a())
+    assert [a for a in actions if isinstance(a, SendGarp)] == [SendGarp(1, 0.0)]
+
+
+def test_lower_priority_garps_and_no_advert() -> None:
+    fsm, t = _master(seed_a(garp_lower_prio_repeat=0, lower_prio_no_advert=True))
+    actions = fsm.handle(AdvertReceived(B_IP, 99, 1.0), now=t + 0.5)
+    assert no_logs(actions) == []
+    assert logs(actions) == ["(VI_1) Received advert from 10.1.10.185 with lower priority 99, "
+                             "ours 100"]
+    fsm, t = _master(seed_a(garp_lower_prio_repeat=2, garp_lower_prio_delay=0.0))
+    actions = fsm.handle(AdvertReceived(B_IP, 99, 1.0), now=t + 0.5)
+    assert [a for a in actions if isinstance(a, SendGarp)] == [SendGarp(2, 0.0, lower_prio=True)]
 
 
 # --------------------------------------------------------------------------- two nodes
@@ -396,3 +555,26 @@ def test_resumed_master_keeps_role_without_notify() -> None:
     assert fsm.state is State.MASTER
     assert no_logs(actions) == [AddVips(), SendAdvert(100), SendGarp(5, 0.0),
                                 SetTimer(ADVER_TIMER, 4.0)]
+
+
+def test_failing_script_on_master_lets_backup_preempt_and_recovery_takes_it_back() -> None:
+    track = (Tracker("if:eth0"), _script(-30))
+    lan = Lan({"A": VrrpFsm(seed_a(nopreempt=False, trackers=track)),
+               "B": VrrpFsm(seed_b(trackers=track))})
+    for name in ("A", "B"):
+        lan.nodes[name].handle(TrackUpdate("script:chk", up=True), lan.now)
+    lan.start("A")
+    lan.advance(5.0)
+    lan.start("B")
+    lan.advance(10.0)
+    assert lan.vips == {"A"}
+    # A's check fails: 100 - 30 = 70 < 99, B discards A's adverts and takes over.
+    lan.run("A", lan.nodes["A"].handle(TrackUpdate("script:chk", up=False), lan.now))
+    lan.advance(15.0)
+    assert (lan.nodes["A"].state, lan.nodes["B"].state, lan.vips) == (
+        State.BACKUP, State.MASTER, {"B"})
+    # Back to 100 > 99: A preempts after its master-down interval.
+    lan.run("A", lan.nodes["A"].handle(TrackUpdate("script:chk", up=True), lan.now))
+    lan.advance(25.0)
+    assert (lan.nodes["A"].state, lan.nodes["B"].state, lan.vips) == (
+        State.MASTER, State.BACKUP, {"A"})
