@@ -2,8 +2,12 @@
 
 Theory of operation
 -------------------
-The parent does no VRRP itself. It forks a VRRP child (a checker child is not written
-yet) and then runs its own small asyncio loop that
+The parent does no VRRP and no health checking itself. It forks one child per role the
+configuration needs, as keepalived does: a VRRP child (``Keepalived_vrrp``) unless the
+config has virtual servers and nothing for VRRP, and a checker child
+(``Keepalived_healthcheckers``, :func:`kaconfd.check.child.checker_main`) when it has
+``virtual_server`` blocks. ``-P``/``-C`` restrict the roles. Both children are treated
+alike: the parent then runs its own small asyncio loop that
 
 * learns of a child's death at once through a pidfd (no SIGCHLD races) and forks a
   new one after a backoff, unless the child exited with a fatal status;
@@ -11,9 +15,11 @@ yet) and then runs its own small asyncio loop that
   ``hello``; a child that fails to answer twice in a row is killed and so restarted.
   The hello is answered by the child's own loop, so a hung loop is caught too;
 * turns SIGTERM/SIGINT into a clean stop (children get SIGTERM: a MASTER sends
-  priority 0, removes its VIPs and runs notify_stop), SIGHUP into a reload (the new
-  file is read and checked *here* first; on error diagnostics the children are not
-  told and keep the old config), and forwards SIGUSR1 (data file) to the VRRP child.
+  priority 0, removes its VIPs and runs notify_stop; the checker runs its omega
+  notifies and empties its IPVS table), SIGHUP into a reload (the new file is read and
+  checked *here* first; on error diagnostics the children are not told and keep the old
+  config; a role the new config gains or loses gets its child started or stopped), and
+  forwards SIGUSR1 (data files) to every child.
 
 Why fork and not exec: the child starts with the configuration already read and
 checked by the parent, as keepalived's children do. The fork happens inside the
@@ -37,7 +43,7 @@ from dataclasses import dataclass, field
 from kaconf.model.objects import Config
 
 from .logs import LogOptions, setup_logging
-from .pidfile import check_pidfile, remove_pidfile, write_pidfile
+from .pidfile import PidFileError, check_pidfile, remove_pidfile, write_pidfile
 
 log = logging.getLogger("Keepalived")
 
@@ -67,23 +73,75 @@ class DaemonOptions:
     run_checkers: bool = True
     watchdog_interval: float = 5.0
     data_file: str = "/tmp/keepalived.data"
+    #: Where the checker child writes its SIGUSR1 dump; None derives it from ``data_file``
+    #: (``/tmp/keepalived.data`` -> ``/tmp/keepalived_check.data``, keepalived's name).
+    check_data_file: str | None = None
+    #: -d: log keepalived's text dump of the configuration at start-up and on reload.
+    dump_conf: bool = False
+
+
+def check_data_path(data_file: str) -> str:
+    """The checker's data file next to the VRRP one: ``x.data`` -> ``x_check.data``.
+
+    keepalived writes ``/tmp/keepalived.data`` (VRRP) and ``/tmp/keepalived_check.data``
+    (checker); deriving the second from ``--data-file`` keeps a test's or an operator's
+    files side by side instead of sharing one path between two writers.
+    """
+    root, ext = os.path.splitext(data_file)
+    return f"{root}_check{ext}"
+
+
+def wanted_roles(config: Config, run_vrrp: bool = True,
+                 run_checkers: bool = True) -> tuple[bool, bool]:
+    """(VRRP child?, checker child?) for ``config``, keepalived's rule.
+
+    keepalived starts a child only for a role the configuration uses. One exception kept
+    from kaconfd's first versions: a config with neither VRRP nor virtual servers still
+    gets a (idle) VRRP child, so an empty config runs instead of exiting.
+    """
+    has_vrrp = bool(config.vrrp_instances or config.static_ipaddress
+                    or config.static_routes or config.static_rules)
+    vrrp = run_vrrp and (has_vrrp or not config.virtual_servers)
+    check = run_checkers and bool(config.virtual_servers)
+    return vrrp, check
+
+
+def log_config_dump(logger: logging.Logger, config: Config) -> None:
+    """-d: log ``keepalived -d``'s text dump, one log line per dump line.
+
+    keepalived logs its configuration this way, so operators can diff a kaconfd and a
+    keepalived node's logs. A dump failure must never stop the daemon: it is logged.
+    """
+    try:
+        from kaconf.dump.text import dump_lines
+
+        lines = dump_lines(config)
+    except Exception as exc:  # noqa: BLE001 - the dump is a diagnostic aid only
+        logger.error("cannot dump the configuration: %s", exc)
+        return
+    for line in lines:
+        logger.info("%s", line)
 
 
 @dataclass
 class ChildSpec:
     """One child the parent keeps alive."""
 
-    kind: str  # "vrrp"
-    title: str  # "VRRP"
+    kind: str  # "vrrp" | "check"
+    title: str  # "VRRP" | "Healthcheck", as in keepalived's log lines
+    ident: str  # logger / syslog ident: "Keepalived_vrrp" | "Keepalived_healthcheckers"
     pid_file: str
     control_path: str
     state_path: str
+    data_file: str
     pid: int | None = None
     pidfd: int | None = None
     started: float = 0.0
     restarts: int = 0
     missed_hellos: int = 0
     restart_handle: asyncio.TimerHandle | None = None
+    #: Set when a reload removed this role: the child is stopped, never respawned.
+    retired: bool = False
 
 
 class Parent:
@@ -98,6 +156,23 @@ class Parent:
         self._pid = os.getpid()
         self._stop_event: asyncio.Event | None = None
         self._all_exited: asyncio.Event | None = None
+        self._generation = 0
+
+    def _make_spec(self, kind: str) -> ChildSpec:
+        """A child description; each one gets its own control socket (see below)."""
+        opts = self.opts
+        self._generation += 1
+        # A fresh socket name per spec: a retired child still stopping must not unlink
+        # the socket of its successor. The VRRP state file must survive restarts, so it
+        # keeps one name.
+        control = os.path.join(self.run_dir, f"{kind}-{self._generation}.sock")
+        state = os.path.join(self.run_dir, f"{kind}.state")
+        if kind == "check":
+            return ChildSpec("check", "Healthcheck", "Keepalived_healthcheckers",
+                             opts.checkers_pid_file, control, state,
+                             opts.check_data_file or check_data_path(opts.data_file))
+        return ChildSpec("vrrp", "VRRP", "Keepalived_vrrp", opts.vrrp_pid_file, control,
+                         state, opts.data_file)
 
     # ---------------------------------------------------------------- synchronous shell
 
@@ -105,7 +180,9 @@ class Parent:
         """Check and write pid files, run the loop until stopped; returns the exit status."""
         opts = self.opts
         self._pid = os.getpid()
-        files = [opts.pid_file] + ([opts.vrrp_pid_file] if opts.run_vrrp else [])
+        vrrp, check = wanted_roles(self.config, opts.run_vrrp, opts.run_checkers)
+        files = ([opts.pid_file] + ([opts.vrrp_pid_file] if vrrp else [])
+                 + ([opts.checkers_pid_file] if check else []))
         for path in files:
             if check_pidfile(path):
                 log.info("Removing stale pid file %s", path)
@@ -133,15 +210,13 @@ class Parent:
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         loop.add_signal_handler(signal.SIGUSR1, self._forward, signal.SIGUSR1)
         log.info("Starting kaconfd (keepalived-compatible) with %s", self.opts.config_path)
-        if self.opts.run_vrrp:
-            self.children.append(ChildSpec(
-                "vrrp", "VRRP", self.opts.vrrp_pid_file,
-                os.path.join(self.run_dir, "vrrp.sock"),
-                os.path.join(self.run_dir, "vrrp.state")))
-        if self.opts.run_checkers and self.config.virtual_servers:
-            log.warning("virtual_server blocks are not run: kaconfd has no checker child yet")
-        if self.config.sync_groups:
-            log.warning("vrrp_sync_group is not supported yet: its instances run independently")
+        if self.opts.dump_conf:
+            log_config_dump(log, self.config)
+        vrrp, check = wanted_roles(self.config, self.opts.run_vrrp, self.opts.run_checkers)
+        if vrrp:
+            self.children.append(self._make_spec("vrrp"))
+        if check:
+            self.children.append(self._make_spec("check"))
         if not self.children:
             log.error("Nothing to run")
             return EXIT_CONFIG
@@ -212,16 +287,30 @@ class Parent:
                 libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
             if os.getppid() != self._pid:
                 os._exit(EXIT_OK)  # the parent died between fork and prctl
-            setup_logging(f"Keepalived_{spec.kind}", self.opts.log)
+            # Sibling children's pidfds are the parent's business; a child holding them
+            # would only keep kernel objects alive.
+            for other in self.children:
+                if other.pidfd is not None:
+                    with contextlib.suppress(OSError):
+                        os.close(other.pidfd)
+            setup_logging(spec.ident, self.opts.log)
             write_pidfile(spec.pid_file)
-            from .vrrp.child import ChildOptions, child_main
+            if spec.kind == "check":
+                from .check.child import checker_main
 
-            status = child_main(ChildOptions(
-                config_path=self.opts.config_path, control_path=spec.control_path,
-                state_path=spec.state_path, config_id=self.opts.config_id,
-                data_file=self.opts.data_file), self.config)
+                status = checker_main(
+                    self.config, control_path=spec.control_path, data_file=spec.data_file,
+                    config_path=self.opts.config_path, config_id=self.opts.config_id,
+                    log=logging.getLogger(spec.ident))
+            else:
+                from .vrrp.child import ChildOptions, child_main
+
+                status = child_main(ChildOptions(
+                    config_path=self.opts.config_path, control_path=spec.control_path,
+                    state_path=spec.state_path, config_id=self.opts.config_id,
+                    data_file=spec.data_file), self.config)
         except BaseException:
-            logging.getLogger(f"Keepalived_{spec.kind}").exception("child failed")
+            logging.getLogger(spec.ident).exception("child failed")
         finally:
             with contextlib.suppress(Exception):
                 remove_pidfile(spec.pid_file)
@@ -241,6 +330,11 @@ class Parent:
         spec.pid = spec.pidfd = None
         with contextlib.suppress(Exception):
             remove_pidfile(spec.pid_file, pid)
+        if spec.retired and not self.stopping:
+            log.info("%s child process(%d) stopped (not needed by the configuration)",
+                     spec.title, pid)
+            self.children.remove(spec)
+            return
         if self.stopping:
             assert self._all_exited is not None
             if all(s.pid is None for s in self.children):
@@ -256,8 +350,10 @@ class Parent:
             spec.restarts = 0
         delay = BACKOFF[min(spec.restarts, len(BACKOFF) - 1)]
         spec.restarts += 1
-        log.warning("%s child process(%d) died (status %d): Respawning in %gs",
-                    spec.title, pid, code, delay)
+        # keepalived's exact line first (log alerts match it), then what it leaves out.
+        log.warning("%s child process(%d) died: Respawning", spec.title, pid)
+        how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+        log.info("%s child process(%d) %s; restarting in %gs", spec.title, pid, how, delay)
         spec.restart_handle = loop.call_later(delay, self._spawn, spec)
 
     async def _watchdog(self) -> None:
@@ -266,8 +362,9 @@ class Parent:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(interval)
-            for spec in self.children:
-                if spec.pid is None or loop.time() - spec.started < grace:
+            # A copy: a reload may add or remove children while a hello is awaited.
+            for spec in list(self.children):
+                if spec.pid is None or spec.retired or loop.time() - spec.started < grace:
                     continue
                 if await self._hello(spec, timeout=interval):
                     spec.missed_hellos = 0
@@ -275,7 +372,7 @@ class Parent:
                 spec.missed_hellos += 1
                 log.warning("%s child process(%d) did not answer the watchdog (%d)",
                             spec.title, spec.pid, spec.missed_hellos)
-                if spec.missed_hellos >= 2:
+                if spec.missed_hellos >= 2 and spec.pid is not None:
                     log.error("%s child process(%d) is not responding, killing it",
                               spec.title, spec.pid)
                     with contextlib.suppress(ProcessLookupError):
@@ -299,16 +396,58 @@ class Parent:
 
     # ---------------------------------------------------------------- signals
 
-    def _forward(self, sig: int) -> None:
+    def _forward(self, sig: int, skip: tuple[ChildSpec, ...] = ()) -> None:
+        """Pass ``sig`` to every running child (SIGUSR1: each writes its data file)."""
         for spec in self.children:
-            if spec.pid is not None:
+            if spec.pid is not None and not spec.retired and spec not in skip:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(spec.pid, sig)
+
+    def _sync_children(self) -> tuple[ChildSpec, ...]:
+        """After a reload: start children for roles the config gained, stop lost ones.
+
+        Returns the children started here: they read the new config at fork, so they must
+        not also get the SIGHUP.
+        """
+        vrrp, check = wanted_roles(self.config, self.opts.run_vrrp, self.opts.run_checkers)
+        wanted = {"vrrp": vrrp, "check": check}
+        for spec in list(self.children):
+            if wanted[spec.kind] or spec.retired:
+                continue
+            spec.retired = True
+            log.info("%s child no longer needed by the configuration, stopping it",
+                     spec.title)
+            if spec.restart_handle is not None:
+                spec.restart_handle.cancel()
+                spec.restart_handle = None
+            if spec.pid is None:
+                self.children.remove(spec)
+            else:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(spec.pid, signal.SIGTERM)
+        started: list[ChildSpec] = []
+        for kind in ("vrrp", "check"):
+            if not wanted[kind] or any(s.kind == kind and not s.retired
+                                       for s in self.children):
+                continue
+            spec = self._make_spec(kind)
+            try:
+                if check_pidfile(spec.pid_file):
+                    log.info("Removing stale pid file %s", spec.pid_file)
+            except PidFileError as exc:
+                log.error("Cannot start the %s child: %s", spec.title, exc)
+                continue
+            self.children.append(spec)
+            self._spawn(spec)
+            started.append(spec)
+        return tuple(started)
 
     def reload(self) -> None:
         """SIGHUP: check the new file here first; only a clean one reaches the children."""
         from kaconf.loader import load_full
 
+        if self.stopping:
+            return
         log.info("Reloading configuration file %s", self.opts.config_path)
         loaded = load_full(self.opts.config_path, config_id=self.opts.config_id)
         if loaded.errors or not loaded.config.files:
@@ -318,4 +457,7 @@ class Parent:
                       "configuration")
             return
         self.config = loaded.config
-        self._forward(signal.SIGHUP)
+        if self.opts.dump_conf:
+            log_config_dump(log, self.config)
+        started = self._sync_children()
+        self._forward(signal.SIGHUP, skip=started)

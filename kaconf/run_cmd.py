@@ -25,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("-S", "--log-facility", type=int, choices=range(8), metavar="0-7",
                    default=None, help="syslog facility LOG_LOCAL0..7 (default LOG_DAEMON)")
     p.add_argument("-d", "--dump-conf", action="store_true",
-                   help="log the configuration at start-up")
+                   help="log the configuration (keepalived -d text dump) at start-up")
     p.add_argument("-p", "--pid", dest="pid_file", default="/run/keepalived.pid",
                    help="parent pid file")
     p.add_argument("-r", "--vrrp_pid", dest="vrrp_pid_file", default="/run/vrrp.pid",
@@ -60,14 +60,6 @@ def _daemonise() -> None:
         os.close(devnull)
 
 
-def _dump(loaded: object) -> str:
-    try:
-        from kaconf.dump.json_dump import dump_json
-    except ImportError:  # pragma: no cover - the dumper is optional here
-        return ""
-    return str(dump_json(loaded.config, spans=False))  # type: ignore[attr-defined]
-
-
 def run(args: argparse.Namespace) -> int:
     from kaconf.cli import EXIT_CONFIG, EXIT_OK, EXIT_USAGE
     from kaconf.diagnostics import Severity
@@ -86,18 +78,27 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_CONFIG
 
+    from kaconfd.parent import DaemonOptions, Parent, wanted_roles
     from kaconfd.vrrp.config import UnsupportedConfig, instance_configs
 
-    try:
-        instance_configs(loaded.config)
-    except UnsupportedConfig as exc:
-        print(f"kaconf run: {exc}", file=sys.stderr)
+    # -P / -C as keepalived: alone each selects its child; both (or neither) run both.
+    run_vrrp, run_checkers = not args.check or args.vrrp, not args.vrrp or args.check
+    want_vrrp, want_checkers = wanted_roles(loaded.config, run_vrrp, run_checkers)
+    if want_vrrp:  # VRRP features kaconfd cannot run do not block a checker-only start
+        try:
+            instance_configs(loaded.config)
+        except UnsupportedConfig as exc:
+            print(f"kaconf run: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
+    if not want_vrrp and not want_checkers:
+        print(f"kaconf run: nothing to run in {args.file} with "
+              f"{'-C' if args.check else '-P'} (no "
+              f"{'virtual_server' if args.check else 'vrrp_instance'})", file=sys.stderr)
         return EXIT_CONFIG
     if args.config_test:
         return EXIT_OK
 
     from kaconfd.logs import LogOptions, setup_logging
-    from kaconfd.parent import DaemonOptions, Parent
     from kaconfd.pidfile import PidFileError, check_pidfile
 
     opts = DaemonOptions(
@@ -107,10 +108,13 @@ def run(args: argparse.Namespace) -> int:
         pid_file=os.path.abspath(args.pid_file),
         vrrp_pid_file=os.path.abspath(args.vrrp_pid_file),
         checkers_pid_file=os.path.abspath(args.checkers_pid_file),
-        run_vrrp=not args.check or args.vrrp, run_checkers=not args.vrrp or args.check,
-        watchdog_interval=args.watchdog_interval, data_file=args.data_file)
+        run_vrrp=run_vrrp, run_checkers=run_checkers,
+        watchdog_interval=args.watchdog_interval, data_file=os.path.abspath(args.data_file),
+        dump_conf=args.dump_conf)
+    pid_files = ([opts.pid_file] + ([opts.vrrp_pid_file] if want_vrrp else [])
+                 + ([opts.checkers_pid_file] if want_checkers else []))
     try:
-        for path in (opts.pid_file, opts.vrrp_pid_file):
+        for path in pid_files:
             if check_pidfile(path):  # fail here, on the terminal, not after daemonising
                 print(f"kaconf run: removed stale pid file {path}", file=sys.stderr)
     except PidFileError as exc:
@@ -119,9 +123,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.dont_fork:
         _daemonise()
     log = setup_logging("Keepalived", opts.log)
-    if args.dump_conf:
-        for line in _dump(loaded).splitlines():
-            log.info("%s", line)
     try:
         return Parent(opts, loaded.config).run()
     except PidFileError as exc:

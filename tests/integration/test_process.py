@@ -138,3 +138,22 @@ def test_config_errors_stop_the_start(tmp_path: Path) -> None:
                           timeout=30)
     assert proc.returncode == 1
     assert "not starting" in proc.stderr and "bad.conf:" in proc.stderr
+
+
+def test_dash_c_without_virtual_servers_has_nothing_to_run(tmp_path: Path) -> None:
+    """-C on a VRRP-only config: keepalived's roles leave no child, so no start (exit 1)."""
+    proc = subprocess.run(kaconf_run(EXAMPLES / "serverA.conf", tmp_path, "c", "-C"),
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1
+    assert "nothing to run" in proc.stderr and "-C" in proc.stderr
+    assert not (tmp_path / "c.pid").exists()
+
+
+def test_dump_conf_logs_keepalived_text_dump(lab: Lab) -> None:
+    """-d logs what ``keepalived -d`` prints, one log line per dump line (not JSON)."""
+    a = _master_a(lab, EXAMPLES / "serverA.conf", "-d")
+    log = a.log()
+    assert "Keepalived[" in log and "------< Global definitions >------" in log
+    assert "------< VRRP Topology >------" in log and " VRRP Instance = VI_1" in log
+    assert "Router ID = aaa" in log
+    assert '"vrrp_instances"' not in log
