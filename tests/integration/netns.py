@@ -167,6 +167,15 @@ class Lab:
         """Cut or restore ``node``'s cable (its bridge port), as unplugging would."""
         sh("ip", "-n", self.switch, "link", "set", f"p{node}", "up" if up else "down")
 
+    def isolate(self, node: str, on: bool) -> None:
+        """Set or clear the ``isolated`` flag of ``node``'s bridge port.
+
+        Unlike :meth:`set_link` the carrier stays up (no FAULT), but no frame passes
+        between two isolated ports: isolating every node splits the LAN into islands.
+        """
+        self.ns_sh(self.switch, "bridge", "link", "set", "dev", f"p{node}",
+                   "isolated", "on" if on else "off")
+
     def addresses(self, node: str, dev: str = "eth0") -> list[str]:
         out = sh("ip", "-n", self.nodes[node], "-o", "addr", "show", "dev", dev)
         return re.findall(r"inet6? (\S+)", out)
