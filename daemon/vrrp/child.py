@@ -2,8 +2,10 @@
 
 Theory of operation
 -------------------
-Each :class:`InstanceRunner` owns one :class:`~.fsm.VrrpFsm`, its sockets and its
-timers, and executes the actions its machine returns. Decisions are made by a
+Each :class:`InstanceRunner` owns one :class:`~.fsm.VrrpFsm`, its sending socket and
+its timers, and executes the actions its machine returns. Adverts arrive through one
+:class:`AdvertReceiver` per interface and address family, shared by every instance
+there, which decodes each advert once and hands it on by VRID. Decisions are made by a
 :class:`Unit`: a standalone instance, or a ``vrrp_sync_group`` whose members' machines
 are coordinated by a :class:`~.sync.SyncGroupFsm`. Everything that can happen to an
 instance (an advert arrives, a timer fires, a link goes down, a tracked script or file
@@ -77,7 +79,7 @@ from .fsm import (
     TrackUpdate,
     VrrpFsm,
 )
-from .io import AdvertSockets, Announcer
+from .io import AdvertSender, Announcer, Received, ReceiveSocket
 from .packet import Advertisement, Expectation, PacketError, Reason, decode, validate
 from .sync import GroupAction, RunGroupNotify, SyncGroupFsm, Tagged
 from .track import ScriptOutcome, ScriptState, outcome_from_returncode, parse_file_value
@@ -116,7 +118,12 @@ class InstanceRunner:
         self.cfg = cfg
         self.unit: Unit | None = None
         self.fsm: VrrpFsm | None = None
-        self.sockets: AdvertSockets | None = None
+        self.sender: AdvertSender | None = None
+        #: The shared receiving socket this instance is registered with, and its group.
+        self.receiver: AdvertReceiver | None = None
+        self.group: IPAddress | None = None
+        #: Encoded adverts by priority: (destination, bytes) for every destination.
+        self._adverts: dict[int, list[tuple[IPAddress, bytes]]] = {}
         self.announcers: dict[str, Announcer] = {}
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.background: set[asyncio.Task[None]] = set()
@@ -145,14 +152,12 @@ class InstanceRunner:
             log.error("(%s) no IPv%d address on %s to advertise from, instance not started",
                       cfg.name, cfg.family, cfg.interface)
             return False
-        group = None if cfg.unicast else cfg.mcast_dst
-        self.sockets = AdvertSockets(family=cfg.family, ifname=cfg.interface,
-                                     ifindex=link.index, src=primary, mcast_group=group,
-                                     ttl=cfg.ttl)
+        self.sender = AdvertSender(family=cfg.family, ifname=cfg.interface,
+                                   ifindex=link.index, src=primary, ttl=cfg.ttl)
         src_v6 = primary if isinstance(primary, ipaddress.IPv6Address) else None
         self.announcers[cfg.interface] = Announcer(cfg.interface, link.index, link.mac, src_v6)
-        self.loop.add_reader(self.sockets.fileno(), self._on_readable)
         self.fsm = VrrpFsm(cfg.fsm_params(primary))
+        self.child.attach(self, link.index, None if cfg.unicast else cfg.mcast_dst)
         return True
 
     async def initial_events(self, resume_master: bool) -> list[Event]:
@@ -211,11 +216,11 @@ class InstanceRunner:
         self.timers.clear()
         for task in self.background:
             task.cancel()
-        if self.sockets is not None:
-            with contextlib.suppress(ValueError, OSError):
-                self.loop.remove_reader(self.sockets.fileno())
-            self.sockets.close()
-            self.sockets = None
+        if self.receiver is not None:
+            self.child.detach(self)
+        if self.sender is not None:
+            self.sender.close()
+            self.sender = None
         for announcer in self.announcers.values():
             announcer.close()
         self.announcers.clear()
@@ -226,27 +231,28 @@ class InstanceRunner:
         if self.unit is not None:
             self.unit.post(self.cfg.name, event)
 
-    def _on_readable(self) -> None:
-        if self.sockets is None:
+    def on_advert(self, rcv: Received, adv: Advertisement) -> None:
+        """An advert with our VRID from the shared socket: the per-instance receive checks."""
+        try:
+            validate(adv, self.expect, rcv.ttl)
+        except PacketError as exc:
+            self.rejected(rcv, exc)
             return
-        while (rcv := self.sockets.receive()) is not None:
-            try:
-                adv = decode(rcv.payload, family=self.cfg.family, src=rcv.src, dst=rcv.dst)
-                validate(adv, self.expect, rcv.ttl)
-            except PacketError as exc:
-                if exc.reason is not Reason.VRID:
-                    log.debug("(%s) discarding advert from %s: %s", self.cfg.name, rcv.src, exc)
-                    if exc.reason in (Reason.AUTH, Reason.ADVERT_INTERVAL, Reason.TTL,
-                                      Reason.VERSION):
-                        log.warning("(%s) received an invalid advert from %s: %s",
-                                    self.cfg.name, rcv.src, exc)
-                continue
-            if self.cfg.unicast and rcv.src not in self.cfg.unicast_peers:
-                log.debug("(%s) advert from %s, not a unicast peer", self.cfg.name, rcv.src)
-                continue
-            if self.sockets is not None and rcv.src == self.sockets.src:
-                continue
-            self.post(AdvertReceived(rcv.src, adv.priority, adv.advert_int))
+        if self.cfg.unicast and rcv.src not in self.cfg.unicast_peers:
+            log.debug("(%s) advert from %s, not a unicast peer", self.cfg.name, rcv.src)
+            return
+        if self.sender is not None and rcv.src == self.sender.src:
+            return
+        self.post(AdvertReceived(rcv.src, adv.priority, adv.advert_int))
+
+    def rejected(self, rcv: Received, exc: PacketError) -> None:
+        """An advert with our VRID that failed a check: logged as before the socket was shared."""
+        if exc.reason is Reason.VRID:
+            return
+        log.debug("(%s) discarding advert from %s: %s", self.cfg.name, rcv.src, exc)
+        if exc.reason in (Reason.AUTH, Reason.ADVERT_INTERVAL, Reason.TTL, Reason.VERSION):
+            log.warning("(%s) received an invalid advert from %s: %s",
+                        self.cfg.name, rcv.src, exc)
 
     # ---------------------------------------------------------------- actions
 
@@ -274,15 +280,22 @@ class InstanceRunner:
             self.timers[act.name] = self.loop.call_at(act.at, self.post, TimerFired(act.name))
 
     def _send_advert(self, priority: int) -> None:
-        cfg, socks = self.cfg, self.sockets
-        if socks is None:
+        cfg, sender = self.cfg, self.sender
+        if sender is None:
             return
-        adv = Advertisement(cfg.version, cfg.vrid, priority,
-                            tuple(v.address.ip for v in cfg.vips)[:255], cfg.advert_int,
-                            cfg.auth_type, cfg.auth_data)
-        for dst in cfg.unicast_peers or (cfg.mcast_dst,):
+        packets = self._adverts.get(priority)
+        if packets is None:  # everything but the priority is fixed for the instance
+            adv = Advertisement(cfg.version, cfg.vrid, priority,
+                                tuple(v.address.ip for v in cfg.vips)[:255], cfg.advert_int,
+                                cfg.auth_type, cfg.auth_data)
+            packets = [(dst, adv.to_bytes(sender.src, dst))
+                       for dst in cfg.unicast_peers or (cfg.mcast_dst,)]
+            if len(self._adverts) >= 8:
+                self._adverts.clear()
+            self._adverts[priority] = packets
+        for dst, payload in packets:
             try:
-                socks.send(adv.to_bytes(socks.src, dst), dst)
+                sender.send(payload, dst)
             except OSError as exc:
                 log.debug("(%s) sending advert to %s failed: %s", cfg.name, dst, exc)
 
@@ -410,6 +423,59 @@ class InstanceRunner:
         self.child.notifies.add(task)
         task.add_done_callback(self.background.discard)
         task.add_done_callback(self.child.notifies.discard)
+
+
+class AdvertReceiver:
+    """One shared receiving socket (interface, family) and the instances it serves.
+
+    Each advert is decoded once (length, version, type, checksum) and handed to the
+    instance(s) with its VRID, which run their own checks (TTL, version, auth,
+    interval, unicast peer); an advert for a VRID no instance here has is dropped
+    unread, as keepalived does.
+    """
+
+    def __init__(self, sock: ReceiveSocket) -> None:
+        self.sock = sock
+        self.by_vrid: dict[int, list[InstanceRunner]] = {}
+
+    @property
+    def empty(self) -> bool:
+        return not self.by_vrid
+
+    def add(self, runner: InstanceRunner, group: IPAddress | None) -> None:
+        if group is not None:
+            self.sock.join(group)
+        runner.receiver, runner.group = self, group
+        self.by_vrid.setdefault(runner.cfg.vrid, []).append(runner)
+
+    def remove(self, runner: InstanceRunner) -> None:
+        runners = self.by_vrid.get(runner.cfg.vrid, [])
+        if runner in runners:
+            runners.remove(runner)
+            if not runners:
+                del self.by_vrid[runner.cfg.vrid]
+            if runner.group is not None:
+                self.sock.leave(runner.group)
+        runner.receiver, runner.group = None, None
+
+    def on_readable(self) -> None:
+        family, by_vrid = self.sock.family, self.by_vrid
+        while (rcv := self.sock.receive()) is not None:
+            payload = rcv.payload
+            runners = by_vrid.get(payload[1]) if len(payload) > 1 else None
+            if not runners:
+                if len(payload) <= 1:
+                    log.debug("discarding advert from %s on %s: %d bytes", rcv.src,
+                              self.sock.ifname, len(payload))
+                continue
+            try:
+                adv = decode(payload, family=family, src=rcv.src, dst=rcv.dst)
+            except PacketError as exc:
+                for runner in tuple(runners):
+                    runner.rejected(rcv, exc)
+                continue
+            for runner in tuple(runners):
+                runner.on_advert(rcv, adv)
 
 
 class Unit:
@@ -789,6 +855,8 @@ class VrrpChild:
         self.config = config
         self.netlink = Netlink()
         self.units: dict[str, Unit] = {}
+        #: Shared receiving sockets by (interface, ifindex, family).
+        self.receivers: dict[tuple[str, int, int], AdvertReceiver] = {}
         self.scripts: dict[str, TrackedScript] = {}
         self.files: dict[str, TrackedFile] = {}
         self.notifies: set[asyncio.Task[None]] = set()
@@ -892,6 +960,38 @@ class VrrpChild:
             for event in await runner.initial_events(name in resume):
                 unit.post(name, event)
         unit.start()
+
+    def attach(self, runner: InstanceRunner, ifindex: int, group: IPAddress | None) -> None:
+        """Register ``runner`` with the receiving socket of its interface, opened if need be."""
+        key = (runner.cfg.interface, ifindex, runner.cfg.family)
+        receiver = self.receivers.get(key)
+        if receiver is None:
+            sock = ReceiveSocket(family=runner.cfg.family, ifname=runner.cfg.interface,
+                                 ifindex=ifindex)
+            receiver = self.receivers[key] = AdvertReceiver(sock)
+            asyncio.get_running_loop().add_reader(sock.fileno(), receiver.on_readable)
+        try:
+            receiver.add(runner, group)
+        finally:
+            if receiver.empty:
+                self._close_receiver(key)
+
+    def detach(self, runner: InstanceRunner) -> None:
+        """Unregister ``runner``; the last instance of a socket closes it."""
+        receiver = runner.receiver
+        if receiver is None:
+            return
+        receiver.remove(runner)
+        if receiver.empty:
+            for key, known in list(self.receivers.items()):
+                if known is receiver:
+                    self._close_receiver(key)
+
+    def _close_receiver(self, key: tuple[str, int, int]) -> None:
+        receiver = self.receivers.pop(key)
+        with contextlib.suppress(ValueError, OSError, RuntimeError):
+            asyncio.get_running_loop().remove_reader(receiver.sock.fileno())
+        receiver.sock.close()
 
     def broadcast(self, tracker: str, event: TrackUpdate) -> None:
         """Send a tracked object's change to every instance that tracks it."""

@@ -1,10 +1,15 @@
 """Sockets of the VRRP child: adverts (raw IP protocol 112), gratuitous ARP, unsolicited NA.
 
-Why two sockets per instance: a raw socket bound to a local address only receives
-packets *addressed to* that address, so the sending socket (bound to the source
-address we advertise from, which the v3 checksum covers) cannot also receive the
-multicast adverts. The receiving socket is bound to the interface only and joins the
-VRRP group there.
+Why separate send and receive sockets: a raw socket bound to a local address only
+receives packets *addressed to* that address, so an instance's sending socket
+(:class:`AdvertSender`, bound to the source address it advertises from, which the v3
+checksum covers) cannot also receive the multicast adverts.
+
+Receiving is shared, as in keepalived's sockpool: one :class:`ReceiveSocket` per
+interface and address family, bound to the interface only, joined once to each VRRP
+group its instances use. Its reader (in the child) decodes each advert once and hands
+it to the instance(s) with that VRID. One socket per instance would get a copy of every
+advert on the link, so N instances would cost N x N deliveries per advert interval.
 
 IPv4 raw sockets deliver the IP header (TTL and addresses are read from it); IPv6 raw
 sockets do not, so hop limit and destination come from ancillary data
@@ -33,6 +38,9 @@ IPV6_RECVPKTINFO = getattr(socket, "IPV6_RECVPKTINFO", 49)
 IPV6_PKTINFO = getattr(socket, "IPV6_PKTINFO", 50)
 IPV6_RECVHOPLIMIT = getattr(socket, "IPV6_RECVHOPLIMIT", 51)
 IPV6_HOPLIMIT = getattr(socket, "IPV6_HOPLIMIT", 52)
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+#: Receive buffer of a shared socket (bytes; the kernel doubles it for bookkeeping).
+RCVBUF_SIZE = 1 << 20
 ALL_NODES_V6 = ipaddress.IPv6Address("ff02::1")
 
 
@@ -50,29 +58,27 @@ def _bind_device(sock: socket.socket, ifname: str) -> None:
     sock.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode() + b"\0")
 
 
-class AdvertSockets:
-    """The send and receive sockets of one instance on one interface."""
+class AdvertSender:
+    """The sending socket of one instance on one interface, bound to its source address."""
 
     def __init__(self, *, family: int, ifname: str, ifindex: int, src: IPAddress,
-                 mcast_group: IPAddress | None, ttl: int = VRRP_TTL) -> None:
+                 ttl: int = VRRP_TTL) -> None:
         self.family = family
         self.ifname = ifname
         self.ifindex = ifindex
         self.src = src
         af = socket.AF_INET if family == 4 else socket.AF_INET6
         self.send_sock = socket.socket(af, socket.SOCK_RAW, IPPROTO_VRRP)
-        self.recv_sock = socket.socket(af, socket.SOCK_RAW, IPPROTO_VRRP)
         try:
-            self._setup(mcast_group, ttl)
+            self._setup(ttl)
         except OSError:
             self.close()
             raise
 
-    def _setup(self, group: IPAddress | None, ttl: int) -> None:
-        s, r = self.send_sock, self.recv_sock
-        for sock in (s, r):
-            _bind_device(sock, self.ifname)
-            sock.setblocking(False)
+    def _setup(self, ttl: int) -> None:
+        s = self.send_sock
+        _bind_device(s, self.ifname)
+        s.setblocking(False)
         if self.family == 4:
             s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
             s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, VRRP_TTL)
@@ -80,24 +86,12 @@ class AdvertSockets:
             mreqn = struct.pack("4s4si", bytes(4), self.src.packed, self.ifindex)
             s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, mreqn)
             s.bind((str(self.src), 0))
-            if group is not None:
-                join = struct.pack("4s4si", group.packed, bytes(4), self.ifindex)
-                r.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, join)
         else:
             s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, ttl)
             s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, VRRP_TTL)
             s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_LOOP, 0)
             s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, self.ifindex)
             s.bind((str(self.src), 0, 0, self.ifindex))
-            r.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)
-            r.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
-            if group is not None:
-                join = struct.pack("16sI", group.packed, self.ifindex)
-                r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, join)
-
-    def fileno(self) -> int:
-        """The receiving socket, for ``loop.add_reader``."""
-        return self.recv_sock.fileno()
 
     def send(self, payload: bytes, dst: IPAddress) -> None:
         if self.family == 4:
@@ -106,13 +100,86 @@ class AdvertSockets:
             scope = self.ifindex if dst.is_link_local or dst.is_multicast else 0
             self.send_sock.sendto(payload, (str(dst), 0, 0, scope))
 
+    def close(self) -> None:
+        self.send_sock.close()
+
+
+class ReceiveSocket:
+    """The one receiving socket of an interface and address family (keepalived's sockpool).
+
+    Every instance on the interface shares it: the reader decodes each advert once and
+    hands it to the instance(s) with its VRID, instead of every instance's socket
+    getting a copy of every advert. Multicast groups are joined once per socket,
+    counted per user, and left when the last user is gone.
+    """
+
+    def __init__(self, *, family: int, ifname: str, ifindex: int) -> None:
+        self.family = family
+        self.ifname = ifname
+        self.ifindex = ifindex
+        self.groups: dict[IPAddress, int] = {}
+        af = socket.AF_INET if family == 4 else socket.AF_INET6
+        self.sock = socket.socket(af, socket.SOCK_RAW, IPPROTO_VRRP)
+        try:
+            self._setup()
+        except OSError:
+            self.close()
+            raise
+
+    def _setup(self) -> None:
+        r = self.sock
+        _bind_device(r, self.ifname)
+        r.setblocking(False)
+        # Adverts of all instances now queue here: room for a burst of RCVBUF_SIZE bytes.
+        try:
+            r.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, RCVBUF_SIZE)
+        except OSError:
+            r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF_SIZE)
+        if self.family == 6:
+            r.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)
+            r.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
+
+    def _membership(self, group: IPAddress, join: bool) -> None:
+        if self.family == 4:
+            mreqn = struct.pack("4s4si", group.packed, bytes(4), self.ifindex)
+            opt = socket.IP_ADD_MEMBERSHIP if join else socket.IP_DROP_MEMBERSHIP
+            self.sock.setsockopt(socket.IPPROTO_IP, opt, mreqn)
+        else:
+            mreq = struct.pack("16sI", group.packed, self.ifindex)
+            opt = socket.IPV6_JOIN_GROUP if join else socket.IPV6_LEAVE_GROUP
+            self.sock.setsockopt(socket.IPPROTO_IPV6, opt, mreq)
+
+    def join(self, group: IPAddress) -> None:
+        """One more user of ``group``; the first one joins it on the interface."""
+        if group not in self.groups:
+            self._membership(group, join=True)
+            self.groups[group] = 0
+        self.groups[group] += 1
+
+    def leave(self, group: IPAddress) -> None:
+        """One user of ``group`` less; the last one leaves it."""
+        count = self.groups.get(group, 0) - 1
+        if count > 0:
+            self.groups[group] = count
+            return
+        if self.groups.pop(group, None) is not None:
+            try:
+                self._membership(group, join=False)
+            except OSError:
+                pass  # the interface is gone, and the membership with it
+
+    def fileno(self) -> int:
+        """For ``loop.add_reader``."""
+        return self.sock.fileno()
+
     def receive(self) -> Received | None:
-        """One datagram, or None when nothing is queued or it is not a sane IP packet."""
+        """The next sane IP datagram, or None when nothing (more) is queued."""
         try:
             if self.family == 4:
-                data = self.recv_sock.recv(65535)
-                return _parse_ipv4(data)
-            data, anc, _flags, addr = self.recv_sock.recvmsg(65535, 256)
+                while (rcv := _parse_ipv4(self.sock.recv(65535))) is None:
+                    pass  # not a sane IPv4 packet: dropped, read on
+                return rcv
+            data, anc, _flags, addr = self.sock.recvmsg(65535, 256)
         except (BlockingIOError, InterruptedError):
             return None
         ttl: int | None = None
@@ -126,8 +193,8 @@ class AdvertSockets:
         return Received(data, src, dst, ttl)
 
     def close(self) -> None:
-        self.send_sock.close()
-        self.recv_sock.close()
+        self.groups.clear()
+        self.sock.close()
 
 
 def _parse_ipv4(data: bytes) -> Received | None:

@@ -1,10 +1,26 @@
-"""Frames built by kaconfd.vrrp.io, checked byte by byte (no socket is opened)."""
+"""kaconfd.vrrp.io: frames checked byte by byte; the shared receive socket and its reader."""
 
 from __future__ import annotations
 
 import ipaddress
+import socket
+import time
+from types import SimpleNamespace
+from typing import cast
 
-from kaconfd.vrrp.io import _parse_ipv4, garp_frame, mac_bytes, unsolicited_na
+import pytest
+from kaconfd.vrrp.child import AdvertReceiver, InstanceRunner
+from kaconfd.vrrp.io import (
+    AdvertSender,
+    IPAddress,
+    Received,
+    ReceiveSocket,
+    _parse_ipv4,
+    garp_frame,
+    mac_bytes,
+    unsolicited_na,
+)
+from kaconfd.vrrp.packet import IPPROTO_VRRP, Advertisement, PacketError, Reason
 
 MAC = "02:00:5e:10:20:30"
 
@@ -38,3 +54,98 @@ def test_ipv4_header_parsing_keeps_ttl_and_drops_padding() -> None:
     assert (rcv.payload, rcv.ttl, str(rcv.src), str(rcv.dst)) == (
         payload, 255, "10.1.10.117", "224.0.0.18")
     assert _parse_ipv4(header[:10]) is None
+
+
+# --------------------------------------------------------------------------- shared receive
+
+
+class _Queue:
+    """Stands in for a ReceiveSocket: hands out queued datagrams, then None."""
+
+    def __init__(self, family: int, datagrams: list[Received]) -> None:
+        self.family = family
+        self.ifname = "eth0"
+        self.datagrams = datagrams
+
+    def receive(self) -> Received | None:
+        return self.datagrams.pop(0) if self.datagrams else None
+
+
+class _Runner:
+    """Records what the shared reader hands an instance."""
+
+    def __init__(self, vrid: int) -> None:
+        self.cfg = SimpleNamespace(vrid=vrid)
+        self.receiver: object = None
+        self.group: object = None
+        self.adverts: list[int] = []
+        self.rejects: list[Reason] = []
+
+    def on_advert(self, rcv: Received, adv: Advertisement) -> None:
+        self.adverts.append(adv.priority)
+
+    def rejected(self, rcv: Received, exc: PacketError) -> None:
+        self.rejects.append(exc.reason)
+
+
+def _v3(vrid: int, priority: int, src: IPAddress, dst: IPAddress) -> bytes:
+    adv = Advertisement(3, vrid, priority, (ipaddress.IPv4Address("10.1.10.240"),), 1.0)
+    return adv.to_bytes(src, dst)
+
+
+def test_shared_reader_dispatches_by_vrid_and_decodes_once() -> None:
+    src, dst = ipaddress.IPv4Address("10.1.10.117"), ipaddress.IPv4Address("224.0.0.18")
+    good = _v3(51, 150, src, dst)
+    bad_checksum = good[:6] + bytes([good[6] ^ 0xFF]) + good[7:]
+    queue = [Received(good, src, dst, 255), Received(_v3(52, 90, src, dst), src, dst, 255),
+             Received(_v3(99, 90, src, dst), src, dst, 255),  # nobody has VRID 99
+             Received(bad_checksum, src, dst, 255), Received(b"\x31", src, dst, 255)]
+    receiver = AdvertReceiver(cast(ReceiveSocket, _Queue(4, queue)))
+    first, second, other = _Runner(51), _Runner(51), _Runner(52)
+    for runner in (first, second, other):
+        receiver.add(cast(InstanceRunner, runner), None)
+    receiver.on_readable()
+    assert first.adverts == second.adverts == [150] and other.adverts == [90]
+    assert first.rejects == second.rejects == [Reason.CHECKSUM] and other.rejects == []
+    assert not queue
+    receiver.remove(cast(InstanceRunner, first))
+    receiver.remove(cast(InstanceRunner, second))
+    assert list(receiver.by_vrid) == [52] and first.receiver is None
+    receiver.remove(cast(InstanceRunner, other))
+    assert receiver.empty
+
+
+def _root_raw_sockets() -> bool:
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_VRRP).close()
+    except PermissionError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _root_raw_sockets(), reason="raw sockets need CAP_NET_RAW")
+def test_receive_socket_joins_each_group_once_and_reads_adverts() -> None:
+    lo = socket.if_nametoindex("lo")
+    group = ipaddress.IPv4Address("224.0.0.18")
+    rx = ReceiveSocket(family=4, ifname="lo", ifindex=lo)
+    tx = AdvertSender(family=4, ifname="lo", ifindex=lo, src=ipaddress.IPv4Address("127.0.0.1"))
+    try:
+        rx.join(group)
+        rx.join(group)  # a second instance: counted, not joined again (that would fail)
+        assert rx.groups == {group: 2}
+        rx.leave(group)
+        assert rx.groups == {group: 1}
+        rx.leave(group)
+        assert rx.groups == {}
+        loopback = ipaddress.IPv4Address("127.0.0.1")
+        payload = _v3(51, 100, loopback, loopback)
+        tx.send(payload, loopback)
+        deadline = time.monotonic() + 2
+        rcv = None
+        while rcv is None and time.monotonic() < deadline:
+            rcv = rx.receive()
+        assert rcv is not None and rcv.payload == payload and rcv.src == loopback
+        assert rx.receive() is None  # drained: None, not an exception
+    finally:
+        rx.close()
+        tx.close()
