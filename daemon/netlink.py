@@ -101,6 +101,32 @@ class Netlink:
                 return _link(msg)
         return None
 
+    async def link_kind(self, index: int) -> str | None:
+        """The link's IFLA_INFO_KIND ("macvlan", "veth"...), None for a plain device."""
+        for msg in await self._dump("link"):
+            if int(msg["index"]) == index:
+                info = msg.get("IFLA_LINKINFO")
+                return str(info.get("IFLA_INFO_KIND")) if info is not None else None
+        return None
+
+    async def add_macvlan(self, name: str, base_index: int, mac: str) -> None:
+        """Create a private-mode macvlan (a VMAC) on ``base_index`` with address ``mac``."""
+        await self.ipr.link("add", ifname=name, kind="macvlan", link=base_index,
+                            macvlan_mode="private", address=mac)
+
+    async def remove_link(self, index: int) -> bool:
+        """Delete an interface we created; False when it was gone already."""
+        try:
+            await self.ipr.link("del", index=index)
+        except NetlinkError as exc:
+            if exc.code in _GONE:
+                return False
+            raise
+        return True
+
+    async def set_link_up(self, index: int) -> None:
+        await self.ipr.link("set", index=index, state="up")
+
     async def addresses(self, index: int) -> list[IPInterface]:
         """Addresses on interface ``index``, in kernel order (primary first)."""
         found: list[IPInterface] = []

@@ -52,6 +52,7 @@ from typing import Any
 from kaconf.model.objects import Config
 
 from ..netlink import Link, Netlink
+from .accept import NftFirewall
 from .config import (
     InstanceConfig,
     ScriptConfig,
@@ -83,6 +84,7 @@ from .io import AdvertSender, Announcer, Received, ReceiveSocket
 from .packet import Advertisement, Expectation, PacketError, Reason, decode, validate
 from .sync import GroupAction, RunGroupNotify, SyncGroupFsm, Tagged
 from .track import ScriptOutcome, ScriptState, outcome_from_returncode, parse_file_value
+from .vmac import create_vmac, remove_vmac
 
 log = logging.getLogger("Keepalived_vrrp")
 
@@ -131,6 +133,8 @@ class InstanceRunner:
         self.expect = Expectation(cfg.version, cfg.vrid, cfg.advert_int, cfg.auth_type,
                                   cfg.auth_data, check_ttl=not cfg.unicast)
         self.loop = asyncio.get_running_loop()
+        #: open() created the instance's VMAC: :meth:`remove_vmac` deletes it at stop.
+        self.vmac_created = False
 
     @property
     def state(self) -> State:
@@ -152,12 +156,28 @@ class InstanceRunner:
             log.error("(%s) no IPv%d address on %s to advertise from, instance not started",
                       cfg.name, cfg.family, cfg.interface)
             return False
-        self.sender = AdvertSender(family=cfg.family, ifname=cfg.interface,
-                                   ifindex=link.index, src=primary, ttl=cfg.ttl)
+        send_index = link.index
+        if cfg.vmac:
+            vmac = await create_vmac(nl, name=cfg.vmac, mac=cfg.vmac_mac or "", base=link,
+                                     family=cfg.family)
+            if vmac is None:
+                log.error("(%s) cannot create VMAC %s, instance not started", cfg.name, cfg.vmac)
+                return False
+            self.vmac_created = True
+            self.ifindex[cfg.vmac] = vmac.index
+            if not cfg.vmac_xmit_base:
+                send_index = vmac.index
+                if isinstance(primary, ipaddress.IPv6Address):
+                    # The advert's source (the base link-local address) must be on the VMAC.
+                    await nl.add_address(vmac.index, ipaddress.ip_interface(f"{primary}/64"))
+        self.sender = AdvertSender(family=cfg.family, ifname=cfg.advert_interface,
+                                   ifindex=send_index, src=primary, ttl=cfg.ttl)
         src_v6 = primary if isinstance(primary, ipaddress.IPv6Address) else None
         self.announcers[cfg.interface] = Announcer(cfg.interface, link.index, link.mac, src_v6)
         self.fsm = VrrpFsm(cfg.fsm_params(primary))
-        self.child.attach(self, link.index, None if cfg.unicast else cfg.mcast_dst)
+        # keepalived's socket is the VMAC's unless vmac_xmit_base: a peer's adverts from the
+        # same virtual MAC are handed by the kernel to our VMAC, never to the base interface.
+        self.child.attach(self, send_index, None if cfg.unicast else cfg.mcast_dst)
         return True
 
     async def initial_events(self, resume_master: bool) -> list[Event]:
@@ -209,6 +229,13 @@ class InstanceRunner:
             if vip.address not in present:
                 return False
         return True
+
+    async def remove_vmac(self) -> None:
+        """Delete the VMAC open() created (after close(): its VIPs are gone by then)."""
+        if self.vmac_created and self.cfg.vmac:
+            self.vmac_created = False
+            await remove_vmac(self.child.netlink, name=self.cfg.vmac, base=self.cfg.interface,
+                              family=self.cfg.family)
 
     def close(self) -> None:
         for handle in self.timers.values():
@@ -309,7 +336,11 @@ class InstanceRunner:
 
     async def _vips(self, *, add: bool) -> None:
         """VIPs, excluded VIPs, routes, rules: added in that order, removed in reverse."""
+        # no_accept (keepalived): drop rules go in before the VIPs, out after them.
+        dropped = [v.address.ip for v in self.cfg.vips + self.cfg.excluded_vips]
         if add:
+            if not self.cfg.accept:
+                await self.child.firewall.drop(dropped, add=True)
             await self._addresses(add=True)
             await self._routes(add=True)
             await self._rules(add=True)
@@ -317,6 +348,8 @@ class InstanceRunner:
             await self._rules(add=False)
             await self._routes(add=False)
             await self._addresses(add=False)
+            if not self.cfg.accept:
+                await self.child.firewall.drop(dropped, add=False)
 
     async def _addresses(self, *, add: bool) -> None:
         nl = self.child.netlink
@@ -521,6 +554,7 @@ class Unit:
                 await self.task
         for runner in self.runners.values():
             runner.close()
+            await runner.remove_vmac()
 
     def _decide(self, member: str, event: Event, now: float) -> list[Tagged]:
         if self.group is not None:
@@ -861,6 +895,8 @@ class VrrpChild:
         self.files: dict[str, TrackedFile] = {}
         self.notifies: set[asyncio.Task[None]] = set()
         self.fifo = NotifyFifo()
+        #: nftables drop rules of no_accept instances (table/priority set in run()).
+        self.firewall = NftFirewall()
         self.vrrp: VrrpConfig | None = None
         self.stopping: asyncio.Event | None = None
         self.link_state: dict[str, bool] = {}
@@ -888,6 +924,7 @@ class VrrpChild:
             return EXIT_CONFIG
         for warning in vrrp.warnings:
             log.warning("%s", warning)
+        self.firewall.table, self.firewall.priority = vrrp.nft_table, vrrp.nft_priority
         # Handlers first: scripts started below must not inherit SIG_IGN from the fork.
         loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
         loop.add_signal_handler(signal.SIGINT, self.stopping.set)
@@ -921,6 +958,7 @@ class VrrpChild:
             await asyncio.wait(set(self.notifies), timeout=NOTIFY_GRACE)
         self.fifo.close()
         self._inotify.close()
+        await self.firewall.close()
         await self.netlink.close()
         return EXIT_OK
 
@@ -952,6 +990,7 @@ class VrrpChild:
                 runners[cfg.name] = runner
             else:
                 runner.close()
+                await runner.remove_vmac()
         if not runners:
             return
         unit = Unit(self, key, runners, group)
@@ -963,10 +1002,10 @@ class VrrpChild:
 
     def attach(self, runner: InstanceRunner, ifindex: int, group: IPAddress | None) -> None:
         """Register ``runner`` with the receiving socket of its interface, opened if need be."""
-        key = (runner.cfg.interface, ifindex, runner.cfg.family)
+        key = (runner.cfg.advert_interface, ifindex, runner.cfg.family)
         receiver = self.receivers.get(key)
         if receiver is None:
-            sock = ReceiveSocket(family=runner.cfg.family, ifname=runner.cfg.interface,
+            sock = ReceiveSocket(family=runner.cfg.family, ifname=runner.cfg.advert_interface,
                                  ifindex=ifindex)
             receiver = self.receivers[key] = AdvertReceiver(sock)
             asyncio.get_running_loop().add_reader(sock.fileno(), receiver.on_readable)

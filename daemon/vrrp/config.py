@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 
 from kaconf.model.objects import Config, TrackRef, VirtualAddress, VrrpInstance
 
+from .accept import accept_mode
 from .fsm import InstanceParams, State, Tracker, TrackKind
 from .packet import VRRP_MCAST_V4, VRRP_MCAST_V6, AuthType, auth_data_from_pass
 from .routes import RouteError, RouteSpec, RuleSpec, parse_route, parse_rule
+from .vmac import default_vmac_name, parse_use_vmac, virtual_mac
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
@@ -96,6 +98,18 @@ class InstanceConfig:
     #: vrrp_script / track_file names this instance's trackers refer to.
     tracked_scripts: tuple[str, ...] = ()
     tracked_files: tuple[str, ...] = ()
+    #: ``use_vmac``: the VMAC interface's name and MAC (None: no VMAC); see :mod:`.vmac`.
+    vmac: str | None = None
+    vmac_mac: str | None = None
+    #: ``vmac_xmit_base`` (forced with unicast peers): adverts leave by the base interface.
+    vmac_xmit_base: bool = False
+    #: Accept mode (see :mod:`.accept`): False puts drop rules on the VIPs while MASTER.
+    accept: bool = True
+
+    @property
+    def advert_interface(self) -> str:
+        """Where adverts are sent from: the VMAC unless ``vmac_xmit_base``."""
+        return self.vmac if self.vmac and not self.vmac_xmit_base else self.interface
 
     @property
     def unicast(self) -> bool:
@@ -168,6 +182,10 @@ class VrrpConfig:
     notify_fifos: tuple[str, ...] = ()
     #: Scripts started once with their FIFO's path as last argument.
     fifo_scripts: tuple[tuple[str, ...], ...] = ()
+    #: nftables table and base chain priority for no_accept drop rules (global ``nftables``,
+    #: ``nftables_priority``).
+    nft_table: str = "keepalived"
+    nft_priority: int = -1
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -208,6 +226,7 @@ class _Builder:
         self.files: dict[str, TrackFileConfig] = {}
         self.used_scripts: set[str] = set()
         self.used_files: set[str] = set()
+        self.vmac_names = self._vmac_names()
         for name, vs in cfg.vrrp_scripts.items():
             argv = _script(vs.script)
             if not argv:
@@ -228,6 +247,38 @@ class _Builder:
                 name=name, path=tf.file,
                 init_value=(tf.init_file or 0) if init is not None else None,
                 init_overwrite=overwrite)
+
+    def _vmac_names(self) -> dict[str, str]:
+        """VMAC interface names by instance, allocated as keepalived does.
+
+        Given names are taken in configuration order (a name already taken is ignored
+        with a warning); generated ``<prefix>.<VRID>`` names come after and avoid all.
+        """
+        given: dict[str, str] = {}
+        wanted: list[VrrpInstance] = []
+        for inst in self.cfg.vrrp_instances:
+            if inst.use_vmac is None or inst.virtual_router_id is None:
+                continue
+            opt = parse_use_vmac(inst.use_vmac, inst.virtual_router_id, inst.name)
+            self.warnings.extend(opt.warnings)
+            if opt.name is not None and opt.name in given.values():
+                other = next(k for k, v in given.items() if v == opt.name)
+                self.warnings.append(f"({inst.name}) VRRP instance {other} is already using "
+                                     f"{opt.name} - ignoring name")
+            elif opt.name is not None:
+                given[inst.name] = opt.name
+                continue
+            wanted.append(inst)
+        prefix = str(self.cfg.global_defs.get("vmac_prefix") or "vrrp")
+        used = set(given.values())
+        for inst in wanted:
+            family = 6 if inst.native_ipv6 or any(
+                v.address is not None and v.address.version == 6
+                for v in inst.virtual_ipaddress[:1]) else 4
+            name = default_vmac_name(prefix, inst.virtual_router_id or 0, family, used)
+            used.add(name)
+            given[inst.name] = name
+        return given
 
     # ---------------------------------------------------------------- trackers
 
@@ -311,7 +362,7 @@ class _Builder:
 
     def instance(self, inst: VrrpInstance, group: str | None, group_trackers: list[Tracker],
                  group_weights: bool) -> InstanceConfig:
-        base = instance_base(inst, self.cfg)
+        base = instance_base(inst, self.cfg, self.vmac_names.get(inst.name))
         trackers: list[Tracker] = []
         tracked: list[str] = []
         if not inst.dont_track_primary:
@@ -368,6 +419,13 @@ class _Builder:
         if no_advert is None:
             no_advert = cfg.global_defs.get("vrrp_lower_prio_no_advert")
         prio_changes = inst.get("notify_priority_changes")
+        strict = inst.strict_mode if inst.strict_mode is not None else bool(
+            cfg.global_defs.get("vrrp_strict"))
+        accept, why = accept_mode(priority=base.priority, strict=bool(strict),
+                                  version=base.version, accept=inst.accept,
+                                  no_accept=inst.no_accept, owner=inst.name)
+        if why:
+            self.warnings.append(why)
         return InstanceConfig(**{
             **{f: getattr(base, f) for f in base.__dataclass_fields__},
             "trackers": tuple(trackers), "tracked_interfaces": tuple(tracked),
@@ -377,6 +435,7 @@ class _Builder:
             "garp_lower_prio_repeat": max(0, int(lp_rep)),
             "lower_prio_no_advert": bool(no_advert),
             "notify_priority_changes": bool(prio_changes),
+            "accept": accept,
             "tracked_scripts": tuple(t.name.partition(":")[2] for t in trackers
                                      if t.name.startswith("script:")),
             "tracked_files": tuple(t.name.partition(":")[2] for t in trackers
@@ -467,17 +526,32 @@ class _Builder:
             scripts=tuple(s for n, s in self.scripts.items() if n in self.used_scripts),
             track_files=tuple(f for n, f in self.files.items() if n in self.used_files),
             groups=tuple(groups), notify_fifos=tuple(fifos), fifo_scripts=tuple(fifo_scripts),
+            nft_table=table if isinstance(table := g.get("nftables"), str) and table
+            else "keepalived",
+            nft_priority=int(_global(cfg, "nftables_priority", -1)),
             warnings=tuple(self.warnings))
 
 
-def instance_base(inst: VrrpInstance, cfg: Config) -> InstanceConfig:
-    """Apply keepalived's defaults to one instance, without tracking; raises UnsupportedConfig."""
+def instance_base(inst: VrrpInstance, cfg: Config,
+                  vmac_name: str | None = None) -> InstanceConfig:
+    """Apply keepalived's defaults to one instance, without tracking; raises UnsupportedConfig.
+
+    ``vmac_name``: the VMAC's allocated name (see ``_Builder._vmac_names``); with
+    ``use_vmac`` and no name given, ``<prefix>.<VRID>``.
+    """
     if inst.interface is None:
         raise UnsupportedConfig(f"({inst.name}) no interface")
     if inst.virtual_router_id is None:
         raise UnsupportedConfig(f"({inst.name}) no virtual_router_id")
-    vips = tuple(_vip(v, inst.interface) for v in inst.virtual_ipaddress)
-    excluded = tuple(_vip(v, inst.interface) for v in inst.virtual_ipaddress_excluded)
+    vmac: str | None = None
+    if inst.use_vmac is not None:
+        opt = parse_use_vmac(inst.use_vmac, inst.virtual_router_id)
+        vmac = vmac_name or opt.name or default_vmac_name(
+            str(cfg.global_defs.get("vmac_prefix") or "vrrp"), inst.virtual_router_id, 4, ())
+    # keepalived: VIPs (and eVIPs) without a dev live on the instance's VMAC.
+    vip_dev = vmac or inst.interface
+    vips = tuple(_vip(v, vip_dev) for v in inst.virtual_ipaddress)
+    excluded = tuple(_vip(v, vip_dev) for v in inst.virtual_ipaddress_excluded)
     family = vips[0].address.version if vips else 4
     if inst.native_ipv6:
         family = 6
@@ -523,7 +597,12 @@ def instance_base(inst: VrrpInstance, cfg: Config) -> InstanceConfig:
         trackers=(), tracked_interfaces=(),
         notify=_script(inst.notify), notify_master=_script(inst.notify_master),
         notify_backup=_script(inst.notify_backup), notify_fault=_script(inst.notify_fault),
-        notify_stop=_script(inst.notify_stop))
+        notify_stop=_script(inst.notify_stop),
+        vmac=vmac,
+        vmac_mac=(parse_use_vmac(inst.use_vmac or [], inst.virtual_router_id).mac
+                  or virtual_mac(inst.virtual_router_id, family)) if vmac else None,
+        # keepalived: a unicast instance with a VMAC always sends from the base interface.
+        vmac_xmit_base=bool(vmac) and (bool(inst.given("vmac_xmit_base")) or bool(peers)))
 
 
 def vrrp_config(cfg: Config) -> VrrpConfig:
