@@ -5,9 +5,10 @@ set -eu
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
-    if ! command -v keepalived >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then
+    if ! command -v keepalived >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 \
+            || ! command -v nft >/dev/null 2>&1; then
         apt-get update -q </dev/null
-        apt-get install -y -q keepalived iproute2 procps </dev/null
+        apt-get install -y -q keepalived iproute2 procps nftables </dev/null
     fi
 fi
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]' </dev/null

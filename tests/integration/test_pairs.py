@@ -71,7 +71,10 @@ def test_vrrpv3_ipv6_pair(lab: Lab, tmp_path: Path) -> None:
     vip = "fd00::240/64"
     a = lab.start("A", kaconf_run(_conf(tmp_path, "A", 100, vip), lab.workdir, "A"), "A")
     wait_for("A to hold the VIP", lambda: lab.has_address("A", vip), 10)
-    assert "Sending/queueing Unsolicited Neighbour Adverts on eth0 for fd00::240" in a.log()
+    # the line is logged just after the address is added: wait for it, bounded
+    wait_for("A to announce the VIP with unsolicited NAs",
+             lambda: "Sending/queueing Unsolicited Neighbour Adverts on eth0 for fd00::240"
+             in a.log(), 5)
     b = lab.start("B", kaconf_run(_conf(tmp_path, "B", 99, vip), lab.workdir, "B"), "B")
     wait_for("B to enter BACKUP", lambda: "Entering BACKUP STATE (init)" in b.log(), 10)
     _failover(lab, vip, a, b)
