@@ -108,3 +108,43 @@ def test_interop_with_keepalived(lab: Lab, tmp_path: Path, version: int, real: s
     wait_for("B to start", lambda: "BACKUP" in b.log(), 10)
     _failover(lab, "10.1.10.240/24", a, b)
     assert a.stop() == 0 and b.stop() == 0
+
+
+@pytest.mark.skipif(shutil.which("keepalived") is None, reason="keepalived is not installed")
+@pytest.mark.parametrize("real", ["A", "B"])
+def test_interop_seed_nopreempt_holds(lab: Lab, real: str) -> None:
+    """The seed pair with keepalived 2.2.7 on one side: failover, then nopreempt holds.
+
+    serverA (priority 100, nopreempt) becomes MASTER; its link is cut, serverB takes the
+    VIP; when A's link returns the VIP must stay on B, whichever side is the real
+    keepalived.
+    """
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    vip = "10.1.10.240/24"
+    lab.add_node("A", "10.1.10.117/24")
+    lab.add_node("B", "10.1.10.185/24")
+
+    def start(node: str) -> Proc:
+        conf = examples / f"server{node}.conf"
+        if node == real:
+            return _keepalived(lab, node, conf)
+        return lab.start(node, kaconf_run(conf, lab.workdir, node), node)
+
+    a = start("A")
+    wait_for("A to hold the VIP", lambda: lab.has_address("A", vip), 10)
+    b = start("B")
+    wait_for("B to start", lambda: "BACKUP" in b.log(), 10)
+    time.sleep(2.0)  # several adverts: B must stay BACKUP
+    assert not lab.has_address("B", vip), "B took the VIP while A was MASTER"
+    lab.set_link("A", False)
+    wait_for("B to take the VIP", lambda: lab.has_address("B", vip), TAKEOVER)
+    wait_for("A to drop the VIP", lambda: not lab.has_address("A", vip), 5)
+    lab.set_link("A", True)
+    wait_for("A to see the link again", lambda: "Leaving FAULT" in a.log()
+             or "Entering BACKUP" in a.log().rsplit("Entering FAULT", 1)[-1], 10)
+    end = time.monotonic() + 5.0  # longer than A's master-down interval
+    while time.monotonic() < end:
+        assert not lab.has_address("A", vip), "A took the VIP back despite nopreempt"
+        assert lab.has_address("B", vip), "B lost the VIP"
+        time.sleep(0.2)
+    assert a.stop() == 0 and b.stop() == 0
