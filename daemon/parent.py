@@ -444,14 +444,23 @@ class Parent:
 
     def reload(self) -> None:
         """SIGHUP: check the new file here first; only a clean one reaches the children."""
+        from kaconf.diagnostics import Severity
         from kaconf.loader import load_full
 
         if self.stopping:
             return
         log.info("Reloading configuration file %s", self.opts.config_path)
         loaded = load_full(self.opts.config_path, config_id=self.opts.config_id)
-        if loaded.errors or not loaded.config.files:
-            for diag in loaded.errors or loaded.diagnostics:
+        errors = loaded.errors
+        if not errors and loaded.config.files:
+            # the whole lint, as at start-up: rule errors refuse the reload too
+            from kaconf.lint.engine import lint_paths
+
+            result = lint_paths([self.opts.config_path], config_id=self.opts.config_id)
+            errors = [d for ds in result.by_file.values() for d in ds
+                      if d.severity >= Severity.ERROR]
+        if errors or not loaded.config.files:
+            for diag in errors or loaded.diagnostics:
                 log.error("%s", diag)
             log.error("Reload failed: configuration has errors, keeping the running "
                       "configuration")

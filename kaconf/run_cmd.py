@@ -70,11 +70,18 @@ def run(args: argparse.Namespace) -> int:
         for d in loaded.diagnostics:
             print(f"kaconf run: {d}", file=sys.stderr)
         return EXIT_USAGE
-    for d in loaded.diagnostics:
+    # The whole lint (reader findings and every rule), as `kaconf lint` would report it:
+    # a config with error findings never reaches the daemon.
+    from kaconf.lint.engine import lint_paths
+
+    result = lint_paths([args.file], config_id=args.config_id)
+    findings = [d for ds in result.by_file.values() for d in ds]
+    for d in findings:
         if d.severity >= Severity.WARNING:
             print(f"kaconf run: {d}", file=sys.stderr)
-    if loaded.errors:
-        print(f"kaconf run: {args.file} has {len(loaded.errors)} error(s), not starting",
+    errors = [d for d in findings if d.severity >= Severity.ERROR]
+    if errors:
+        print(f"kaconf run: {args.file} has {len(errors)} error(s), not starting",
               file=sys.stderr)
         return EXIT_CONFIG
 

@@ -86,7 +86,8 @@ def test_sigterm_of_master_hands_over_at_once(lab: Lab, tmp_path: Path) -> None:
     marker = tmp_path / "stopped"
     conf_a = tmp_path / "serverA-notify.conf"
     conf_a.write_text((EXAMPLES / "serverA.conf").read_text().replace(
-        "advert_int 1\n", f'advert_int 1\nnotify_stop "/bin/touch {marker}"\n'))
+        "advert_int 1\n", f'advert_int 1\nnotify_stop "/bin/touch {marker}"\n').replace(
+        "router_id aaa\n", "router_id aaa\nenable_script_security\nscript_user root\n"))
     a, b = _pair(lab, conf_a, EXAMPLES / "serverB.conf")
     a.signal(15)
     # Priority 0: B takes over after its skew time (< 1 s), not the 3.6 s down interval.

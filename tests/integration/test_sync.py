@@ -21,6 +21,8 @@ TAKEOVER = 12.0
 
 CONF = """global_defs {{
     router_id {node}
+    enable_script_security
+    script_user root
 }}
 vrrp_script chk {{
     script "/bin/sh -c 'test ! -e {flag}'"

@@ -23,6 +23,8 @@ TAKEOVER = 12.0
 
 CONF = """global_defs {{
     router_id {node}
+    enable_script_security
+    script_user root
 {globals}}}
 {blocks}
 vrrp_instance VI_1 {{
