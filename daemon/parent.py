@@ -454,10 +454,10 @@ class Parent:
         errors = loaded.errors
         if not errors and loaded.config.files:
             # the whole lint, as at start-up: rule errors refuse the reload too
-            from kaconf.lint.engine import lint_paths
+            from kaconf.lint.engine import lint_findings
 
-            result = lint_paths([self.opts.config_path], config_id=self.opts.config_id)
-            errors = [d for ds in result.by_file.values() for d in ds
+            errors = [d for d in lint_findings(self.opts.config_path,
+                                               config_id=self.opts.config_id)
                       if d.severity >= Severity.ERROR]
         if errors or not loaded.config.files:
             for diag in errors or loaded.diagnostics:

@@ -72,10 +72,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     # The whole lint (reader findings and every rule), as `kaconf lint` would report it:
     # a config with error findings never reaches the daemon.
-    from kaconf.lint.engine import lint_paths
+    from kaconf.lint.engine import lint_findings
 
-    result = lint_paths([args.file], config_id=args.config_id)
-    findings = [d for ds in result.by_file.values() for d in ds]
+    findings = lint_findings(args.file, config_id=args.config_id)
     for d in findings:
         if d.severity >= Severity.WARNING:
             print(f"kaconf run: {d}", file=sys.stderr)

@@ -271,3 +271,13 @@ def lint_paths(
         files=names, by_file=by_file, unreadable=unreadable, strict=strict,
         suppressed=filt.suppressed, texts=texts, target_version=version, snapshot=snapshot,
     )
+
+
+def lint_findings(path: str, *, config_id: str | None = None) -> list[Diagnostic]:
+    """Every finding for one file as ``kaconf lint FILE`` reports it (for ``kaconf run``).
+
+    The daemon gates its start and every reload on this, so a config that lints with
+    errors never runs.
+    """
+    result = lint_paths([path], config_id=config_id)
+    return [d for ds in result.by_file.values() for d in ds]
