@@ -3,6 +3,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -e .
+# bytecode as a wheel install would have it (PYTHONDONTWRITEBYTECODE may be set)
+python3 -m compileall -q kaconf daemon grammars >/dev/null
 set -x
 kaconf lint examples/serverA.conf examples/serverB.conf
 kaconf lint --cluster examples/serverA.conf examples/serverB.conf

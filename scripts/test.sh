@@ -12,6 +12,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     fi
 fi
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]' </dev/null
+# bytecode as a wheel install would have it (PYTHONDONTWRITEBYTECODE may be set)
+python3 -m compileall -q kaconf daemon grammars >/dev/null
 python3 -m ruff check kaconf daemon grammars tools bench tests
 python3 -m mypy
 python3 -m pytest -q -ra "$@" </dev/null

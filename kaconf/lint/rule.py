@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from kaconf.diagnostics import Diagnostic, Severity, Span
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from kaconf.loader import Loaded
     from kaconf.model.objects import Config
     from kaconf.tree import Node
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Context:
     loaded: Loaded
     target_version: str = "2.2.7"
     path: str = ""
+    #: derived indexes shared by the rules, see :meth:`memo`
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def config(self) -> Config:
@@ -53,6 +57,20 @@ class Context:
     @property
     def nodes(self) -> list[Node]:
         return self.loaded.nodes
+
+    def memo(self, key: str, build: Callable[[Context], _T]) -> _T:
+        """``build(self)``, computed once per context and shared by every rule.
+
+        A hundred rules look at the same config; the walks and indexes several of
+        them need (the tree by block path, the scripts keepalived checks...) are
+        built on first use and kept here, so each costs one pass, not one per rule.
+        ``key`` names the index; the helpers in :mod:`kaconf.lint.rules._util` own them.
+        """
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = build(self)
+            return value
 
     def diag(self, meta: RuleMeta, message: str, span: Span | None, hint: str = "",
              severity: Severity | None = None) -> Diagnostic:

@@ -9,15 +9,18 @@ never disagree about what keepalived would do.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
 import socket
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from kaconf.diagnostics import Span
+from kaconf.lint.rules._index import TreeIndex
+from kaconf.lint.rules._index import build as build_tree_index
 from kaconf.model.addr import parse_ip
 from kaconf.model.objects import (
     Authentication,
@@ -31,10 +34,14 @@ from kaconf.model.objects import (
     VirtualAddress,
     VrrpInstance,
 )
+from kaconf.schema import load_schema
 
 if TYPE_CHECKING:
     from kaconf.lint.rule import Context
     from kaconf.tree import Node
+
+_AF_INET = socket.AF_INET
+_inet_pton = socket.inet_pton
 
 #: keepalived's address-owner priority.
 OWNER = 255
@@ -87,36 +94,131 @@ def walk_nodes(ctx: Context) -> Iterator[Node]:
     return _walk(ctx.nodes)
 
 
-def _span_key(span: Span | None) -> tuple[str, int, int] | None:
-    if span is None:
-        return None
-    return (span.file, span.line, span.col)
-
-
-_NODE_INDEX: dict[int, tuple[Any, dict[tuple[str, int, int], Node]]] = {}
-_CACHE_SIZE = 32
+def tree_index(ctx: Context) -> TreeIndex:
+    """The shared walk of ``ctx``'s tree (built on first use, see :mod:`._index`)."""
+    return ctx.memo("tree", build_tree_index)
 
 
 def node_of(ctx: Context, block: Block) -> Node | None:
     """The raw tree node a model block was built from (matched by its start position).
 
     Rules need the raw statements for what the model folds away: the order of
-    keywords, repeated keywords, the line of a ``{``.
+    keywords, repeated keywords, the line of a ``{``. This indexes every node's
+    position, which makes every token of the config: for instances use
+    :func:`instance_node`, which only looks at ``vrrp_instance`` sections.
     """
-    key = id(ctx.loaded)
-    cached = _NODE_INDEX.get(key)
-    if cached is None or cached[0] is not ctx.loaded:
-        index: dict[tuple[str, int, int], Node] = {}
-        for n in walk_nodes(ctx):
-            k = _span_key(n.span)
-            if k is not None and k not in index:
-                index[k] = n
-        cached = (ctx.loaded, index)
-        if len(_NODE_INDEX) >= _CACHE_SIZE:  # a few configs (a cluster), never unbounded
-            _NODE_INDEX.clear()
-        _NODE_INDEX[key] = cached
-    k = _span_key(block.span)
-    return cached[1].get(k) if k is not None else None
+    span = block.span
+    if span is None:
+        return None
+    return ctx.memo("node_at", _index_positions).get((span.file, span.line, span.col))
+
+
+def _index_positions(ctx: Context) -> dict[tuple[str, int, int], Node]:
+    index: dict[tuple[str, int, int], Node] = {}
+    for n in walk_nodes(ctx):
+        k = n.keyword
+        index.setdefault((k.file, k.line, k.col), n)
+    return index
+
+
+def instance_node(ctx: Context, inst: VrrpInstance) -> Node | None:
+    """The ``vrrp_instance`` section ``inst`` was built from (the first at its position).
+
+    None for an empty block (no statements either way). Unlike :func:`node_of` this
+    does not index every node: a node of another kind at exactly the same position
+    (possible only through a definition expanding several statements onto one
+    column) is not considered.
+    """
+    span = inst.span
+    if span is None:
+        return None
+    return ctx.memo("instance_at", _index_instances).get((span.file, span.line, span.col))
+
+
+def _index_instances(ctx: Context) -> dict[tuple[str, int, int], Node]:
+    index: dict[tuple[str, int, int], Node] = {}
+    for n in sections(ctx, "vrrp_instance"):
+        h = n.head_span  # starts where the builder's block span does, without making tokens
+        index.setdefault((h.file, h.line, h.col), n)
+    return index
+
+
+def statements(ctx: Context, node: Node | None) -> list[Node]:
+    """:func:`children` of ``node``, from the shared index when it is a section (read-only)."""
+    if node is None:
+        return []
+    found = tree_index(ctx).statements(node)
+    return found if found is not None else children(node)
+
+
+def statement_names(ctx: Context, node: Node | None) -> list[str]:
+    """The keyword names of :func:`statements` (read-only): a cheap "is X given here"."""
+    if node is None:
+        return []
+    found = tree_index(ctx).names.get(id(node))
+    return found if found is not None else [c.name for c in children(node)]
+
+
+def sections(ctx: Context, path: str) -> list[Node]:
+    """The section nodes opening block ``path`` (``"virtual_server/real_server"``), in order."""
+    return tree_index(ctx).sections_by_path.get(path, [])
+
+
+def statements_in(ctx: Context, path: str) -> list[tuple[Node, str, Any]]:
+    """:func:`walk_with_paths` restricted to the statements read in block ``path``.
+
+    Those are the lines of the sections opening ``path`` (a path opens only at one
+    depth, so they never nest); walking just them avoids the rest of the config.
+    """
+    return ctx.memo(f"statements_in:{path}", lambda c: [
+        e for n in sections(c, path) for e in _walk_paths(n.children or [], path, load_schema())
+        if e[1] == path])
+
+
+def sections_with_repeats(ctx: Context) -> list[tuple[Node, str, set[str]]]:
+    """Sections where some keyword is given twice, in order: (node, path opened, repeated).
+
+    Rules about repeated keywords only need to look closely at these, and only when a
+    keyword they care about is repeated; finding them is one set per section, done
+    once for all such rules.
+    """
+    return ctx.memo("sections_with_repeats", _with_repeats)
+
+
+def _with_repeats(ctx: Context) -> list[tuple[Node, str, set[str]]]:
+    out: list[tuple[Node, str, set[str]]] = []
+    for n, path, names in tree_index(ctx).sections:
+        if len(set(names)) != len(names):
+            out.append((n, path, _repeated(names)))
+    return out
+
+
+def _repeated(names: list[str]) -> set[str]:
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for name in names:
+        if name in seen:
+            repeated.add(name)
+        seen.add(name)
+    return repeated
+
+
+def distinct_specs(ctx: Context) -> list[Any]:
+    """The spec of every keyword name read somewhere, once: lets a rule that looks for
+    particular keywords (deprecated ones...) see there are none without a walk."""
+    return ctx.memo("distinct_specs", _distinct_specs)
+
+
+def _distinct_specs(ctx: Context) -> list[Any]:
+    schema = load_schema()
+    found: dict[int, Any] = {}
+    for path, names in tree_index(ctx).names_by_path().items():
+        block = schema.block(path)
+        for name in names:
+            spec = block.get(name)
+            if spec is not None:
+                found[id(spec)] = spec
+    return list(found.values())
 
 
 def children(node: Node | None, keyword: str | None = None) -> list[Node]:
@@ -129,9 +231,10 @@ def children(node: Node | None, keyword: str | None = None) -> list[Node]:
     if node is None or not node.children:
         return out
     for c in node.children:
-        if keyword is None or c.keyword.text == keyword:
+        name = c.name  # not c.keyword: that would make the line's tokens
+        if keyword is None or name == keyword:
             out.append(c)
-        if c.children and c.keyword.raw == "{":
+        if c.children and name == "{" and c.keyword.raw == "{":
             out.extend(children(c, keyword))
     return out
 
@@ -162,20 +265,37 @@ def strict(cfg: Config, inst: VrrpInstance) -> bool:
 
 
 def _family_of_text(text: str) -> int | None:
-    try:
-        return parse_ip(text.split("/", 1)[0]).version
-    except ValueError:
+    """4 or 6 for an address keepalived accepts (``inet_pton``, like :func:`parse_ip`)."""
+    addr = text.split("/", 1)[0]
+    if ":" in addr:
+        try:
+            return parse_ip(addr).version
+        except ValueError:
+            return None
+    try:  # no need to build an IPv4Address: inet_pton accepting it is the whole test
+        _inet_pton(_AF_INET, addr)
+    except (OSError, ValueError):
         return None
+    return 4
 
 
-@dataclass(frozen=True)
-class FamilyItem:
+class FamilyItem(NamedTuple):
     """One statement that fixes or must match the instance's address family."""
 
     what: str
     text: str
     family: int
-    span: Span
+    node: Node
+
+    @property
+    def span(self) -> Span:
+        """The line of the statement (built only for the items a rule reports)."""
+        return self.node.head_span
+
+
+#: statements whose (first) address fixes the instance family, in keepalived's order
+_ADDRESS_BLOCKS = ("virtual_ipaddress", "unicast_peer")
+_ADDRESS_LINES = ("unicast_src_ip", "mcast_src_ip", "mcast_dst_ip")
 
 
 def family_items(ctx: Context, inst: VrrpInstance) -> list[FamilyItem]:
@@ -183,51 +303,56 @@ def family_items(ctx: Context, inst: VrrpInstance) -> list[FamilyItem]:
 
     keepalived takes the instance family from the first of these and rejects
     later ones of the other family, so order matters and comes from the tree.
-    Many rules ask for the same instance, so the answer is cached per config.
+    Cached per context: KA221 wants them all, :func:`family` only the first.
     """
-    key = id(ctx.loaded)
-    cached = _FAMILY_CACHE.get(key)
-    if cached is None or cached[0] is not ctx.loaded:
-        if len(_FAMILY_CACHE) >= _CACHE_SIZE:
-            _FAMILY_CACHE.clear()
-        cached = (ctx.loaded, {})
-        _FAMILY_CACHE[key] = cached
-    hit = cached[1].get(id(inst))
-    if hit is not None and hit[0] is inst:
-        return hit[1]
-    items = _family_items(ctx, inst)
-    cached[1][id(inst)] = (inst, items)
+    cache: dict[int, list[FamilyItem]] = ctx.memo("family_items", _new_dict)
+    items = cache.get(id(inst))
+    if items is None:
+        items = cache[id(inst)] = list(_iter_family_items(ctx, inst))
     return items
 
 
-_FAMILY_CACHE: dict[int, tuple[Any, dict[int, tuple[Any, list[FamilyItem]]]]] = {}
+def _new_dict(_ctx: Context) -> dict[Any, Any]:
+    return {}
 
 
-def _family_items(ctx: Context, inst: VrrpInstance) -> list[FamilyItem]:
-    node = node_of(ctx, inst)
-    out: list[FamilyItem] = []
+def _iter_family_items(ctx: Context, inst: VrrpInstance) -> Iterator[FamilyItem]:
+    node = instance_node(ctx, inst)
     if node is None:
-        return out
-    for c in children(node):
-        kw = c.keyword.text
-        if kw in ("virtual_ipaddress", "unicast_peer") and c.children is not None:
+        return
+    stmts = statements(ctx, node)
+    for i, kw in enumerate(statement_names(ctx, node)):
+        if kw in _ADDRESS_BLOCKS:
+            c = stmts[i]
+            if c.children is None:
+                continue
             for item in children(c):
-                fam = _family_of_text(item.keyword.text)
+                text = item.name
+                fam = _family_of_text(text)
                 if fam is not None:
-                    out.append(FamilyItem(kw, item.keyword.text, fam, item.head_span))
-        elif kw in ("unicast_src_ip", "mcast_src_ip", "mcast_dst_ip") and c.args:
-            fam = _family_of_text(c.args[0].text)
-            if fam is not None:
-                out.append(FamilyItem(kw, c.args[0].text, fam, c.head_span))
+                    yield FamilyItem(kw, text, fam, item)
+        elif kw in _ADDRESS_LINES:
+            c = stmts[i]
+            if c.args:
+                fam = _family_of_text(c.args[0].text)
+                if fam is not None:
+                    yield FamilyItem(kw, c.args[0].text, fam, c)
         elif kw == "native_ipv6":
-            out.append(FamilyItem(kw, "", 6, c.head_span))
-    return out
+            yield FamilyItem(kw, "", 6, stmts[i])
 
 
 def family(ctx: Context, inst: VrrpInstance) -> int:
-    """4 or 6: the family keepalived gives the instance (IPv4 when nothing says)."""
-    items = family_items(ctx, inst)
-    return items[0].family if items else 4
+    """4 or 6: the family keepalived gives the instance (IPv4 when nothing says).
+
+    Only the first address-bearing statement is looked at (and cached per context):
+    most rules ask for the family of every instance.
+    """
+    cache: dict[int, int] = ctx.memo("family", _new_dict)
+    fam = cache.get(id(inst))
+    if fam is None:
+        first = next(_iter_family_items(ctx, inst), None)
+        fam = cache[id(inst)] = first.family if first is not None else 4
+    return fam
 
 
 def version(ctx: Context, inst: VrrpInstance) -> int:
@@ -392,10 +517,11 @@ class ScriptUse:
 def _keyword_scripts(block: Block, owner: str, keywords: Iterable[str]) -> list[ScriptUse]:
     """Notify-style scripts given in ``block`` under ``keywords`` (in that order)."""
     out: list[ScriptUse] = []
+    settings = block.settings
     for kw in keywords:
-        sc = block.get(kw)
-        if isinstance(sc, Script) and sc.args:
-            out.append(ScriptUse(sc, "notify", owner, kw, setting_span(block, kw)))
+        s = settings.get(kw)  # most blocks have none: skip them without a call per keyword
+        if s is not None and isinstance(s.value, Script) and s.value.args:
+            out.append(ScriptUse(s.value, "notify", owner, kw, s.span))
     return out
 
 
@@ -422,13 +548,18 @@ def global_script_uses(cfg: Config) -> list[ScriptUse]:
     return _keyword_scripts(cfg.global_defs, "global_defs", ("startup_script", "shutdown_script"))
 
 
-def all_script_uses(cfg: Config) -> list[ScriptUse]:
-    """Every script keepalived -t checks, each once.
+def all_script_uses(ctx: Context) -> list[ScriptUse]:
+    """Every script keepalived -t checks, each once (cached per context, read-only).
 
     The VRRP process checks its scripts only when there are vrrp instances, the checker
     process only when there are virtual servers (both check the global notify_fifo
-    script); startup/shutdown scripts are always checked.
+    script); startup/shutdown scripts are always checked. Several rules look at every
+    script, and finding them means visiting every real server, so it is done once.
     """
+    return ctx.memo("all_script_uses", lambda c: _all_script_uses(c.config))
+
+
+def _all_script_uses(cfg: Config) -> list[ScriptUse]:
     uses = global_script_uses(cfg)
     if cfg.vrrp_instances:
         uses += vrrp_script_uses(cfg)
@@ -448,21 +579,26 @@ def check_script_uses(cfg: Config) -> list[ScriptUse]:
     """Scripts the checker process checks (MISC_CHECK, quorum and real-server notifies)."""
     out: list[ScriptUse] = []
     for vs in cfg.virtual_servers:
-        out += _keyword_scripts(vs, vs.label, ("quorum_up", "quorum_down"))
+        found = _keyword_scripts(vs, "", ("quorum_up", "quorum_down"))
         for rs in vs.real_server:
-            out += _keyword_scripts(rs, vs.label, ("notify_up", "notify_down"))
+            if rs.settings:
+                found += _keyword_scripts(rs, "", ("notify_up", "notify_down"))
             for ck in rs.checkers:
                 if ck.kind == "MISC_CHECK" and ck.misc_path is not None and ck.misc_path.args:
-                    out.append(ScriptUse(ck.misc_path, "check", vs.label, "misc_path",
-                                         setting_span(ck, "misc_path")))
+                    found.append(ScriptUse(ck.misc_path, "check", "", "misc_path",
+                                           setting_span(ck, "misc_path")))
+        if found:  # the owner is the VS label, formatted only for a VS that has scripts
+            label = vs.label
+            out += [dataclasses.replace(x, owner=label) for x in found]
     out += _keyword_scripts(cfg.global_defs, "global_defs",
                             ("notify_fifo_script", "lvs_notify_fifo_script"))
     return out
 
 
-def executed_script_uses(cfg: Config) -> list[ScriptUse]:
+def executed_script_uses(ctx: Context) -> list[ScriptUse]:
     """:func:`all_script_uses` without the ``<file`` tests, which keepalived only opens."""
-    return [x for x in all_script_uses(cfg) if not is_file_test(x.script)]
+    return ctx.memo("executed_script_uses", lambda c: [
+        x for x in all_script_uses(c) if not is_file_test(x.script)])
 
 
 def script_what(use: ScriptUse, quote: bool = False) -> str:
@@ -545,6 +681,7 @@ class Membership:
 
 
 _MEMBERSHIP_CACHE: dict[int, tuple[Config, list[Membership]]] = {}
+_CACHE_SIZE = 32  # a few configs (a cluster), never unbounded
 
 
 def sync_memberships(cfg: Config) -> list[Membership]:
@@ -601,41 +738,29 @@ def walk_with_paths(ctx: Context) -> Iterator[tuple[Node, str, Any]]:
 
     Mirrors the builder's walk: sections open their child path, value blocks are not
     entered (their lines are items, not keywords), and the lines of an unknown
-    keyword's block are read at the same level, as keepalived does.
+    keyword's block are read at the same level, as keepalived does. This visits every
+    statement: rules first check :func:`distinct_specs` or use :func:`statements_in`.
     """
-    key = id(ctx.loaded)
-    cached = _WALK_CACHE.get(key)
-    if cached is not None and cached[0] is ctx.loaded:
-        return iter(cached[1])
-    from kaconf.schema import load_schema
-
-    schema = load_schema()
-
-    def rec(nodes: Iterable[Node], path: str) -> Iterator[tuple[Node, str, Any]]:
-        for n in nodes:
-            if n.keyword.raw == "{":
-                if n.children:
-                    yield from rec(n.children, path)
-                continue
-            spec = schema.lookup(path, n.keyword.text)
-            yield n, path, spec
-            if not n.children:
-                continue
-            if spec is None:
-                yield from rec(n.children, path)
-            elif spec.opens == "sublevel":
-                yield from rec(n.children, spec.child_path)
-            elif spec.opens is None:
-                yield from rec(n.children, path)
-
-    walked = list(rec(ctx.nodes, ""))
-    if len(_WALK_CACHE) >= _CACHE_SIZE:  # a few configs (a cluster), never unbounded
-        _WALK_CACHE.clear()
-    _WALK_CACHE[key] = (ctx.loaded, walked)
-    return iter(walked)
+    return iter(ctx.memo("walk_with_paths", lambda c: list(
+        _walk_paths(c.nodes, "", load_schema()))))
 
 
-_WALK_CACHE: dict[int, tuple[Any, list[tuple[Node, str, Any]]]] = {}
+def _walk_paths(nodes: Iterable[Node], path: str, schema: Any) -> Iterator[tuple[Node, str, Any]]:
+    for n in nodes:
+        if n.name == "{" and n.keyword.raw == "{":
+            if n.children:
+                yield from _walk_paths(n.children, path, schema)
+            continue
+        spec = schema.lookup(path, n.name)
+        yield n, path, spec
+        if not n.children:
+            continue
+        if spec is None:
+            yield from _walk_paths(n.children, path, schema)
+        elif spec.opens == "sublevel":
+            yield from _walk_paths(n.children, spec.child_path, schema)
+        elif spec.opens is None:
+            yield from _walk_paths(n.children, path, schema)
 
 
 # -- virtual servers ---------------------------------------------------------------------

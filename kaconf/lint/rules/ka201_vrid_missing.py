@@ -27,7 +27,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         if inst.virtual_router_id is not None:
             continue
-        if u.children(u.node_of(ctx, inst), "virtual_router_id"):
+        if "virtual_router_id" in u.statement_names(ctx, u.instance_node(ctx, inst)):
             continue  # given but invalid: the reader already reported the bad number
         yield ctx.diag(META, f"({inst.name}) the virtual router id must be set - keepalived "
                        "rejects the VRRP configuration", u.head(inst.span),

@@ -27,7 +27,10 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         # every line counts: keepalived reports a bad one even if a later line fixes it
-        for node in u.children(u.node_of(ctx, inst), "mcast_dst_ip"):
+        inode = u.instance_node(ctx, inst)
+        if "mcast_dst_ip" not in u.statement_names(ctx, inode):
+            continue  # the usual case: no line to check
+        for node in u.children(inode, "mcast_dst_ip"):
             if not node.args:
                 continue
             try:

@@ -36,13 +36,15 @@ _KEYWORDS = {
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, _path, spec in u.walk_with_paths(ctx):
-        if spec is None or spec.opens != "sublevel" or spec.child_path not in _KEYWORDS:
+    # only a block with some keyword given twice can repeat a notify script
+    for node, path, repeated in u.sections_with_repeats(ctx):
+        keywords = _KEYWORDS.get(path)
+        if keywords is None or repeated.isdisjoint(keywords):
             continue
         seen: set[str] = set()
-        for c in u.children(node):
-            kw = c.keyword.text
-            if kw not in _KEYWORDS[spec.child_path]:
+        for c in u.statements(ctx, node):
+            kw = c.name
+            if kw not in keywords:
                 continue
             if kw in seen:
                 yield ctx.diag(META, f"{kw} script already specified - keepalived ignores "

@@ -26,19 +26,19 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        node = u.node_of(ctx, inst)
-        if node is None:
-            continue
+        node = u.instance_node(ctx, inst)
+        if "version" not in u.statement_names(ctx, node):
+            continue  # only a version line can conflict
         fam: int | None = None
         ver: int | None = None
-        for c in u.children(node):
-            kw = c.keyword.text
+        for c in u.statements(ctx, node):
+            kw = c.name
             if kw == "native_ipv6":
                 if fam != 4:
                     fam, ver = 6, 3
             elif kw in ("virtual_ipaddress", "unicast_peer") and c.children:
                 for item in u.children(c):
-                    f = _fam(item.keyword.text)
+                    f = _fam(item.name)
                     if fam is None and f is not None:
                         fam = f
             elif kw in ("unicast_src_ip", "mcast_src_ip", "mcast_dst_ip") and c.args:

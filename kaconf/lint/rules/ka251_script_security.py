@@ -35,7 +35,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     if cfg.global_defs.enable_script_security:
         return
-    uses = u.executed_script_uses(cfg)
+    uses = u.executed_script_uses(ctx)
     if not uses:
         return
     found = [x for x in uses if u.script_found(x.script)]

@@ -31,7 +31,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for x in u.executed_script_uses(ctx.config):
+    for x in u.executed_script_uses(ctx):
         if u.resolve_script(x.script) is not None:
             continue
         where = "in PATH" if "/" not in x.script.path else "on this host"

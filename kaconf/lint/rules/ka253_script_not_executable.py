@@ -27,7 +27,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for x in u.executed_script_uses(ctx.config):
+    for x in u.executed_script_uses(ctx):
         path = u.resolve_script(x.script)
         if path is None:
             continue

@@ -26,7 +26,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for x in u.executed_script_uses(ctx.config):
+    for x in u.executed_script_uses(ctx):
         sc = x.script
         if sc.path.startswith("/"):
             continue

@@ -49,7 +49,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         return
     if not g.enable_script_security:
         return
-    scripts = u.all_script_uses(cfg)
+    scripts = u.all_script_uses(ctx)
     needs = [x for x in scripts
              if not (x.kind == "vrrp_script" and cfg.vrrp_scripts[x.owner].user is not None)]
     if needs and not _exists("keepalived_script"):

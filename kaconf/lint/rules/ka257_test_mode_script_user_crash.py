@@ -40,7 +40,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     if not (u.version_key(_AFFECTED[0]) <= v < u.version_key(_AFFECTED[1])):
         return
     cfg = ctx.config
-    for x in u.executed_script_uses(cfg):
+    for x in u.executed_script_uses(ctx):
         if "/" not in x.script.path and u.resolve_script(x.script) is None:
             continue  # not found by the PATH search: keepalived gives up before switching uid
         user = u.script_run_user(cfg, x)

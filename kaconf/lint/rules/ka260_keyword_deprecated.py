@@ -49,8 +49,11 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         target = "2.2.7"
     if target == "1.2.2":
         return  # the deprecations date from later releases
+    wanted = {id(s) for s in u.distinct_specs(ctx) if s.deprecated and s.known_in(target)}
+    if not wanted:
+        return  # the usual case: no deprecated keyword anywhere, no need to look at lines
     for node, path, spec in u.walk_with_paths(ctx):
-        if spec is None or not spec.deprecated or not spec.known_in(target):
+        if id(spec) not in wanted:
             continue
         reported = (path, spec.name) in _REPORTED
         repl = f"; use '{spec.replacement}'" if spec.replacement else ""

@@ -30,8 +30,11 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         target = normalize_version(ctx.target_version)
     except ValueError:
         return
+    unknown = {id(s) for s in u.distinct_specs(ctx) if not s.known_in(target)}
+    if not unknown:
+        return  # the usual case: every keyword is known, no need to look at lines
     for node, path, spec in u.walk_with_paths(ctx):
-        if spec is None or spec.known_in(target):
+        if id(spec) not in unknown:
             continue
         where = f" in {path}" if path else ""
         known = ", ".join(v for v in ("1.2.2", "2.2.7", "master") if v in spec.versions)

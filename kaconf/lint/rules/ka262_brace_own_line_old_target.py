@@ -41,7 +41,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             continue
         brace = node.open_brace
         span = brace.span if brace is not None else node.head_span
-        kw = node.keyword.text
+        kw = node.name
         if kw in _ADDRESS_BLOCKS:
             msg = (f"'{{' on its own line after {kw}: keepalived {ctx.target_version} reads it as "
                    "an address and logs \"VRRP is trying to assign invalid VIP {. skipping "

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.lint.rule import Context, RuleMeta
 from kaconf.lint.rules import _util as u
+
+if TYPE_CHECKING:
+    from kaconf.tree import Node
 
 META = RuleMeta(
     code="KA263",
@@ -32,16 +36,17 @@ _SKIP = {"notify", "notify_master", "notify_backup", "notify_fault", "notify_sto
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, _path, spec in u.walk_with_paths(ctx):
-        if spec is None or spec.opens != "sublevel" or spec.child_path not in _BLOCKS:
-            continue
-        seen: dict[str, int] = {}
-        for c in u.children(node):
-            kw = c.keyword.text
+    for node, path, repeated in u.sections_with_repeats(ctx):
+        if path not in _BLOCKS or repeated <= _SKIP:
+            continue  # e.g. a virtual server's real_server blocks
+        seen: dict[str, Node] = {}
+        for c in u.statements(ctx, node):
+            kw = c.name
             if kw in _SKIP or c.children is not None:
                 continue
             if kw in seen:
-                yield ctx.diag(META, f"'{kw}' is given again (first on line {seen[kw]}) - the "
+                first = seen[kw].keyword.line  # tokens made only for what is reported
+                yield ctx.diag(META, f"'{kw}' is given again (first on line {first}) - the "
                                "later value wins", c.head_span, "keep one line")
             else:
-                seen[kw] = c.keyword.line
+                seen[kw] = c

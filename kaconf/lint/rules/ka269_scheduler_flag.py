@@ -27,12 +27,12 @@ _FLAGS = {"sh-port", "sh-fallback", "mh-port", "mh-fallback", "hashed"}
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, _path, spec in u.walk_with_paths(ctx):
-        if spec is None or spec.child_path != "virtual_server" or spec.opens != "sublevel":
-            continue
+    for node in u.sections(ctx, "virtual_server"):
+        if _FLAGS.isdisjoint(u.statement_names(ctx, node)):
+            continue  # the usual case: no flag to check
         sched = ""
-        for c in u.children(node):
-            kw = c.keyword.text
+        for c in u.statements(ctx, node):
+            kw = c.name
             if kw in ("lb_algo", "lvs_sched") and c.args:
                 sched = c.args[0].text
             elif kw in _FLAGS and sched not in ("sh", "mh"):

@@ -27,11 +27,11 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for vs in ctx.config.virtual_servers:
-        seen: set[tuple[str, int]] = set()
+        seen: set[tuple[object, int]] = set()
         for rs in vs.real_server:
             if rs.address is None:
                 continue
-            key = (str(rs.address), rs.port or 0)
+            key = (rs.address, rs.port or 0)  # equal addresses print alike
             if key in seen:
                 yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: real server {rs.address}:"
                                f"{rs.port or 0} is duplicated - keepalived removes this one",

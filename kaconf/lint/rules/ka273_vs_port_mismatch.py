@@ -31,9 +31,9 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if vs.group is not None:
             yield from _group(ctx, vs)
             continue
-        seen: set[tuple[str, int]] = set()
+        seen: set[tuple[object, int]] = set()
         for rs in vs.real_server:
-            key = (str(rs.address), rs.port or 0)
+            key = (rs.address, rs.port or 0)  # equal addresses print alike
             if key in seen:
                 continue  # removed as a duplicate first
             seen.add(key)

@@ -29,10 +29,10 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for vs in ctx.config.virtual_servers:
         if not vs.real_server:
             continue
-        seen: set[tuple[str, int]] = set()
+        seen: set[tuple[object, int]] = set()
         total = 0
         for rs in vs.real_server:
-            key = (str(rs.address), rs.port or 0)
+            key = (rs.address, rs.port or 0)  # equal addresses print alike
             if key in seen:
                 continue
             seen.add(key)

@@ -22,8 +22,8 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, path, _spec in u.walk_with_paths(ctx):
-        if path == "global_defs" and node.keyword.text == "notification_email" \
+    for node, _path, _spec in u.statements_in(ctx, "global_defs"):
+        if node.name == "notification_email" \
                 and node.children is not None and not u.children(node):
             yield ctx.diag(META, "empty notification_email block", node.head_span,
                            "list at least one address, or remove the block")

@@ -22,8 +22,8 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, path, spec in u.walk_with_paths(ctx):
-        if path != "global_defs" or spec is None or spec.name != "smtp_server":
+    for node, _path, spec in u.statements_in(ctx, "global_defs"):
+        if spec is None or spec.name != "smtp_server":
             continue
         if len(node.args) < 2:
             continue

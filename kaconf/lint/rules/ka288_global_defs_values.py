@@ -27,8 +27,8 @@ _REPEAT = ("vrrp_garp_master_repeat", "vrrp_garp_master_refresh_repeat")
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, path, spec in u.walk_with_paths(ctx):
-        if path != "global_defs" or spec is None:
+    for node, _path, spec in u.statements_in(ctx, "global_defs"):
+        if spec is None:
             continue
         kw = spec.name
         arg = node.args[0].text if node.args else ""

@@ -26,15 +26,19 @@ META = RuleMeta(
 )
 
 
+_OPTIONS = ("sorry_server_inhibit", "sorry_server_lvs_method")
+
+
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, _path, spec in u.walk_with_paths(ctx):
-        if spec is None or spec.child_path != "virtual_server" or spec.opens != "sublevel":
-            continue
+    for node in u.sections(ctx, "virtual_server"):
+        names = u.statement_names(ctx, node)
+        if not any(kw in names for kw in _OPTIONS):
+            continue  # the usual case: no option, nothing out of order
         have = False
-        for c in u.children(node):
-            kw = c.keyword.text
+        for c in u.statements(ctx, node):
+            kw = c.name
             if kw == "sorry_server":
                 have = True
-            elif kw in ("sorry_server_inhibit", "sorry_server_lvs_method") and not have:
+            elif kw in _OPTIONS and not have:
                 yield ctx.diag(META, f"{kw} used before or without sorry_server - keepalived "
                                "ignores it", c.head_span, "put it after the sorry_server line")

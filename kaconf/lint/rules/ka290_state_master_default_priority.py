@@ -28,7 +28,7 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         if inst.state == "MASTER" and inst.priority is None \
-                and not u.children(u.node_of(ctx, inst), "priority"):
+                and "priority" not in u.statement_names(ctx, u.instance_node(ctx, inst)):
             yield ctx.diag(META, f"({inst.name}) state MASTER without priority - keepalived uses "
                            "priority 255, making this node the address owner",
                            u.setting_span(inst, "state"), "add an explicit 'priority' (< 255)")

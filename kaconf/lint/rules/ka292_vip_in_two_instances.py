@@ -28,12 +28,12 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    first: dict[str, str] = {}
+    first: dict[object, str] = {}  # address -> instance (equal addresses print alike)
     for inst in ctx.config.vrrp_instances:
         for va in [*inst.virtual_ipaddress, *inst.virtual_ipaddress_excluded]:
             if va.address is None:
                 continue
-            key = str(va.address.ip)
+            key = va.address.ip
             if key in first:
                 other = first[key]
                 where = "again in this instance" if other == inst.name else f"also in {other}"
