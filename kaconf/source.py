@@ -42,6 +42,11 @@ _REF = re.compile(
 )
 _INCLUDE_WORDS = frozenset({"include", "includer", "includem", "includeb", "includew", "includea"})
 _SPECIAL_RE = re.compile(r'[#!"\\]')
+#: Characters that make a line need the general path: comments, quotes,
+#: escapes, definitions, NUL and carriage returns.
+_NOT_PLAIN = re.compile(r'[#!"\\$\x00\r]')
+#: Lines this long may hit MAXBUF (a character is at most 4 bytes): general path.
+_PLAIN_MAX = (MAXBUF - 1) // 4
 
 
 @dataclass(slots=True)
@@ -83,14 +88,81 @@ class Comment:
     own_line: bool
 
 
-@dataclass(slots=True)
 class Line:
-    """A logical line: the tokens keepalived would hand to ``process_stream``."""
+    """A logical line: the tokens keepalived would hand to ``process_stream``.
 
-    tokens: list[Token]
-    file: str
-    line: int
-    origin: Origin | None = None
+    Most lines of a real config are plain words (no quotes, comments,
+    definitions or braces inside words). For those the reader only keeps the
+    words and the physical text: building :class:`Token` objects for 100k
+    lines costs more than everything else, and most consumers only need the
+    words and a span. ``tokens`` builds them on first use, with exactly the
+    positions the general path would give.
+    """
+
+    __slots__ = ("_tokens", "_words", "_text", "file", "line", "origin")
+
+    def __init__(self, tokens: list[Token], file: str, line: int,
+                 origin: Origin | None = None) -> None:
+        self._tokens: list[Token] | None = tokens
+        #: the words (raw == text) of a plain line, None for a general line
+        self._words: list[str] | None = None
+        #: the physical line text of a plain line (positions come from it)
+        self._text = ""
+        self.file = file
+        self.line = line
+        self.origin = origin
+
+    @property
+    def tokens(self) -> list[Token]:
+        toks = self._tokens
+        if toks is None:
+            toks = self._tokens = _plain_tokens(self)
+        return toks
+
+    @tokens.setter
+    def tokens(self, value: list[Token]) -> None:
+        self._tokens = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Line):
+            return NotImplemented
+        return (self.tokens, self.file, self.line, self.origin) == (
+            other.tokens, other.file, other.line, other.origin)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"Line(tokens={self.tokens!r}, file={self.file!r}, line={self.line!r}, "
+                f"origin={self.origin!r})")
+
+
+class _PlainLine(Line):
+    """A :class:`Line` of plain words whose tokens are made on demand."""
+
+    __slots__ = ()
+
+    def __init__(self, words: list[str], text: str, file: str, line: int,
+                 origin: Origin | None) -> None:
+        self._tokens = None
+        self._words = words
+        self._text = text
+        self.file = file
+        self.line = line
+        self.origin = origin
+
+
+def _plain_tokens(line: Line) -> list[Token]:
+    """Tokens of a plain line: each word found in the text left to right."""
+    text = line._text
+    find = text.find
+    file, lineno, origin = line.file, line.line, line.origin
+    toks: list[Token] = []
+    pos = 0
+    for w in line._words or ():
+        st = find(w, pos)
+        pos = st + len(w)
+        toks.append(Token(w, w, file, lineno, st + 1, pos + 1, origin))
+    return toks
 
 
 @dataclass(slots=True)
@@ -261,8 +333,26 @@ class Reader:
         pending: _Definition | None = None
         legacy = self.legacy
         lineno = 0
+        not_plain = _NOT_PLAIN.search
+        lines_append = self.lines.append
+        includes = _INCLUDE_WORDS
         for text in texts:
             lineno += 1
+            # Fast path for plain lines (the vast majority): nothing for
+            # comments, quotes, definitions, conditionals, includes or long lines
+            # to act on, and braces only as a whole last word or a lone '}'.
+            if (len(text) < _PLAIN_MAX and pending is None and not legacy
+                    and not_plain(text) is None):
+                words = text.split()
+                if not words:
+                    continue
+                first = words[0]
+                if first[0] not in "@~" and first not in includes and (
+                        ("{" not in text and "}" not in text)
+                        or (words[-1] == "{" and text.count("{") == 1 and "}" not in text)
+                        or (first == "}" and len(words) == 1)):
+                    lines_append(_PlainLine(words, text, file, lineno, origin))
+                    continue
             if "\x00" in text:
                 self.report(
                     "KA004",

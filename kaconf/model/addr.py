@@ -32,7 +32,15 @@ def parse_ip(text: str) -> IPAddress:
 
 
 def make_interface(ip: IPAddress, prefix: int) -> IPInterface:
-    """``ip/prefix`` as an interface object, without re-parsing text."""
+    """``ip/prefix`` as an interface object, without re-parsing text.
+
+    ipaddress turns an address *object* back into text and parses it twice
+    (for the address and for the network); an integer takes its fast path.
+    A scoped IPv6 address (``fe80::1%eth0``) keeps the object so the scope
+    survives.
+    """
     if isinstance(ip, ipaddress.IPv4Address):
-        return ipaddress.IPv4Interface((ip, prefix))
+        return ipaddress.IPv4Interface((int(ip), prefix))
+    if ip.scope_id is None:
+        return ipaddress.IPv6Interface((int(ip), prefix))
     return ipaddress.IPv6Interface((ip, prefix))

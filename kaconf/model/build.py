@@ -11,6 +11,7 @@ dataclass, and every keyword is kept in ``settings`` either way.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import shlex
 from typing import Any
 
@@ -74,6 +75,37 @@ def _fields(cls: type) -> frozenset[str]:
     return f
 
 
+@functools.cache
+def _block_class(child_path: str, kw: str) -> tuple[type[Block], bool]:
+    """The model class for a block path, and whether it is a real server's checker."""
+    if child_path.startswith(_CHECKER_PARENT + "/") and child_path.count("/") == 2:
+        return CHECKER_CLASSES.get(kw, Checker), True
+    cls = BLOCK_CLASSES.get(child_path)
+    if cls is None:
+        cls = Checker if child_path.endswith("SMTP_CHECK/host") else GenericBlock
+    return cls, False
+
+
+_TARGETS: dict[tuple[type, str, str | None], str | None] = {}
+
+
+def _target_field(cls: type, kw: str, alt: str | None) -> str | None:
+    """The field of ``cls`` that keyword ``kw`` sets (None: see ``Builder._special``).
+
+    The keyword's own name wins; else its replacement or alias (``alt``).
+    Cached: the answer only depends on the class and the schema entry.
+    """
+    key = (cls, kw, alt)
+    try:
+        return _TARGETS[key]
+    except KeyError:
+        pass
+    fields = _fields(cls)
+    target = kw if kw in fields else (alt if alt and alt in fields else None)
+    _TARGETS[key] = target
+    return target
+
+
 class Builder:
     """Builds a :class:`Config` from a tree; collects findings instead of raising."""
 
@@ -100,7 +132,7 @@ class Builder:
     def _fill(self, obj: Block, nodes: list[Node], path: str, cfg: Config) -> None:
         known = self.schema.block(path)
         for node in nodes:
-            kw = node.keyword.text
+            kw = node.name
             spec = known.get(kw)
             if spec is None:
                 self._unknown(node, path)
@@ -132,7 +164,7 @@ class Builder:
                 self._value(obj, node, spec)
 
     def _unknown(self, node: Node, path: str) -> None:
-        kw = node.keyword.text
+        kw = node.name
         hint = ""
         sug = self.schema.suggest(path, kw)
         if sug:
@@ -152,19 +184,15 @@ class Builder:
     def _section(self, parent: Block, node: Node, spec: KeywordSpec, cfg: Config) -> None:
         kw = spec.name
         child_path = spec.child_path
-        args = [a.text for a in node.args]
-        if child_path.startswith(_CHECKER_PARENT + "/") and child_path.count("/") == 2:
-            ck = CHECKER_CLASSES.get(kw, Checker)(kind=kw, span=node.span)
-            self._fill(ck, node.children or [], child_path, cfg)
+        cls, is_checker = _block_class(child_path, kw)
+        children = node.children or []
+        if is_checker:
+            ck = cls(kind=kw, span=node.span)  # type: ignore[call-arg]
+            self._fill(ck, children, child_path, cfg)
             if isinstance(parent, RealServer):
-                parent.checkers.append(ck)
+                parent.checkers.append(ck)  # type: ignore[arg-type]
             return
-        cls = BLOCK_CLASSES.get(child_path)
-        if cls is None:
-            if child_path.endswith("SMTP_CHECK/host"):
-                cls = Checker
-            else:
-                cls = GenericBlock
+        args = node.arg_words()
         obj = cls(span=node.span)
         if isinstance(obj, GenericBlock):
             obj.keyword = kw
@@ -176,10 +204,10 @@ class Builder:
             elif hasattr(obj, "name"):
                 obj.name = args[0]
         if isinstance(obj, VirtualServer):
-            self._vs_head(obj, node)
+            self._vs_head(obj, node, args)
         elif isinstance(obj, RealServer):
-            self._rs_head(obj, node)
-        self._fill(obj, node.children or [], child_path, cfg)
+            self._rs_head(obj, node, args)
+        self._fill(obj, children, child_path, cfg)
         self._attach(parent, kw, obj, cfg, node)
 
     def _attach(self, parent: Block, kw: str, obj: Block, cfg: Config, node: Node) -> None:
@@ -221,8 +249,7 @@ class Builder:
         elif isinstance(parent, (GenericBlock, Checker)):
             parent.children.setdefault(kw, []).append(obj)
 
-    def _vs_head(self, vs: VirtualServer, node: Node) -> None:
-        args = [a.text for a in node.args]
+    def _vs_head(self, vs: VirtualServer, node: Node, args: list[str]) -> None:
         if not args:
             self._report("KA020", "virtual_server needs an address and port, fwmark or group",
                          node, "write 'virtual_server 192.0.2.1 80 {'")
@@ -243,8 +270,7 @@ class Builder:
             return
         vs.address, vs.port = self._addr_port(node, args, "virtual server")
 
-    def _rs_head(self, rs: RealServer, node: Node) -> None:
-        args = [a.text for a in node.args]
+    def _rs_head(self, rs: RealServer, node: Node, args: list[str]) -> None:
         if not args:
             self._report("KA020", "real_server needs an address", node,
                          "write 'real_server 192.0.2.10 80 {'")
@@ -275,12 +301,14 @@ class Builder:
         kw = spec.name
         children = node.children or []
         out = self.diags
-        if node.args and kw not in ("virtual_server_group",):
+        head_args = node.arg_words()
+        if head_args and kw not in ("virtual_server_group",):
             self._report("KA024", f"Block {kw} has extra parameters "
-                         f"{' '.join(a.text for a in node.args)} - ignoring", node,
+                         f"{' '.join(head_args)} - ignoring", node,
                          "value blocks take no arguments on the keyword line")
         for child in children:
-            if child.children is not None and child.keyword.raw != "{":
+            if child.children is not None and not (
+                    child.name == "{" and child.keyword.raw == "{"):
                 self._report("KA011", f"unexpected block inside {kw}", child,
                              "value blocks hold one item per line, without braces")
         settings_value: list[Any] = []
@@ -303,11 +331,11 @@ class Builder:
                               for c in children]
         elif kw == "virtual_server_group":
             vsg = VirtualServerGroup(span=node.span)
-            if not node.args:
+            if not head_args:
                 self._report("KA020", "virtual_server_group needs a name", node,
                              "write 'virtual_server_group NAME {'")
             else:
-                vsg.name = node.args[0].text
+                vsg.name = head_args[0]
             for c in children:
                 e = items.parse_vsg_entry(c, out)
                 if e is not None:
@@ -351,25 +379,21 @@ class Builder:
 
     def _value(self, obj: Block, node: Node, spec: KeywordSpec) -> None:
         kw = spec.name
-        value = self._convert(node, spec)
-        args = [a.text for a in node.args]
+        args = node.arg_words()
+        value = self._convert(node, spec, args)
         if value is _INVALID:
             # given but unusable (already reported): keep the words, value None,
             # so consumers that replay keepalived's fix-ups can see the attempt
-            obj.settings[kw] = Setting(kw, None, node.head_span, args)
+            obj.settings[kw] = Setting(kw, None, None, args, node=node)
             return
-        obj.settings[kw] = Setting(kw, value, node.head_span, args)
-        target = kw
-        if target not in _fields(type(obj)):
-            alt = spec.replacement or spec.alias_of
-            if alt and alt in _fields(type(obj)):
-                target = alt
-            else:
-                self._special(obj, kw, value, args, node)
-                return
-        if isinstance(obj, VrrpScript) and kw == "weight":
+        setting = obj.settings[kw] = Setting(kw, value, None, args, node=node)
+        target = _target_field(type(obj), kw, spec.replacement or spec.alias_of)
+        if target is None:
+            self._special(obj, kw, value, args, node)
+            return
+        if kw == "weight" and isinstance(obj, VrrpScript):
             obj.weight_reverse = "reverse" in args[1:]
-        if isinstance(obj, VrrpInstance) and kw == "state":
+        if kw == "state" and isinstance(obj, VrrpInstance):
             if obj.state == "MASTER" and value == "BACKUP":
                 self._report("KA040", f"({obj.name}) state previously set as MASTER - "
                              "ignoring BACKUP", node, "give 'state' once")
@@ -378,7 +402,7 @@ class Builder:
         if isinstance(current, list) and current and isinstance(value, list):
             # list fields accumulate (e.g. several status_code lines in a url)
             current.extend(value)
-            obj.settings[kw].value = current
+            setting.value = current
             return
         setattr(obj, target, value)
 
@@ -389,22 +413,21 @@ class Builder:
         elif isinstance(obj, BfdInstance) and kw == "neighbour_ip":
             obj.neighbor_ip = value
 
-    def _convert(self, node: Node, spec: KeywordSpec) -> Any:
+    def _convert(self, node: Node, spec: KeywordSpec, args: list[str]) -> Any:
         """Convert a keyword's arguments by the schema's type; report what is wrong."""
         t = spec.arg_type
-        args = node.args
         kw = spec.name
         if t == "none":
             return True
         if t == "bool":
             if not args:
                 return True
-            v = args[0].text.lower()
+            v = args[0].lower()
             if v in _TRUE:
                 return True
             if v in _FALSE:
                 return False
-            self._report("KA022", f"invalid value '{args[0].text}' for {kw}", node,
+            self._report("KA022", f"invalid value '{args[0]}' for {kw}", node,
                          "use true/false, on/off or yes/no (or nothing for true)")
             return _INVALID
         if t in ("script",):
@@ -413,15 +436,15 @@ class Builder:
                     return Script([], "", node.head_span)
                 self._missing(node, kw)
                 return _INVALID
-            raw = " ".join(a.raw for a in args)
-            text = " ".join(a.text for a in args)
+            raw = " ".join(a.raw for a in node.args)
+            text = " ".join(args)
             try:
                 words = shlex.split(text)
             except ValueError:
                 words = text.split()
             return Script(words, raw, node.head_span)
         if t == "other":
-            return [a.text for a in args]
+            return args[:]
         if not args:
             if spec.arg_syntax.startswith("["):
                 return "" if t in ("string", "path") else True
@@ -430,7 +453,7 @@ class Builder:
                 return _INVALID
             self._missing(node, kw)
             return _INVALID
-        text = args[0].text
+        text = args[0]
         if t == "int":
             try:
                 num = int(text, 10)  # keepalived reads base 10 only
@@ -469,7 +492,7 @@ class Builder:
                              "use an IPv4 or IPv6 address")
                 return _INVALID
             if len(args) > 1:
-                return [str(ip), *(a.text for a in args[1:])]
+                return [str(ip), *args[1:]]
             return ip
         # string, path
         return text

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from kaconf.diagnostics import Span
 
@@ -22,14 +22,54 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
 
-@dataclass(slots=True)
-class Setting:
-    """One keyword occurrence, converted according to the schema."""
+class _HasHeadSpan(Protocol):
+    @property
+    def head_span(self) -> Span: ...
 
-    keyword: str
-    value: Any
-    span: Span
-    args: list[str] = field(default_factory=list)
+
+class Setting:
+    """One keyword occurrence, converted according to the schema.
+
+    ``span`` may be given as the statement it comes from (``node=``): the
+    builder makes tens of thousands of settings and most spans are never
+    looked at, so the span is worked out on first use.
+    """
+
+    __slots__ = ("keyword", "value", "_span", "args", "_node")
+
+    def __init__(self, keyword: str, value: Any, span: Span | None = None,
+                 args: list[str] | None = None, *, node: _HasHeadSpan | None = None) -> None:
+        self.keyword = keyword
+        self.value = value
+        self._span = span
+        self.args: list[str] = [] if args is None else args
+        self._node = node
+
+    @property
+    def span(self) -> Span:
+        s = self._span
+        if s is None:
+            assert self._node is not None, "Setting needs a span or a node"
+            s = self._span = self._node.head_span
+            self._node = None
+        return s
+
+    @span.setter
+    def span(self, value: Span) -> None:
+        self._span = value
+        self._node = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Setting):
+            return NotImplemented
+        return (self.keyword, self.value, self.span, self.args) == (
+            other.keyword, other.value, other.span, other.args)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"Setting(keyword={self.keyword!r}, value={self.value!r}, span={self.span!r}, "
+                f"args={self.args!r})")
 
 
 @dataclass(eq=False)
