@@ -14,8 +14,11 @@ import os
 import re
 import shutil
 import socket
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import compress
+from operator import ne
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from kaconf.diagnostics import Span
@@ -26,12 +29,14 @@ from kaconf.model.objects import (
     Authentication,
     Block,
     Config,
+    RealServer,
     Route,
     Rule,
     Script,
     SyncGroup,
     TrackRef,
     VirtualAddress,
+    VirtualServer,
     VrrpInstance,
 )
 from kaconf.schema import load_schema
@@ -129,17 +134,26 @@ def instance_node(ctx: Context, inst: VrrpInstance) -> Node | None:
     (possible only through a definition expanding several statements onto one
     column) is not considered.
     """
+    found = _instance_section(ctx, inst)
+    return found[0] if found is not None else None
+
+
+def _instance_section(ctx: Context, inst: VrrpInstance) -> tuple[Node, Sequence[str]] | None:
+    """:func:`instance_node` and the names of its statements, in one lookup."""
     span = inst.span
     if span is None:
         return None
     return ctx.memo("instance_at", _index_instances).get((span.file, span.line, span.col))
 
 
-def _index_instances(ctx: Context) -> dict[tuple[str, int, int], Node]:
-    index: dict[tuple[str, int, int], Node] = {}
-    for n in sections(ctx, "vrrp_instance"):
+def _index_instances(ctx: Context) -> dict[tuple[str, int, int], tuple[Node, Sequence[str]]]:
+    index: dict[tuple[str, int, int], tuple[Node, Sequence[str]]] = {}
+    group = tree_index(ctx).by_path.get("vrrp_instance")
+    if group is None:
+        return index
+    for n, names in zip(group.nodes, group.names, strict=True):
         h = n.head_span  # starts where the builder's block span does, without making tokens
-        index.setdefault((h.file, h.line, h.col), n)
+        index.setdefault((h.file, h.line, h.col), (n, names))
     return index
 
 
@@ -151,7 +165,7 @@ def statements(ctx: Context, node: Node | None) -> list[Node]:
     return found if found is not None else children(node)
 
 
-def statement_names(ctx: Context, node: Node | None) -> list[str]:
+def statement_names(ctx: Context, node: Node | None) -> Sequence[str]:
     """The keyword names of :func:`statements` (read-only): a cheap "is X given here"."""
     if node is None:
         return []
@@ -161,7 +175,7 @@ def statement_names(ctx: Context, node: Node | None) -> list[str]:
 
 def sections(ctx: Context, path: str) -> list[Node]:
     """The section nodes opening block ``path`` (``"virtual_server/real_server"``), in order."""
-    return tree_index(ctx).sections_by_path.get(path, [])
+    return tree_index(ctx).sections(path)
 
 
 def statements_in(ctx: Context, path: str) -> list[tuple[Node, str, Any]]:
@@ -175,25 +189,41 @@ def statements_in(ctx: Context, path: str) -> list[tuple[Node, str, Any]]:
         if e[1] == path])
 
 
-def sections_with_repeats(ctx: Context) -> list[tuple[Node, str, set[str]]]:
-    """Sections where some keyword is given twice, in order: (node, path opened, repeated).
+def sections_with_repeats(ctx: Context, paths: Iterable[str]
+                          ) -> list[tuple[Node, str, set[str]]]:
+    """Sections opening one of ``paths`` where some keyword is given twice, in source
+    order: (node, path opened, the repeated names).
 
     Rules about repeated keywords only need to look closely at these, and only when a
-    keyword they care about is repeated; finding them is one set per section, done
-    once for all such rules.
+    keyword they care about is repeated; finding them is one set per section of the
+    paths asked for (not of every section: a config's checker blocks outnumber the
+    blocks these rules read), each path done once for all such rules.
     """
-    return ctx.memo("sections_with_repeats", _with_repeats)
+    found: list[tuple[Node, str, set[str]]] = []
+    from_paths = 0
+    for path in paths:
+        here = ctx.memo(f"repeats:{path}", partial(_with_repeats, path=path))
+        if here:
+            found += here
+            from_paths += 1
+    if from_paths > 1:
+        found.sort(key=lambda e: tree_index(ctx).position(e[0]))
+    return found
 
 
-def _with_repeats(ctx: Context) -> list[tuple[Node, str, set[str]]]:
-    out: list[tuple[Node, str, set[str]]] = []
-    for n, path, names in tree_index(ctx).sections:
-        if len(set(names)) != len(names):
-            out.append((n, path, _repeated(names)))
-    return out
+def _with_repeats(ctx: Context, *, path: str) -> list[tuple[Node, str, set[str]]]:
+    group = tree_index(ctx).by_path.get(path)
+    if group is None:
+        return []
+    if all(len(set(names)) == len(names) for names in group.distinct()):
+        return []  # the usual case, found by looking at each different list once
+    names = group.names
+    # the indexes of the name lists that lose an entry as a set, found without a Python loop
+    repeats = compress(range(len(names)), map(ne, map(len, map(set, names)), map(len, names)))
+    return [(group.nodes[i], path, _repeated(names[i])) for i in repeats]
 
 
-def _repeated(names: list[str]) -> set[str]:
+def _repeated(names: Iterable[str]) -> set[str]:
     seen: set[str] = set()
     repeated: set[str] = set()
     for name in names:
@@ -201,6 +231,20 @@ def _repeated(names: list[str]) -> set[str]:
             repeated.add(name)
         seen.add(name)
     return repeated
+
+
+def names_in(ctx: Context, path: str) -> frozenset[str] | set[str]:
+    """Every keyword name read somewhere in block ``path`` (read-only).
+
+    A rule about a keyword most configs never use (``mcast_dst_ip``, ``version``...)
+    tests it here first: when no block of the path has the keyword, no statement
+    list can, and the rule is done without looking at a single section.
+    """
+    return ctx.memo("names_by_path", _names_by_path).get(path, frozenset())
+
+
+def _names_by_path(ctx: Context) -> dict[str, set[str]]:
+    return tree_index(ctx).names_by_path()
 
 
 def distinct_specs(ctx: Context) -> list[Any]:
@@ -212,7 +256,7 @@ def distinct_specs(ctx: Context) -> list[Any]:
 def _distinct_specs(ctx: Context) -> list[Any]:
     schema = load_schema()
     found: dict[int, Any] = {}
-    for path, names in tree_index(ctx).names_by_path().items():
+    for path, names in ctx.memo("names_by_path", _names_by_path).items():
         block = schema.block(path)
         for name in names:
             spec = block.get(name)
@@ -344,15 +388,72 @@ def _iter_family_items(ctx: Context, inst: VrrpInstance) -> Iterator[FamilyItem]
 def family(ctx: Context, inst: VrrpInstance) -> int:
     """4 or 6: the family keepalived gives the instance (IPv4 when nothing says).
 
-    Only the first address-bearing statement is looked at (and cached per context):
-    most rules ask for the family of every instance.
+    Most rules ask for the family of every instance, so the families of all of them
+    are found in one pass on first use (see :func:`_family_facts`).
     """
-    cache: dict[int, int] = ctx.memo("family", _new_dict)
-    fam = cache.get(id(inst))
-    if fam is None:
-        first = next(_iter_family_items(ctx, inst), None)
-        fam = cache[id(inst)] = first.family if first is not None else 4
-    return fam
+    return _facts(ctx, inst)[0]
+
+
+def may_mix_families(ctx: Context, inst: VrrpInstance) -> bool:
+    """False when no two address-bearing statements of ``inst`` can be of different
+    families: all of them are IPv4 text (no ``:``), or all IPv6 text / native_ipv6.
+
+    :func:`family_items` then cannot disagree with its first item, so a rule about
+    mismatches skips the instance without parsing every address.
+    """
+    return _facts(ctx, inst)[1]
+
+
+def _facts(ctx: Context, inst: VrrpInstance) -> tuple[int, bool]:
+    found = ctx.memo("family_facts", _all_family_facts).get(id(inst))
+    if found is None:  # not an instance of this context's config
+        found = _family_facts(ctx, inst)
+    return found
+
+
+def _all_family_facts(ctx: Context) -> dict[int, tuple[int, bool]]:
+    return {id(inst): _family_facts(ctx, inst) for inst in ctx.config.vrrp_instances}
+
+
+#: every keyword :func:`_iter_family_items` looks at, to skip the others with one test
+_FAMILY_KEYWORDS = frozenset(_ADDRESS_BLOCKS + _ADDRESS_LINES + ("native_ipv6",))
+
+
+def _family_facts(ctx: Context, inst: VrrpInstance) -> tuple[int, bool]:
+    """(family, may the families mix): the first of :func:`_iter_family_items` that
+    parses fixes the family; the others are only told apart by a ``:`` in their address.
+    """
+    found = _instance_section(ctx, inst)
+    if found is None:
+        return 4, False
+    node, names = found
+    stmts = tree_index(ctx).flattened.get(id(node)) or node.children or []  # statements()
+    fam: int | None = None
+    v4 = v6 = False
+    for i, kw in enumerate(names):
+        if kw not in _FAMILY_KEYWORDS:
+            continue
+        if kw == "native_ipv6":
+            v6 = True
+            if fam is None:
+                fam = 6
+            continue
+        c = stmts[i]
+        if kw in _ADDRESS_LINES:
+            words = c.arg_words()  # not c.args: that would make the line's tokens
+            texts = words[:1]
+        elif c.children is None:
+            continue
+        else:
+            texts = [item.name for item in children(c)]
+        for text in texts:
+            if ":" in text.partition("/")[0]:
+                v6 = True
+            else:
+                v4 = True
+            if fam is None:
+                fam = _family_of_text(text)
+    return (fam if fam is not None else 4), v4 and v6
 
 
 def version(ctx: Context, inst: VrrpInstance) -> int:
@@ -764,6 +865,42 @@ def _walk_paths(nodes: Iterable[Node], path: str, schema: Any) -> Iterator[tuple
 
 
 # -- virtual servers ---------------------------------------------------------------------
+
+
+class RealServers(NamedTuple):
+    """A virtual server's real servers as keepalived's duplicate removal leaves them."""
+
+    #: the first real server of each address and port, in order (what keepalived keeps)
+    kept: list[RealServer]
+    #: the later ones with an address and port already seen (what it removes), in order
+    removed: list[RealServer]
+
+
+def real_servers(ctx: Context, vs: VirtualServer) -> RealServers:
+    """``vs``'s real servers split by keepalived's duplicate test (address, port or 0).
+
+    Several rules count or compare the real servers keepalived keeps; hashing 8,000
+    addresses (:mod:`ipaddress` hashes in Python) once per context instead of once
+    per rule is what this saves. A real server without an address is kept, compared
+    only with the others without one.
+    """
+    found = ctx.memo("real_servers", _all_real_servers).get(id(vs))
+    return found if found is not None else _split_real_servers(vs)
+
+
+def _all_real_servers(ctx: Context) -> dict[int, RealServers]:
+    return {id(vs): _split_real_servers(vs) for vs in ctx.config.virtual_servers}
+
+
+def _split_real_servers(vs: VirtualServer) -> RealServers:
+    kept: list[RealServer] = []
+    removed: list[RealServer] = []
+    seen: set[tuple[object, int]] = set()
+    for rs in vs.real_server:
+        size = len(seen)
+        seen.add((rs.address, rs.port or 0))  # equal addresses print alike
+        (kept if len(seen) > size else removed).append(rs)
+    return RealServers(kept, removed)
 
 
 def vs_by_address(cfg: Config, vs: Any) -> bool:

@@ -25,6 +25,8 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
+    if "mcast_dst_ip" not in u.names_in(ctx, "vrrp_instance"):
+        return  # the usual case: no line to check in any instance
     for inst in ctx.config.vrrp_instances:
         # every line counts: keepalived reports a bad one even if a later line fixes it
         inode = u.instance_node(ctx, inst)

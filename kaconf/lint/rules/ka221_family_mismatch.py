@@ -37,6 +37,8 @@ _WHAT = {
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
+        if not u.may_mix_families(ctx, inst):
+            continue  # the usual case: one family only, nothing can mismatch
         items = u.family_items(ctx, inst)
         if not items:
             continue

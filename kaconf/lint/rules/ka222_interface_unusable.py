@@ -30,11 +30,11 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         name = inst.interface
         if name is None:
             continue
-        span = u.setting_span(inst, "interface")
         if len(name) > 15:
             yield ctx.diag(META, f"({inst.name}) interface name '{name}' is too long - keepalived "
-                           "ignores it", span, "Linux interface names have at most 15 characters")
+                           "ignores it", u.setting_span(inst, "interface"),
+                           "Linux interface names have at most 15 characters")
         elif name == "lo":
             yield ctx.diag(META, f"({inst.name}) cannot use the loopback interface for vrrp - "
-                           "keepalived ignores it", span,
+                           "keepalived ignores it", u.setting_span(inst, "interface"),
                            "use the interface that faces the other node(s)")

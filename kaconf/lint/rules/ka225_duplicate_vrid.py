@@ -32,27 +32,34 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     have = u.host_interfaces(ctx)
-    by_vrid: dict[int, list[VrrpInstance]] = {}
-    for i in cfg.vrrp_instances:
+    # keepalived compares every pair sharing a VRID, but only pairs of the same family,
+    # interface and unicast-ness can conflict: grouping by those first avoids looking
+    # at the (many) pairs that cannot, and each instance's family is asked for once
+    vrid_rank: dict[int, int] = {}
+    groups: dict[tuple[int, int, bool, str], list[tuple[int, VrrpInstance]]] = {}
+    for n, i in enumerate(cfg.vrrp_instances):
         if i.virtual_router_id is not None and i.interface is not None:
-            by_vrid.setdefault(i.virtual_router_id, []).append(i)
-    for insts in by_vrid.values():
-        yield from _pairs(ctx, insts, have)
+            vrid_rank.setdefault(i.virtual_router_id, len(vrid_rank))
+            key = (i.virtual_router_id, u.family(ctx, i), u.is_unicast(ctx, i), i.interface)
+            groups.setdefault(key, []).append((n, i))
+    found: list[tuple[tuple[int, int, int], Diagnostic]] = []
+    for (vrid, _fam, unicast, _ifname), insts in groups.items():
+        if len(insts) > 1:
+            found += [((vrid_rank[vrid], na, nb), d)
+                      for na, nb, d in _pairs(ctx, insts, unicast, have)]
+    # in keepalived's order: VRIDs as first met, then pairs as the instances come
+    found.sort(key=lambda f: f[0])
+    for _key, d in found:
+        yield d
 
 
-def _pairs(ctx: Context, insts: list[VrrpInstance],
-           have: frozenset[str] | None) -> Iterable[Diagnostic]:
-    """Conflicts among instances that share a VRID, as keepalived checks them pairwise."""
-    for n, a in enumerate(insts):
-        for b in insts[n + 1:]:
-            if u.family(ctx, a) != u.family(ctx, b):
-                continue
-            ua, ub = u.is_unicast(ctx, a), u.is_unicast(ctx, b)
-            if ua != ub:
-                continue  # unicast and multicast are separate VRID spaces
-            if ua:
-                if a.interface != b.interface:
-                    continue
+def _pairs(ctx: Context, insts: list[tuple[int, VrrpInstance]], unicast: bool,
+           have: frozenset[str] | None) -> Iterable[tuple[int, int, Diagnostic]]:
+    """Conflicts among instances of one VRID, family, interface and unicast-ness, as
+    keepalived checks them pairwise: (index of the first, of the second, finding)."""
+    for n, (na, a) in enumerate(insts):
+        for nb, b in insts[n + 1:]:
+            if unicast:  # unicast and multicast are separate VRID spaces
                 if (a.unicast_src_ip or None) != (b.unicast_src_ip or None):
                     continue
                 pa = {str(p.address) for p in u.valid_peers(ctx, a)}
@@ -62,8 +69,6 @@ def _pairs(ctx: Context, insts: list[VrrpInstance],
                 msg = (f"({b.name}) duplicate VRID conflict with {a.name} VRID "
                        f"{a.virtual_router_id} (same source and a common unicast peer)")
             else:
-                if a.interface != b.interface:
-                    continue
                 if have is not None and a.interface not in have:
                     continue  # keepalived only compares interfaces that exist
                 if _dst(ctx, a) != _dst(ctx, b):
@@ -71,8 +76,8 @@ def _pairs(ctx: Context, insts: list[VrrpInstance],
                 msg = (f"{a.name} and {b.name} both use VRID {a.virtual_router_id} with "
                        f"IPv{u.family(ctx, a)} on interface {a.interface} - keepalived rejects "
                        "the VRRP configuration")
-            yield ctx.diag(META, msg, u.setting_span(b, "virtual_router_id"),
-                           "give every instance on an interface its own virtual_router_id")
+            yield na, nb, ctx.diag(META, msg, u.setting_span(b, "virtual_router_id"),
+                                   "give every instance on an interface its own virtual_router_id")
 
 
 def _dst(ctx: Context, inst: VrrpInstance) -> str:

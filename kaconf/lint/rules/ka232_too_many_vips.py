@@ -29,22 +29,34 @@ META = RuleMeta(
 _MTU = 1500
 
 
+def _limit(fam: int, version: int, ah: bool) -> int:
+    """How many VIPs of family ``fam`` fit in one advert (keepalived's arithmetic)."""
+    if fam == 4:
+        hdr = 14 + 20 + 8
+        if version == 2:
+            hdr += 8
+            if ah:
+                hdr += 24
+        limit = (_MTU - hdr) // 4
+    else:
+        limit = (_MTU - (14 + 40 + 8)) // 16
+    return min(limit, 255)
+
+
+#: no instance with at most this many VIPs can exceed its limit: most skip the family
+_SMALLEST = min(_limit(f, v, ah) for f in (4, 6) for v in (2, 3) for ah in (False, True))
+
+
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
+        if len(inst.virtual_ipaddress) <= _SMALLEST:
+            continue
         fam = u.family(ctx, inst)
         vips = [v for v in inst.virtual_ipaddress if v.address is not None
                 and v.address.version == fam]
-        if fam == 4:
-            hdr = 14 + 20 + 8
-            if u.version(ctx, inst) == 2:
-                hdr += 8
-                auth = inst.authentication
-                if auth is not None and auth.auth_type == "AH":
-                    hdr += 24
-            limit = (_MTU - hdr) // 4
-        else:
-            limit = (_MTU - (14 + 40 + 8)) // 16
-        limit = min(limit, 255)
+        auth = inst.authentication
+        limit = _limit(fam, u.version(ctx, inst) if fam == 4 else 3,
+                       auth is not None and auth.auth_type == "AH")
         if len(vips) > limit:
             yield ctx.diag(META, f"({inst.name}) {len(vips)} VIPs exceed the {limit} that fit in "
                            "an advert - keepalived moves the excess to eVIPs",

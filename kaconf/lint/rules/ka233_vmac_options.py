@@ -26,6 +26,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
+    have = u.host_interfaces(ctx)
     for inst in ctx.config.vrrp_instances:
         vmac = inst.given("use_vmac") or inst.given("use_ipvlan")
         if inst.given("vmac_xmit_base") and not inst.given("use_vmac"):
@@ -38,7 +39,6 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             yield ctx.diag(META, f"({inst.name}) unicast with use_vmac requires vmac_xmit_base - "
                            "keepalived sets it", u.setting_span(inst, "use_vmac"),
                            "add vmac_xmit_base")
-        have = u.host_interfaces(ctx)
         if have is not None and isinstance(vmac_args, list) and vmac_args \
                 and vmac_args[0] in have:
             yield ctx.diag(META, f"({inst.name}) use_vmac name {vmac_args[0]} is an existing "

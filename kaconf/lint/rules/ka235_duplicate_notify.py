@@ -37,9 +37,9 @@ _KEYWORDS = {
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     # only a block with some keyword given twice can repeat a notify script
-    for node, path, repeated in u.sections_with_repeats(ctx):
-        keywords = _KEYWORDS.get(path)
-        if keywords is None or repeated.isdisjoint(keywords):
+    for node, path, repeated in u.sections_with_repeats(ctx, _KEYWORDS):
+        keywords = _KEYWORDS[path]
+        if repeated.isdisjoint(keywords):
             continue
         seen: set[str] = set()
         for c in u.statements(ctx, node):

@@ -25,6 +25,8 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
+    if "version" not in u.names_in(ctx, "vrrp_instance"):
+        return  # the usual case: no instance has a version line
     for inst in ctx.config.vrrp_instances:
         node = u.instance_node(ctx, inst)
         if "version" not in u.statement_names(ctx, node):

@@ -36,8 +36,8 @@ _SKIP = {"notify", "notify_master", "notify_backup", "notify_fault", "notify_sto
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, path, repeated in u.sections_with_repeats(ctx):
-        if path not in _BLOCKS or repeated <= _SKIP:
+    for node, _path, repeated in u.sections_with_repeats(ctx, _BLOCKS):
+        if repeated <= _SKIP:
             continue  # e.g. a virtual server's real_server blocks
         seen: dict[str, Node] = {}
         for c in u.statements(ctx, node):

@@ -27,6 +27,8 @@ _FLAGS = {"sh-port", "sh-fallback", "mh-port", "mh-fallback", "hashed"}
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
+    if _FLAGS.isdisjoint(u.names_in(ctx, "virtual_server")):
+        return  # the usual case: no flag in any virtual server
     for node in u.sections(ctx, "virtual_server"):
         if _FLAGS.isdisjoint(u.statement_names(ctx, node)):
             continue  # the usual case: no flag to check

@@ -25,10 +25,10 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for vs in ctx.config.virtual_servers:
         fam = vs.address.version if vs.address is not None else None
-        kept = [rs for rs in vs.real_server
-                if fam is None or rs.address is None or rs.address.version == fam]
-        if not kept:
-            what = "has no real servers" if not vs.real_server else \
-                "has no real servers of its address family"
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)} {what} - keepalived ignores it",
-                           u.vs_head(vs), "add at least one real_server block")
+        if any(fam is None or rs.address is None or rs.address.version == fam
+               for rs in vs.real_server):
+            continue  # keepalived keeps the virtual server
+        what = "has no real servers" if not vs.real_server else \
+            "has no real servers of its address family"
+        yield ctx.diag(META, f"virtual server {u.vs_name(vs)} {what} - keepalived ignores it",
+                       u.vs_head(vs), "add at least one real_server block")

@@ -30,14 +30,13 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for vs in cfg.virtual_servers:
         if not vs.real_server:
             continue  # dropped first (KA270)
-        span = u.vs_head(vs)
         if u.vs_by_address(cfg, vs) and not vs.given("protocol"):
             yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: no protocol set - keepalived "
-                           "defaults to UDP", span, "add 'protocol TCP' (or UDP/SCTP)")
+                           "defaults to UDP", u.vs_head(vs), "add 'protocol TCP' (or UDP/SCTP)")
         if not vs.lb_algo:
             yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: no scheduler set - keepalived "
-                           "uses 'wlc'", span, "add 'lb_algo rr' (or another scheduler)")
+                           "uses 'wlc'", u.vs_head(vs), "add 'lb_algo rr' (or another scheduler)")
         if not vs.lb_kind and any(not rs.given("lvs_method") for rs in vs.real_server):
             yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: no forwarding method set - "
-                           "keepalived uses NAT", span, "add 'lb_kind NAT' (or DR/TUN)")
+                           "keepalived uses NAT", u.vs_head(vs), "add 'lb_kind NAT' (or DR/TUN)")
 

@@ -27,13 +27,9 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for vs in ctx.config.virtual_servers:
-        seen: set[tuple[object, int]] = set()
-        for rs in vs.real_server:
+        for rs in u.real_servers(ctx, vs).removed:
             if rs.address is None:
                 continue
-            key = (rs.address, rs.port or 0)  # equal addresses print alike
-            if key in seen:
-                yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: real server {rs.address}:"
-                               f"{rs.port or 0} is duplicated - keepalived removes this one",
-                               u.head(rs.span), "merge the two real_server blocks")
-            seen.add(key)
+            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: real server {rs.address}:"
+                           f"{rs.port or 0} is duplicated - keepalived removes this one",
+                           u.head(rs.span), "merge the two real_server blocks")

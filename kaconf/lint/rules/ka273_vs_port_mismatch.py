@@ -31,12 +31,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if vs.group is not None:
             yield from _group(ctx, vs)
             continue
-        seen: set[tuple[object, int]] = set()
-        for rs in vs.real_server:
-            key = (rs.address, rs.port or 0)  # equal addresses print alike
-            if key in seen:
-                continue  # removed as a duplicate first
-            seen.add(key)
+        for rs in u.real_servers(ctx, vs).kept:  # duplicates are removed first
             if u.rs_method(vs, rs) == "NAT" or not rs.port:
                 continue
             if vs.fwmark is not None:

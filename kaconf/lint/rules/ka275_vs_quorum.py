@@ -29,20 +29,14 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for vs in ctx.config.virtual_servers:
         if not vs.real_server:
             continue
-        seen: set[tuple[object, int]] = set()
-        total = 0
-        for rs in vs.real_server:
-            key = (rs.address, rs.port or 0)  # equal addresses print alike
-            if key in seen:
-                continue
-            seen.add(key)
-            total += u.rs_weight(vs, rs)
+        # duplicates are removed before the weights are added up
+        total = sum(u.rs_weight(vs, rs) for rs in u.real_servers(ctx, vs).kept)
         quorum = vs.quorum if vs.quorum is not None else 1
-        span = u.setting_span(vs, "quorum")
         if quorum > total:
             yield ctx.diag(META, f"quorum {quorum} for {u.vs_name(vs)} exceeds the total weight of "
                            f"the real servers ({total}) - keepalived reduces it to {total}",
-                           span, "lower the quorum or raise real-server weights")
+                           u.setting_span(vs, "quorum"),
+                           "lower the quorum or raise real-server weights")
             quorum = total
         hyst = vs.hysteresis or 0
         if hyst >= quorum:

@@ -39,8 +39,9 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             yield ctx.diag(META, f"address family of virtual server {u.vs_name(vs)} and sorry "
                            f"server {s.args[0]} don't match - keepalived skips the sorry server",
                            s.span, "use a sorry server of the virtual server's family")
+        version = vs.address.version
         for rs in vs.real_server:
-            if rs.address is not None and rs.address.version != vs.address.version:
+            if rs.address is not None and rs.address.version != version:
                 yield ctx.diag(META, f"address family of virtual server {u.vs_name(vs)} and real "
                                f"server {rs.address} don't match - keepalived skips the real "
                                "server", u.head(rs.span), "use addresses of one family")

@@ -30,6 +30,8 @@ _OPTIONS = ("sorry_server_inhibit", "sorry_server_lvs_method")
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
+    if u.names_in(ctx, "virtual_server").isdisjoint(_OPTIONS):
+        return  # the usual case: no virtual server has one of the options
     for node in u.sections(ctx, "virtual_server"):
         names = u.statement_names(ctx, node)
         if not any(kw in names for kw in _OPTIONS):

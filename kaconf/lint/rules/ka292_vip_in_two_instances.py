@@ -28,16 +28,19 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    first: dict[object, str] = {}  # address -> instance (equal addresses print alike)
+    # address -> instance; keyed by (class, integer), which equal exactly when the
+    # addresses (``.ip``, scope dropped) do, without making and hashing an address each
+    first: dict[tuple[type, int], str] = {}
     for inst in ctx.config.vrrp_instances:
         for va in [*inst.virtual_ipaddress, *inst.virtual_ipaddress_excluded]:
-            if va.address is None:
+            address = va.address
+            if address is None:
                 continue
-            key = va.address.ip
+            key = (type(address), int(address))
             if key in first:
                 other = first[key]
                 where = "again in this instance" if other == inst.name else f"also in {other}"
-                yield ctx.diag(META, f"({inst.name}) virtual address {key} is {where}", va.span,
-                               "manage each address in exactly one instance")
+                yield ctx.diag(META, f"({inst.name}) virtual address {address.ip} is {where}",
+                               va.span, "manage each address in exactly one instance")
             else:
                 first[key] = inst.name
