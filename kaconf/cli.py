@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from kaconf import __version__
 
@@ -69,28 +70,67 @@ def _run_dump(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _subcommands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
-    from kaconf import fmt_cmd, keywords_cmd, lint_cmd, render_cmd, rules_cmd, run_cmd
+#: every sub-command, in ``kaconf --help`` order: name, the help line listed
+#: there, and the module whose ``add_parser`` defines it (None: defined here).
+#: Listing the help here lets a run import only the chosen command's module.
+_COMMANDS: tuple[tuple[str, str, str | None], ...] = (
+    ("lint", "check configs for mistakes", "kaconf.lint_cmd"),
+    ("dump", "print the config the way keepalived -d does", None),
+    ("keywords", "list keepalived keywords known to the schema", "kaconf.keywords_cmd"),
+    ("rules", "list the lint rules and reader codes", "kaconf.rules_cmd"),
+    ("run", "run the config with the bundled VRRP daemon (kaconfd)", "kaconf.run_cmd"),
+    ("render", "render a Jinja2 template into lint-checked configs", "kaconf.render_cmd"),
+    ("fmt", "rewrite configs in the canonical layout", "kaconf.fmt_cmd"),
+)
 
-    return [lint_cmd.add_parser, _add_dump, keywords_cmd.add_parser, rules_cmd.add_parser,
-            run_cmd.add_parser,
-            render_cmd.add_parser,
-            fmt_cmd.add_parser]
+
+def _add_command(sub: argparse._SubParsersAction, name: str,  # type: ignore[type-arg]
+                 module: str | None) -> None:
+    if module is None:
+        _add_dump(sub)
+        return
+    add: Callable[[argparse._SubParsersAction], None] = (  # type: ignore[type-arg]
+        importlib.import_module(module).add_parser)
+    add(sub)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The sub-command named in ``argv``: its first word that is not an option.
+
+    The top-level parser's only options (``-h``, ``--version``) take no value,
+    so that word is what argparse will read as COMMAND.
+    """
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``kaconf`` parser, with every sub-command when ``argv`` is None.
+
+    Given the arguments about to be parsed, only the sub-command they name is
+    built from its module (so ``kaconf lint`` never imports the formatter, the
+    renderer or the daemon); the others are listed by name and help line only.
+    """
     parser = _Parser(prog="kaconf", description="Read, lint, dump, render and run keepalived "
                      "configurations.")
     parser.add_argument("--version", action="version", version=f"kaconf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in _subcommands():
-        add(sub)
+    chosen = None if argv is None else _chosen(argv)
+    for name, help_line, module in _COMMANDS:
+        if argv is None or name == chosen:
+            _add_command(sub, name, module)
+        else:
+            sub.add_parser(name, help=help_line)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status (also used by the console script)."""
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)

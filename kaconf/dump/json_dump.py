@@ -1,21 +1,20 @@
 """The JSON rendering of the model (``kaconf dump --format json``).
 
-Stable and documented in docs/json-format.md: every dataclass becomes an object
-with its fields in declaration order, addresses become strings, spans become
-``{"file", "line", "column", "end_line", "end_column"}``, and ``settings`` maps
-each keyword given to its converted value. Keys are never renamed between
-releases without a ``format`` bump.
+Stable and documented in docs/json-format.md: every model object becomes an
+object with its fields in declaration order (``Block.FIELDS``), addresses
+become strings, spans become ``{"file", "line", "column", "end_line",
+"end_column"}``, and ``settings`` maps each keyword given to its converted
+value. Keys are never renamed between releases without a ``format`` bump.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import json
 from typing import Any
 
 from kaconf.diagnostics import Span
-from kaconf.model.objects import Config, Setting
+from kaconf.model.objects import Block, Config, Script, Setting
 
 FORMAT_VERSION = 1
 
@@ -37,16 +36,21 @@ def to_data(obj: Any, *, spans: bool = True) -> Any:
         return {str(k): to_data(v, spans=spans) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [to_data(v, spans=spans) for v in obj]
-    if dataclasses.is_dataclass(obj):
+    if isinstance(obj, Block):
         out: dict[str, Any] = {"type": type(obj).__name__}
-        for f in dataclasses.fields(obj):
-            if f.name == "span" and not spans:
+        for name in obj.FIELDS:
+            if name == "span" and not spans:
                 continue
-            if f.name == "group_spans":
+            if name == "group_spans":
                 continue
-            key = f.name.rstrip("_")
-            out[key] = to_data(getattr(obj, f.name), spans=spans)
+            out[name.rstrip("_")] = to_data(getattr(obj, name), spans=spans)
         return out
+    if isinstance(obj, Script):
+        script: dict[str, Any] = {"type": "Script", "args": to_data(obj.args, spans=spans),
+                                  "raw": obj.raw}
+        if spans:
+            script["span"] = to_data(obj.span, spans=spans)
+        return script
     return str(obj)
 
 

@@ -5,15 +5,21 @@ schema for the current block path (exactly what keepalived's ``process_stream``
 does with its keyword tables) and converts arguments by the schema's argument
 type and range. Model fields carry the keyword's own name, so no keyword list
 lives in this code: a keyword gets a typed field by declaring it on the
-dataclass, and every keyword is kept in ``settings`` either way.
+model class, and every keyword is kept in ``settings`` either way.
+
+Everything that only depends on the schema entry and the block path - which
+converter, which field, which model class, where a block is attached - is
+worked out once per (block path, keyword) into a plan (:class:`_ValuePlan`,
+:class:`_SectionPlan`); a 100k-line config repeats the same few dozen keywords
+thousands of times, so the per-statement work is only the conversion itself.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import shlex
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Final
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.model import items
@@ -23,6 +29,7 @@ from kaconf.model.objects import (
     Authentication,
     BfdInstance,
     Block,
+    BlockSetting,
     Checker,
     Config,
     GenericBlock,
@@ -64,16 +71,6 @@ _CHECKER_PARENT = "virtual_server/real_server"
 _TRUE = {"true", "on", "yes"}
 _FALSE = {"false", "off", "no"}
 
-_FIELDS: dict[type, frozenset[str]] = {}
-
-
-def _fields(cls: type) -> frozenset[str]:
-    f = _FIELDS.get(cls)
-    if f is None:
-        f = frozenset(x.name for x in dataclasses.fields(cls))
-        _FIELDS[cls] = f
-    return f
-
 
 @functools.cache
 def _block_class(child_path: str, kw: str) -> tuple[type[Block], bool]:
@@ -86,24 +83,293 @@ def _block_class(child_path: str, kw: str) -> tuple[type[Block], bool]:
     return cls, False
 
 
-_TARGETS: dict[tuple[type, str, str | None], str | None] = {}
+def _path_class(path: str) -> type[Block]:
+    """The model class of the block at ``path`` (the top level is the Config)."""
+    if not path:
+        return Config
+    return _block_class(path, path.rpartition("/")[2])[0]
 
 
-def _target_field(cls: type, kw: str, alt: str | None) -> str | None:
-    """The field of ``cls`` that keyword ``kw`` sets (None: see ``Builder._special``).
+def _target_field(cls: type[Block], kw: str, alt: str | None) -> str | None:
+    """The field of ``cls`` that keyword ``kw`` sets (None: see ``_ALT_FIELDS``).
 
     The keyword's own name wins; else its replacement or alias (``alt``).
-    Cached: the answer only depends on the class and the schema entry.
     """
-    key = (cls, kw, alt)
+    fields = cls._NAMES
+    return kw if kw in fields else (alt if alt and alt in fields else None)
+
+
+#: (class, keyword) -> field, for the keywords whose value lands in a field of
+#: another name (the old spelling of a renamed keyword kept by keepalived).
+_ALT_FIELDS: tuple[tuple[type[Block], str, str], ...] = (
+    (VirtualServer, "lvs_sched", "lb_algo"),
+    (VirtualServer, "lvs_method", "lb_kind"),
+    (BfdInstance, "neighbour_ip", "neighbor_ip"),
+)
+
+
+def _alt_field(cls: type[Block], kw: str) -> str | None:
+    """The field of another name that ``kw`` sets in ``cls`` (see ``_ALT_FIELDS``)."""
+    for owner, keyword, field in _ALT_FIELDS:
+        if keyword == kw and issubclass(cls, owner):
+            return field
+    return None
+
+
+# -- conversion of plain keywords --------------------------------------------------
+
+#: converts the argument words of one statement (reporting what is wrong)
+Converter = Callable[["Builder", Node, list[str]], Any]
+
+
+def _converter(spec: KeywordSpec) -> Converter:
+    """The conversion of a keyword's arguments, decided once from its schema entry.
+
+    The schema's ``arg_type`` picks the conversion; ``min``/``max`` and
+    ``choices`` are checked; an optional argument (``[...]`` synopsis) may be
+    left out. Findings are reported through the builder and the value is then
+    ``_INVALID``.
+    """
+    t = spec.arg_type
+    kw = spec.name
+    optional = spec.arg_syntax.startswith("[")
+    if t == "none":
+        return lambda b, node, args: True
+    if t == "bool":
+        return functools.partial(_to_bool, kw)
+    if t == "script":
+        return functools.partial(_to_script, kw, optional)
+    if t == "other":
+        return lambda b, node, args: args[:]
+    absent: Any = ("" if t in ("string", "path") else True) if optional else _INVALID
+    lo, hi = spec.min, spec.max
+    hint = _range_hint(spec)
+
+    def missing(b: Builder, node: Node) -> Any:
+        if absent is _INVALID:
+            b._missing(node, kw)
+        return absent
+
+    if t == "int":
+        def to_int(b: Builder, node: Node, args: list[str]) -> Any:
+            if not args:
+                return missing(b, node)
+            text = args[0]
+            try:
+                num = int(text, 10)  # keepalived reads base 10 only
+            except ValueError:
+                b._report("KA021", f"invalid number '{text}' for {kw}", node,
+                          f"{kw} takes an integer" + hint)
+                return _INVALID
+            if (lo is not None and num < lo) or (hi is not None and num > hi):
+                b._range_error(node, spec, text)
+                return _INVALID
+            return num
+        return to_int
+    if t in ("time", "float"):
+        def to_float(b: Builder, node: Node, args: list[str]) -> Any:
+            if not args:
+                return missing(b, node)
+            text = args[0]
+            try:
+                f = float(text)
+            except ValueError:
+                b._report("KA021", f"invalid number '{text}' for {kw}", node,
+                          f"{kw} takes a number" + hint)
+                return _INVALID
+            if f != f or (lo is not None and f < lo) or (hi is not None and f > hi):
+                b._range_error(node, spec, text)
+                return _INVALID
+            return f
+        return to_float
+    if t == "enum":
+        choices = spec.choices
+        numeric = bool(choices) and all(c.isdigit() for c in choices or ())
+
+        def to_enum(b: Builder, node: Node, args: list[str]) -> Any:
+            if not args:
+                return missing(b, node)
+            text = args[0]
+            if choices and text not in choices:
+                b._report("KA022", f"invalid value '{text}' for {kw}", node,
+                          f"use one of: {', '.join(choices)}")
+                return text if kw == "state" else _INVALID
+            if numeric and text.isdigit():
+                return int(text)
+            return text
+        return to_enum
+    if t == "ip":
+        def to_ip(b: Builder, node: Node, args: list[str]) -> Any:
+            if not args:
+                return missing(b, node)
+            text = args[0]
+            try:
+                ip = parse_ip(text)
+            except ValueError:
+                b._report("KA023", f"invalid IP address '{text}' for {kw}", node,
+                          "use an IPv4 or IPv6 address")
+                return _INVALID
+            if len(args) > 1:
+                return [str(ip), *args[1:]]
+            return ip
+        return to_ip
+
+    # string, path
+    def to_text(b: Builder, node: Node, args: list[str]) -> Any:
+        if not args:
+            return missing(b, node)
+        return args[0]
+    return to_text
+
+
+def _to_bool(kw: str, b: Builder, node: Node, args: list[str]) -> Any:
+    if not args:
+        return True
+    v = args[0].lower()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    b._report("KA022", f"invalid value '{args[0]}' for {kw}", node,
+              "use true/false, on/off or yes/no (or nothing for true)")
+    return _INVALID
+
+
+def _to_script(kw: str, optional: bool, b: Builder, node: Node, args: list[str]) -> Any:
+    if not args:
+        if optional:
+            return Script([], "", node.head_span)
+        b._missing(node, kw)
+        return _INVALID
+    raw = " ".join(a.raw for a in node.args)
+    text = " ".join(args)
     try:
-        return _TARGETS[key]
-    except KeyError:
-        pass
-    fields = _fields(cls)
-    target = kw if kw in fields else (alt if alt and alt in fields else None)
-    _TARGETS[key] = target
-    return target
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    return Script(words, raw, node.head_span)
+
+
+# -- plans ---------------------------------------------------------------------------
+
+class _ValuePlan:
+    """How a plain keyword is converted and stored in the objects of one block path."""
+
+    __slots__ = ("kw", "convert", "target", "alt_target", "check")
+
+    def __init__(self, spec: KeywordSpec, cls: type[Block]) -> None:
+        kw = spec.name
+        self.kw = kw
+        self.convert = _converter(spec)
+        #: the typed field set (None: only ``settings``, or ``alt_target``)
+        self.target = _target_field(cls, kw, spec.replacement or spec.alias_of)
+        self.alt_target = None if self.target else _alt_field(cls, kw)
+        #: keepalived's extra handling of a keyword; returns False to keep the field
+        self.check: Callable[[Builder, Any, Node, Any, list[str]], bool] | None = None
+        if self.target is not None:
+            if kw == "weight" and issubclass(cls, VrrpScript):
+                self.check = Builder._script_weight
+            elif kw == "state" and issubclass(cls, VrrpInstance):
+                self.check = Builder._state_once
+
+
+#: puts a finished block into its parent: (parent, keyword, block)
+Attach = Callable[[Any, str, Any], None]
+
+
+class _SectionPlan:
+    """How a block keyword of one block path makes and attaches its model object."""
+
+    __slots__ = ("spec", "child_path", "cls", "checker", "generic", "named", "name_field",
+                 "head", "attach")
+
+    def __init__(self, spec: KeywordSpec, parent_cls: type[Block]) -> None:
+        self.spec = spec
+        self.child_path = spec.child_path
+        cls, self.checker = _block_class(self.child_path, spec.name)
+        self.cls = cls
+        self.generic = issubclass(cls, GenericBlock)
+        self.named = spec.named
+        self.name_field = "name" in cls._NAMES
+        #: reads the keyword line's arguments (address and port of a server)
+        self.head: Callable[[Builder, Any, Node, list[str]], None] | None = (
+            Builder._vs_head if issubclass(cls, VirtualServer)
+            else Builder._rs_head if issubclass(cls, RealServer) else None)
+        self.attach = _attacher(parent_cls, cls)
+
+
+def _append(field: str) -> Attach:
+    return lambda parent, kw, obj: getattr(parent, field).append(obj)
+
+
+def _by_name(field: str) -> Attach:
+    def attach(parent: Any, kw: str, obj: Any) -> None:
+        getattr(parent, field)[obj.name] = obj
+    return attach
+
+
+def _merge_global_defs(cfg: Config, kw: str, obj: GlobalDefs) -> None:
+    """Several global_defs blocks merge, as in keepalived."""
+    gd = cfg.global_defs
+    for k, s in obj.settings.items():
+        gd.settings[k] = s
+    for f in GlobalDefs.FIELDS:
+        if f in obj.settings or (f == "notification_email" and obj.notification_email):
+            setattr(gd, f, getattr(obj, f))
+    if gd.span is None:
+        gd.span = obj.span
+
+
+def _set_authentication(parent: VrrpInstance, kw: str, obj: Authentication) -> None:
+    parent.authentication = obj
+
+
+def _add_child(parent: GenericBlock | Checker, kw: str, obj: Block) -> None:
+    parent.children.setdefault(kw, []).append(obj)
+
+
+def _ignore(parent: Block, kw: str, obj: Block) -> None:
+    """The block is read (and checked) but kept nowhere."""
+
+
+#: top level: model class -> how the Config keeps it (first match wins)
+_TOP_LEVEL: tuple[tuple[type[Block], Attach], ...] = (
+    (GlobalDefs, _merge_global_defs),  # type: ignore[arg-type]
+    (VrrpInstance, _append("vrrp_instances")),
+    (SyncGroup, _append("sync_groups")),
+    (VrrpScript, _by_name("vrrp_scripts")),
+    (TrackFile, _by_name("track_files")),
+    (TrackProcess, _by_name("track_processes")),
+    (BfdInstance, _by_name("bfd_instances")),
+    (VirtualServer, _append("virtual_servers")),
+    (GenericBlock, _append("other")),
+)
+
+
+def _attacher(parent: type[Block], cls: type[Block]) -> Attach:
+    """Where a block of class ``cls`` goes in a parent of class ``parent``."""
+    if issubclass(parent, Config):
+        for kind, attach in _TOP_LEVEL:
+            if issubclass(cls, kind):
+                return attach
+        return _ignore
+    if issubclass(parent, VrrpInstance) and issubclass(cls, Authentication):
+        return _set_authentication  # type: ignore[return-value]
+    if issubclass(parent, VirtualServer) and issubclass(cls, RealServer):
+        return _append("real_server")
+    if issubclass(parent, Checker) and issubclass(cls, Url):
+        return _append("url")
+    if issubclass(parent, Checker) and issubclass(cls, Checker):
+        return _append("hosts")
+    if issubclass(parent, (GenericBlock, Checker)):
+        return _add_child  # type: ignore[return-value]
+    return _ignore
+
+
+#: the kinds of plan; an unknown keyword has the plan _UNKNOWN
+_UNKNOWN: Final = "unknown"
+_VALUE_BLOCK: Final = "value_block"
+Plan = _ValuePlan | _SectionPlan | str
 
 
 class Builder:
@@ -112,6 +378,8 @@ class Builder:
     def __init__(self, schema: Schema | None = None) -> None:
         self.schema = schema or load_schema()
         self.diags: list[Diagnostic] = []
+        #: block path -> keyword -> plan, filled as keywords are met
+        self._plans: dict[str, dict[str, Plan]] = {}
 
     # -- reporting ------------------------------------------------------------
 
@@ -129,39 +397,77 @@ class Builder:
 
     # -- generic walk -----------------------------------------------------------
 
+    def _plan(self, path: str, kw: str) -> Plan:
+        """Work out (once) what keyword ``kw`` does in block ``path``.
+
+        The model class of the block is fixed by its path (see ``_block_class``),
+        so a plan holds for every object read at that path.
+        """
+        spec = self.schema.block(path).get(kw)
+        if spec is None:
+            plan: Plan = _UNKNOWN
+        elif spec.opens == "sublevel":
+            plan = _SectionPlan(spec, _path_class(path))
+        elif spec.opens == "value_block":
+            plan = _VALUE_BLOCK
+        else:
+            plan = _ValuePlan(spec, _path_class(path))
+        self._plans[path][kw] = plan
+        return plan
+
     def _fill(self, obj: Block, nodes: list[Node], path: str, cfg: Config) -> None:
-        known = self.schema.block(path)
+        plans = self._plans.get(path)
+        if plans is None:
+            plans = self._plans[path] = {}
+        settings = obj.settings
         for node in nodes:
             kw = node.name
-            spec = known.get(kw)
-            if spec is None:
+            plan = plans.get(kw) or self._plan(path, kw)
+            if plan.__class__ is _ValuePlan:
+                # a plain keyword: by far the most frequent statement, so its
+                # conversion and storing is done here rather than in a helper
+                vp: _ValuePlan = plan  # type: ignore[assignment]
+                children = node.children
+                if children is not None:
+                    self._report("KA011", f"keyword '{kw}' does not take a block - keepalived "
+                                 "ignores the '{' and reads the lines inside at this level",
+                                 node, "remove the braces")
+                args = node.arg_words()
+                value = vp.convert(self, node, args)
+                if value is _INVALID:
+                    # given but unusable (already reported): keep the words, value
+                    # None, so consumers that replay keepalived's fix-ups see the attempt
+                    settings[kw] = Setting(kw, None, None, args, node)
+                else:
+                    setting = settings[kw] = Setting(kw, value, None, args, node)
+                    target = vp.target
+                    if target is None:
+                        if vp.alt_target is not None:
+                            setattr(obj, vp.alt_target, value)
+                    elif vp.check is None or vp.check(self, obj, node, value, args):
+                        if isinstance(value, list):
+                            value = _accumulate(obj, target, value, setting)
+                        setattr(obj, target, value)
+                if children is not None:
+                    self._fill(obj, children, path, cfg)
+            elif plan.__class__ is _SectionPlan:
+                if node.children is None:
+                    self._report("KA013", f"Missing '{{' at beginning of configuration block "
+                                 f"'{kw}'", node, f"write '{kw} ... {{' and close it with '}}'")
+                    continue
+                self._section(obj, node, plan, cfg)  # type: ignore[arg-type]
+            elif plan is _VALUE_BLOCK:
+                if node.children is None:
+                    self._report("KA013", f"'{{' missing from beginning of block {kw}", node,
+                                 f"write '{kw} {{' followed by one item per line and '}}'")
+                    continue
+                self._value_block(obj, node, kw, path, cfg)
+            else:
                 self._unknown(node, path)
                 if node.children:
                     # keepalived does not skip the block of an unknown keyword:
                     # its lines are read at the current level.
                     self._fill(obj, node.children, path, cfg)
-                continue
-            if spec.opens == "sublevel":
-                if node.children is None:
-                    self._report("KA013", f"Missing '{{' at beginning of configuration block "
-                                 f"'{kw}'", node, f"write '{kw} ... {{' and close it with '}}'")
-                    continue
-                self._section(obj, node, spec, cfg)
-            elif spec.opens == "value_block":
-                if node.children is None:
-                    self._report("KA013", f"'{{' missing from beginning of block {kw}", node,
-                                 f"write '{kw} {{' followed by one item per line and '}}'")
-                    continue
-                self._value_block(obj, node, spec, path, cfg)
-            else:
-                if node.children is not None:
-                    self._report("KA011", f"keyword '{kw}' does not take a block - keepalived "
-                                 "ignores the '{' and reads the lines inside at this level",
-                                 node, "remove the braces")
-                    self._value(obj, node, spec)
-                    self._fill(obj, node.children, path, cfg)
-                    continue
-                self._value(obj, node, spec)
 
     def _unknown(self, node: Node, path: str) -> None:
         kw = node.name
@@ -181,73 +487,30 @@ class Builder:
 
     # -- sections ---------------------------------------------------------------
 
-    def _section(self, parent: Block, node: Node, spec: KeywordSpec, cfg: Config) -> None:
-        kw = spec.name
-        child_path = spec.child_path
-        cls, is_checker = _block_class(child_path, kw)
+    def _section(self, parent: Block, node: Node, plan: _SectionPlan, cfg: Config) -> None:
+        kw = plan.spec.name
         children = node.children or []
-        if is_checker:
-            ck = cls(kind=kw, span=node.span)  # type: ignore[call-arg]
-            self._fill(ck, children, child_path, cfg)
+        obj = plan.cls(node)
+        if plan.checker:
+            obj.kind = kw  # type: ignore[attr-defined]
+            self._fill(obj, children, plan.child_path, cfg)
             if isinstance(parent, RealServer):
-                parent.checkers.append(ck)  # type: ignore[arg-type]
+                parent.checkers.append(obj)  # type: ignore[arg-type]
             return
         args = node.arg_words()
-        obj = cls(span=node.span)
-        if isinstance(obj, GenericBlock):
-            obj.keyword = kw
-            obj.name = args[0] if args else None
-        if spec.named:
+        if plan.generic:
+            obj.keyword = kw  # type: ignore[attr-defined]
+            obj.name = args[0] if args else None  # type: ignore[attr-defined]
+        if plan.named:
             if not args:
                 self._report("KA020", f"{kw} needs a name", node,
                              f"write '{kw} NAME {{'")
-            elif hasattr(obj, "name"):
-                obj.name = args[0]
-        if isinstance(obj, VirtualServer):
-            self._vs_head(obj, node, args)
-        elif isinstance(obj, RealServer):
-            self._rs_head(obj, node, args)
-        self._fill(obj, children, child_path, cfg)
-        self._attach(parent, kw, obj, cfg, node)
-
-    def _attach(self, parent: Block, kw: str, obj: Block, cfg: Config, node: Node) -> None:
-        if parent is cfg:
-            if isinstance(obj, GlobalDefs):
-                # several global_defs blocks merge, as in keepalived
-                for k, s in obj.settings.items():
-                    cfg.global_defs.settings[k] = s
-                for f in _fields(GlobalDefs):
-                    if f in obj.settings or (f == "notification_email" and obj.notification_email):
-                        setattr(cfg.global_defs, f, getattr(obj, f))
-                if cfg.global_defs.span is None:
-                    cfg.global_defs.span = obj.span
-            elif isinstance(obj, VrrpInstance):
-                cfg.vrrp_instances.append(obj)
-            elif isinstance(obj, SyncGroup):
-                cfg.sync_groups.append(obj)
-            elif isinstance(obj, VrrpScript):
-                cfg.vrrp_scripts[obj.name] = obj
-            elif isinstance(obj, TrackFile):
-                cfg.track_files[obj.name] = obj
-            elif isinstance(obj, TrackProcess):
-                cfg.track_processes[obj.name] = obj
-            elif isinstance(obj, BfdInstance):
-                cfg.bfd_instances[obj.name] = obj
-            elif isinstance(obj, VirtualServer):
-                cfg.virtual_servers.append(obj)
-            elif isinstance(obj, GenericBlock):
-                cfg.other.append(obj)
-            return
-        if isinstance(parent, VrrpInstance) and isinstance(obj, Authentication):
-            parent.authentication = obj
-        elif isinstance(parent, VirtualServer) and isinstance(obj, RealServer):
-            parent.real_server.append(obj)
-        elif isinstance(parent, Checker) and isinstance(obj, Url):
-            parent.url.append(obj)
-        elif isinstance(parent, Checker) and isinstance(obj, Checker):
-            parent.hosts.append(obj)
-        elif isinstance(parent, (GenericBlock, Checker)):
-            parent.children.setdefault(kw, []).append(obj)
+            elif plan.name_field:
+                obj.name = args[0]  # type: ignore[attr-defined]
+        if plan.head is not None:
+            plan.head(self, obj, node, args)
+        self._fill(obj, children, plan.child_path, cfg)
+        plan.attach(parent, kw, obj)
 
     def _vs_head(self, vs: VirtualServer, node: Node, args: list[str]) -> None:
         if not args:
@@ -296,9 +559,7 @@ class Builder:
 
     # -- value blocks -----------------------------------------------------------
 
-    def _value_block(self, obj: Block, node: Node, spec: KeywordSpec, path: str,
-                     cfg: Config) -> None:
-        kw = spec.name
+    def _value_block(self, obj: Block, node: Node, kw: str, path: str, cfg: Config) -> None:
         children = node.children or []
         out = self.diags
         head_args = node.arg_words()
@@ -330,7 +591,7 @@ class Builder:
             settings_value = [items.parse_track(c, out, interface=kw == "track_interface")
                               for c in children]
         elif kw == "virtual_server_group":
-            vsg = VirtualServerGroup(span=node.span)
+            vsg = VirtualServerGroup(node)
             if not head_args:
                 self._report("KA020", "virtual_server_group needs a name", node,
                              "write 'virtual_server_group NAME {'")
@@ -349,22 +610,21 @@ class Builder:
                 for w in c.words():
                     obj.group.append(w)
                     obj.group_spans.append(c.head_span)
-            obj.settings[kw] = Setting(kw, list(obj.group), node.span)
+            obj.settings[kw] = BlockSetting(kw, list(obj.group), node=node)
             return
         if obj is cfg and kw in ("static_ipaddress", "static_routes", "static_rules"):
             getattr(cfg, kw).extend(settings_value)
-            cfg.settings[kw] = Setting(kw, getattr(cfg, kw), node.span)
+            cfg.settings[kw] = BlockSetting(kw, getattr(cfg, kw), node=node)
             return
         if obj is cfg:
-            gb = GenericBlock(keyword=kw, span=node.span,
-                              items=[c.words() for c in children])
+            gb = GenericBlock(node, keyword=kw, items=[c.words() for c in children])
             cfg.other.append(gb)
             return
         if kw == "notification_email" and isinstance(obj, GlobalDefs):
             obj.notification_email.extend(" ".join(w) for w in settings_value)
-            obj.settings[kw] = Setting(kw, obj.notification_email, node.span)
+            obj.settings[kw] = BlockSetting(kw, obj.notification_email, node=node)
             return
-        if kw in _fields(type(obj)):
+        if kw in obj._NAMES:
             cur = getattr(obj, kw)
             if isinstance(cur, list):
                 cur.extend(settings_value)
@@ -373,153 +633,51 @@ class Builder:
                 setattr(obj, kw, settings_value)
         elif isinstance(obj, GenericBlock):
             obj.items.extend(c.words() for c in children)
-        obj.settings[kw] = Setting(kw, settings_value, node.span)
+        obj.settings[kw] = BlockSetting(kw, settings_value, node=node)
 
-    # -- plain keywords -----------------------------------------------------------
+    # -- plain keywords (see _fill) ------------------------------------------------
 
-    def _value(self, obj: Block, node: Node, spec: KeywordSpec) -> None:
-        kw = spec.name
-        args = node.arg_words()
-        value = self._convert(node, spec, args)
-        if value is _INVALID:
-            # given but unusable (already reported): keep the words, value None,
-            # so consumers that replay keepalived's fix-ups can see the attempt
-            obj.settings[kw] = Setting(kw, None, None, args, node=node)
-            return
-        setting = obj.settings[kw] = Setting(kw, value, None, args, node=node)
-        target = _target_field(type(obj), kw, spec.replacement or spec.alias_of)
-        if target is None:
-            self._special(obj, kw, value, args, node)
-            return
-        if kw == "weight" and isinstance(obj, VrrpScript):
-            obj.weight_reverse = "reverse" in args[1:]
-        if kw == "state" and isinstance(obj, VrrpInstance):
-            if obj.state == "MASTER" and value == "BACKUP":
-                self._report("KA040", f"({obj.name}) state previously set as MASTER - "
-                             "ignoring BACKUP", node, "give 'state' once")
-                return
-        current = getattr(obj, target)
-        if isinstance(current, list) and current and isinstance(value, list):
-            # list fields accumulate (e.g. several status_code lines in a url)
-            current.extend(value)
-            setting.value = current
-            return
-        setattr(obj, target, value)
+    def _script_weight(self, obj: VrrpScript, node: Node, value: Any, args: list[str]) -> bool:
+        """``weight N reverse`` in a vrrp_script: the word after the number is a flag."""
+        obj.weight_reverse = "reverse" in args[1:]
+        return True
 
-    def _special(self, obj: Block, kw: str, value: Any, args: list[str], node: Node) -> None:
-        """Keywords whose value lands in a differently named field."""
-        if isinstance(obj, VirtualServer) and kw in ("lvs_sched", "lvs_method"):
-            setattr(obj, "lb_algo" if kw == "lvs_sched" else "lb_kind", value)
-        elif isinstance(obj, BfdInstance) and kw == "neighbour_ip":
-            obj.neighbor_ip = value
-
-    def _convert(self, node: Node, spec: KeywordSpec, args: list[str]) -> Any:
-        """Convert a keyword's arguments by the schema's type; report what is wrong."""
-        t = spec.arg_type
-        kw = spec.name
-        if t == "none":
-            return True
-        if t == "bool":
-            if not args:
-                return True
-            v = args[0].lower()
-            if v in _TRUE:
-                return True
-            if v in _FALSE:
-                return False
-            self._report("KA022", f"invalid value '{args[0]}' for {kw}", node,
-                         "use true/false, on/off or yes/no (or nothing for true)")
-            return _INVALID
-        if t in ("script",):
-            if not args:
-                if spec.arg_syntax.startswith("["):
-                    return Script([], "", node.head_span)
-                self._missing(node, kw)
-                return _INVALID
-            raw = " ".join(a.raw for a in node.args)
-            text = " ".join(args)
-            try:
-                words = shlex.split(text)
-            except ValueError:
-                words = text.split()
-            return Script(words, raw, node.head_span)
-        if t == "other":
-            return args[:]
-        if not args:
-            if spec.arg_syntax.startswith("["):
-                return "" if t in ("string", "path") else True
-            if spec.min is None and spec.choices is None and t in ("string", "path"):
-                self._missing(node, kw)
-                return _INVALID
-            self._missing(node, kw)
-            return _INVALID
-        text = args[0]
-        if t == "int":
-            try:
-                num = int(text, 10)  # keepalived reads base 10 only
-            except ValueError:
-                self._report("KA021", f"invalid number '{text}' for {kw}", node,
-                             f"{kw} takes an integer" + self._range_hint(spec))
-                return _INVALID
-            if not self._in_range(num, spec):
-                self._range_error(node, spec, text)
-                return _INVALID
-            return num
-        if t in ("time", "float"):
-            try:
-                f = float(text)
-            except ValueError:
-                self._report("KA021", f"invalid number '{text}' for {kw}", node,
-                             f"{kw} takes a number" + self._range_hint(spec))
-                return _INVALID
-            if f != f or not self._in_range(f, spec):
-                self._range_error(node, spec, text)
-                return _INVALID
-            return f
-        if t == "enum":
-            if spec.choices and text not in spec.choices:
-                self._report("KA022", f"invalid value '{text}' for {kw}", node,
-                             f"use one of: {', '.join(spec.choices)}")
-                return text if kw == "state" else _INVALID
-            if text.isdigit() and spec.choices and all(c.isdigit() for c in spec.choices):
-                return int(text)
-            return text
-        if t == "ip":
-            try:
-                ip = parse_ip(text)
-            except ValueError:
-                self._report("KA023", f"invalid IP address '{text}' for {kw}", node,
-                             "use an IPv4 or IPv6 address")
-                return _INVALID
-            if len(args) > 1:
-                return [str(ip), *args[1:]]
-            return ip
-        # string, path
-        return text
+    def _state_once(self, obj: VrrpInstance, node: Node, value: Any, args: list[str]) -> bool:
+        """keepalived keeps MASTER when a later ``state BACKUP`` follows."""
+        if obj.state == "MASTER" and value == "BACKUP":
+            self._report("KA040", f"({obj.name}) state previously set as MASTER - "
+                         "ignoring BACKUP", node, "give 'state' once")
+            return False
+        return True
 
     def _missing(self, node: Node, kw: str) -> None:
         self._report("KA020", f"Configuration line starting `{kw}` is missing a parameter "
                      f"after keyword `{kw}` at word position 1", node,
                      f"give {kw} a value")
 
-    @staticmethod
-    def _in_range(v: float, spec: KeywordSpec) -> bool:
-        if spec.min is not None and v < spec.min:
-            return False
-        if spec.max is not None and v > spec.max:
-            return False
-        return True
-
-    @staticmethod
-    def _range_hint(spec: KeywordSpec) -> str:
-        if spec.min is not None or spec.max is not None:
-            return f" in [{_fmt(spec.min)}, {_fmt(spec.max)}]"
-        return ""
-
     def _range_error(self, node: Node, spec: KeywordSpec, text: str) -> None:
         self._report("KA021", f"number '{text}' outside range [{_fmt(spec.min)}, "
                      f"{_fmt(spec.max)}] for {spec.name}", node,
-                     f"keepalived ignores the value; use {spec.name}" + self._range_hint(spec))
+                     f"keepalived ignores the value; use {spec.name}" + _range_hint(spec))
+
+
+def _accumulate(obj: Block, target: str, value: list[Any], setting: Setting) -> list[Any]:
+    """A list value for a field already holding a non-empty list extends that list.
+
+    (e.g. several status_code lines in a url); the setting then shows the whole list.
+    """
+    current = getattr(obj, target)
+    if isinstance(current, list) and current:
+        current.extend(value)
+        setting.value = current
+        return current
+    return value
+
+
+def _range_hint(spec: KeywordSpec) -> str:
+    if spec.min is not None or spec.max is not None:
+        return f" in [{_fmt(spec.min)}, {_fmt(spec.max)}]"
+    return ""
 
 
 def _fmt(v: float | None) -> str:

@@ -34,7 +34,8 @@ def parse_address(node: Node, out: list[Diagnostic], static: bool = False) -> Vi
     """``<ip>[/<prefix>] [dev IF] [brd X] [scope S] [label L] ...``."""
     words = node.words()
     first = words[0]
-    va = VirtualAddress(text=first, span=node.head_span)
+    va = VirtualAddress(node)
+    va.text = first
     addr_text, slash, plen = first.partition("/")
     try:
         ip = parse_ip(addr_text)
@@ -115,7 +116,7 @@ _ROUTE_TYPES = {"unicast", "local", "broadcast", "multicast", "throw", "unreacha
 def parse_route(node: Node, out: list[Diagnostic]) -> Route:
     """An ip-route style line; the destination may appear anywhere."""
     words = node.words()
-    r = Route(words=words, span=node.head_span)
+    r = Route(node, words=words)
     i = 0
     while i < len(words):
         w = words[i]
@@ -166,7 +167,7 @@ def parse_route(node: Node, out: list[Diagnostic]) -> Route:
 def parse_rule(node: Node, out: list[Diagnostic]) -> Rule:
     """An ip-rule style line."""
     words = node.words()
-    r = Rule(words=words, span=node.head_span)
+    r = Rule(node, words=words)
     for i, w in enumerate(words[:-1]):
         v = words[i + 1]
         if w == "from":
@@ -190,7 +191,7 @@ def parse_peer(node: Node, out: list[Diagnostic]) -> UnicastPeer | None:
         out.append(_diag("KA034", f"invalid unicast peer address '{words[0]}' - skipping", node,
                          "each unicast_peer line is one IPv4 or IPv6 address"))
         return None
-    p = UnicastPeer(address=ip, text=words[0], span=node.head_span)
+    p = UnicastPeer(node, address=ip, text=words[0])
     i = 1
     while i < len(words):
         w = words[i]
@@ -212,7 +213,8 @@ def parse_peer(node: Node, out: list[Diagnostic]) -> UnicastPeer | None:
 def parse_track(node: Node, out: list[Diagnostic], interface: bool = False) -> TrackRef:
     """``<name> [weight W [reverse|noreverse]]``."""
     words = node.words()
-    t = TrackRef(name=words[0], span=node.head_span)
+    t = TrackRef(node)
+    t.name = words[0]
     i = 1
     while i < len(words):
         w = words[i]
@@ -249,7 +251,7 @@ def parse_track(node: Node, out: list[Diagnostic], interface: bool = False) -> T
 def parse_vsg_entry(node: Node, out: list[Diagnostic]) -> VsgEntry | None:
     """``<ip>[-<end>] <port>`` | ``<ip>/<prefix> <port>`` | ``fwmark N [inet|inet6]``."""
     words = node.words()
-    e = VsgEntry(text=" ".join(words), span=node.head_span)
+    e = VsgEntry(node, text=" ".join(words))
     if words[0] == "fwmark":
         e.kind = "fwmark"
         if len(words) < 2 or not words[1].isdigit():

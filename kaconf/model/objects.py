@@ -1,6 +1,6 @@
 """Typed model of a keepalived configuration.
 
-One dataclass per object keepalived knows. Fields are named exactly like the
+One class per object keepalived knows. Fields are named exactly like the
 keyword that sets them, so the builder (:mod:`kaconf.model.build`) can fill
 them from the schema-driven conversion without a per-keyword table in code;
 every keyword given (including the ones without a dedicated field) is also
@@ -8,13 +8,22 @@ kept, converted, in ``settings`` with its source span. Values are converted:
 addresses are :mod:`ipaddress` objects, times are seconds as floats, flags are
 bools. ``None`` means "not given" (the effective default is the dump's or the
 daemon's business, because it often depends on other settings).
+
+The classes are declared like dataclasses (annotated fields with defaults,
+:func:`field` for per-object lists and dicts) but :class:`Block` reads the
+declarations itself when a subclass is created. ``@dataclass`` would generate
+and ``exec`` an ``__init__`` with every field for each of the ~35 classes at
+import time and set every field of every object on construction; here a
+plain default stays on the class and an object only gets its own lists and
+dicts plus what is given, which keeps ``import`` and building a 100k-line
+config cheap.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol
 
 from kaconf.diagnostics import Span
 
@@ -25,6 +34,11 @@ IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 class _HasHeadSpan(Protocol):
     @property
     def head_span(self) -> Span: ...
+
+
+class _HasSpans(_HasHeadSpan, Protocol):
+    @property
+    def span(self) -> Span: ...
 
 
 class Setting:
@@ -38,7 +52,7 @@ class Setting:
     __slots__ = ("keyword", "value", "_span", "args", "_node")
 
     def __init__(self, keyword: str, value: Any, span: Span | None = None,
-                 args: list[str] | None = None, *, node: _HasHeadSpan | None = None) -> None:
+                 args: list[str] | None = None, node: _HasSpans | None = None) -> None:
         self.keyword = keyword
         self.value = value
         self._span = span
@@ -72,12 +86,128 @@ class Setting:
                 f"args={self.args!r})")
 
 
-@dataclass(eq=False)
-class Block:
-    """Base of every model object: where it is and every keyword it was given."""
+class BlockSetting(Setting):
+    """A :class:`Setting` of a value block: given ``node=``, its span is the whole block."""
 
-    span: Span | None = field(default=None, repr=False, kw_only=True)
-    settings: dict[str, Setting] = field(default_factory=dict, repr=False, kw_only=True)
+    __slots__ = ()
+
+    @property
+    def span(self) -> Span:
+        s = self._span
+        if s is None:
+            assert self._node is not None, "Setting needs a span or a node"
+            s = self._span = self._node.span  # type: ignore[attr-defined]
+            self._node = None
+        return s
+
+    @span.setter
+    def span(self, value: Span) -> None:
+        self._span = value
+        self._node = None
+
+
+class _Field:
+    """What :func:`field` returns: a factory for each object's own value."""
+
+    __slots__ = ("factory", "repr")
+
+    def __init__(self, factory: Callable[[], Any], repr: bool) -> None:
+        self.factory = factory
+        self.repr = repr
+
+
+def field(*, default_factory: Callable[[], Any], repr: bool = True) -> Any:
+    """Declare a field whose default is made fresh for every object (a list, a dict).
+
+    ``repr=False`` leaves the field out of ``repr()`` (as with dataclasses).
+    """
+    return _Field(default_factory, repr)
+
+
+class Block:
+    """Base of every model object: where it is and every keyword it was given.
+
+    Construct with keyword arguments naming fields (unknown names raise
+    TypeError). The builder passes the tree node the object was read from
+    (first argument) instead of a span: ``span`` is then that node's span
+    (its keyword line for a :class:`LineItem`), worked out on first use,
+    because most spans of a large config are never looked at.
+    """
+
+    #: every field, in declaration order (base classes first); ``span`` leads
+    FIELDS: ClassVar[tuple[str, ...]] = ("span", "settings")
+    #: (field, factory) for the fields each object gets its own value of
+    _FACTORIES: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]] = (("settings", dict),)
+    #: the fields ``repr()`` shows
+    _REPR: ClassVar[tuple[str, ...]] = ()
+    _NAMES: ClassVar[frozenset[str]] = frozenset(FIELDS)
+
+    settings: dict[str, Setting]
+    _span: Span | None = None
+    _source: _HasSpans | None = None
+    #: whether the span is the source's keyword line only (see LineItem)
+    _head: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Collect the fields declared by ``cls`` on top of its base's."""
+        super().__init_subclass__(**kwargs)
+        names = dict.fromkeys(cls.FIELDS)
+        factories = dict(cls._FACTORIES)
+        shown = dict.fromkeys(cls._REPR)
+        own = cls.__dict__
+        for name, annotation in own.get("__annotations__", {}).items():
+            if name.startswith("_") or str(annotation).startswith("ClassVar"):
+                continue
+            if name not in own:
+                raise TypeError(f"{cls.__name__}.{name} needs a default")
+            names[name] = None
+            value = own[name]
+            if isinstance(value, _Field):
+                factories[name] = value.factory
+                delattr(cls, name)  # each object has its own
+                if value.repr:
+                    shown[name] = None
+                else:
+                    shown.pop(name, None)
+            else:
+                factories.pop(name, None)
+                shown[name] = None
+        cls.FIELDS = tuple(names)
+        cls._FACTORIES = tuple(factories.items())
+        cls._REPR = tuple(shown)
+        cls._NAMES = frozenset(names)
+
+    def __init__(self, source: _HasSpans | None = None, /, **values: Any) -> None:
+        d = self.__dict__
+        for name, make in self._FACTORIES:
+            d[name] = make()
+        if source is not None:
+            d["_source"] = source
+        if values:
+            names = self._NAMES
+            for name, value in values.items():
+                if name not in names:
+                    raise TypeError(f"{type(self).__name__}() got an unexpected keyword "
+                                    f"argument '{name}'")
+                setattr(self, name, value)
+
+    @property
+    def span(self) -> Span | None:
+        """Where the object is: its block, or its line for one item of a value block."""
+        source = self._source
+        if source is not None:
+            self._span = source.head_span if self._head else source.span
+            self._source = None
+        return self._span
+
+    @span.setter
+    def span(self, value: Span | None) -> None:
+        self._span = value
+        self._source = None
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._REPR)
+        return f"{type(self).__qualname__}({fields})"
 
     def given(self, keyword: str) -> bool:
         """Whether ``keyword`` appeared in this block."""
@@ -89,21 +219,43 @@ class Block:
         return default if s is None else s.value
 
 
-@dataclass(slots=True)
 class Script:
     """A command line for a notify/check script: words as keepalived splits them."""
 
-    args: list[str]
-    raw: str
-    span: Span | None = None
+    __slots__ = ("args", "raw", "span")
+    __match_args__ = ("args", "raw", "span")
+
+    def __init__(self, args: list[str], raw: str, span: Span | None = None) -> None:
+        self.args = args
+        self.raw = raw
+        self.span = span
 
     @property
     def path(self) -> str:
         return self.args[0] if self.args else ""
 
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.args, self.raw, self.span) == (
+            other.args, other.raw, other.span)  # type: ignore[attr-defined]
 
-@dataclass(eq=False)
-class VirtualAddress(Block):
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Script(args={self.args!r}, raw={self.raw!r}, span={self.span!r})"
+
+
+class LineItem(Block):
+    """One line of a value block (an address, a route, a tracked object ...).
+
+    Its span is that line: the keyword line of the node it was read from.
+    """
+
+    _head = True
+
+
+class VirtualAddress(LineItem):
     """A line of virtual_ipaddress / virtual_ipaddress_excluded / static_ipaddress."""
 
     address: IPInterface | None = None
@@ -119,8 +271,7 @@ class VirtualAddress(Block):
     prefix_given: bool = False
 
 
-@dataclass(eq=False)
-class Route(Block):
+class Route(LineItem):
     """A virtual_routes / static_routes line (ip-route syntax), kept as words."""
 
     words: list[str] = field(default_factory=list)
@@ -136,8 +287,7 @@ class Route(Block):
     no_track: bool = False
 
 
-@dataclass(eq=False)
-class Rule(Block):
+class Rule(LineItem):
     """A virtual_rules / static_rules line (ip-rule syntax), kept as words."""
 
     words: list[str] = field(default_factory=list)
@@ -148,16 +298,14 @@ class Rule(Block):
     no_track: bool = False
 
 
-@dataclass(eq=False)
-class UnicastPeer(Block):
+class UnicastPeer(LineItem):
     address: IPAddress | None = None
     text: str = ""
     min_ttl: int | None = None
     max_ttl: int | None = None
 
 
-@dataclass(eq=False)
-class TrackRef(Block):
+class TrackRef(LineItem):
     """A line of track_script / track_file / track_process / track_bfd / track_interface."""
 
     name: str = ""
@@ -165,13 +313,11 @@ class TrackRef(Block):
     reverse: bool | None = None
 
 
-@dataclass(eq=False)
 class Authentication(Block):
     auth_type: str | None = None
     auth_pass: str | None = None
 
 
-@dataclass(eq=False)
 class VrrpInstance(Block):
     name: str = ""
     state: str | None = None
@@ -227,7 +373,6 @@ class VrrpInstance(Block):
         return self.virtual_ipaddress
 
 
-@dataclass(eq=False)
 class SyncGroup(Block):
     name: str = ""
     group: list[str] = field(default_factory=list)
@@ -246,7 +391,6 @@ class SyncGroup(Block):
     global_tracking: bool = False
 
 
-@dataclass(eq=False)
 class VrrpScript(Block):
     name: str = ""
     script: Script | None = None
@@ -260,7 +404,6 @@ class VrrpScript(Block):
     init_fail: bool = False
 
 
-@dataclass(eq=False)
 class TrackFile(Block):
     name: str = ""
     file: str | None = None
@@ -268,7 +411,6 @@ class TrackFile(Block):
     init_file: int | None = None
 
 
-@dataclass(eq=False)
 class TrackProcess(Block):
     name: str = ""
     process: str | None = None
@@ -276,7 +418,6 @@ class TrackProcess(Block):
     quorum: int | None = None
 
 
-@dataclass(eq=False)
 class BfdInstance(Block):
     name: str = ""
     source_ip: IPAddress | None = None
@@ -287,7 +428,6 @@ class BfdInstance(Block):
     weight: int | None = None
 
 
-@dataclass(eq=False)
 class Url(Block):
     path: str | None = None
     digest: str | None = None
@@ -295,7 +435,6 @@ class Url(Block):
     virtualhost: str | None = None
 
 
-@dataclass(eq=False)
 class Checker(Block):
     """One health checker of a real server (TCP_CHECK, HTTP_GET, ... by ``kind``)."""
 
@@ -321,12 +460,10 @@ class Checker(Block):
     log_all_failures: bool | None = None
 
 
-@dataclass(eq=False)
 class TcpCheck(Checker):
     """TCP_CHECK: a connect() to the real server (or connect_ip:connect_port)."""
 
 
-@dataclass(eq=False)
 class HttpGet(Checker):
     """HTTP_GET: fetch each ``url`` and compare status code / digest."""
 
@@ -338,26 +475,22 @@ class HttpGet(Checker):
     tls_compliant: bool | None = None
 
 
-@dataclass(eq=False)
 class SslGet(HttpGet):
     """SSL_GET: HTTP_GET over TLS."""
 
 
-@dataclass(eq=False)
 class MiscCheck(Checker):
     """MISC_CHECK: run a script; its exit code is the verdict (or the weight if dynamic)."""
 
     user: str | None = None
 
 
-@dataclass(eq=False)
 class SmtpCheck(Checker):
     """SMTP_CHECK: an SMTP dialogue (HELO) with the server or each ``host``."""
 
     helo_name: str | None = None
 
 
-@dataclass(eq=False)
 class DnsCheck(Checker):
     """DNS_CHECK: a query of ``type`` for ``name``."""
 
@@ -365,7 +498,6 @@ class DnsCheck(Checker):
     name: str | None = None
 
 
-@dataclass(eq=False)
 class UdpCheck(Checker):
     """UDP_CHECK: send ``payload``, optionally require a reply."""
 
@@ -375,12 +507,10 @@ class UdpCheck(Checker):
     max_reply_length: int | None = None
 
 
-@dataclass(eq=False)
 class PingCheck(Checker):
     """PING_CHECK: ICMP echo to the real server."""
 
 
-@dataclass(eq=False)
 class FileCheck(Checker):
     """FILE_CHECK: the real server follows a track_file's value."""
 
@@ -388,7 +518,6 @@ class FileCheck(Checker):
     weight: int | None = None
 
 
-@dataclass(eq=False)
 class BfdCheck(Checker):
     """BFD_CHECK: the real server follows a bfd_instance's state."""
 
@@ -410,7 +539,6 @@ CHECKER_CLASSES: dict[str, type[Checker]] = {
 }
 
 
-@dataclass(eq=False)
 class RealServer(Block):
     address: IPAddress | None = None
     port: int | None = None
@@ -421,7 +549,6 @@ class RealServer(Block):
     checkers: list[Checker] = field(default_factory=list)
 
 
-@dataclass(eq=False)
 class VirtualServer(Block):
     address: IPAddress | None = None
     port: int | None = None
@@ -457,21 +584,18 @@ class VirtualServer(Block):
         return f"{addr}:{self.port}"
 
 
-@dataclass(eq=False)
-class VsgEntry(Block):
+class VsgEntry(LineItem):
     kind: str = "address"  # address | range | subnet | fwmark
     text: str = ""
     port: int | None = None
     fwmark: int | None = None
 
 
-@dataclass(eq=False)
 class VirtualServerGroup(Block):
     name: str = ""
     entries: list[VsgEntry] = field(default_factory=list)
 
 
-@dataclass(eq=False)
 class GlobalDefs(Block):
     router_id: str | None = None
     notification_email: list[str] = field(default_factory=list)
@@ -485,7 +609,6 @@ class GlobalDefs(Block):
     default_interface: str | None = None
 
 
-@dataclass(eq=False)
 class GenericBlock(Block):
     """A block kaconf models only through its settings (garp_group, SSL, ...)."""
 
@@ -495,7 +618,6 @@ class GenericBlock(Block):
     children: dict[str, list[Block]] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
 class Config(Block):
     """A whole configuration, as keepalived would read it."""
 
