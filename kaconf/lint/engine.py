@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
@@ -107,6 +106,8 @@ class LintResult:
 
 def internal_error(rule: Rule, exc: BaseException, span: Span) -> Diagnostic:
     """The finding that stands in for a rule that raised."""
+    import traceback  # only when a rule crashed
+
     frames = traceback.extract_tb(exc.__traceback__)
     notes = [f"raised at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}"] \
         if frames else []

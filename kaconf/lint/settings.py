@@ -31,7 +31,6 @@ between ``select`` and ``ignore`` wins (a tie goes to ``ignore``); a later layer
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,6 +159,8 @@ class Settings:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a settings file exists: not on every lint's start-up path
+
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
