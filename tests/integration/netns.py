@@ -19,6 +19,8 @@ import itertools
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -221,36 +223,68 @@ def kaconf_run(conf: Path, workdir: Path, name: str, *extra: str) -> list[str]:
 # --------------------------------------------------------------------------- wire capture
 
 
-class ArpCapture:
-    """Gratuitous ARPs seen on an interface, captured with an AF_PACKET socket.
+class FrameCapture:
+    """Ethernet frames seen on a device in a node's namespace, for a bounded time.
 
-    The socket is opened inside the namespace by a helper process (a socket belongs to
-    the namespace of the process that creates it), which prints one line per ARP.
+    The AF_PACKET socket is opened by a helper process inside the namespace (a socket
+    belongs to the namespace of the process that creates it); it prints each frame as
+    hex, and the test decodes the frames it cares about. ``ethertype`` is what the socket
+    binds to (0x0003, ETH_P_ALL, also sees frames a macvlan takes before ETH_P_IP would).
     """
 
     SCRIPT = r"""
-import socket, struct, sys, time
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
-s.bind((sys.argv[1], 0x0806))
+import socket, sys, time
+proto = int(sys.argv[2], 0)
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(proto))
+s.bind((sys.argv[1], proto))
 s.settimeout(0.2)
 print("ready", flush=True)
-end = time.monotonic() + float(sys.argv[2])
+end = time.monotonic() + float(sys.argv[3])
 while time.monotonic() < end:
     try:
         frame = s.recv(2048)
     except TimeoutError:
         continue
-    op, spa, tpa = struct.unpack("!6x H 6x 4s 6x 4s", frame[14:42])
-    print(op, socket.inet_ntoa(spa), socket.inet_ntoa(tpa), flush=True)
+    print(frame.hex(), flush=True)
 """
 
+    def __init__(self, lab: Lab, node: str, seconds: float, *, ethertype: int,
+                 dev: str = "eth0", name: str | None = None) -> None:
+        label = name or f"cap-{node}-{next(_counter)}"
+        self.proc = lab.start(node, [sys.executable, "-c", self.SCRIPT, dev, hex(ethertype),
+                                     str(seconds)], label)
+        wait_for("frame capture to start", lambda: "ready" in self.proc.log(), 10)
+
+    def frames(self) -> list[bytes]:
+        """Every frame captured so far (lines that are not a frame are skipped)."""
+        out = []
+        for line in self.proc.log().splitlines():
+            try:
+                out.append(bytes.fromhex(line))
+            except ValueError:
+                continue
+        return [f for f in out if len(f) >= 14]
+
+    def vrrp_adverts(self) -> list[tuple[bytes, bytes, bytes]]:
+        """(source MAC, source IPv4 address, VRRP message) of each IPv4 VRRP frame."""
+        found = []
+        for f in self.frames():
+            ip = f[14:]
+            if f[12:14] == b"\x08\x00" and len(ip) >= 20 and ip[9] == 112:
+                found.append((f[6:12], ip[12:16], ip[(ip[0] & 0x0F) * 4:]))
+        return found
+
+
+class ArpCapture(FrameCapture):
+    """Gratuitous ARPs seen on an interface."""
+
     def __init__(self, lab: Lab, node: str, seconds: float, dev: str = "eth0") -> None:
-        self.proc = lab.start(node, [sys.executable, "-c", self.SCRIPT, dev, str(seconds)],
-                              f"arpcap-{node}-{next(_counter)}")
-        wait_for("ARP capture to start", lambda: "ready" in self.proc.log(), 10)
+        super().__init__(lab, node, seconds, ethertype=0x0806, dev=dev,
+                         name=f"arpcap-{node}-{next(_counter)}")
 
     def gratuitous_for(self, ip: str) -> int:
         """How many gratuitous ARPs (sender IP == target IP == ``ip``) were captured."""
-        return sum(1 for line in self.proc.log().splitlines()
-                   if line.split()[1:] == [ip, ip])
+        want = socket.inet_aton(ip)
+        return sum(1 for f in self.frames() if len(f) >= 42
+                   and struct.unpack("!6x H 6x 4s 6x 4s", f[14:42])[1:] == (want, want))
 

@@ -8,11 +8,11 @@ the test's tmp_path, so a test fails a node's check by creating that file.
 from __future__ import annotations
 
 import os
-import sys
+import socket
 import time
 from pathlib import Path
 
-from .netns import NETNS, ArpCapture, Lab, Proc, kaconf_run, wait_for
+from .netns import NETNS, ArpCapture, FrameCapture, Lab, Proc, kaconf_run, wait_for
 
 pytestmark = NETNS
 
@@ -224,36 +224,15 @@ def test_track_interface_weight_and_reverse(lab: Lab, tmp_path: Path) -> None:
     assert a.stop() == 0 and b.stop() == 0
 
 
-class AdvertCapture:
-    """VRRP adverts seen on eth0 (AF_PACKET in the node's namespace): count of addresses."""
-
-    SCRIPT = r"""
-import socket, sys, time
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-s.bind((sys.argv[1], 0x0800))
-s.settimeout(0.2)
-print("ready", flush=True)
-end = time.monotonic() + float(sys.argv[2])
-while time.monotonic() < end:
-    try:
-        frame = s.recv(2048)
-    except TimeoutError:
-        continue
-    ip = frame[14:]
-    if ip[9] != 112:
-        continue
-    vrrp = ip[(ip[0] & 0x0F) * 4:]
-    print("advert", socket.inet_ntoa(ip[12:16]), vrrp[1], vrrp[3], flush=True)
-"""
+class AdvertCapture(FrameCapture):
+    """VRRP adverts seen on a node's eth0: how many addresses they carried."""
 
     def __init__(self, lab: Lab, node: str, seconds: float) -> None:
-        self.proc = lab.start(node, [sys.executable, "-c", self.SCRIPT, "eth0", str(seconds)],
-                              f"advcap-{node}")
-        wait_for("advert capture to start", lambda: "ready" in self.proc.log(), 10)
+        super().__init__(lab, node, seconds, ethertype=0x0800, name=f"advcap-{node}")
 
     def address_counts(self, src: str) -> set[int]:
-        return {int(line.split()[3]) for line in self.proc.log().splitlines()
-                if line.startswith("advert ") and line.split()[1] == src}
+        want = socket.inet_aton(src)
+        return {vrrp[3] for _mac, ip, vrrp in self.vrrp_adverts() if ip == want and len(vrrp) > 3}
 
 
 ROUTES = """    virtual_ipaddress_excluded {

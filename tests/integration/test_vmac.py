@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 import sys
 from pathlib import Path
 
 import pytest
 
-from .netns import NETNS, Lab, kaconf_run, wait_for
+from .netns import NETNS, FrameCapture, Lab, kaconf_run, wait_for
 
 pytestmark = NETNS
 
@@ -41,37 +42,19 @@ vrrp_instance VI_1 {{
 }}
 """
 
-#: Prints "<source MAC> <source IP>" for every VRRP (IP protocol 112) frame on a device,
-#: for a bounded time; AF_PACKET inside the namespace (a helper process lives there).
-#: ETH_P_ALL, because an advert from a peer's VMAC with our VMAC's MAC is handed by the
-#: macvlan driver to our VMAC before an ETH_P_IP socket on eth0 would see it.
-ADVERT_CAPTURE = r"""
-import socket, sys, time
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-s.bind((sys.argv[1], 0x0003))
-s.settimeout(0.2)
-print("ready", flush=True)
-end = time.monotonic() + float(sys.argv[2])
-while time.monotonic() < end:
-    try:
-        frame = s.recv(2048)
-    except TimeoutError:
-        continue
-    if len(frame) >= 34 and frame[12:14] == b"\x08\x00" and frame[23] == 112:
-        print(frame[6:12].hex(":"), socket.inet_ntoa(frame[26:30]), flush=True)
-"""
+class AdvertCapture(FrameCapture):
+    """VRRP adverts seen on a node's eth0 (bounded by ``seconds``).
 
-
-class AdvertCapture:
-    """VRRP adverts seen on a node's eth0 (bounded by ``seconds``)."""
+    ETH_P_ALL, because an advert from a peer's VMAC with our VMAC's MAC is handed by the
+    macvlan driver to our VMAC before an ETH_P_IP socket on eth0 would see it.
+    """
 
     def __init__(self, lab: Lab, node: str, seconds: float, name: str) -> None:
-        self.proc = lab.start(node, [sys.executable, "-c", ADVERT_CAPTURE, "eth0",
-                                     str(seconds)], name)
-        wait_for("advert capture to start", lambda: "ready" in self.proc.log(), 10)
+        super().__init__(lab, node, seconds, ethertype=0x0003, name=name)
 
     def count(self, mac: str, src_ip: str) -> int:
-        return sum(1 for line in self.proc.log().splitlines() if line.split() == [mac, src_ip])
+        want = socket.inet_aton(src_ip)
+        return sum(1 for m, ip, _vrrp in self.vrrp_adverts() if m.hex(":") == mac and ip == want)
 
 
 def _link(lab: Lab, node: str, dev: str) -> str:
