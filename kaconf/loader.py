@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.model.build import Builder
 from kaconf.model.objects import Config
-from kaconf.source import Comment, ReadResult, read_config
-from kaconf.tree import Node, build_tree
+from kaconf.source import Comment
+from kaconf.tree import Node, read_tree
 
 
 @dataclass
@@ -48,8 +48,7 @@ def load_full(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        rr: ReadResult = read_config(path, config_id=config_id, version=version, data=data)
-        tree = build_tree(rr.lines)
+        rr, tree = read_tree(path, config_id=config_id, version=version, data=data)
         builder = Builder()
         cfg = builder.build(tree.nodes, rr.files)
     finally:

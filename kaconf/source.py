@@ -21,7 +21,7 @@ import os
 import random
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from kaconf.diagnostics import Diagnostic, Origin, Position, Severity, Span
@@ -40,7 +40,8 @@ _REF = re.compile(
     r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:[ \t]+[^}\s]+)*)[ \t]*\}"
     r"|\$([A-Za-z_][A-Za-z0-9_]*)"
 )
-_INCLUDE_WORDS = frozenset({"include", "includer", "includem", "includeb", "includew", "includea"})
+#: The include keywords (a line starting with one reads other files).
+INCLUDE_WORDS = frozenset({"include", "includer", "includem", "includeb", "includew", "includea"})
 _SPECIAL_RE = re.compile(r'[#!"\\]')
 #: Characters that make a line need the general path: comments, quotes,
 #: escapes, definitions, NUL and carriage returns.
@@ -153,16 +154,46 @@ class _PlainLine(Line):
 
 def _plain_tokens(line: Line) -> list[Token]:
     """Tokens of a plain line: each word found in the text left to right."""
-    text = line._text
+    return word_tokens(line._words or [], line._text, line.file, line.line, line.origin)
+
+
+def word_tokens(words: list[str], text: str, file: str, lineno: int,
+                origin: Origin | None) -> list[Token]:
+    """Tokens of the plain words ``words`` of physical line ``text``, with their columns."""
     find = text.find
-    file, lineno, origin = line.file, line.line, line.origin
     toks: list[Token] = []
     pos = 0
-    for w in line._words or ():
+    for w in words:
         st = find(w, pos)
         pos = st + len(w)
         toks.append(Token(w, w, file, lineno, st + 1, pos + 1, origin))
     return toks
+
+
+def general_line_numbers(whole: str, texts: list[str]) -> list[int]:
+    """The 1-based numbers, ascending, of the lines of ``whole`` that need the general path.
+
+    Those are the lines holding a ``_NOT_PLAIN`` character or long enough to
+    reach ``MAXBUF``. One regular-expression scan of the whole text finds them
+    at C speed; testing each of 100k lines with the expression costs ~10 ms of
+    per-call overhead, and almost every line of a real config is plain.
+    ``texts`` is ``whole`` split at newlines.
+    """
+    search = _NOT_PLAIN.search
+    found: list[int] = []
+    lineno = 1
+    prev = pos = 0
+    while (m := search(whole, pos)) is not None:
+        start = m.start()
+        lineno += whole.count("\n", prev, start)
+        found.append(lineno)
+        end = whole.find("\n", start)
+        if end < 0:
+            break
+        prev, pos = start, end + 1
+    if max(map(len, texts), default=0) >= _PLAIN_MAX:
+        found = sorted({*found, *(i for i, t in enumerate(texts, 1) if len(t) >= _PLAIN_MAX)})
+    return found
 
 
 @dataclass(slots=True)
@@ -249,6 +280,8 @@ class Reader:
         self.version = version
         self.legacy = version == "1.2.2"
         self.lines: list[Line] = []
+        #: where finished logical lines go (the tree reader feeds its tree instead)
+        self._emit_line: Callable[[Line], None] = self.lines.append
         self.comments: list[Comment] = []
         self.files: list[str] = []
         self.texts: dict[str, list[str]] = {}
@@ -322,27 +355,33 @@ class Reader:
             if texts and texts[-1] == "":
                 texts.pop()
             self.texts[name] = texts
-            file_origin = origin if origin is not None else None
-            self._read_lines(texts, name, file_origin)
+            self._read_lines(texts, name, origin)
         finally:
             self._stack.pop()
 
     # -- lines ----------------------------------------------------------------
 
     def _read_lines(self, texts: list[str], file: str, origin: Origin | None) -> None:
+        """Read the physical lines ``texts`` of ``file`` into logical lines."""
+        general = self._general
         pending: _Definition | None = None
-        legacy = self.legacy
-        lineno = 0
-        not_plain = _NOT_PLAIN.search
+        if self.legacy:
+            for lineno, text in enumerate(texts, 1):
+                pending = general(text, file, lineno, origin, pending)
+            return
         lines_append = self.lines.append
-        includes = _INCLUDE_WORDS
+        includes = INCLUDE_WORDS
+        bad = iter(general_line_numbers("\n".join(texts), texts))
+        next_bad = next(bad, 0)
+        lineno = 0
         for text in texts:
             lineno += 1
-            # Fast path for plain lines (the vast majority): nothing for
-            # comments, quotes, definitions, conditionals, includes or long lines
-            # to act on, and braces only as a whole last word or a lone '}'.
-            if (len(text) < _PLAIN_MAX and pending is None and not legacy
-                    and not_plain(text) is None):
+            if lineno == next_bad:
+                next_bad = next(bad, 0)
+            elif pending is None:
+                # Fast path for plain lines (the vast majority): nothing for
+                # comments, quotes, definitions, conditionals, includes or long
+                # lines to act on, and braces only as a whole last word or a lone '}'.
                 words = text.split()
                 if not words:
                     continue
@@ -353,79 +392,86 @@ class Reader:
                         or (first == "}" and len(words) == 1)):
                     lines_append(_PlainLine(words, text, file, lineno, origin))
                     continue
-            if "\x00" in text:
+            pending = general(text, file, lineno, origin, pending)
+
+    def _general(self, text: str, file: str, lineno: int, origin: Origin | None,
+                 pending: _Definition | None) -> _Definition | None:
+        """Read one physical line the general way; returns the multi-line
+        definition still being read (``pending``) after it."""
+        legacy = self.legacy
+        if "\x00" in text:
+            self.report(
+                "KA004",
+                "line contains NUL bytes - keepalived ignores it",
+                file, lineno, hint="this looks like a binary file or a corrupted line",
+                origin=origin,
+            )
+            return pending
+        # a char is at most 4 bytes: short lines cannot reach MAXBUF
+        if len(text) >= (MAXBUF - 1) // 4 and len(
+                raw := text.rstrip("\r").encode("utf-8", "replace")) >= MAXBUF - 1:
+            if not legacy:
                 self.report(
-                    "KA004",
-                    "line contains NUL bytes - keepalived ignores it",
-                    file, lineno, hint="this looks like a binary file or a corrupted line",
+                    "KA005",
+                    f"line is {len(raw)} bytes long; keepalived ignores lines of "
+                    f"{MAXBUF - 1} bytes or more",
+                    file, lineno, hint="split the line (e.g. with a $definition or a block)",
                     origin=origin,
                 )
-                continue
-            # a char is at most 4 bytes: short lines cannot reach MAXBUF
-            if len(text) >= (MAXBUF - 1) // 4 and len(
-                    raw := text.rstrip("\r").encode("utf-8", "replace")) >= MAXBUF - 1:
-                if not legacy:
-                    self.report(
-                        "KA005",
-                        f"line is {len(raw)} bytes long; keepalived ignores lines of "
-                        f"{MAXBUF - 1} bytes or more",
-                        file, lineno, hint="split the line (e.g. with a $definition or a block)",
-                        origin=origin,
-                    )
-                    continue
-                text = raw[: MAXBUF - 1].decode("utf-8", "replace")
-            text = text.rstrip("\r\n")
-            stripped = text.lstrip()
-            lead = len(text) - len(stripped)
-            if legacy:
-                body, ccol, ctext = _decomment_122(stripped)
-                cols: list[int] | None = None
-                unterminated = False
-            else:
-                body, cols, ccol, ctext, unterminated = _decomment(stripped)
-            if ctext is not None:
-                self.comments.append(
-                    Comment(ctext, file, lineno, lead + ccol + 1, own_line=body.strip() == "")
-                )
-            if pending is not None:
-                # continuation of a multi-line $DEF
-                cont = body.rstrip()
-                if cont.endswith("\\"):
-                    pending.lines.append(cont[:-1].rstrip())
-                    continue
-                if cont:
-                    pending.lines.append(cont)
-                pending = None
-                continue
-            body = body.rstrip()
-            if not body:
-                continue
-            if unterminated:
-                self.report(
-                    "KA006",
-                    f"unterminated quote in '{body}'",
-                    file, lineno, lead + 1, lead + len(body) + 1,
-                    hint='close the string with a matching "', origin=origin,
-                )
-            if not legacy and body.startswith("$"):
-                m = _DEF_LINE.match(body)
-                if m:
-                    base = Position(file, lineno, lead + 1, origin)
-                    name, value = m.group(1), m.group(2).rstrip()
-                    if value.endswith("\\"):
-                        d = _Definition(name, [value[:-1].rstrip()] if value[:-1].strip() else [],
-                                        True, base)
-                        self.defs[name] = d
-                        pending = d
-                    else:
-                        self.defs[name] = _Definition(name, [value], False, base)
-                    continue
-            if (cols is None and not legacy and body[0] not in "@~" and "$" not in body
-                    and not body.startswith("include")):
-                self._emit(body, file, lineno, lead, None, origin)
-                continue
-            colmap = [lead + c for c in cols] if cols is not None else None
-            self._logical(body, file, lineno, lead, colmap, origin, 0)
+                return pending
+            text = raw[: MAXBUF - 1].decode("utf-8", "replace")
+        text = text.rstrip("\r\n")
+        stripped = text.lstrip()
+        lead = len(text) - len(stripped)
+        if legacy:
+            body, ccol, ctext = _decomment_122(stripped)
+            cols: list[int] | None = None
+            unterminated = False
+        else:
+            body, cols, ccol, ctext, unterminated = _decomment(stripped)
+        if ctext is not None:
+            self.comments.append(
+                Comment(ctext, file, lineno, lead + ccol + 1, own_line=body.strip() == "")
+            )
+        if pending is not None:
+            # continuation of a multi-line $DEF
+            cont = body.rstrip()
+            if cont.endswith("\\"):
+                pending.lines.append(cont[:-1].rstrip())
+                return pending
+            if cont:
+                pending.lines.append(cont)
+            return None
+        body = body.rstrip()
+        if not body:
+            return pending
+        if unterminated:
+            self.report(
+                "KA006",
+                f"unterminated quote in '{body}'",
+                file, lineno, lead + 1, lead + len(body) + 1,
+                hint='close the string with a matching "', origin=origin,
+            )
+        if not legacy and body.startswith("$"):
+            m = _DEF_LINE.match(body)
+            if m:
+                base = Position(file, lineno, lead + 1, origin)
+                name, value = m.group(1), m.group(2).rstrip()
+                if value.endswith("\\"):
+                    d = _Definition(name, [value[:-1].rstrip()] if value[:-1].strip() else [],
+                                    True, base)
+                    self.defs[name] = d
+                    pending = d
+                else:
+                    self.defs[name] = _Definition(name, [value], False, base)
+                return pending
+        if (cols is None and not legacy and body[0] not in "@~" and "$" not in body
+                and not body.startswith("include")):
+            self._emit(body, file, lineno, lead, None, origin)
+            return pending
+        colmap = [lead + c for c in cols] if cols is not None else None
+        self._logical(body, file, lineno, lead, colmap, origin, 0)
+        return pending
 
     def _conditional(self, body: str) -> str | None:
         """Apply ``@id`` / ``@^id``: return the rest of the line if it is kept."""
@@ -502,7 +548,7 @@ class Reader:
             origin = origin2
             lead = 0
         words = body.split(None, 2)
-        if words and words[0] in _INCLUDE_WORDS and (not legacy or words[0] == "include"):
+        if words and words[0] in INCLUDE_WORDS and (not legacy or words[0] == "include"):
             if len(words) >= 2:
                 self._include(words[0], words[1], file, lineno, lead, origin)
                 return
@@ -555,27 +601,27 @@ class Reader:
         """Make logical lines: text after a brace becomes the next line (2.x)."""
         if self.legacy:
             # 1.2.2 never splits at braces: '{' and '}' are only words.
-            self.lines.append(Line(tokens, file, lineno, origin))
+            self._emit_line(Line(tokens, file, lineno, origin))
             return
         # split at braces: text after a brace becomes the next logical line
         if "{" not in body and "}" not in body:
-            self.lines.append(Line(tokens, file, lineno, origin))
+            self._emit_line(Line(tokens, file, lineno, origin))
             return
         cur: list[Token] = []
         for tok in tokens:
             if tok.raw == "{":
                 cur.append(tok)
-                self.lines.append(Line(cur, file, lineno, origin))
+                self._emit_line(Line(cur, file, lineno, origin))
                 cur = []
             elif tok.raw == "}":
                 if cur:
-                    self.lines.append(Line(cur, file, lineno, origin))
-                self.lines.append(Line([tok], file, lineno, origin))
+                    self._emit_line(Line(cur, file, lineno, origin))
+                self._emit_line(Line([tok], file, lineno, origin))
                 cur = []
             else:
                 cur.append(tok)
         if cur:
-            self.lines.append(Line(cur, file, lineno, origin))
+            self._emit_line(Line(cur, file, lineno, origin))
 
     def defs_values(self) -> dict[str, str]:
         """Single-line definitions by name, for ``~SEQ`` parameters."""
