@@ -664,9 +664,14 @@ class Reader:
         expanded into separate logical lines already.
         """
         cmap = colmap if colmap is not None else [lead + i for i in range(len(body))]
+        original = (body, cmap)
         used: list[str] = []
         for _ in range(MAX_SUBST_PASSES):
             if "$" not in body:
+                break
+            if len(body) >= MAXBUF:
+                # stop here: a self-referencing definition doubles the line on every pass
+                # (2**32 characters after MAX_SUBST_PASSES), and the line is too long anyway
                 break
             out: list[str] = []
             omap: list[int] = []
@@ -712,7 +717,7 @@ class Reader:
             omap.extend(cmap[last:])
             body = "".join(out)
             cmap = omap
-        if len(body.encode()) >= MAXBUF:
+        if len(body) >= MAXBUF or len(body.encode()) >= MAXBUF:
             self.report(
                 "KA005",
                 "parameter substitution would exceed the maximum line length "
