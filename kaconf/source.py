@@ -664,7 +664,6 @@ class Reader:
         expanded into separate logical lines already.
         """
         cmap = colmap if colmap is not None else [lead + i for i in range(len(body))]
-        original = (body, cmap)
         used: list[str] = []
         for _ in range(MAX_SUBST_PASSES):
             if "$" not in body:
