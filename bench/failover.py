@@ -28,9 +28,12 @@ same clock in every network namespace). Every figure is a difference of such sta
   the same for both, and the program's own start-up, which is not;
 * **idle cost** - A MASTER and B BACKUP with 1, 50 and 200 instances (VRRPv2,
   ``advert_int 1``, one /32 VIP each): CPU of each node's whole process tree (parent and
-  every descendant, utime + stime from ``/proc/PID/stat``) over ``--cpu-seconds``, and
-  its memory (sum of VmRSS, and of PSS from ``smaps_rollup``, which does not count
-  pages shared between a parent and its forked children twice);
+  every descendant, utime + stime from ``/proc/PID/stat``) over ``--cpu-seconds``
+  (default 30 s: the kernel counts in 10 ms ticks, so a 10 s window could only tell
+  0.1 % steps apart, too coarse next to keepalived's 0.1-0.2 %), starting 3 s after both
+  nodes settled (start-up, including A's second gratuitous ARP burst, is over), and its
+  memory (sum of VmRSS, and of PSS from ``smaps_rollup``, which does not count pages
+  shared between a parent and its forked children twice);
 * **double holders** - from the same events, every interval in which A and B both held
   a VIP. An overlap that starts within a transition window after a bench action (cut,
   restore, stop, start: master-down interval + 1.5 s) and lasts at most one advert
@@ -41,8 +44,9 @@ Targets: failover medians no slower than keepalived's (5 % or 20 ms of slack, wh
 is larger: both wait for the same protocol timer), idle CPU at 200 instances at most 2x
 keepalived's (each node), no double holder outside a transition.
 
-    python bench/failover.py                      # as root; ~5-6 minutes
+    python bench/failover.py                      # as root; ~8-9 minutes
     python bench/failover.py --runs 3 --sizes 1,50 --cpu-seconds 5 --no-write
+    python bench/failover.py --scenarios idle --sizes 200 --no-write   # idle cost only
 
 The figures go to ``docs/performance.md`` between ``<!-- failover:begin -->`` and
 ``<!-- failover:end -->`` (other sections are left alone) and, raw, to
@@ -642,7 +646,9 @@ def scenario_idle(impl: Impl, n: int, seconds: float, totals: dict[str, Overlaps
     work = OUT / "failover" / f"idle-{n}-{impl.name}"
     with pair(impl, work, n, 2, 1.0, totals, notes) as p:
         p.establish(timeout=60.0 + n * 0.2)
-        time.sleep(2.0)  # start-up work (GARP repeats after 5 s) mostly done
+        # Start-up work over: A's second gratuitous ARP burst (garp_master_delay, 5 s
+        # after MASTER) came before this (establish() waited >= 3 s after B started).
+        time.sleep(3.0)
         roots = {node: proc.pid for node, proc in p.daemons.items() if proc is not None}
         cost = measure_cost(roots, seconds)
         if not p.holds_all("A"):
@@ -831,11 +837,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="link cuts / stop cycles (v3: 2x)")
     ap.add_argument("--sizes", default="1,50,200", help="instance counts for the idle cost")
-    ap.add_argument("--cpu-seconds", type=float, default=10.0)
-    ap.add_argument("--budget", type=float, default=560.0,
+    ap.add_argument("--cpu-seconds", type=float, default=30.0,
+                    help="idle CPU window (1 tick = 10 ms: 30 s resolve 0.033 %%)")
+    ap.add_argument("--budget", type=float, default=720.0,
                     help="overall time bound in seconds; loops stop early past it")
     ap.add_argument("--only", choices=["kaconf", "keepalived"], default=None,
                     help="run one implementation only (trial runs)")
+    ap.add_argument("--scenarios", default="cut,stop,idle",
+                    help="comma-separated subset of cut (v2 and v3 link cuts), stop "
+                         "(graceful stop and start-up) and idle (trial runs)")
     ap.add_argument("--doc", default=str(REPO / "docs" / "performance.md"))
     ap.add_argument("--no-write", action="store_true", help="print only, leave the doc alone")
     args = ap.parse_args(argv)
@@ -846,6 +856,10 @@ def main(argv: list[str] | None = None) -> int:
         print("failover bench: keepalived is not installed", file=sys.stderr)
         return 2
     sizes = [int(x) for x in args.sizes.split(",") if x]
+    scenarios = {x for x in args.scenarios.split(",") if x}
+    if not scenarios <= {"cut", "stop", "idle"}:
+        print("failover bench: scenarios are cut, stop and idle", file=sys.stderr)
+        return 2
     if any(not 1 <= n <= 255 for n in sizes):
         print("failover bench: sizes must be 1..255 (one VRID each)", file=sys.stderr)
         return 2
@@ -883,10 +897,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         for name in names:
-            step(f"{name}: link cut, VRRPv2 advert_int 1", cuts, name)
-            step(f"{name}: link cut, VRRPv3 advert_int 0.1", cuts_v3, name)
-            step(f"{name}: graceful stop and start-up", stops, name)
-        for n in sizes:
+            if "cut" in scenarios:
+                step(f"{name}: link cut, VRRPv2 advert_int 1", cuts, name)
+                step(f"{name}: link cut, VRRPv3 advert_int 0.1", cuts_v3, name)
+            if "stop" in scenarios:
+                step(f"{name}: graceful stop and start-up", stops, name)
+        for n in sizes if "idle" in scenarios else []:
             for name in names:
                 if budget.left() < args.cpu_seconds + 30:
                     notes.append(f"{name} idle {n}: skipped, time budget spent")

@@ -140,7 +140,8 @@ def _probe(argv: list[str]) -> tuple[int, str]:
 def resolve_kaconf_cmd(custom: str | None, conf: Path) -> tuple[list[str] | None, set[int], str]:
     """Decide how to run kaconf on ``conf``: (argv or None, accepted exit codes, description).
 
-    Preference: the installed ``kaconf lint``, then the same CLI from the source tree
+    Preference: the installed ``kaconf lint`` (the script beside ``sys.executable``, else the
+    first on PATH), then the same CLI from the source tree
     (``python -m kaconf.cli lint``), then ``kaconf.load``.  ``kaconf lint`` exits 1 to report
     config errors; that still is a complete parse, so 0 and 1 count as a finished run for it
     (2 means kaconf could not run).  ``kaconf.load`` must return normally (exit 0).  A custom
@@ -153,7 +154,11 @@ def resolve_kaconf_cmd(custom: str | None, conf: Path) -> tuple[list[str] | None
         else:
             argv = [*shlex.split(custom), str(conf)]
         return argv, {0, 1}, f"`{custom}` (from --kaconf-cmd)"
-    kaconf_bin = shutil.which("kaconf")
+    # The console script installed beside this interpreter, rather than whatever `kaconf` is
+    # first on PATH: a version manager's shim there (pyenv's is a bash script that runs
+    # `pyenv exec`) would add its own start-up to every run.
+    beside = Path(sys.executable).parent / "kaconf"
+    kaconf_bin = str(beside) if os.access(beside, os.X_OK) else shutil.which("kaconf")
     if kaconf_bin is not None:
         code, _ = _probe([kaconf_bin, "lint", "--help"])
         if code == 0:

@@ -22,6 +22,19 @@ each ``track_file`` is re-read on inotify events for its directory and every sec
 as a fall-back. A change is sent as a :class:`~.fsm.TrackUpdate` to every instance
 that tracks the object.
 
+Idle cost (a node serving hundreds of instances spends its time on the adverts it
+sends and hears every interval): the two routine events skip the queue when the unit
+is idle (:meth:`Unit.post`) and, for a master's advert timer and a backup's advert
+from its master, even the general decision (:meth:`~.fsm.VrrpFsm.routine_adver`,
+:meth:`~.fsm.VrrpFsm.routine_advert`, which the tests check against ``handle``). The
+shared socket is read in batches with kernel arrival times, and an advert already
+checked and handled as routine only has its arrival noted (:class:`AdvertReceiver`).
+Timers are lazy and grouped: a deadline that moves later keeps its wake-up, and
+masters' advert timers and backups' master-down checks share one loop timer per
+slot (:class:`SlotTimers`). No decision is taken on a stale view: the master-down
+timer reads the socket and hands noted adverts to the machine before it fires, and a
+unit does the same before it handles any other event.
+
 The child also serves a UNIX socket for the parent's watchdog: the hello is answered
 by this same loop, so a loop that is stuck stops answering and gets restarted.
 
@@ -39,6 +52,7 @@ import errno
 import ipaddress
 import json
 import logging
+import math
 import os
 import signal
 import stat
@@ -63,6 +77,8 @@ from .config import (
     vrrp_config,
 )
 from .fsm import (
+    ADVER_TIMER,
+    MASTER_DOWN_TIMER,
     Action,
     AddVips,
     AdvertReceived,
@@ -80,7 +96,7 @@ from .fsm import (
     TrackUpdate,
     VrrpFsm,
 )
-from .io import AdvertSender, Announcer, Received, ReceiveSocket
+from .io import AdvertSender, Announcer, Heard, Received, ReceiveSocket
 from .packet import Advertisement, Expectation, PacketError, Reason, decode, validate
 from .sync import GroupAction, RunGroupNotify, SyncGroupFsm, Tagged
 from .track import ScriptOutcome, ScriptState, outcome_from_returncode, parse_file_value
@@ -97,6 +113,17 @@ NOTIFY_GRACE = 5.0
 SCRIPT_KILL_DELAY = 2.0
 #: Tracked files are re-read this often even without an inotify event.
 FILE_POLL_INTERVAL = 1.0
+#: Longest pause between two reads of a busy receive socket (see AdvertReceiver and
+#: InstanceRunner.refresh_hold), and the shorter one when an instance there is MASTER.
+MAX_HOLD = 0.25
+MAX_HOLD_MASTER = 0.05
+#: Advert timers may fire this share of their interval early (at most ADVER_GRID) so
+#: that instances due at nearly the same time are served by one loop wake-up.
+ADVER_EARLY_SHARE = 0.05
+ADVER_GRID = 0.05
+#: Backups check their (lazy) master-down deadlines in slots this wide (at most half
+#: an advert interval): only a check, the deadline itself gets an exact timer.
+DOWN_CHECK_GRID = 1.0
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -127,7 +154,25 @@ class InstanceRunner:
         #: Encoded adverts by priority: (destination, bytes) for every destination.
         self._adverts: dict[int, list[tuple[IPAddress, bytes]]] = {}
         self.announcers: dict[str, Announcer] = {}
+        #: Pending wake-ups by timer name: a loop timer of its own, or a slot of the
+        #: child's SlotTimers; and the deadline the FSM last set for each. A wake-up
+        #: before the deadline re-arms, so moving a deadline later costs no loop timer.
         self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.slotted: dict[str, float] = {}
+        self.deadlines: dict[str, float] = {}
+        #: The last advert that passed the receive checks and its event: the same bytes
+        #: from the same source again need no decoding and no checks.
+        self._last_good: Received | None = None
+        self._last_event: AdvertReceived | None = None
+        #: How long the shared socket may hold this instance's adverts unread.
+        self.hold_limit = 0.0
+        self._early_adver = min(ADVER_GRID, ADVER_EARLY_SHARE * cfg.advert_int)
+        self._early_down = min(DOWN_CHECK_GRID, 0.5 * cfg.advert_int)
+        #: Set while the socket knows our routine advert (see AdvertReceiver.learn).
+        self.heard: Heard | None = None
+        self.heard_key = b""
+        #: How far a routine advert moves the master-down deadline past its arrival.
+        self.heard_interval = 0.0
         self.background: set[asyncio.Task[None]] = set()
         self.ifindex: dict[str, int] = {}
         self.expect = Expectation(cfg.version, cfg.vrid, cfg.advert_int, cfg.auth_type,
@@ -170,8 +215,8 @@ class InstanceRunner:
                 if isinstance(primary, ipaddress.IPv6Address):
                     # The advert's source (the base link-local address) must be on the VMAC.
                     await nl.add_address(vmac.index, ipaddress.ip_interface(f"{primary}/64"))
-        self.sender = AdvertSender(family=cfg.family, ifname=cfg.advert_interface,
-                                   ifindex=send_index, src=primary, ttl=cfg.ttl)
+        self.sender = self.child.sender(family=cfg.family, ifname=cfg.advert_interface,
+                                        ifindex=send_index, src=primary, ttl=cfg.ttl)
         src_v6 = primary if isinstance(primary, ipaddress.IPv6Address) else None
         self.announcers[cfg.interface] = Announcer(cfg.interface, link.index, link.mac, src_v6)
         self.fsm = VrrpFsm(cfg.fsm_params(primary))
@@ -241,12 +286,15 @@ class InstanceRunner:
         for handle in self.timers.values():
             handle.cancel()
         self.timers.clear()
+        for name in list(self.slotted):
+            self._cancel_timer(name)
+        self.deadlines.clear()
         for task in self.background:
             task.cancel()
         if self.receiver is not None:
             self.child.detach(self)
         if self.sender is not None:
-            self.sender.close()
+            self.child.release_sender(self.sender)
             self.sender = None
         for announcer in self.announcers.values():
             announcer.close()
@@ -254,9 +302,61 @@ class InstanceRunner:
 
     # ---------------------------------------------------------------- events
 
-    def post(self, event: Event) -> None:
+    def post(self, event: Event, at: float | None = None) -> None:
         if self.unit is not None:
-            self.unit.post(self.cfg.name, event)
+            self.unit.post(self.cfg.name, event, at)
+
+    def fast_advert(self, rcv: Received) -> bool:
+        """The advert heard every interval: True if it was handled without the queue.
+
+        The same bytes (and TTL) from the same source as the last advert that passed
+        the checks pass them again; if the unit is idle and the machine says the advert
+        only restarts the master-down timer (:meth:`~.fsm.VrrpFsm.routine_advert`),
+        that is all there is to do. False: the caller decodes and calls on_advert.
+        """
+        last, unit = self._last_good, self.unit
+        if (last is None or unit is None or rcv.payload != last.payload
+                or rcv.ttl != last.ttl or (rcv.src is not last.src and rcv.src != last.src)
+                or (rcv.dst is not last.dst and rcv.dst != last.dst)):
+            return False
+        assert self._last_event is not None
+        at = rcv.arrival if rcv.arrival is not None else self.loop.time()
+        act = unit.routine_advert(self.cfg.name, self._last_event, at)
+        if act is None:
+            return False
+        self._set_timer(act)
+        if self.receiver is not None and rcv.ttl is not None and act.at is not None:
+            # From now on the socket only notes its arrival (until the unit changes).
+            self.receiver.learn(self, rcv, rcv.ttl)
+            self.heard_interval = act.at - at
+        return True
+
+    def flush_heard(self) -> None:
+        """Hand the machine the latest routine advert noted by the socket, if any.
+
+        Called before the master-down timer is looked at and before the unit handles
+        any event, so the machine never decides on a stale deadline; the advert is
+        handled as if at its arrival (nothing happened to the unit in between).
+        """
+        heard = self.heard
+        if heard is None or heard.at is None:
+            return
+        at, heard.at = heard.at, None
+        unit, event = self.unit, self._last_event
+        assert event is not None
+        act = unit.routine_advert(self.cfg.name, event, at, force=True) if unit else None
+        if act is not None:
+            self._set_timer(act)
+        elif self.receiver is not None:
+            self.receiver.forget(self)
+            self.post(event, at)  # cannot happen (nothing changed): the general path
+
+    def forget_heard(self) -> None:
+        """The unit is about to change: adverts must be checked against it again."""
+        if self.heard is not None:
+            self.flush_heard()
+            if self.receiver is not None:
+                self.receiver.forget(self)
 
     def on_advert(self, rcv: Received, adv: Advertisement) -> None:
         """An advert with our VRID from the shared socket: the per-instance receive checks."""
@@ -270,7 +370,30 @@ class InstanceRunner:
             return
         if self.sender is not None and rcv.src == self.sender.src:
             return
-        self.post(AdvertReceived(rcv.src, adv.priority, adv.advert_int))
+        event = AdvertReceived(rcv.src, adv.priority, adv.advert_int)
+        self._last_good, self._last_event = rcv, event
+        self.post(event, rcv.arrival)
+
+    def refresh_hold(self) -> None:
+        """Recompute :attr:`hold_limit` after a change of state, priority or interval.
+
+        A held advert is read late, but with its arrival time, and a master-down timer
+        reads the socket before it decides. So for a BACKUP holding only has to stay
+        shorter than the skew time (a priority-0 advert starts a timer that long); an
+        advert never changes a backup's state by itself. A MASTER that hears a better
+        advert steps down as late as the hold: it is kept short against the interval.
+        FAULT, INIT and STOP ignore adverts.
+        """
+        fsm = self.fsm
+        limit = MAX_HOLD
+        if fsm is not None and fsm.state is State.BACKUP:
+            limit = min(MAX_HOLD, 0.5 * fsm.skew_time())
+        elif fsm is not None and fsm.state is State.MASTER:
+            limit = min(MAX_HOLD_MASTER, 0.05 * fsm.master_adver_int)
+        if limit != self.hold_limit:
+            self.hold_limit = limit
+            if self.receiver is not None:
+                self.receiver.hold_changed()
 
     def rejected(self, rcv: Received, exc: PacketError) -> None:
         """An advert with our VRID that failed a check: logged as before the socket was shared."""
@@ -284,27 +407,122 @@ class InstanceRunner:
     # ---------------------------------------------------------------- actions
 
     async def execute(self, act: Action | GroupAction) -> None:
-        if isinstance(act, Log):
-            log.log(logging.WARNING if act.warning else logging.INFO, "%s", act.message)
-        elif isinstance(act, SetTimer):
-            self._set_timer(act)
-        elif isinstance(act, SendAdvert):
-            self._send_advert(act.priority)
-        elif isinstance(act, AddVips):
+        if isinstance(act, AddVips):
             await self._vips(add=True)
         elif isinstance(act, RemoveVips):
             await self._vips(add=False)
+        else:
+            self.execute_now(act)
+
+    def execute_now(self, act: Action | GroupAction) -> bool:
+        """Execute ``act`` at once; False (nothing done) for one that must be awaited."""
+        if isinstance(act, SetTimer):
+            self._set_timer(act)
+        elif isinstance(act, SendAdvert):
+            self._send_advert(act.priority)
+        elif isinstance(act, Log):
+            log.log(logging.WARNING if act.warning else logging.INFO, "%s", act.message)
+        elif isinstance(act, AddVips | RemoveVips):
+            return False
         elif isinstance(act, SendGarp):
             self._garp(act)
         elif isinstance(act, RunNotify):
             self._notify(act)
+        return True
+
+    def _early(self, name: str) -> float:
+        """How early timer ``name`` may be served (0: a loop timer of its own)."""
+        if name == ADVER_TIMER:
+            return self._early_adver
+        if name == MASTER_DOWN_TIMER:
+            # Only a check: the deadline itself gets an exact timer (see slot_due).
+            return self._early_down
+        return 0.0
+
+    def _cancel_timer(self, name: str) -> None:
+        handle = self.timers.pop(name, None)
+        if handle is not None:
+            handle.cancel()
+        slot = self.slotted.pop(name, None)
+        if slot is not None:
+            self.child.slots.remove(slot, self, name)
+
+    def _arm(self, name: str, at: float, exact: bool = False) -> None:
+        early = 0.0 if exact else self._early(name)
+        if early > 0:
+            self.slotted[name] = self.child.slots.add(at, early, self, name)
+        else:
+            self.timers[name] = self.loop.call_at(at, self._timer_due, name)
 
     def _set_timer(self, act: SetTimer) -> None:
-        old = self.timers.pop(act.name, None)
-        if old is not None:
-            old.cancel()
-        if act.at is not None:
-            self.timers[act.name] = self.loop.call_at(act.at, self.post, TimerFired(act.name))
+        """Timers are lazy: a deadline that moves later keeps the pending wake-up, which
+        finds the new deadline and re-arms for it (a backup's master-down timer moves
+        at every advert)."""
+        name, at = act.name, act.at
+        if at is None:
+            self.deadlines.pop(name, None)
+            self._cancel_timer(name)
+            return
+        self.deadlines[name] = at
+        handle = self.timers.get(name)
+        pending = handle.when() if handle is not None else self.slotted.get(name)
+        if pending is not None:
+            if pending <= at:
+                return
+            self._cancel_timer(name)
+        self._arm(name, at)
+
+    def slot_due(self, name: str, slot: float) -> None:
+        """The slot of timer ``name`` is due: fire, re-arm (deadline moved) or go exact."""
+        if self.slotted.get(name) != slot:
+            return  # cancelled or re-armed by an event handled earlier in this slot
+        del self.slotted[name]
+        if name == MASTER_DOWN_TIMER and self.heard is not None:
+            heard_at = self.heard.at
+            if heard_at is not None:
+                # The adverts noted meanwhile moved the deadline; while it is not near,
+                # only the wake-up follows it (the machine learns at the next flush).
+                moved = heard_at + self.heard_interval
+                if moved - self.loop.time() > self._early(name):
+                    self._arm(name, moved)
+                    return
+                self.flush_heard()
+                if name in self.slotted:
+                    return
+        at = self.deadlines.get(name)
+        if at is None:
+            return
+        if at - self.loop.time() > self._early(name):
+            self._arm(name, at)  # moved later meanwhile
+        elif name == ADVER_TIMER:
+            # Counted as fired at its deadline: the FSM schedules the next one from
+            # there, so an instance keeps its own phase however its slots fall.
+            unit = self.unit
+            acts = unit.routine_adver(self.cfg.name, at) if unit is not None else None
+            if acts is None:
+                self.post(TimerFired(name), at)
+            else:  # what the queue would do, without it
+                self._send_advert(acts[0].priority)
+                self._set_timer(acts[1])
+        else:
+            self._arm(name, at, exact=True)
+
+    def _timer_due(self, name: str) -> None:
+        """A loop timer fired: post TimerFired, or re-arm if the deadline moved later."""
+        self.timers.pop(name, None)
+        if name == MASTER_DOWN_TIMER and self.receiver is not None:
+            # Adverts that arrived before the deadline but are not read yet still count.
+            self.receiver.drain()
+            self.flush_heard()
+            if name in self.timers or name in self.slotted:
+                return  # an advert read just now re-armed it
+        at = self.deadlines.get(name)
+        if at is None:
+            return
+        if at > self.loop.time() + 0.001:
+            self._arm(name, at)
+            return
+        self.post(TimerFired(name), at)
 
     def _send_advert(self, priority: int) -> None:
         cfg, sender = self.cfg, self.sender
@@ -464,12 +682,29 @@ class AdvertReceiver:
     Each advert is decoded once (length, version, type, checksum) and handed to the
     instance(s) with its VRID, which run their own checks (TTL, version, auth,
     interval, unicast peer); an advert for a VRID no instance here has is dropped
-    unread, as keepalived does.
+    unread, as keepalived does. The advert a backup hears every interval (the same
+    bytes as the last good one from that source) skips decoding and the event queue:
+    see :meth:`InstanceRunner.fast_advert`.
+
+    Reading in batches: when the socket becomes readable it is drained; if something
+    was read, the reader is taken off the loop and the socket drained again ``hold``
+    seconds later (and so on while adverts keep coming), so a node serving many
+    instances wakes up a few times per interval instead of once per advert. Nothing is
+    decided late because of it: every advert carries its kernel arrival time, which is
+    what the machines use; a master-down timer drains the socket before it fires; and
+    ``hold`` is the smallest :attr:`InstanceRunner.hold_limit` of the instances here.
     """
 
     def __init__(self, sock: ReceiveSocket) -> None:
         self.sock = sock
         self.by_vrid: dict[int, list[InstanceRunner]] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._hold: float | None = None  # None: recompute from the runners
+        self._held: asyncio.TimerHandle | None = None
+        self._reading = False
+        self._draining = False
+        #: Routine adverts the socket only notes the arrival of (see learn()).
+        self.known: dict[bytes, Heard] = {}
 
     @property
     def empty(self) -> bool:
@@ -480,8 +715,33 @@ class AdvertReceiver:
             self.sock.join(group)
         runner.receiver, runner.group = self, group
         self.by_vrid.setdefault(runner.cfg.vrid, []).append(runner)
+        self._hold = None
+
+    def learn(self, runner: InstanceRunner, rcv: Received, ttl: int) -> None:
+        """From now on, ``rcv`` again (same bytes and TTL) only notes its arrival.
+
+        For an advert that passed the checks and that the machine handled as routine
+        (:meth:`InstanceRunner.fast_advert`); IPv4 only (the socket compares the IP
+        datagram from the source address on), one instance per VRID. The runner gives
+        the noted arrival to its machine before anything looks at its timer, and
+        forgets the advert whenever its unit handles an event.
+        """
+        if self.sock.family != 4 or len(self.by_vrid.get(runner.cfg.vrid, ())) != 1:
+            return
+        self.forget(runner)
+        key = rcv.src.packed + rcv.dst.packed + rcv.payload
+        heard = self.known[key] = Heard(ttl)
+        runner.heard, runner.heard_key = heard, key
+
+    def forget(self, runner: InstanceRunner) -> None:
+        heard = runner.heard
+        if heard is not None:
+            if self.known.get(runner.heard_key) is heard:
+                del self.known[runner.heard_key]
+            runner.heard, runner.heard_key = None, b""
 
     def remove(self, runner: InstanceRunner) -> None:
+        self.forget(runner)
         runners = self.by_vrid.get(runner.cfg.vrid, [])
         if runner in runners:
             runners.remove(runner)
@@ -490,25 +750,152 @@ class AdvertReceiver:
             if runner.group is not None:
                 self.sock.leave(runner.group)
         runner.receiver, runner.group = None, None
+        self._hold = None
+
+    def hold_changed(self) -> None:
+        self._hold = None
+
+    @property
+    def hold(self) -> float:
+        if self._hold is None:
+            self._hold = min((r.hold_limit for runners in self.by_vrid.values()
+                              for r in runners), default=0.0)
+        return self._hold
+
+    # ---------------------------------------------------------------- loop
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        loop.add_reader(self.sock.fileno(), self.on_readable)
+        self._reading = True
+
+    def stop(self) -> None:
+        if self._held is not None:
+            self._held.cancel()
+            self._held = None
+        if self._reading and self.loop is not None:
+            with contextlib.suppress(ValueError, OSError, RuntimeError):
+                self.loop.remove_reader(self.sock.fileno())
+        self._reading = False
 
     def on_readable(self) -> None:
-        family, by_vrid = self.sock.family, self.by_vrid
-        while (rcv := self.sock.receive()) is not None:
-            payload = rcv.payload
-            runners = by_vrid.get(payload[1]) if len(payload) > 1 else None
-            if not runners:
-                if len(payload) <= 1:
-                    log.debug("discarding advert from %s on %s: %d bytes", rcv.src,
-                              self.sock.ifname, len(payload))
-                continue
-            try:
-                adv = decode(payload, family=family, src=rcv.src, dst=rcv.dst)
-            except PacketError as exc:
-                for runner in tuple(runners):
-                    runner.rejected(rcv, exc)
-                continue
-            for runner in tuple(runners):
-                runner.on_advert(rcv, adv)
+        if not self.drain() or self.loop is None or self.hold <= 0:
+            return
+        with contextlib.suppress(ValueError, OSError, RuntimeError):
+            self.loop.remove_reader(self.sock.fileno())
+        self._reading = False
+        self._held = self.loop.call_later(self.hold, self._hold_over)
+
+    def _hold_over(self) -> None:
+        self._held = None
+        assert self.loop is not None
+        if self.drain() and self.hold > 0:
+            self._held = self.loop.call_later(self.hold, self._hold_over)
+            return
+        # Quiet again: wait for the next datagram (epoll reports one queued meanwhile).
+        self.loop.add_reader(self.sock.fileno(), self.on_readable)
+        self._reading = True
+
+    # ---------------------------------------------------------------- reading
+
+    def drain(self) -> int:
+        """Read and dispatch everything queued; how many datagrams that was."""
+        if self._draining:
+            return 0
+        self._draining = True
+        sock = self.sock
+        count = -getattr(sock, "hits", 0)
+        try:
+            receive, dispatch, known = sock.receive, self.dispatch, self.known
+            while (rcv := receive(known)) is not None:
+                count += 1
+                dispatch(rcv)
+        finally:
+            self._draining = False
+        return count + getattr(sock, "hits", 0)
+
+    def dispatch(self, rcv: Received) -> None:
+        payload = rcv.payload
+        runners = self.by_vrid.get(payload[1]) if len(payload) > 1 else None
+        if not runners:
+            if len(payload) <= 1:
+                log.debug("discarding advert from %s on %s: %d bytes", rcv.src,
+                          self.sock.ifname, len(payload))
+            return
+        if len(runners) == 1:
+            if runners[0].fast_advert(rcv):
+                return
+            slow = tuple(runners)
+        else:
+            slow = tuple(r for r in tuple(runners) if not r.fast_advert(rcv))
+            if not slow:
+                return
+        try:
+            adv = decode(payload, family=self.sock.family, src=rcv.src, dst=rcv.dst)
+        except PacketError as exc:
+            for runner in slow:
+                runner.rejected(rcv, exc)
+            return
+        for runner in slow:
+            runner.on_advert(rcv, adv)
+
+
+class SlotTimers:
+    """Timers that may be served a little early, grouped: one loop wake-up serves many.
+
+    A timer due at ``at`` that may be served up to ``early`` seconds early goes into slot
+    ``floor(at / early) * early`` (served in ``(at - early, at]``); all the timers of a
+    slot share one loop timer. Masters' advert timers use it (a node that is MASTER of
+    200 instances wakes up a few times per interval, not 200 times), and so do the lazy
+    checks of backups' master-down timers (see :meth:`InstanceRunner.slot_due`).
+    """
+
+    def __init__(self) -> None:
+        self.slots: dict[float, tuple[asyncio.TimerHandle,
+                                      dict[tuple[InstanceRunner, str], None]]] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def add(self, at: float, early: float, runner: InstanceRunner, name: str) -> float:
+        """Schedule ``runner.slot_due(name, slot)``; returns the slot (for :meth:`remove`)."""
+        slot = math.floor(at / early) * early
+        entry = self.slots.get(slot)
+        if entry is None:
+            if self.loop is None:
+                self.loop = asyncio.get_running_loop()
+            handle = self.loop.call_at(slot, self._fire, slot)
+            self.slots[slot] = (handle, {(runner, name): None})
+        else:
+            entry[1][(runner, name)] = None
+        return slot
+
+    def remove(self, slot: float, runner: InstanceRunner, name: str) -> None:
+        entry = self.slots.get(slot)
+        if entry is not None:
+            entry[1].pop((runner, name), None)
+            if not entry[1]:
+                entry[0].cancel()
+                del self.slots[slot]
+
+    def _fire(self, slot: float) -> None:
+        entry = self.slots.pop(slot, None)
+        if entry is not None:
+            for runner, name in entry[1]:
+                runner.slot_due(name, slot)
+
+
+@dataclass(slots=True)
+class _Resume:
+    """The rest of an event's actions, from the first one that must be awaited."""
+
+    member: str
+    event: Event
+    actions: list[Tagged]
+    index: int
+    before: dict[str, tuple[State, int]]
+
+
+#: Events a unit may handle in the caller's stack when it is idle (see Unit.post).
+_INLINE = (AdvertReceived, TimerFired)
 
 
 class Unit:
@@ -516,6 +903,13 @@ class Unit:
 
     Its task takes ``(member, event)`` pairs in order, lets the pure core decide and
     executes the tagged actions through the members' runners.
+
+    The two frequent events, an advert and a timer, skip the queue when the unit is
+    idle (nothing queued, nothing being executed): they are decided and their actions
+    executed at once, in the caller's stack. If one of those actions must be awaited
+    (VIPs, routes), it and the rest go to the task as a :class:`_Resume`, and the unit
+    stays busy until the task is done, so events are still handled one at a time and
+    in order.
     """
 
     def __init__(self, child: VrrpChild, key: str, runners: dict[str, InstanceRunner],
@@ -525,8 +919,12 @@ class Unit:
         self.runners = runners
         self.group_cfg = group
         self.group: SyncGroupFsm | None = None
-        self.queue: asyncio.Queue[tuple[str, Event] | None] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[str, Event, float | None] | _Resume | None] = (
+            asyncio.Queue())
         self.task: asyncio.Task[None] | None = None
+        #: Something is queued or being executed: new events must queue behind it.
+        self.busy = True
+        self.loop = asyncio.get_running_loop()
         for runner in runners.values():
             runner.unit = self
 
@@ -535,8 +933,44 @@ class Unit:
         """What a reload compares to decide whether this unit can keep running."""
         return tuple(r.cfg for r in self.runners.values()), self.group_cfg
 
-    def post(self, member: str, event: Event) -> None:
-        self.queue.put_nowait((member, event))
+    def post(self, member: str, event: Event, at: float | None = None) -> None:
+        """Handle ``event`` for ``member``; ``at``: an advert's arrival, a timer's deadline."""
+        for runner in self.runners.values():
+            if runner.heard is not None:
+                runner.forget_heard()
+        if self.busy or not isinstance(event, _INLINE):
+            self.busy = True
+            self.queue.put_nowait((member, event, at))
+            return
+        self.busy = True
+        resume = self._step(member, event, at)
+        if resume is not None:
+            self.queue.put_nowait(resume)
+        elif self.queue.empty():
+            self.busy = False
+
+    def routine_advert(self, member: str, event: AdvertReceived, at: float,
+                       force: bool = False) -> SetTimer | None:
+        """The pure core's fast path for a routine advert, if the unit is idle.
+
+        ``force``: a noted advert (see InstanceRunner.flush_heard), handled even while
+        events wait in the queue: it arrived before they were posted.
+        """
+        if self.busy and not force:
+            return None
+        if self.group is not None:
+            return self.group.routine_advert(member, event, at)
+        fsm = self.runners[member].fsm
+        return fsm.routine_advert(event, at) if fsm is not None else None
+
+    def routine_adver(self, member: str, at: float) -> tuple[SendAdvert, SetTimer] | None:
+        """The pure core's fast path for a master's advert timer, if the unit is idle."""
+        if self.busy:
+            return None
+        if self.group is not None:
+            return self.group.routine_adver(member, at)
+        fsm = self.runners[member].fsm
+        return fsm.routine_adver(at) if fsm is not None else None
 
     def start(self) -> None:
         fsms = {name: r.fsm for name, r in self.runners.items() if r.fsm is not None}
@@ -563,36 +997,74 @@ class Unit:
         assert fsm is not None
         return [(member, a) for a in fsm.handle(event, now)]
 
+    def _now(self, event: Event, at: float | None) -> float:
+        """The time the core is told: an advert's arrival, a due timer's deadline."""
+        now = self.loop.time()
+        if at is None:
+            return now
+        if isinstance(event, TimerFired):
+            return max(at, now)  # a timer slot served early counts as on time
+        return min(at, now)
+
+    def _step(self, member: str, event: Event, at: float | None) -> _Resume | None:
+        """Decide and execute what needs no awaiting; the rest as a _Resume."""
+        runner = self.runners.get(member)
+        if runner is None or runner.fsm is None:
+            return None
+        before = {n: (r.state, r.fsm.effective_priority if r.fsm else 0)
+                  for n, r in self.runners.items()}
+        try:
+            actions = self._decide(member, event, self._now(event, at))
+            for index, (target, action) in enumerate(actions):
+                if target is None:
+                    self._group_action(action)
+                elif not self.runners[target].execute_now(action):
+                    return _Resume(member, event, actions, index, before)
+        except Exception:
+            log.exception("(%s) failed handling %s", member, event)
+        self._after(event, before)
+        return None
+
+    async def _resume(self, item: _Resume) -> None:
+        try:
+            for target, action in item.actions[item.index:]:
+                if target is None:
+                    self._group_action(action)
+                else:
+                    await self.runners[target].execute(action)
+        except Exception:
+            log.exception("(%s) failed handling %s", item.member, item.event)
+        self._after(item.event, item.before)
+
+    def _after(self, event: Event, before: dict[str, tuple[State, int]]) -> None:
+        """After an event: state file, priority notifications, receive hold limits."""
+        changed = False
+        for name, runner in self.runners.items():
+            state, prio = before[name]
+            now_prio = runner.fsm.effective_priority if runner.fsm else prio
+            if runner.state != state or now_prio != prio or isinstance(event, AdvertReceived):
+                runner.refresh_hold()
+            changed = changed or runner.state != state
+            if now_prio != prio and runner.cfg.notify_priority_changes and \
+                    runner.state in (State.MASTER, State.BACKUP):
+                self.child.fifo.write(f'INSTANCE "{name}" {runner.state.value}_PRIORITY '
+                                      f"{now_prio}")
+        if changed:
+            self.child.state_changed()
+
     async def _consume(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             item = await self.queue.get()
             if item is None:
                 return
-            member, event = item
-            if member not in self.runners or self.runners[member].fsm is None:
-                continue
-            before = {n: (r.state, r.fsm.effective_priority if r.fsm else 0)
-                      for n, r in self.runners.items()}
-            try:
-                for target, action in self._decide(member, event, loop.time()):
-                    if target is None:
-                        self._group_action(action)
-                    else:
-                        await self.runners[target].execute(action)
-            except Exception:
-                log.exception("(%s) failed handling %s", member, event)
-            changed = False
-            for name, runner in self.runners.items():
-                state, prio = before[name]
-                changed = changed or runner.state != state
-                now_prio = runner.fsm.effective_priority if runner.fsm else prio
-                if now_prio != prio and runner.cfg.notify_priority_changes and \
-                        runner.state in (State.MASTER, State.BACKUP):
-                    self.child.fifo.write(f'INSTANCE "{name}" {runner.state.value}_PRIORITY '
-                                          f"{now_prio}")
-            if changed:
-                self.child.state_changed()
+            if isinstance(item, _Resume):
+                await self._resume(item)
+            else:
+                resume = self._step(*item)
+                if resume is not None:
+                    await self._resume(resume)
+            if self.queue.empty():
+                self.busy = False
 
     def _group_action(self, act: GroupAction) -> None:
         if isinstance(act, Log):
@@ -891,6 +1363,10 @@ class VrrpChild:
         self.units: dict[str, Unit] = {}
         #: Shared receiving sockets by (interface, ifindex, family).
         self.receivers: dict[tuple[str, int, int], AdvertReceiver] = {}
+        #: Sending sockets, shared: [socket, users] by (family, interface, index, source, TTL).
+        self.senders: dict[tuple[int, str, int, IPAddress, int], list[Any]] = {}
+        #: The advert timers of every instance (see SlotTimers).
+        self.slots = SlotTimers()
         self.scripts: dict[str, TrackedScript] = {}
         self.files: dict[str, TrackedFile] = {}
         self.notifies: set[asyncio.Task[None]] = set()
@@ -1008,12 +1484,40 @@ class VrrpChild:
             sock = ReceiveSocket(family=runner.cfg.family, ifname=runner.cfg.advert_interface,
                                  ifindex=ifindex)
             receiver = self.receivers[key] = AdvertReceiver(sock)
-            asyncio.get_running_loop().add_reader(sock.fileno(), receiver.on_readable)
+            receiver.start(asyncio.get_running_loop())
         try:
             receiver.add(runner, group)
         finally:
             if receiver.empty:
                 self._close_receiver(key)
+
+    def sender(self, *, family: int, ifname: str, ifindex: int, src: IPAddress,
+               ttl: int) -> AdvertSender:
+        """The sending socket for these parameters, shared by every instance using them.
+
+        Like keepalived, one socket per interface and source rather than one per
+        instance: the kernel offers every received VRRP packet to each raw socket of
+        protocol 112 in the namespace, so 200 idle sending sockets would be walked 200
+        times per advert.
+        """
+        key = (family, ifname, ifindex, src, ttl)
+        entry = self.senders.get(key)
+        if entry is None:
+            entry = self.senders[key] = [AdvertSender(family=family, ifname=ifname,
+                                                      ifindex=ifindex, src=src, ttl=ttl), 0]
+        entry[1] += 1
+        return entry[0]
+
+    def release_sender(self, sender: AdvertSender) -> None:
+        """One user of ``sender`` less; the last one closes it."""
+        for key, entry in list(self.senders.items()):
+            if entry[0] is sender:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    del self.senders[key]
+                    sender.close()
+                return
+        sender.close()
 
     def detach(self, runner: InstanceRunner) -> None:
         """Unregister ``runner``; the last instance of a socket closes it."""
@@ -1028,8 +1532,7 @@ class VrrpChild:
 
     def _close_receiver(self, key: tuple[str, int, int]) -> None:
         receiver = self.receivers.pop(key)
-        with contextlib.suppress(ValueError, OSError, RuntimeError):
-            asyncio.get_running_loop().remove_reader(receiver.sock.fileno())
+        receiver.stop()
         receiver.sock.close()
 
     def broadcast(self, tracker: str, event: TrackUpdate) -> None:

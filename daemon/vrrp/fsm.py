@@ -400,6 +400,40 @@ class VrrpFsm:
                            f"in state {self.state.value}")
         return handler(self, event, now)
 
+    def routine_advert(self, ev: AdvertReceived, now: float) -> SetTimer | None:
+        """Fast path of :meth:`handle` for the advert a backup hears every interval.
+
+        When ``ev`` only restarts the master-down timer (BACKUP, a master that is not
+        stopping, not preempted, no v3 interval change, no preempt_delay running) this
+        does what :meth:`handle` would and returns its only action; otherwise it changes
+        nothing and returns None, and the caller must call :meth:`handle`. It exists so
+        that the I/O layer can skip the event queue for the one event that is most
+        frequent; the tests check it agrees with :meth:`handle`.
+        """
+        if (self.state is not State.BACKUP or ev.priority == 0
+                or self.preempt_until is not None
+                or (self.params.version == 3 and ev.advert_int != self.master_adver_int)):
+            return None
+        if ev.priority < self.effective_priority and self.params.preempt:
+            return None  # a lower-priority master: handle() decides (logs, may preempt)
+        self.want_master = False
+        return self._reset_down_timer(now)
+
+    def routine_adver(self, now: float) -> tuple[SendAdvert, SetTimer] | None:
+        """Fast path of :meth:`handle` for ``TimerFired(ADVER_TIMER)`` of a MASTER.
+
+        Returns the two actions :meth:`handle` would (send an advert, re-arm the
+        timer) and updates the state the same way; None (nothing changed) when the
+        machine is not MASTER or the timer is not due, and the caller must call
+        :meth:`handle`.
+        """
+        deadline = self.timers.get(ADVER_TIMER)
+        if self.state is not State.MASTER or deadline is None or now + _TIMER_SLACK < deadline:
+            return None
+        del self.timers[ADVER_TIMER]
+        return (SendAdvert(self.effective_priority),
+                self._set(ADVER_TIMER, now + self.params.advert_int))
+
     # ---------------------------------------------------------------- helpers
 
     def _set(self, name: str, at: float | None) -> SetTimer:

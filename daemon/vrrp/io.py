@@ -1,9 +1,11 @@
 """Sockets of the VRRP child: adverts (raw IP protocol 112), gratuitous ARP, unsolicited NA.
 
 Why separate send and receive sockets: a raw socket bound to a local address only
-receives packets *addressed to* that address, so an instance's sending socket
-(:class:`AdvertSender`, bound to the source address it advertises from, which the v3
-checksum covers) cannot also receive the multicast adverts.
+receives packets *addressed to* that address, so a sending socket (:class:`AdvertSender`,
+bound to the source address adverts go out from, which the v3 checksum covers) cannot
+also receive the multicast adverts. The child shares one sending socket between the
+instances with the same interface, source address and TTL: the kernel offers every
+VRRP packet it receives to each raw socket of protocol 112 in the namespace.
 
 Receiving is shared, as in keepalived's sockpool: one :class:`ReceiveSocket` per
 interface and address family, bound to the interface only, joined once to each VRRP
@@ -15,6 +17,11 @@ IPv4 raw sockets deliver the IP header (TTL and addresses are read from it); IPv
 sockets do not, so hop limit and destination come from ancillary data
 (IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO).
 
+Every datagram carries the time the kernel received it (SO_TIMESTAMPNS, converted to
+``time.monotonic()``, the event loop's clock, and bounded by the moment the queue was
+last seen empty and the moment it is read): the child reads the socket in batches, and
+every protocol timer runs from the advert's arrival, not from when it was read.
+
 Gratuitous ARPs are built by hand and sent on an AF_PACKET socket (there is no IP
 socket that can send ARP). Unsolicited neighbour advertisements go through an ICMPv6
 raw socket, for which the kernel computes the checksum.
@@ -25,7 +32,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 import struct
-from dataclasses import dataclass
+import time
+from typing import NamedTuple
 
 from .packet import IPPROTO_VRRP, VRRP_TTL
 
@@ -39,19 +47,57 @@ IPV6_PKTINFO = getattr(socket, "IPV6_PKTINFO", 50)
 IPV6_RECVHOPLIMIT = getattr(socket, "IPV6_RECVHOPLIMIT", 51)
 IPV6_HOPLIMIT = getattr(socket, "IPV6_HOPLIMIT", 52)
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+#: SO_TIMESTAMPNS(_OLD) of asm-generic (x86, arm, ...); its cmsg type has the same value.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+_TIMESPEC = struct.Struct("@ll")  # the _OLD layout: two C longs
+#: Ancillary buffer: a timestamp, and for IPv6 hop limit and packet info too.
+_ANC_SIZE = 256
 #: Receive buffer of a shared socket (bytes; the kernel doubles it for bookkeeping).
 RCVBUF_SIZE = 1 << 20
 ALL_NODES_V6 = ipaddress.IPv6Address("ff02::1")
 
 
-@dataclass(frozen=True, slots=True)
-class Received:
-    """One datagram of protocol 112 as the IP layer delivered it."""
+class Received(NamedTuple):
+    """One datagram of protocol 112 as the IP layer delivered it.
+
+    ``arrival``: when the kernel received it, on the ``time.monotonic()`` clock (None if
+    unknown). A named tuple rather than a dataclass: one is built per received advert.
+    """
 
     payload: bytes
     src: IPAddress
     dst: IPAddress
     ttl: int | None
+    arrival: float | None = None
+
+
+class Heard:
+    """Where :meth:`ReceiveSocket.receive` notes the arrival of a datagram it knows.
+
+    The reader registers, by the IPv4 datagram's bytes from the source address on
+    (addresses and VRRP payload), the adverts it has already checked and handled and
+    that need nothing but their arrival time when they come again (a backup's routine
+    advert); ``at`` is the arrival of the latest one, None once consumed.
+    """
+
+    __slots__ = ("ttl", "at")
+
+    def __init__(self, ttl: int) -> None:
+        self.ttl = ttl
+        self.at: float | None = None
+
+
+#: Addresses seen in received packets: one object per address, not one per packet.
+_ADDRESSES: dict[bytes, IPAddress] = {}
+
+
+def _address(raw: bytes) -> IPAddress:
+    addr = _ADDRESSES.get(raw)
+    if addr is None:
+        if len(_ADDRESSES) >= 4096:
+            _ADDRESSES.clear()
+        addr = _ADDRESSES[raw] = ipaddress.ip_address(raw)
+    return addr
 
 
 def _bind_device(sock: socket.socket, ifname: str) -> None:
@@ -59,7 +105,7 @@ def _bind_device(sock: socket.socket, ifname: str) -> None:
 
 
 class AdvertSender:
-    """The sending socket of one instance on one interface, bound to its source address."""
+    """A sending socket on one interface, bound to a source address (shared by the child)."""
 
     def __init__(self, *, family: int, ifname: str, ifindex: int, src: IPAddress,
                  ttl: int = VRRP_TTL) -> None:
@@ -67,6 +113,7 @@ class AdvertSender:
         self.ifname = ifname
         self.ifindex = ifindex
         self.src = src
+        self._sockaddrs: dict[IPAddress, tuple[str, int] | tuple[str, int, int, int]] = {}
         af = socket.AF_INET if family == 4 else socket.AF_INET6
         self.send_sock = socket.socket(af, socket.SOCK_RAW, IPPROTO_VRRP)
         try:
@@ -94,11 +141,15 @@ class AdvertSender:
             s.bind((str(self.src), 0, 0, self.ifindex))
 
     def send(self, payload: bytes, dst: IPAddress) -> None:
-        if self.family == 4:
-            self.send_sock.sendto(payload, (str(dst), 0))
-        else:
-            scope = self.ifindex if dst.is_link_local or dst.is_multicast else 0
-            self.send_sock.sendto(payload, (str(dst), 0, 0, scope))
+        sockaddr = self._sockaddrs.get(dst)
+        if sockaddr is None:
+            if self.family == 4:
+                sockaddr = (str(dst), 0)
+            else:
+                scope = self.ifindex if dst.is_link_local or dst.is_multicast else 0
+                sockaddr = (str(dst), 0, 0, scope)
+            self._sockaddrs[dst] = sockaddr
+        self.send_sock.sendto(payload, sockaddr)
 
     def close(self) -> None:
         self.send_sock.close()
@@ -118,6 +169,10 @@ class ReceiveSocket:
         self.ifname = ifname
         self.ifindex = ifindex
         self.groups: dict[IPAddress, int] = {}
+        #: When the queue was last seen empty (the earliest a queued datagram can be from).
+        self.empty_at = time.monotonic()
+        #: Datagrams found in ``known`` by :meth:`receive`.
+        self.hits = 0
         af = socket.AF_INET if family == 4 else socket.AF_INET6
         self.sock = socket.socket(af, socket.SOCK_RAW, IPPROTO_VRRP)
         try:
@@ -138,6 +193,10 @@ class ReceiveSocket:
         if self.family == 6:
             r.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)
             r.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
+        try:
+            r.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        except OSError:
+            pass  # no kernel timestamps: arrival is the time the datagram is read
 
     def _membership(self, group: IPAddress, join: bool) -> None:
         if self.family == 4:
@@ -172,40 +231,66 @@ class ReceiveSocket:
         """For ``loop.add_reader``."""
         return self.sock.fileno()
 
-    def receive(self) -> Received | None:
-        """The next sane IP datagram, or None when nothing (more) is queued."""
-        try:
-            if self.family == 4:
-                while (rcv := _parse_ipv4(self.sock.recv(65535))) is None:
-                    pass  # not a sane IPv4 packet: dropped, read on
+    def receive(self, known: dict[bytes, Heard] | None = None) -> Received | None:
+        """The next sane IP datagram, or None when nothing (more) is queued.
+
+        An IPv4 datagram found in ``known`` (with the same TTL) is not returned: its
+        arrival goes to its :class:`Heard` and :attr:`hits` counts it.
+        """
+        sock, lower, v4 = self.sock, self.empty_at, self.family == 4
+        now = time.monotonic()
+        # Kernel stamps are CLOCK_REALTIME: this turns them into the loop's clock. A
+        # clock step cannot move an arrival outside the time the datagram can have
+        # been waiting (after the queue was last seen empty, before it was read).
+        offset = time.time() - now
+        while True:
+            try:
+                data, anc, _flags, addr = sock.recvmsg(65535, _ANC_SIZE)
+            except (BlockingIOError, InterruptedError):
+                self.empty_at = now  # anything queued later arrived after this
+                return None
+            now = time.monotonic()
+            arrival = now
+            ttl: int | None = None
+            dst: IPAddress | None = None
+            for level, kind, value in anc:
+                if kind == SO_TIMESTAMPNS and level == socket.SOL_SOCKET:
+                    sec, nsec = _TIMESPEC.unpack_from(value)
+                    stamp = sec + nsec * 1e-9 - offset
+                    if stamp < arrival:
+                        arrival = stamp if stamp > lower else lower
+                elif level == socket.IPPROTO_IPV6 and kind == IPV6_HOPLIMIT:
+                    ttl = struct.unpack("i", value[:4])[0]
+                elif level == socket.IPPROTO_IPV6 and kind == IPV6_PKTINFO:
+                    dst = _address(value[:16])
+            if v4:
+                if known is not None and data[0] == 0x45:  # no IP options
+                    heard = known.get(data[12:])
+                    if heard is not None and heard.ttl == data[8]:
+                        heard.at = arrival
+                        self.hits += 1
+                        continue
+                rcv = _parse_ipv4(data, arrival)
+                if rcv is None:
+                    continue  # not a sane IPv4 packet: dropped, read on
                 return rcv
-            data, anc, _flags, addr = self.sock.recvmsg(65535, 256)
-        except (BlockingIOError, InterruptedError):
-            return None
-        ttl: int | None = None
-        dst: IPAddress = ipaddress.IPv6Address(0)
-        for level, kind, value in anc:
-            if level == socket.IPPROTO_IPV6 and kind == IPV6_HOPLIMIT:
-                ttl = struct.unpack("i", value[:4])[0]
-            elif level == socket.IPPROTO_IPV6 and kind == IPV6_PKTINFO:
-                dst = ipaddress.IPv6Address(value[:16])
-        src = ipaddress.IPv6Address(addr[0].split("%")[0])
-        return Received(data, src, dst, ttl)
+            src = _address(socket.inet_pton(socket.AF_INET6, addr[0].split("%")[0]))
+            return Received(data, src, dst or ipaddress.IPv6Address(0), ttl, arrival)
 
     def close(self) -> None:
         self.groups.clear()
         self.sock.close()
 
 
-def _parse_ipv4(data: bytes) -> Received | None:
+def _parse_ipv4(data: bytes, arrival: float | None = None) -> Received | None:
     if len(data) < 20 or data[0] >> 4 != 4:
         return None
     ihl = (data[0] & 0x0F) * 4
-    total = struct.unpack_from("!H", data, 2)[0]
+    total = (data[2] << 8) | data[3]
     if ihl < 20 or total > len(data) or total < ihl:
         return None
-    return Received(data[ihl:total], ipaddress.IPv4Address(data[12:16]),
-                    ipaddress.IPv4Address(data[16:20]), data[8])
+    return Received(data[ihl:total], _address(data[12:16]), _address(data[16:20]), data[8],
+                    arrival)
 
 
 # --------------------------------------------------------------------------- GARP / NA

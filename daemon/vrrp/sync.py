@@ -39,10 +39,13 @@ from dataclasses import dataclass, field
 
 from .fsm import (
     Action,
+    AdvertReceived,
     Event,
     Log,
     RequestMaster,
+    SendAdvert,
     SendGarp,
+    SetTimer,
     State,
     SyncBackup,
     SyncFault,
@@ -96,6 +99,30 @@ class SyncGroupFsm:
         out += self._lower_prio_garps(member, produced)
         out += self._reconcile(now)
         return out
+
+    def routine_advert(self, member: str, ev: AdvertReceived, now: float) -> SetTimer | None:
+        """:meth:`VrrpFsm.routine_advert` for a member, when the group rules cannot act.
+
+        A settled BACKUP or MASTER group none of whose members is starting, stopping,
+        faulty or waiting for a script has nothing to reconcile after a routine advert,
+        so the member's fast path is the whole of :meth:`handle`. Otherwise None.
+        """
+        if not self._steady():
+            return None
+        return self.members[member].routine_advert(ev, now)
+
+    def routine_adver(self, member: str, now: float) -> tuple[SendAdvert, SetTimer] | None:
+        """:meth:`VrrpFsm.routine_adver` for a member, when the group rules cannot act."""
+        if not self._steady():
+            return None
+        return self.members[member].routine_adver(now)
+
+    def _steady(self) -> bool:
+        """Whether :meth:`_reconcile` has nothing to do (see :meth:`routine_advert`)."""
+        if not self.settled or self.state not in (State.BACKUP, State.MASTER):
+            return False
+        return not any(f.state in (State.INIT, State.STOP) or f.faulty or f.pending
+                       for f in self.members.values())
 
     # ---------------------------------------------------------------- rules
 

@@ -7,6 +7,8 @@ delivered instantly to every node whose link is up) to replay the seed scenario.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import heapq
 import ipaddress
 from dataclasses import dataclass, field
@@ -578,3 +580,86 @@ def test_failing_script_on_master_lets_backup_preempt_and_recovery_takes_it_back
     lan.advance(25.0)
     assert (lan.nodes["A"].state, lan.nodes["B"].state, lan.vips) == (
         State.MASTER, State.BACKUP, {"A"})
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+def _backup_after(params: InstanceParams, *adverts: AdvertReceived) -> VrrpFsm:
+    fsm = VrrpFsm(params)
+    fsm.handle(Startup(), now=0.0)
+    for k, ev in enumerate(adverts):
+        fsm.handle(ev, now=1.0 + k)
+    return fsm
+
+
+@pytest.mark.parametrize("params", [
+    seed_b(), seed_b(nopreempt=True), seed_b(preempt_delay=30.0), seed_a(),
+    seed_b(version=3, advert_int=0.5), seed_b(priority=200),
+])
+@pytest.mark.parametrize("priority", [0, 50, 99, 100, 250])
+@pytest.mark.parametrize("interval", [1.0, 0.5])
+@pytest.mark.parametrize("state", ["backup", "master", "fault"])
+def test_routine_advert_agrees_with_handle(params: InstanceParams, priority: int,
+                                           interval: float, state: str) -> None:
+    """The fast path does exactly what handle() does, or nothing at all."""
+    if state == "backup":
+        fsm = _backup_after(params, AdvertReceived(A_IP, 150, params.advert_int))
+    elif state == "master":
+        fsm, _ = _master(params)
+    else:
+        fsm = VrrpFsm(replace_trackers(params))
+        fsm.handle(Startup(), now=0.0)
+        fsm.handle(TrackUpdate("if:eth0", False), now=1.0)
+        assert fsm.state is State.FAULT
+    ev, now = AdvertReceived(A_IP, priority, interval), 20.25
+    fast, slow = copy.deepcopy(fsm), copy.deepcopy(fsm)
+    act = fast.routine_advert(ev, now)
+    expected = slow.handle(ev, now)
+    if act is None:
+        assert fast == fsm  # untouched: the caller falls back to handle()
+    else:
+        assert [act] == expected and fast == slow
+        assert act == SetTimer(MASTER_DOWN_TIMER, now + fsm.master_down_interval())
+
+
+
+def replace_trackers(params: InstanceParams) -> InstanceParams:
+    return dataclasses.replace(params, trackers=(Tracker("if:eth0"),))
+
+
+def test_routine_advert_is_the_usual_case_of_a_backup() -> None:
+    fsm = _backup_after(seed_b(), AdvertReceived(A_IP, 100, 1.0))
+    assert fsm.routine_advert(AdvertReceived(A_IP, 100, 1.0), 3.5) == SetTimer(
+        MASTER_DOWN_TIMER, 3.5 + 3 + (256 - 99) / 256)
+    # A lower-priority master with preempt: handle() decides (the timer must run out).
+    assert fsm.routine_advert(AdvertReceived(A_IP, 98, 1.0), 4.0) is None
+    assert fsm.timers[MASTER_DOWN_TIMER] == 3.5 + 3 + (256 - 99) / 256
+
+
+@pytest.mark.parametrize("params", [seed_a(), seed_b(version=3, advert_int=0.5),
+                                    seed_b(garp_refresh=10.0)])
+@pytest.mark.parametrize("offset", [-0.5, -0.001, 0.0, 0.3])
+@pytest.mark.parametrize("state", ["backup", "master", "master-cancelled"])
+def test_routine_adver_agrees_with_handle(params: InstanceParams, offset: float,
+                                          state: str) -> None:
+    """A master's advert timer: the fast path does what handle() does, or nothing."""
+    if state == "backup":
+        fsm = _backup_after(params, AdvertReceived(A_IP, 150, params.advert_int))
+        due = 5.0
+    else:
+        fsm, t = _master(params)
+        due = fsm.timers[ADVER_TIMER]
+        if state == "master-cancelled":
+            del fsm.timers[ADVER_TIMER]
+    now = due + offset
+    fast, slow = copy.deepcopy(fsm), copy.deepcopy(fsm)
+    acts = fast.routine_adver(now)
+    expected = slow.handle(TimerFired(ADVER_TIMER), now)
+    if acts is None:
+        assert fast == fsm
+        assert state != "master" or offset < -0.002
+    else:
+        assert list(acts) == expected and fast == slow
+        assert acts == (SendAdvert(fsm.effective_priority),
+                        SetTimer(ADVER_TIMER, now + params.advert_int))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 import time
@@ -67,22 +68,36 @@ class _Queue:
         self.ifname = "eth0"
         self.datagrams = datagrams
 
-    def receive(self) -> Received | None:
+    def receive(self, known: object = None) -> Received | None:
         return self.datagrams.pop(0) if self.datagrams else None
 
 
 class _Runner:
     """Records what the shared reader hands an instance."""
 
-    def __init__(self, vrid: int) -> None:
+    def __init__(self, vrid: int, hold_limit: float = 0.0) -> None:
         self.cfg = SimpleNamespace(vrid=vrid)
         self.receiver: object = None
         self.group: object = None
+        self.hold_limit = hold_limit
+        self.heard = None
         self.adverts: list[int] = []
         self.rejects: list[Reason] = []
+        self.good: set[bytes] = set()
+        self.fast: list[float | None] = []
+        self.arrivals: list[float | None] = []
+
+    def fast_advert(self, rcv: Received) -> bool:
+        """Like InstanceRunner: the bytes of an advert that passed before need no decoding."""
+        if rcv.payload in self.good:
+            self.fast.append(rcv.arrival)
+            return True
+        return False
 
     def on_advert(self, rcv: Received, adv: Advertisement) -> None:
         self.adverts.append(adv.priority)
+        self.arrivals.append(rcv.arrival)
+        self.good.add(rcv.payload)
 
     def rejected(self, rcv: Received, exc: PacketError) -> None:
         self.rejects.append(exc.reason)
@@ -115,6 +130,19 @@ def test_shared_reader_dispatches_by_vrid_and_decodes_once() -> None:
     assert receiver.empty
 
 
+def test_shared_reader_skips_decoding_a_repeated_advert() -> None:
+    src, dst = ipaddress.IPv4Address("10.1.10.117"), ipaddress.IPv4Address("224.0.0.18")
+    good = _v3(51, 150, src, dst)
+    queue = [Received(good, src, dst, 255, 1.0), Received(good, src, dst, 255, 2.0),
+             Received(_v3(51, 0, src, dst), src, dst, 255, 3.0)]
+    receiver = AdvertReceiver(cast(ReceiveSocket, _Queue(4, queue)))
+    runner = _Runner(51)
+    receiver.add(cast(InstanceRunner, runner), None)
+    assert receiver.drain() == 3
+    assert runner.adverts == [150, 0] and runner.arrivals == [1.0, 3.0]
+    assert runner.fast == [2.0]
+
+
 def _root_raw_sockets() -> bool:
     try:
         socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_VRRP).close()
@@ -139,13 +167,57 @@ def test_receive_socket_joins_each_group_once_and_reads_adverts() -> None:
         assert rx.groups == {}
         loopback = ipaddress.IPv4Address("127.0.0.1")
         payload = _v3(51, 100, loopback, loopback)
+        sent = time.monotonic()
         tx.send(payload, loopback)
         deadline = time.monotonic() + 2
         rcv = None
         while rcv is None and time.monotonic() < deadline:
             rcv = rx.receive()
         assert rcv is not None and rcv.payload == payload and rcv.src == loopback
+        # The kernel's receive time, on the loop's clock, within the time it can have waited.
+        assert rcv.arrival is not None and rcv.arrival <= time.monotonic()
+        assert rcv.arrival >= sent
         assert rx.receive() is None  # drained: None, not an exception
     finally:
         rx.close()
         tx.close()
+
+
+@pytest.mark.skipif(not _root_raw_sockets(), reason="raw sockets need CAP_NET_RAW")
+def test_busy_socket_is_read_in_batches_with_kernel_arrival_times() -> None:
+    """After a read the reader is off the loop for ``hold``; arrival times stay exact."""
+    lo = socket.if_nametoindex("lo")
+    loopback = ipaddress.IPv4Address("127.0.0.1")
+    rx = ReceiveSocket(family=4, ifname="lo", ifindex=lo)
+    tx = AdvertSender(family=4, ifname="lo", ifindex=lo, src=loopback)
+    receiver = AdvertReceiver(rx)
+    runner = _Runner(51, hold_limit=0.2)
+    receiver.add(cast(InstanceRunner, runner), None)
+
+    async def scenario() -> tuple[float, float, float]:
+        loop = asyncio.get_running_loop()
+        receiver.start(loop)
+        tx.send(_v3(51, 100, loopback, loopback), loopback)
+        await asyncio.sleep(0.05)
+        assert runner.adverts == [100] and not receiver._reading  # held
+        sent = time.monotonic()
+        tx.send(_v3(51, 101, loopback, loopback), loopback)
+        await asyncio.sleep(0.05)
+        assert runner.adverts == [100]  # queued in the kernel, not read yet
+        await asyncio.sleep(0.2)
+        read = time.monotonic()
+        assert runner.adverts == [100, 101]
+        arrival = runner.arrivals[-1]
+        assert arrival is not None
+        await asyncio.sleep(0.25)  # nothing more came: back on the loop
+        assert receiver._reading
+        receiver.stop()
+        return sent, arrival, read
+
+    try:
+        sent, arrival, read = asyncio.run(scenario())
+        assert sent <= arrival < sent + 0.02 < read
+    finally:
+        rx.close()
+        tx.close()
+

@@ -7,10 +7,12 @@ delivered at once to the same instance on every other node whose link is up.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import ipaddress
 from dataclasses import dataclass, field
 
+import pytest
 from kaconfd.vrrp.fsm import (
     AddVips,
     AdvertReceived,
@@ -235,3 +237,45 @@ def test_stop_notifies_the_group_once_every_member_stopped() -> None:
     assert not any(isinstance(a, RunGroupNotify) for _, a in first)
     second = grp.handle("VI_2", Shutdown(), 1.0)
     assert second[-1] == (None, RunGroupNotify(State.STOP))
+
+
+def test_routine_advert_agrees_with_handle_through_a_whole_scenario(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every advert of the fail-over scenario: the group's fast path matches handle()."""
+    real = SyncGroupFsm.handle
+    taken: list[SetTimer] = []
+
+    def checked(self: SyncGroupFsm, member: str, event: Event, now: float) -> list[Tagged]:
+        if event == TimerFired("adver"):
+            fast = copy.deepcopy(self)
+            acts = fast.routine_adver(member, now)
+            out = real(self, member, event, now)
+            if acts is not None:
+                taken.append(acts[1])
+                assert out == [(member, a) for a in acts] and fast == self
+            return out
+        if isinstance(event, AdvertReceived):
+            fast = copy.deepcopy(self)
+            act = fast.routine_advert(member, event, now)
+            out = real(self, member, event, now)
+            if act is not None:
+                taken.append(act)
+                assert out == [(member, act)] and fast == self
+            return out
+        return real(self, member, event, now)
+
+    monkeypatch.setattr(SyncGroupFsm, "handle", checked)
+    test_group_fails_over_and_back_together()
+    assert taken  # the steady state between the transitions took the fast path
+
+
+def test_routine_advert_not_taken_while_a_member_is_faulty_or_starting() -> None:
+    grp = group("B", 90, (CHK,))
+    ev = AdvertReceived(ADDR["A"], 100, 1.0)
+    assert grp.routine_advert("VI_1", ev, 0.0) is None  # INIT
+    for member in MEMBERS:
+        grp.handle(member, TrackUpdate("script:chk", up=True), 0.0)
+        grp.handle(member, Startup(), 0.0)
+    assert grp.routine_advert("VI_1", ev, 1.0) == SetTimer("master_down", 1.0 + 3 + 166 / 256)
+    grp.handle("VI_2", TrackUpdate("script:chk", up=False), 1.5)
+    assert grp.routine_advert("VI_1", ev, 2.0) is None
