@@ -3,6 +3,9 @@
 keepalived validates addresses with ``inet_pton``; so do we. Building
 :mod:`ipaddress` objects from the packed bytes is several times faster than
 from text, which matters on 100k-line configs.
+
+An IPv4 address is by far the most frequent kind; it is built from the
+integer of ``inet_pton``'s bytes, the constructor's cheapest path.
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 _AF_INET = socket.AF_INET
 _AF_INET6 = socket.AF_INET6
 _pton = socket.inet_pton
+_V4 = ipaddress.IPv4Address
+_from_bytes = int.from_bytes
+
+
+def _v4(packed: bytes) -> ipaddress.IPv4Address:
+    """The IPv4Address of the 4 bytes ``inet_pton`` returned (via its integer: faster)."""
+    return _V4(_from_bytes(packed))
 
 
 def parse_ip(text: str) -> IPAddress:
@@ -26,7 +36,7 @@ def parse_ip(text: str) -> IPAddress:
         except (OSError, ValueError):
             return ipaddress.ip_address(text)  # scoped forms; raises ValueError
     try:
-        return ipaddress.IPv4Address(_pton(_AF_INET, text))
+        return _v4(_pton(_AF_INET, text))
     except OSError:
         raise ValueError(f"{text!r} does not appear to be an IPv4 or IPv6 address") from None
 

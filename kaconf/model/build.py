@@ -280,12 +280,16 @@ Attach = Callable[[Any, str, Any], None]
 class _SectionPlan:
     """How a block keyword of one block path makes and attaches its model object."""
 
-    __slots__ = ("spec", "child_path", "cls", "checker", "generic", "named", "name_field",
-                 "head", "attach")
+    __slots__ = ("spec", "kw", "child_path", "child_plans", "cls", "checker", "generic",
+                 "named", "name_field", "head", "attach", "append_to")
 
-    def __init__(self, spec: KeywordSpec, parent_cls: type[Block]) -> None:
+    def __init__(self, spec: KeywordSpec, parent_cls: type[Block],
+                 child_plans: dict[str, Plan]) -> None:
         self.spec = spec
+        self.kw = spec.name
         self.child_path = spec.child_path
+        #: the plan table of the block's own keywords (see Builder._plans_of)
+        self.child_plans = child_plans
         cls, self.checker = _block_class(self.child_path, spec.name)
         self.cls = cls
         self.generic = issubclass(cls, GenericBlock)
@@ -296,10 +300,16 @@ class _SectionPlan:
             Builder._vs_head if issubclass(cls, VirtualServer)
             else Builder._rs_head if issubclass(cls, RealServer) else None)
         self.attach = _attacher(parent_cls, cls)
+        #: the list field of the parent the block is appended to, when that is
+        #: all ``attach`` does (spares a call per block)
+        self.append_to: str | None = getattr(self.attach, "append_to", None)
 
 
 def _append(field: str) -> Attach:
-    return lambda parent, kw, obj: getattr(parent, field).append(obj)
+    def attach(parent: Any, kw: str, obj: Any) -> None:
+        getattr(parent, field).append(obj)
+    attach.append_to = field  # type: ignore[attr-defined]  # see _SectionPlan.append_to
+    return attach
 
 
 def _by_name(field: str) -> Attach:
@@ -366,10 +376,65 @@ def _attacher(parent: type[Block], cls: type[Block]) -> Attach:
     return _ignore
 
 
-#: the kinds of plan; an unknown keyword has the plan _UNKNOWN
+#: parses one line of a value block into a model object (None: line skipped)
+ItemParser = Callable[[Node, list[Diagnostic]], Any]
+
+_ADDRESS_BLOCKS = ("virtual_ipaddress", "virtual_ipaddress_excluded", "static_ipaddress")
+_TOP_LEVEL_LISTS = ("static_ipaddress", "static_routes", "static_rules")
+
+
+def _item_parser(kw: str, path: str) -> ItemParser | None:
+    """How the lines of value block ``kw`` in block ``path`` are read (None: as words)."""
+    if kw in _ADDRESS_BLOCKS:
+        return functools.partial(items.parse_address, static=kw == "static_ipaddress")
+    if kw in ("virtual_routes", "static_routes"):
+        return items.parse_route
+    if kw in ("virtual_rules", "static_rules"):
+        return items.parse_rule
+    if kw == "unicast_peer":
+        return items.parse_peer
+    if kw.startswith("track_") and path in ("vrrp_instance", "vrrp_sync_group"):
+        return functools.partial(items.parse_track, interface=kw == "track_interface")
+    return None
+
+
+class _ValueBlockPlan:
+    """How a value block keyword of one block path reads its lines and keeps them.
+
+    ``store`` says where the items go, decided from the block's model class
+    (fixed by its path, as for the other plans): ``"vsg"`` (a
+    virtual_server_group, see :meth:`Builder._vsg`), ``"group"`` (a sync
+    group's instance names), ``"static"`` (the top level's static lists),
+    ``"top"`` (another top-level block: kept in ``other``),
+    ``"notification_email"``, ``"field"`` (the model field of that name),
+    ``"generic"`` (a generic block's ``items``) or ``"settings"`` (only there).
+    """
+
+    __slots__ = ("kw", "parse", "store")
+
+    def __init__(self, kw: str, path: str, cls: type[Block]) -> None:
+        self.kw = kw
+        #: None: each line is kept as its words
+        self.parse = _item_parser(kw, path)
+        store = "settings"
+        if kw == "virtual_server_group":
+            store = "vsg"
+        elif issubclass(cls, SyncGroup) and kw == "group":
+            store = "group"
+        elif issubclass(cls, Config):
+            store = "static" if kw in _TOP_LEVEL_LISTS else "top"
+        elif kw == "notification_email" and issubclass(cls, GlobalDefs):
+            store = "notification_email"
+        elif kw in cls._NAMES:
+            store = "field"
+        elif issubclass(cls, GenericBlock):
+            store = "generic"
+        self.store = store
+
+
+#: an unknown keyword has the plan _UNKNOWN
 _UNKNOWN: Final = "unknown"
-_VALUE_BLOCK: Final = "value_block"
-Plan = _ValuePlan | _SectionPlan | str
+Plan = _ValuePlan | _SectionPlan | _ValueBlockPlan | str
 
 
 class Builder:
@@ -392,10 +457,17 @@ class Builder:
 
     def build(self, nodes: list[Node], files: list[str] | None = None) -> Config:
         cfg = Config(files=list(files or []))
-        self._fill(cfg, nodes, "", cfg)
+        self._fill(cfg, nodes, "", self._plans_of(""), cfg)
         return cfg
 
     # -- generic walk -----------------------------------------------------------
+
+    def _plans_of(self, path: str) -> dict[str, Plan]:
+        """The plans of block ``path`` (filled as its keywords are met)."""
+        plans = self._plans.get(path)
+        if plans is None:
+            plans = self._plans[path] = {}
+        return plans
 
     def _plan(self, path: str, kw: str) -> Plan:
         """Work out (once) what keyword ``kw`` does in block ``path``.
@@ -407,18 +479,22 @@ class Builder:
         if spec is None:
             plan: Plan = _UNKNOWN
         elif spec.opens == "sublevel":
-            plan = _SectionPlan(spec, _path_class(path))
+            plan = _SectionPlan(spec, _path_class(path), self._plans_of(spec.child_path))
         elif spec.opens == "value_block":
-            plan = _VALUE_BLOCK
+            plan = _ValueBlockPlan(kw, path, _path_class(path))
         else:
             plan = _ValuePlan(spec, _path_class(path))
         self._plans[path][kw] = plan
         return plan
 
-    def _fill(self, obj: Block, nodes: list[Node], path: str, cfg: Config) -> None:
-        plans = self._plans.get(path)
-        if plans is None:
-            plans = self._plans[path] = {}
+    def _fill(self, obj: Block, nodes: list[Node], path: str, plans: dict[str, Plan],
+              cfg: Config) -> None:
+        """Read the statements ``nodes`` of block ``path`` into ``obj``.
+
+        ``plans`` is the plan table of ``path`` (see :meth:`_plans_of`), handed
+        down so that the loop, run once per statement of a large config, needs
+        no lookup of its own.
+        """
         settings = obj.settings
         for node in nodes:
             kw = node.name
@@ -428,11 +504,17 @@ class Builder:
                 # conversion and storing is done here rather than in a helper
                 vp: _ValuePlan = plan  # type: ignore[assignment]
                 children = node.children
-                if children is not None:
-                    self._report("KA011", f"keyword '{kw}' does not take a block - keepalived "
-                                 "ignores the '{' and reads the lines inside at this level",
-                                 node, "remove the braces")
-                args = node.arg_words()
+                words = node._words
+                if children is None and words is not None:
+                    # a plain line without a block: the words after the keyword
+                    # (what arg_words() gives, without its call)
+                    args = words[1:]
+                else:
+                    args = node.arg_words()
+                    if children is not None:
+                        self._report("KA011", f"keyword '{kw}' does not take a block - "
+                                     "keepalived ignores the '{' and reads the lines inside "
+                                     "at this level", node, "remove the braces")
                 value = vp.convert(self, node, args)
                 if value is _INVALID:
                     # given but unusable (already reported): keep the words, value
@@ -445,29 +527,29 @@ class Builder:
                         if vp.alt_target is not None:
                             setattr(obj, vp.alt_target, value)
                     elif vp.check is None or vp.check(self, obj, node, value, args):
-                        if isinstance(value, list):
+                        if value.__class__ is list:
                             value = _accumulate(obj, target, value, setting)
                         setattr(obj, target, value)
                 if children is not None:
-                    self._fill(obj, children, path, cfg)
+                    self._fill(obj, children, path, plans, cfg)
             elif plan.__class__ is _SectionPlan:
                 if node.children is None:
                     self._report("KA013", f"Missing '{{' at beginning of configuration block "
                                  f"'{kw}'", node, f"write '{kw} ... {{' and close it with '}}'")
                     continue
                 self._section(obj, node, plan, cfg)  # type: ignore[arg-type]
-            elif plan is _VALUE_BLOCK:
+            elif plan.__class__ is _ValueBlockPlan:
                 if node.children is None:
                     self._report("KA013", f"'{{' missing from beginning of block {kw}", node,
                                  f"write '{kw} {{' followed by one item per line and '}}'")
                     continue
-                self._value_block(obj, node, kw, path, cfg)
+                self._value_block(obj, node, plan, cfg)  # type: ignore[arg-type]
             else:
                 self._unknown(node, path)
                 if node.children:
                     # keepalived does not skip the block of an unknown keyword:
                     # its lines are read at the current level.
-                    self._fill(obj, node.children, path, cfg)
+                    self._fill(obj, node.children, path, plans, cfg)
 
     def _unknown(self, node: Node, path: str) -> None:
         kw = node.name
@@ -488,12 +570,12 @@ class Builder:
     # -- sections ---------------------------------------------------------------
 
     def _section(self, parent: Block, node: Node, plan: _SectionPlan, cfg: Config) -> None:
-        kw = plan.spec.name
-        children = node.children or []
+        kw = plan.kw
+        children: list[Node] = node.children  # type: ignore[assignment]  # checked by _fill
         obj = plan.cls(node)
         if plan.checker:
             obj.kind = kw  # type: ignore[attr-defined]
-            self._fill(obj, children, plan.child_path, cfg)
+            self._fill(obj, children, plan.child_path, plan.child_plans, cfg)
             if isinstance(parent, RealServer):
                 parent.checkers.append(obj)  # type: ignore[arg-type]
             return
@@ -509,8 +591,11 @@ class Builder:
                 obj.name = args[0]  # type: ignore[attr-defined]
         if plan.head is not None:
             plan.head(self, obj, node, args)
-        self._fill(obj, children, plan.child_path, cfg)
-        plan.attach(parent, kw, obj)
+        self._fill(obj, children, plan.child_path, plan.child_plans, cfg)
+        if plan.append_to is not None:
+            getattr(parent, plan.append_to).append(obj)
+        else:
+            plan.attach(parent, kw, obj)
 
     def _vs_head(self, vs: VirtualServer, node: Node, args: list[str]) -> None:
         if not args:
@@ -559,11 +644,13 @@ class Builder:
 
     # -- value blocks -----------------------------------------------------------
 
-    def _value_block(self, obj: Block, node: Node, kw: str, path: str, cfg: Config) -> None:
-        children = node.children or []
+    def _value_block(self, obj: Block, node: Node, plan: _ValueBlockPlan, cfg: Config) -> None:
+        kw = plan.kw
+        children: list[Node] = node.children  # type: ignore[assignment]  # checked by _fill
         out = self.diags
         head_args = node.arg_words()
-        if head_args and kw not in ("virtual_server_group",):
+        store = plan.store
+        if head_args and store != "vsg":
             self._report("KA024", f"Block {kw} has extra parameters "
                          f"{' '.join(head_args)} - ignoring", node,
                          "value blocks take no arguments on the keyword line")
@@ -572,68 +659,58 @@ class Builder:
                     child.name == "{" and child.keyword.raw == "{"):
                 self._report("KA011", f"unexpected block inside {kw}", child,
                              "value blocks hold one item per line, without braces")
-        settings_value: list[Any] = []
-        if kw in ("virtual_ipaddress", "virtual_ipaddress_excluded", "static_ipaddress"):
-            for c in children:
-                va = items.parse_address(c, out, static=kw == "static_ipaddress")
-                if va is not None:
-                    settings_value.append(va)
-        elif kw in ("virtual_routes", "static_routes"):
-            settings_value = [items.parse_route(c, out) for c in children]
-        elif kw in ("virtual_rules", "static_rules"):
-            settings_value = [items.parse_rule(c, out) for c in children]
-        elif kw == "unicast_peer":
-            for c in children:
-                p = items.parse_peer(c, out)
-                if p is not None:
-                    settings_value.append(p)
-        elif kw.startswith("track_") and path in ("vrrp_instance", "vrrp_sync_group"):
-            settings_value = [items.parse_track(c, out, interface=kw == "track_interface")
-                              for c in children]
-        elif kw == "virtual_server_group":
-            vsg = VirtualServerGroup(node)
-            if not head_args:
-                self._report("KA020", "virtual_server_group needs a name", node,
-                             "write 'virtual_server_group NAME {'")
-            else:
-                vsg.name = head_args[0]
-            for c in children:
-                e = items.parse_vsg_entry(c, out)
-                if e is not None:
-                    vsg.entries.append(e)
-            cfg.virtual_server_groups[vsg.name] = vsg
+        if store == "vsg":
+            self._vsg(node, head_args, cfg)
             return
-        else:
+        parse = plan.parse
+        settings_value: list[Any]
+        if parse is None:
             settings_value = [c.words() for c in children]
-        if isinstance(obj, SyncGroup) and kw == "group":
-            for c in children:
-                for w in c.words():
-                    obj.group.append(w)
-                    obj.group_spans.append(c.head_span)
-            obj.settings[kw] = BlockSetting(kw, list(obj.group), node=node)
-            return
-        if obj is cfg and kw in ("static_ipaddress", "static_routes", "static_rules"):
-            getattr(cfg, kw).extend(settings_value)
-            cfg.settings[kw] = BlockSetting(kw, getattr(cfg, kw), node=node)
-            return
-        if obj is cfg:
-            gb = GenericBlock(node, keyword=kw, items=[c.words() for c in children])
-            cfg.other.append(gb)
-            return
-        if kw == "notification_email" and isinstance(obj, GlobalDefs):
-            obj.notification_email.extend(" ".join(w) for w in settings_value)
-            obj.settings[kw] = BlockSetting(kw, obj.notification_email, node=node)
-            return
-        if kw in obj._NAMES:
+        else:
+            settings_value = [v for c in children if (v := parse(c, out)) is not None]
+        if store == "field":
             cur = getattr(obj, kw)
             if isinstance(cur, list):
                 cur.extend(settings_value)
                 settings_value = cur
             else:
                 setattr(obj, kw, settings_value)
-        elif isinstance(obj, GenericBlock):
-            obj.items.extend(c.words() for c in children)
-        obj.settings[kw] = BlockSetting(kw, settings_value, node=node)
+        elif store == "group":
+            sg: SyncGroup = obj  # type: ignore[assignment]
+            for c in children:
+                for w in c.words():
+                    sg.group.append(w)
+                    sg.group_spans.append(c.head_span)
+            settings_value = list(sg.group)
+        elif store == "static":
+            kept: list[Any] = getattr(cfg, kw)
+            kept.extend(settings_value)
+            settings_value = kept
+        elif store == "top":
+            cfg.other.append(GenericBlock(node, keyword=kw, items=[c.words() for c in children]))
+            return
+        elif store == "notification_email":
+            gd: GlobalDefs = obj  # type: ignore[assignment]
+            gd.notification_email.extend(" ".join(w) for w in settings_value)
+            settings_value = gd.notification_email
+        elif store == "generic":
+            obj.items.extend(c.words() for c in children)  # type: ignore[attr-defined]
+        obj.settings[kw] = BlockSetting(kw, settings_value, None, None, node)
+
+    def _vsg(self, node: Node, head_args: list[str], cfg: Config) -> None:
+        """A virtual_server_group block: kept by name in the Config."""
+        vsg = VirtualServerGroup(node)
+        if not head_args:
+            self._report("KA020", "virtual_server_group needs a name", node,
+                         "write 'virtual_server_group NAME {'")
+        else:
+            vsg.name = head_args[0]
+        out = self.diags
+        for c in node.children or ():
+            e = items.parse_vsg_entry(c, out)
+            if e is not None:
+                vsg.entries.append(e)
+        cfg.virtual_server_groups[vsg.name] = vsg
 
     # -- plain keywords (see _fill) ------------------------------------------------
 

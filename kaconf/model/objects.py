@@ -14,9 +14,9 @@ The classes are declared like dataclasses (annotated fields with defaults,
 declarations itself when a subclass is created. ``@dataclass`` would generate
 and ``exec`` an ``__init__`` with every field for each of the ~35 classes at
 import time and set every field of every object on construction; here a
-plain default stays on the class and an object only gets its own lists and
-dicts plus what is given, which keeps ``import`` and building a 100k-line
-config cheap.
+plain default stays on the class, an object gets its own list or dict only
+when the field is first used (see :class:`_Lazy`) and otherwise holds just
+what is given, which keeps ``import`` and building a 100k-line config cheap.
 """
 
 from __future__ import annotations
@@ -116,6 +116,31 @@ class _Field:
         self.repr = repr
 
 
+class _Lazy:
+    """A :func:`field` on its class: makes an object's own value on first use.
+
+    Most objects of a large config never touch most of their list and dict
+    fields (a TCP_CHECK has no ``url``, ``hosts`` or ``children``, a
+    vrrp_instance rarely has all of its eleven lists), so making every one in
+    ``__init__`` would be most of the cost of building the object. This is a
+    non-data descriptor: the first read stores the new value in the object,
+    whose own attribute is then found before the class's descriptor; an
+    assignment simply sets the object's attribute.
+    """
+
+    __slots__ = ("name", "factory")
+
+    def __init__(self, name: str, factory: Callable[[], Any]) -> None:
+        self.name = name
+        self.factory = factory
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.factory()
+        return value
+
+
 def field(*, default_factory: Callable[[], Any], repr: bool = True) -> Any:
     """Declare a field whose default is made fresh for every object (a list, a dict).
 
@@ -136,8 +161,6 @@ class Block:
 
     #: every field, in declaration order (base classes first); ``span`` leads
     FIELDS: ClassVar[tuple[str, ...]] = ("span", "settings")
-    #: (field, factory) for the fields each object gets its own value of
-    _FACTORIES: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]] = (("settings", dict),)
     #: the fields ``repr()`` shows
     _REPR: ClassVar[tuple[str, ...]] = ()
     _NAMES: ClassVar[frozenset[str]] = frozenset(FIELDS)
@@ -152,7 +175,6 @@ class Block:
         """Collect the fields declared by ``cls`` on top of its base's."""
         super().__init_subclass__(**kwargs)
         names = dict.fromkeys(cls.FIELDS)
-        factories = dict(cls._FACTORIES)
         shown = dict.fromkeys(cls._REPR)
         own = cls.__dict__
         for name, annotation in own.get("__annotations__", {}).items():
@@ -163,24 +185,22 @@ class Block:
             names[name] = None
             value = own[name]
             if isinstance(value, _Field):
-                factories[name] = value.factory
-                delattr(cls, name)  # each object has its own
+                setattr(cls, name, _Lazy(name, value.factory))  # each object has its own
                 if value.repr:
                     shown[name] = None
                 else:
                     shown.pop(name, None)
             else:
-                factories.pop(name, None)
                 shown[name] = None
         cls.FIELDS = tuple(names)
-        cls._FACTORIES = tuple(factories.items())
         cls._REPR = tuple(shown)
         cls._NAMES = frozenset(names)
 
     def __init__(self, source: _HasSpans | None = None, /, **values: Any) -> None:
         d = self.__dict__
-        for name, make in self._FACTORIES:
-            d[name] = make()
+        # every block is filled with the keywords it is given; the other list
+        # and dict fields are made on first use (see _Lazy)
+        d["settings"] = {}
         if source is not None:
             d["_source"] = source
         if values:
