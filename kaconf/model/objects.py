@@ -64,7 +64,7 @@ class Setting:
         s = self._span
         if s is None:
             assert self._node is not None, "Setting needs a span or a node"
-            s = self._span = self._node.head_span
+            s = self._span = self._span_of(self._node)
             self._node = None
         return s
 
@@ -72,6 +72,11 @@ class Setting:
     def span(self, value: Span) -> None:
         self._span = value
         self._node = None
+
+    @staticmethod
+    def _span_of(node: _HasSpans) -> Span:
+        """A keyword's span is its statement's line."""
+        return node.head_span
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Setting):
@@ -91,19 +96,10 @@ class BlockSetting(Setting):
 
     __slots__ = ()
 
-    @property
-    def span(self) -> Span:
-        s = self._span
-        if s is None:
-            assert self._node is not None, "Setting needs a span or a node"
-            s = self._span = self._node.span  # type: ignore[attr-defined]
-            self._node = None
-        return s
-
-    @span.setter
-    def span(self, value: Span) -> None:
-        self._span = value
-        self._node = None
+    @staticmethod
+    def _span_of(node: _HasSpans) -> Span:
+        """A value block's span runs from its keyword to its closing brace."""
+        return node.span
 
 
 class _Field:
