@@ -28,9 +28,10 @@ same clock in every network namespace). Every figure is a difference of such sta
   the same for both, and the program's own start-up, which is not;
 * **idle cost** - A MASTER and B BACKUP with 1, 50 and 200 instances (VRRPv2,
   ``advert_int 1``, one /32 VIP each): CPU of each node's whole process tree (parent and
-  every descendant, utime + stime from ``/proc/PID/stat``) over ``--cpu-seconds``
-  (default 30 s: the kernel counts in 10 ms ticks, so a 10 s window could only tell
-  0.1 % steps apart, too coarse next to keepalived's 0.1-0.2 %), starting 3 s after both
+  every descendant: time on a CPU from ``/proc/PID/schedstat``, in nanoseconds; utime +
+  stime from ``/proc/PID/stat`` where schedstat is missing, whose 10 ms ticks are too
+  coarse next to keepalived's 0.1-0.2 %: 3 ticks or 4 in 30 s decide a 2x ratio) over
+  ``--cpu-seconds`` (default 30 s), starting 3 s after both
   nodes settled (start-up, including A's second gratuitous ARP burst, is over), and its
   memory (sum of VmRSS, and of PSS from ``smaps_rollup``, which does not count pages
   shared between a parent and its forked children twice);
@@ -295,6 +296,15 @@ def cpu_ticks(pid: int) -> int | None:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time ``pid`` has used: schedstat's nanoseconds on a CPU, else stat's ticks."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        ticks = cpu_ticks(pid)
+        return None if ticks is None else ticks / CLK_TCK
+
+
 def _status_kb(path: str, key: str) -> int:
     try:
         for line in Path(path).read_text().splitlines():
@@ -333,20 +343,20 @@ class Cost:
 def measure_cost(roots: dict[str, int], seconds: float) -> dict[str, Cost]:
     """CPU of each root's tree over ``seconds`` (sampled together), memory at the end."""
     trees = {name: process_tree(pid) for name, pid in roots.items()}
-    before = {pid: cpu_ticks(pid) for tree in trees.values() for pid in tree}
+    before = {pid: cpu_seconds(pid) for tree in trees.values() for pid in tree}
     t0 = time.monotonic()
     time.sleep(seconds)
     elapsed = time.monotonic() - t0
     out = {}
     for name, tree in trees.items():
-        ticks = 0
+        used = 0.0
         for pid in tree:
-            b, a = before.get(pid), cpu_ticks(pid)
+            b, a = before.get(pid), cpu_seconds(pid)
             if b is not None and a is not None:
-                ticks += a - b
+                used += a - b
         rss = sum(_status_kb(f"/proc/{pid}/status", "VmRSS:") for pid in tree)
         pss = sum(_status_kb(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in tree)
-        out[name] = Cost(len(tree), 100.0 * ticks / CLK_TCK / elapsed, rss / 1024, pss / 1024,
+        out[name] = Cost(len(tree), 100.0 * used / elapsed, rss / 1024, pss / 1024,
                          sum(_sockets(pid) for pid in tree))
     return out
 
@@ -743,14 +753,14 @@ def render(results: dict[str, object], args: argparse.Namespace) -> tuple[str, b
                 continue
             rows.append(f"| idle CPU, {n} instance(s), {role} node ({c.processes} / "
                         f"{ca.processes} processes, {c.sockets} / {ca.sockets} sockets) | "
-                        f"{c.cpu_percent:.2f} % | "
-                        f"{ca.cpu_percent:.2f} % | {_ratio(c.cpu_percent, ca.cpu_percent)} |")
+                        f"{c.cpu_percent:.3f} % | "
+                        f"{ca.cpu_percent:.3f} % | {_ratio(c.cpu_percent, ca.cpu_percent)} |")
             rows.append(f"| memory, {n} instance(s), {role} node: RSS sum (PSS sum) | "
                         f"{c.rss_mb:.1f} MB ({c.pss_mb:.1f}) | {ca.rss_mb:.1f} MB "
                         f"({ca.pss_mb:.1f}) | {_ratio(c.pss_mb, ca.pss_mb)} (PSS) |")
             if n == max(idle):
-                # keepalived's idle tree can round to 0 ticks; a 0.05 % floor avoids
-                # judging against a zero.
+                # keepalived's idle tree can be near zero (or 0 ticks without
+                # schedstat); a 0.05 % floor avoids judging against a zero.
                 verdicts.append((f"idle CPU at {n} instances, {role}: <= 2x keepalived's",
                                  c.cpu_percent <= 2 * max(ca.cpu_percent, 0.05)))
     notes = notes + growth_notes(idle)
@@ -794,7 +804,8 @@ def render(results: dict[str, object], args: argparse.Namespace) -> tuple[str, b
         "Timings are medians (n runs, min-max). Link cuts are made "
         f"{PHASE:g} advert intervals after B heard A's advert (measured: {phase}), so "
         "the expected failover is master-down interval (3 x advert_int + skew) minus that. "
-        "CPU is % of one core for the node's whole process tree; memory sums every "
+        "CPU is % of one core for the node's whole process tree (schedstat time on a CPU); "
+        "memory sums every "
         "process of the tree.",
         "",
         "| target | result |",
@@ -838,7 +849,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5, help="link cuts / stop cycles (v3: 2x)")
     ap.add_argument("--sizes", default="1,50,200", help="instance counts for the idle cost")
     ap.add_argument("--cpu-seconds", type=float, default=30.0,
-                    help="idle CPU window (1 tick = 10 ms: 30 s resolve 0.033 %%)")
+                    help="idle CPU window in seconds")
     ap.add_argument("--budget", type=float, default=720.0,
                     help="overall time bound in seconds; loops stop early past it")
     ap.add_argument("--only", choices=["kaconf", "keepalived"], default=None,
