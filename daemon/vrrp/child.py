@@ -1369,6 +1369,8 @@ class VrrpChild:
         self.slots = SlotTimers()
         self.scripts: dict[str, TrackedScript] = {}
         self.files: dict[str, TrackedFile] = {}
+        #: Set while ``files`` is not empty: the poll loop sleeps on it otherwise.
+        self._files_present = asyncio.Event()
         self.notifies: set[asyncio.Task[None]] = set()
         self.fifo = NotifyFifo()
         #: nftables drop rules of no_accept instances (table/priority set in run()).
@@ -1564,6 +1566,7 @@ class VrrpChild:
             tracked.initialise(reload)
             tracked.value = tracked.read()
             self.files[cfg.name] = tracked
+            self._files_present.set()
             if self._inotify is not None:
                 self._inotify.watch(str(Path(cfg.path).parent))
         for script_cfg in vrrp.scripts:
@@ -1578,7 +1581,15 @@ class VrrpChild:
                 tracked.refresh()
 
     async def _poll_files(self) -> None:
+        """Re-read tracked files now and then, a backstop for inotify.
+
+        With no tracked files it waits instead of waking every second: at rest, each
+        wake-up of a Python process costs far more than the work it does.
+        """
         while True:
+            if not self.files:
+                self._files_present.clear()
+                await self._files_present.wait()
             await asyncio.sleep(FILE_POLL_INTERVAL)
             for tracked in list(self.files.values()):
                 tracked.refresh()
