@@ -693,6 +693,8 @@ class AdvertReceiver:
     decided late because of it: every advert carries its kernel arrival time, which is
     what the machines use; a master-down timer drains the socket before it fires; and
     ``hold`` is the smallest :attr:`InstanceRunner.hold_limit` of the instances here.
+    Sparse traffic (the previous readable event more than ``hold`` ago: a few instances)
+    is read as it comes, since a hold would only add a wake-up of its own.
     """
 
     def __init__(self, sock: ReceiveSocket) -> None:
@@ -703,6 +705,8 @@ class AdvertReceiver:
         self._held: asyncio.TimerHandle | None = None
         self._reading = False
         self._draining = False
+        #: loop time of the previous readable event (sparse traffic is not held)
+        self._last_readable = -math.inf
         #: Routine adverts the socket only notes the arrival of (see learn()).
         self.known: dict[bytes, Heard] = {}
 
@@ -780,6 +784,10 @@ class AdvertReceiver:
 
     def on_readable(self) -> None:
         if not self.drain() or self.loop is None or self.hold <= 0:
+            return
+        now = self.loop.time()
+        last, self._last_readable = self._last_readable, now
+        if now - last > self.hold:
             return
         with contextlib.suppress(ValueError, OSError, RuntimeError):
             self.loop.remove_reader(self.sock.fileno())
