@@ -98,6 +98,7 @@ from .fsm import (
 )
 from .io import AdvertSender, Announcer, Heard, Received, ReceiveSocket
 from .packet import Advertisement, Expectation, PacketError, Reason, decode, validate
+from .statics import StaticEntries
 from .sync import GroupAction, RunGroupNotify, SyncGroupFsm, Tagged
 from .track import ScriptOutcome, ScriptState, outcome_from_returncode, parse_file_value
 from .vmac import create_vmac, remove_vmac
@@ -1368,6 +1369,7 @@ class VrrpChild:
         self.opts = opts
         self.config = config
         self.netlink = Netlink()
+        self.statics = StaticEntries(self.netlink)
         self.units: dict[str, Unit] = {}
         #: Shared receiving sockets by (interface, ifindex, family).
         self.receivers: dict[tuple[str, int, int], AdvertReceiver] = {}
@@ -1417,6 +1419,7 @@ class VrrpChild:
         loop.add_signal_handler(signal.SIGHUP, self._schedule_reload)
         loop.add_signal_handler(signal.SIGUSR1, self.write_data)
         await self.netlink.open()
+        await self.statics.start(vrrp.static_vips, vrrp.static_routes, vrrp.static_rules)
         await self.fifo.open(vrrp.notify_fifos, vrrp.fifo_scripts)
         self._inotify = _Inotify(self._file_event)
         self._sync_tracked(vrrp, reload=False)
@@ -1445,6 +1448,7 @@ class VrrpChild:
         self.fifo.close()
         self._inotify.close()
         await self.firewall.close()
+        await self.statics.stop()
         await self.netlink.close()
         return EXIT_OK
 
@@ -1632,6 +1636,7 @@ class VrrpChild:
                 log.error("Reload failed: %s, keeping the running configuration", exc)
                 return
             await self._apply(vrrp)
+            await self.statics.update(vrrp.static_vips, vrrp.static_routes, vrrp.static_rules)
             self.config = loaded.config
             self.state_changed()
             log.info("Reload finished")

@@ -186,6 +186,10 @@ class VrrpConfig:
     #: ``nftables_priority``).
     nft_table: str = "keepalived"
     nft_priority: int = -1
+    #: static_ipaddress / static_routes / static_rules (see statics.py)
+    static_vips: tuple[Vip, ...] = ()
+    static_routes: tuple[RouteSpec, ...] = ()
+    static_rules: tuple[RuleSpec, ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -521,8 +525,15 @@ class _Builder:
             # is one (virtual servers configured); otherwise the VRRP process does.
             if argv and (keyword == "vrrp_notify_fifo" or not cfg.virtual_servers):
                 fifo_scripts.append(argv + (str(path),))
+        try:
+            static_routes = tuple(parse_route(r.words) for r in cfg.static_routes)
+            static_rules = tuple(parse_rule(r.words) for r in cfg.static_rules)
+        except RouteError as exc:
+            raise UnsupportedConfig(f"static: {exc}") from None
         return VrrpConfig(
             instances=tuple(instances),
+            static_vips=tuple(_vip(va, "") for va in cfg.static_ipaddress),
+            static_routes=static_routes, static_rules=static_rules,
             scripts=tuple(s for n, s in self.scripts.items() if n in self.used_scripts),
             track_files=tuple(f for n, f in self.files.items() if n in self.used_files),
             groups=tuple(groups), notify_fifos=tuple(fifos), fifo_scripts=tuple(fifo_scripts),

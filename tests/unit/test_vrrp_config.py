@@ -294,3 +294,23 @@ def test_unchanged_instances_compare_equal() -> None:
     again = instance_configs(load_full(str(EXAMPLES / "serverA.conf")).config)
     other = instance_configs(load_full(str(EXAMPLES / "serverB.conf")).config)
     assert first == again and first != other
+
+
+def test_static_entries_are_converted_for_the_vrrp_child(tmp_path: Path) -> None:
+    vrrp = _vrrp("""
+static_ipaddress {
+    10.1.20.1/24 dev eth0 label eth0:st
+    10.1.20.2 dev eth0
+}
+static_routes {
+    10.9.0.0/16 via 10.1.10.1 dev eth0
+}
+static_rules {
+    from 10.1.20.1 table 100 priority 1000
+}
+""", tmp_path)
+    assert [(str(v.address), v.dev, v.label) for v in vrrp.static_vips] == [
+        ("10.1.20.1/24", "eth0", "eth0:st"), ("10.1.20.2/32", "eth0", None)]
+    assert [str(r) for r in vrrp.static_routes] == ["10.9.0.0/16 via 10.1.10.1 dev eth0"]
+    assert [(r.table, r.priority) for r in vrrp.static_rules] == [(100, 1000)]
+    assert vrrp.instances == ()
