@@ -85,6 +85,7 @@ from .fsm import (
     Event,
     Log,
     RemoveVips,
+    RunLowerPriorityNotify,
     RunNotify,
     SendAdvert,
     SendGarp,
@@ -429,6 +430,11 @@ class InstanceRunner:
             self._garp(act)
         elif isinstance(act, RunNotify):
             self._notify(act)
+        elif isinstance(act, RunLowerPriorityNotify):
+            if self.cfg.notify_master_rx_lower_pri:
+                self._spawn(self.child.run_script(self.cfg.notify_master_rx_lower_pri))
+            self.child.fifo.write(f'INSTANCE "{self.cfg.name}" MASTER_RX_LOWER_PRI '
+                                  f'{act.priority}')
         return True
 
     def _early(self, name: str) -> float:

@@ -85,6 +85,7 @@ class InstanceConfig:
     notify_backup: tuple[str, ...] | None
     notify_fault: tuple[str, ...] | None
     notify_stop: tuple[str, ...] | None
+    notify_master_rx_lower_pri: tuple[str, ...] | None
     routes: tuple[RouteSpec, ...] = ()
     rules: tuple[RuleSpec, ...] = ()
     sync_group: str | None = None
@@ -609,6 +610,7 @@ def instance_base(inst: VrrpInstance, cfg: Config,
         notify=_script(inst.notify), notify_master=_script(inst.notify_master),
         notify_backup=_script(inst.notify_backup), notify_fault=_script(inst.notify_fault),
         notify_stop=_script(inst.notify_stop),
+        notify_master_rx_lower_pri=_script(inst.notify_master_rx_lower_pri),
         vmac=vmac,
         vmac_mac=(parse_use_vmac(inst.use_vmac or [], inst.virtual_router_id).mac
                   or virtual_mac(inst.virtual_router_id, family)) if vmac else None,

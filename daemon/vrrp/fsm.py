@@ -256,6 +256,17 @@ class RunNotify:
 
 
 @dataclass(frozen=True, slots=True)
+class RunLowerPriorityNotify:
+    """A MASTER heard a lower-priority advert: ``notify_master_rx_lower_pri`` and a FIFO line.
+
+    keepalived runs that script (as configured, no arguments added) every time, so a
+    master can take back what a peer that briefly thought itself master took over.
+    """
+
+    priority: int
+
+
+@dataclass(frozen=True, slots=True)
 class SetTimer:
     """Arm timer ``name`` to fire at absolute time ``at``; ``at`` None cancels it."""
 
@@ -276,8 +287,8 @@ class RequestMaster:
     """A sync-group member's down timer expired: it wants MASTER if the group agrees."""
 
 
-Action = (SendAdvert | AddVips | RemoveVips | SendGarp | RunNotify | SetTimer | Log
-          | RequestMaster)
+Action = (SendAdvert | AddVips | RemoveVips | SendGarp | RunNotify | RunLowerPriorityNotify
+          | SetTimer | Log | RequestMaster)
 
 
 # --------------------------------------------------------------------------- the machine
@@ -646,6 +657,7 @@ def _master_advert(fsm: VrrpFsm, ev: AdvertReceived, now: float) -> list[Action]
         if p.garp_lower_prio_delay > 0:
             actions.append(SendGarp(p.garp_lower_prio_repeat, p.garp_lower_prio_delay,
                                     lower_prio=True))
+    actions.append(RunLowerPriorityNotify(ours))
     return actions
 
 

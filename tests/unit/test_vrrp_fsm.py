@@ -25,6 +25,7 @@ from kaconfd.vrrp.fsm import (
     InstanceParams,
     Log,
     RemoveVips,
+    RunLowerPriorityNotify,
     RunNotify,
     SendAdvert,
     SendGarp,
@@ -203,7 +204,8 @@ def test_master_hearing_lower_priority_forces_election() -> None:
     # keepalived's defaults: garp_lower_prio_repeat 5 now and garp_lower_prio_delay 5 s later.
     assert no_logs(actions) == [SendAdvert(100), SetTimer(ADVER_TIMER, t + 1.5),
                                 SendGarp(5, 0.0, lower_prio=True),
-                                SendGarp(5, 5.0, lower_prio=True)]
+                                SendGarp(5, 5.0, lower_prio=True),
+                                RunLowerPriorityNotify(100)]
 
 
 @pytest.mark.parametrize(("peer", "expected"), [
@@ -447,7 +449,7 @@ def test_garp_master_delay_zero_sends_no_second_burst() -> None:
 def test_lower_priority_garps_and_no_advert() -> None:
     fsm, t = _master(seed_a(garp_lower_prio_repeat=0, lower_prio_no_advert=True))
     actions = fsm.handle(AdvertReceived(B_IP, 99, 1.0), now=t + 0.5)
-    assert no_logs(actions) == []
+    assert no_logs(actions) == [RunLowerPriorityNotify(100)]  # notify_master_rx_lower_pri
     assert logs(actions) == ["(VI_1) Received advert from 10.1.10.185 with lower priority 99, "
                              "ours 100"]
     fsm, t = _master(seed_a(garp_lower_prio_repeat=2, garp_lower_prio_delay=0.0))
