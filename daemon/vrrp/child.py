@@ -99,7 +99,7 @@ from .fsm import (
 )
 from .io import AdvertSender, Announcer, Heard, Received, ReceiveSocket
 from .packet import Advertisement, Expectation, PacketError, Reason, decode, validate
-from .statics import StaticEntries
+from .statics import StaticEntries, apply_addresses, apply_routes, apply_rules
 from .sync import GroupAction, RunGroupNotify, SyncGroupFsm, Tagged
 from .track import ScriptOutcome, ScriptState, outcome_from_returncode, parse_file_value
 from .vmac import create_vmac, remove_vmac
@@ -577,53 +577,17 @@ class InstanceRunner:
                 await self.child.firewall.drop(dropped, add=False)
 
     async def _addresses(self, *, add: bool) -> None:
-        nl = self.child.netlink
-        for vip in self.cfg.vips + self.cfg.excluded_vips:
-            index = await self._index(vip.dev)
-            if index is None:
-                log.error("(%s) interface %s for VIP %s does not exist", self.cfg.name,
-                          vip.dev, vip)
-                continue
-            try:
-                if add:
-                    await nl.add_address(index, vip.address, label=vip.label, scope=vip.scope,
-                                         broadcast=vip.broadcast)
-                else:
-                    await nl.remove_address(index, vip.address)
-            except Exception as exc:
-                log.error("(%s) %s VIP %s failed: %s", self.cfg.name,
-                          "adding" if add else "removing", vip, exc)
+        await apply_addresses(self.child.netlink, self._index,
+                              self.cfg.vips + self.cfg.excluded_vips, add=add,
+                              who=f"({self.cfg.name}) ", noun="VIP")
 
     async def _routes(self, *, add: bool) -> None:
-        nl = self.child.netlink
-        for route in self.cfg.routes if add else tuple(reversed(self.cfg.routes)):
-            oif = None
-            if route.dev:
-                oif = await self._index(route.dev)
-                if oif is None:
-                    log.error("(%s) interface %s for route %s does not exist",
-                              self.cfg.name, route.dev, route)
-                    continue
-            try:
-                if add:
-                    await nl.add_route(route, oif)
-                else:
-                    await nl.remove_route(route, oif)
-            except Exception as exc:
-                log.error("(%s) %s route %s failed: %s", self.cfg.name,
-                          "adding" if add else "removing", route, exc)
+        await apply_routes(self.child.netlink, self._index, self.cfg.routes, add=add,
+                           who=f"({self.cfg.name}) ", noun="route")
 
     async def _rules(self, *, add: bool) -> None:
-        nl = self.child.netlink
-        for rule in self.cfg.rules if add else tuple(reversed(self.cfg.rules)):
-            try:
-                if add:
-                    await nl.add_rule(rule)
-                else:
-                    await nl.remove_rule(rule)
-            except Exception as exc:
-                log.error("(%s) %s rule %s failed: %s", self.cfg.name,
-                          "adding" if add else "removing", rule, exc)
+        await apply_rules(self.child.netlink, self.cfg.rules, add=add,
+                          who=f"({self.cfg.name}) ", noun="rule")
 
     def _garp(self, act: SendGarp) -> None:
         if act.delay <= 0:

@@ -10,13 +10,75 @@ only logs them too.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from ..netlink import Netlink
 from .config import Vip
 from .routes import RouteSpec, RuleSpec
 
 log = logging.getLogger("kaconfd.vrrp")
+
+
+IndexOf = Callable[[str], Awaitable[int | None]]
+
+
+async def apply_addresses(nl: Netlink, index_of: IndexOf, vips: Sequence[Vip], *, add: bool,
+                          who: str, noun: str, quiet: bool = False) -> None:
+    """Add or remove addresses; each failure is logged (``who`` leads the message)."""
+    for vip in vips:
+        index = await index_of(vip.dev)
+        if index is None:
+            if not quiet:
+                log.error("%sinterface %s for %s %s does not exist", who, vip.dev, noun, vip)
+            continue
+        try:
+            if add:
+                await nl.add_address(index, vip.address, label=vip.label, scope=vip.scope,
+                                     broadcast=vip.broadcast)
+            else:
+                await nl.remove_address(index, vip.address)
+        except Exception as exc:
+            if not quiet:
+                log.error("%s%s %s %s failed: %s", who, "adding" if add else "removing",
+                          noun, vip, exc)
+
+
+async def apply_routes(nl: Netlink, index_of: IndexOf, routes: Sequence[RouteSpec], *,
+                       add: bool, who: str, noun: str, quiet: bool = False) -> None:
+    """Add routes in order or remove them in reverse; failures are logged."""
+    for route in routes if add else tuple(reversed(routes)):
+        oif = None
+        if route.dev:
+            oif = await index_of(route.dev)
+            if oif is None:
+                if not quiet:
+                    log.error("%sinterface %s for %s %s does not exist", who, route.dev,
+                              noun, route)
+                continue
+        try:
+            if add:
+                await nl.add_route(route, oif)
+            else:
+                await nl.remove_route(route, oif)
+        except Exception as exc:
+            if not quiet:
+                log.error("%s%s %s %s failed: %s", who, "adding" if add else "removing",
+                          noun, route, exc)
+
+
+async def apply_rules(nl: Netlink, rules: Sequence[RuleSpec], *, add: bool, who: str,
+                      noun: str, quiet: bool = False) -> None:
+    """Add rules in order or remove them in reverse; failures are logged."""
+    for rule in rules if add else tuple(reversed(rules)):
+        try:
+            if add:
+                await nl.add_rule(rule)
+            else:
+                await nl.remove_rule(rule)
+        except Exception as exc:
+            if not quiet:
+                log.error("%s%s %s %s failed: %s", who, "adding" if add else "removing",
+                          noun, rule, exc)
 
 
 class StaticEntries:
@@ -54,56 +116,18 @@ class StaticEntries:
         """Remove every static entry (keepalived's stop)."""
         await self.update((), (), ())
 
-    async def _index(self, dev: str, what: str, quiet: bool) -> int | None:
+    async def _index(self, dev: str) -> int | None:
         link = await self.netlink.link(dev) if dev else None
-        if link is None:
-            if not quiet:
-                log.error("interface %r for static %s does not exist", dev, what)
-            return None
-        return link.index
+        return None if link is None else link.index
 
     async def _addresses(self, vips: Sequence[Vip], *, add: bool, quiet: bool = False) -> None:
-        for vip in vips:
-            index = await self._index(vip.dev, f"address {vip}", quiet)
-            if index is None:
-                continue
-            try:
-                if add:
-                    await self.netlink.add_address(index, vip.address, label=vip.label,
-                                                   scope=vip.scope, broadcast=vip.broadcast)
-                else:
-                    await self.netlink.remove_address(index, vip.address)
-            except Exception as exc:
-                if not quiet:
-                    log.error("%s static address %s failed: %s",
-                              "adding" if add else "removing", vip, exc)
+        await apply_addresses(self.netlink, self._index, vips, add=add, who="",
+                              noun="static address", quiet=quiet)
 
     async def _routes(self, routes: Sequence[RouteSpec], *, add: bool,
                       quiet: bool = False) -> None:
-        for route in routes if add else tuple(reversed(routes)):
-            oif = None
-            if route.dev:
-                oif = await self._index(route.dev, f"route {route}", quiet)
-                if oif is None:
-                    continue
-            try:
-                if add:
-                    await self.netlink.add_route(route, oif)
-                else:
-                    await self.netlink.remove_route(route, oif)
-            except Exception as exc:
-                if not quiet:
-                    log.error("%s static route %s failed: %s",
-                              "adding" if add else "removing", route, exc)
+        await apply_routes(self.netlink, self._index, routes, add=add, who="",
+                           noun="static route", quiet=quiet)
 
     async def _rules(self, rules: Sequence[RuleSpec], *, add: bool, quiet: bool = False) -> None:
-        for rule in rules if add else tuple(reversed(rules)):
-            try:
-                if add:
-                    await self.netlink.add_rule(rule)
-                else:
-                    await self.netlink.remove_rule(rule)
-            except Exception as exc:
-                if not quiet:
-                    log.error("%s static rule %s failed: %s",
-                              "adding" if add else "removing", rule, exc)
+        await apply_rules(self.netlink, rules, add=add, who="", noun="static rule", quiet=quiet)
