@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from kaconf.dump.effective import (
+from kaconf.effective.values import TIMER_HZ, ScriptSpec, fmt_g
+from kaconf.effective.vrrp_types import (
     NOT_TRACK_IF,
     EffInstance,
     EffProcess,
@@ -22,7 +23,6 @@ from kaconf.dump.effective import (
     Track,
     VrrpState,
 )
-from kaconf.dump.values import TIMER_HZ, ScriptSpec, fmt_g
 
 _T = TypeVar("_T")
 

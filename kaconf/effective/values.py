@@ -10,6 +10,7 @@ with keepalived's own rules wherever the difference shows in the output.
 
 from __future__ import annotations
 
+import ipaddress
 import shlex
 from dataclasses import dataclass
 
@@ -170,3 +171,48 @@ def script_words(s: Setting) -> list[str]:
 def fmt_g(v: float) -> str:
     """C's ``%g``."""
     return f"{v:g}"
+
+
+def first_word(w: list[str]) -> str | None:
+    return w[0] if w else None
+
+
+def weight_setting(block: Block, bound: int) -> tuple[int | None, bool] | None:
+    """``weight N [reverse]`` of ``block``: (N if within +-``bound``, reverse); None if absent."""
+    s = block.settings.get("weight")
+    if s is None:
+        return None
+    w = words(s)
+    return (read_int(w[0], -bound, bound) if w else None), len(w) >= 2 and w[1] == "reverse"
+
+
+def given_bool(block: Block, kw: str) -> int | None:
+    """The 1 or 0 of boolean keyword ``kw`` in ``block``; None when absent or invalid."""
+    if block.settings.get(kw) is None:
+        return None
+    b = bool_setting(block, kw, default=-2)
+    return None if b == -2 else b
+
+
+def family_of(text: str) -> int:
+    try:
+        return ipaddress.ip_address(text).version
+    except ValueError:
+        return 0
+
+
+def norm_addr(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return text
+
+
+def is_vrrp_mcast_dst(text: str) -> bool:
+    try:
+        a = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    if a.version == 4:
+        return a.is_multicast
+    return a.is_multicast and (a.packed[1] & 0x0F) == 2
