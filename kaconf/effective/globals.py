@@ -25,6 +25,7 @@ from kaconf.effective.values import (
     uint_setting,
     words,
 )
+from kaconf.model.addr import sockaddr_text
 from kaconf.model.objects import Config, GlobalDefs, Setting
 
 #: keepalived's umask default (S_IXUSR | S_IRWXG | S_IRWXO).
@@ -140,10 +141,11 @@ class GlobalState:
 
         self.mcast4 = "224.0.0.18"
         self.mcast6 = "ff02::12"
-        m4 = _first(words(setting(g, "vrrp_mcast_group4")))
+        # read with inet_stosockaddr: anything from '/' or '-' on is ignored
+        m4 = sockaddr_text(_first(words(setting(g, "vrrp_mcast_group4"))) or "")
         if m4 and _is_mcast(m4, 4):
             self.mcast4 = str(ipaddress.ip_address(m4))
-        m6 = _first(words(setting(g, "vrrp_mcast_group6")))
+        m6 = sockaddr_text(_first(words(setting(g, "vrrp_mcast_group6"))) or "")
         if m6 and _is_mcast(m6, 6):
             self.mcast6 = str(ipaddress.ip_address(m6))
 

@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass
 
 from kaconf.diagnostics import Span
+from kaconf.model.addr import sockaddr_text
 from kaconf.model.objects import Block, Setting
 
 TIMER_HZ = 1_000_000
@@ -195,22 +196,25 @@ def given_bool(block: Block, kw: str) -> int | None:
 
 
 def family_of(text: str) -> int:
+    """4 or 6 for an address as ``inet_stosockaddr`` reads it (``/len`` ignored), else 0."""
     try:
-        return ipaddress.ip_address(text).version
+        return ipaddress.ip_address(sockaddr_text(text)).version
     except ValueError:
         return 0
 
 
 def norm_addr(text: str) -> str:
+    """An address as keepalived prints it after ``inet_stosockaddr``."""
     try:
-        return str(ipaddress.ip_address(text))
+        return str(ipaddress.ip_address(sockaddr_text(text)))
     except ValueError:
         return text
 
 
 def is_vrrp_mcast_dst(text: str) -> bool:
+    """A multicast address usable as VRRP destination (IPv6: link-local scope)."""
     try:
-        a = ipaddress.ip_address(text)
+        a = ipaddress.ip_address(sockaddr_text(text))
     except ValueError:
         return False
     if a.version == 4:

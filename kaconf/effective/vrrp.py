@@ -85,7 +85,8 @@ class VrrpBuilder(StartupStage):
         scripts = [s for s in self.scripts.values() if s.tracking]
         files = [f for f in self.track_files.values()]
         return VrrpState(instances, groups, scripts, files, list(self.processes.values()),
-                         static_addrs, static_routes, static_rules, self._track_groups())
+                         static_addrs, static_routes, static_rules, self._track_groups(),
+                         self._garp_delays(instances))
 
     # -- definitions ------------------------------------------------------------------
 

@@ -45,6 +45,8 @@ class DefinitionStage:
         self.track_files: dict[str, EffTrackFile] = {}
         self._group_by_member: dict[str, EffSyncGroup] = {}
         self.processes: dict[str, EffProcess] = {}
+        #: VMAC interface names given or generated so far (keepalived checks both)
+        self.vmac_taken: set[str] = set()
 
     def _scripts(self) -> None:
         for name, vs in self.cfg.vrrp_scripts.items():

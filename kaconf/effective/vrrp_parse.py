@@ -291,6 +291,12 @@ class ParseStage(DefinitionStage):
                     ei.flags.add("VMAC_MAC_SPECIFIED")
                 elif name is None:
                     name = w
+            # "VRRP instance X is already using NAME - ignoring name": an earlier
+            # instance's given name wins
+            if name is not None and name in self.vmac_taken:
+                name = None
+            if name is not None:
+                self.vmac_taken.add(name)
             ei.vmac_name = name
         if st.get("use_vmac_addr") is not None:
             ei.flags.add("VMAC_ADDR")

@@ -16,6 +16,7 @@ from kaconf.effective.vrrp_types import (
     PRIO_OWNER,
     EffInstance,
     EffSyncGroup,
+    GarpDelay,
 )
 
 
@@ -173,3 +174,26 @@ class StartupStage(CompleteStage):
                 sd["syncid"] = match.vrid
         elif "syncid" not in sd:
             sd["syncid"] = 0
+
+    def _garp_delays(self, instances: list[EffInstance]) -> list[GarpDelay]:
+        """keepalived's ``set_default_garp_delay``: global GARP/NA intervals per interface.
+
+        With ``vrrp_garp_interval`` or ``vrrp_gna_interval`` in global_defs, every
+        physical interface an instance runs on or puts a VIP/eVIP on gets its own
+        delay (group 0), in instance order.
+        """
+        gs = self.gs
+        if not gs.garp_interval and not gs.gna_interval:
+            return []
+        out: list[GarpDelay] = []
+        seen: set[str] = set()
+        for ei in instances:
+            if not ei.ifname:
+                continue
+            names = [ei.ifname] + [a.base_ifname or a.ifname or "" for a in (*ei.vips, *ei.evips)]
+            for name in names:
+                if name and name not in seen:
+                    seen.add(name)
+                    out.append(GarpDelay(0, gs.garp_interval or None, gs.gna_interval or None,
+                                         [name]))
+        return out

@@ -169,6 +169,19 @@ class EffSyncGroup:
 
 
 @dataclass
+class GarpDelay:
+    """A GARP/NA rate limit (keepalived's ``garp_delay_t``) and the interfaces it covers.
+
+    Intervals are in microseconds; None when not configured.
+    """
+
+    group: int
+    garp_interval: int | None
+    gna_interval: int | None
+    interfaces: list[str] = field(default_factory=list)
+
+
+@dataclass
 class VrrpState:
     """Everything the VRRP child would dump after start-up."""
 
@@ -181,6 +194,7 @@ class VrrpState:
     static_routes: list[RouteInfo]
     static_rules: list[RuleInfo]
     track_groups: list[tuple[str, list[str]]]
+    garp_delays: list[GarpDelay] = field(default_factory=list)
 
 
 INST_NOTIFY = (("notify_backup", "Backup"), ("notify_master", "Master"),
