@@ -28,7 +28,7 @@ from kaconf.model.objects import Config, VrrpInstance
 
 from .fsm import InstanceParams, State, Tracker, TrackKind
 from .packet import VRRP_MCAST_V4, VRRP_MCAST_V6, AuthType, auth_data_from_pass
-from .routes import RouteError, RouteSpec, RuleSpec, parse_route, parse_rule
+from .routes import RouteError, RouteSpec, RuleSpec, route_spec, rule_spec
 from .vmac import parse_use_vmac, virtual_mac
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -260,8 +260,8 @@ class _Translator:
         src = ipaddress.ip_address(ei.saddr) if ei.saddr and ei.has("SADDR_FROM_CONFIG") \
             else None
         try:
-            routes = tuple(parse_route(r.words) for r in inst.virtual_routes)
-            rules = tuple(parse_rule(r.words) for r in inst.virtual_rules)
+            routes = tuple(route_spec(r) for r in ei.vroutes)
+            rules = tuple(rule_spec(r) for r in ei.vrules)
         except RouteError as exc:
             raise UnsupportedConfig(f"({ei.name}) {exc}") from None
         vmac_mac = None
@@ -339,8 +339,8 @@ class _Translator:
             if spec is not None:
                 fifo_scripts.append(tuple(spec.args))
         try:
-            static_routes = tuple(parse_route(r.words) for r in cfg.static_routes)
-            static_rules = tuple(parse_rule(r.words) for r in cfg.static_rules)
+            static_routes = tuple(route_spec(r) for r in state.static_routes)
+            static_rules = tuple(rule_spec(r) for r in state.static_rules)
         except RouteError as exc:
             raise UnsupportedConfig(f"static: {exc}") from None
         return VrrpConfig(

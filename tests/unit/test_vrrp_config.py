@@ -199,7 +199,8 @@ def test_scripts_files_and_weights(tmp_path: Path) -> None:
     # lint's diagnostics now; what remains here is their effect: one chk, no unused.
     assert [str(v) for v in cfg.excluded_vips] == ["fd00::100"]
     assert [str(r) for r in cfg.routes] == ["10.9.0.0/16 via 10.0.0.1 dev eth0"]
-    assert [str(r) for r in cfg.rules] == ["from 10.0.0.100/32 lookup 100"]
+    # keepalived numbers rules given no preference (from 16384 down), so it can find them
+    assert [str(r) for r in cfg.rules] == ["16384: from 10.0.0.100/32 lookup 100"]
     assert (cfg.garp_refresh, cfg.garp_refresh_repeat) == (30.0, 1)
     # keepalived's defaults for lower-priority GARPs are the global master ones.
     assert (cfg.garp_lower_prio_repeat, cfg.garp_lower_prio_delay) == (5, 5.0)
@@ -292,7 +293,7 @@ def test_sync_group_members_and_tracking(tmp_path: Path) -> None:
 
 
 def test_unsupported_route_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(UnsupportedConfig, match="VI_1.*'or'"):
+    with pytest.raises(UnsupportedConfig, match="VI_1.*multipath"):
         _vrrp(TRACKING.replace("10.9.0.0/16 via 10.0.0.1 dev eth0",
                                "10.9.0.0/16 via 10.0.0.1 or 10.0.0.2"), tmp_path)
 
