@@ -25,8 +25,8 @@ that tracks the object.
 Idle cost (a node serving hundreds of instances spends its time on the adverts it
 sends and hears every interval): the two routine events skip the queue when the unit
 is idle (:meth:`Unit.post`) and, for a master's advert timer and a backup's advert
-from its master, even the general decision (:meth:`~.fsm.VrrpFsm.routine_adver`,
-:meth:`~.fsm.VrrpFsm.routine_advert`, which the tests check against ``handle``). The
+from its master, even the general decision (:meth:`~.fsm.VrrpFsm.fast_advert_timer_fired`,
+:meth:`~.fsm.VrrpFsm.fast_advert_received`, which the tests check against ``handle``). The
 shared socket is read in batches with kernel arrival times, and an advert already
 checked and handled as routine only has its arrival noted (:class:`AdvertReceiver`).
 Timers are lazy and grouped: a deadline that moves later keeps its wake-up, and
@@ -313,7 +313,7 @@ class InstanceRunner:
 
         The same bytes (and TTL) from the same source as the last advert that passed
         the checks pass them again; if the unit is idle and the machine says the advert
-        only restarts the master-down timer (:meth:`~.fsm.VrrpFsm.routine_advert`),
+        only restarts the master-down timer (:meth:`~.fsm.VrrpFsm.fast_advert_received`),
         that is all there is to do. False: the caller decodes and calls on_advert.
         """
         last, unit = self._last_good, self.unit
@@ -323,7 +323,7 @@ class InstanceRunner:
             return False
         assert self._last_event is not None
         at = rcv.arrival if rcv.arrival is not None else self.loop.time()
-        act = unit.routine_advert(self.cfg.name, self._last_event, at)
+        act = unit.fast_advert_received(self.cfg.name, self._last_event, at)
         if act is None:
             return False
         self._set_timer(act)
@@ -346,7 +346,7 @@ class InstanceRunner:
         at, heard.at = heard.at, None
         unit, event = self.unit, self._last_event
         assert event is not None
-        act = unit.routine_advert(self.cfg.name, event, at, force=True) if unit else None
+        act = unit.fast_advert_received(self.cfg.name, event, at, force=True) if unit else None
         if act is not None:
             self._set_timer(act)
         elif self.receiver is not None:
@@ -505,7 +505,7 @@ class InstanceRunner:
             # Counted as fired at its deadline: the FSM schedules the next one from
             # there, so an instance keeps its own phase however its slots fall.
             unit = self.unit
-            acts = unit.routine_adver(self.cfg.name, at) if unit is not None else None
+            acts = unit.fast_advert_timer_fired(self.cfg.name, at) if unit is not None else None
             if acts is None:
                 self.post(TimerFired(name), at)
             else:  # what the queue would do, without it
@@ -928,7 +928,7 @@ class Unit:
         elif self.queue.empty():
             self.busy = False
 
-    def routine_advert(self, member: str, event: AdvertReceived, at: float,
+    def fast_advert_received(self, member: str, event: AdvertReceived, at: float,
                        force: bool = False) -> SetTimer | None:
         """The pure core's fast path for a routine advert, if the unit is idle.
 
@@ -938,18 +938,18 @@ class Unit:
         if self.busy and not force:
             return None
         if self.group is not None:
-            return self.group.routine_advert(member, event, at)
+            return self.group.fast_advert_received(member, event, at)
         fsm = self.runners[member].fsm
-        return fsm.routine_advert(event, at) if fsm is not None else None
+        return fsm.fast_advert_received(event, at) if fsm is not None else None
 
-    def routine_adver(self, member: str, at: float) -> tuple[SendAdvert, SetTimer] | None:
+    def fast_advert_timer_fired(self, member: str, at: float) -> tuple[SendAdvert, SetTimer] | None:
         """The pure core's fast path for a master's advert timer, if the unit is idle."""
         if self.busy:
             return None
         if self.group is not None:
-            return self.group.routine_adver(member, at)
+            return self.group.fast_advert_timer_fired(member, at)
         fsm = self.runners[member].fsm
-        return fsm.routine_adver(at) if fsm is not None else None
+        return fsm.fast_advert_timer_fired(at) if fsm is not None else None
 
     def start(self) -> None:
         fsms = {name: r.fsm for name, r in self.runners.items() if r.fsm is not None}

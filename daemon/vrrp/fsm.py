@@ -411,7 +411,7 @@ class VrrpFsm:
                            f"in state {self.state.value}")
         return handler(self, event, now)
 
-    def routine_advert(self, ev: AdvertReceived, now: float) -> SetTimer | None:
+    def fast_advert_received(self, ev: AdvertReceived, now: float) -> SetTimer | None:
         """Fast path of :meth:`handle` for the advert a backup hears every interval.
 
         When ``ev`` only restarts the master-down timer (BACKUP, a master that is not
@@ -430,7 +430,7 @@ class VrrpFsm:
         self.want_master = False
         return self._reset_down_timer(now)
 
-    def routine_adver(self, now: float) -> tuple[SendAdvert, SetTimer] | None:
+    def fast_advert_timer_fired(self, now: float) -> tuple[SendAdvert, SetTimer] | None:
         """Fast path of :meth:`handle` for ``TimerFired(ADVER_TIMER)`` of a MASTER.
 
         Returns the two actions :meth:`handle` would (send an advert, re-arm the
