@@ -22,8 +22,9 @@ that raced with a cancellation is harmless.
 
 Semantics follow keepalived 2.2 where it refines the RFCs:
 
-* every instance starts in BACKUP (keepalived never goes INIT -> MASTER directly); an
-  address owner (priority 255) with ``state MASTER`` waits one advert interval + skew,
+* an address owner (priority 255) with ``state MASTER`` (outside a sync group) becomes
+  MASTER at start-up, as keepalived's ``vrrp_init_state`` does; every other instance
+  starts in BACKUP: an owner in a sync group waits one advert interval + skew,
   everybody else ``down_timer_adverts`` (3) intervals + skew;
 * ``nopreempt`` is ignored with ``state MASTER`` (keepalived clears it with a warning);
 * ``preempt_delay``: a backup that could preempt waits that long after start-up or after
@@ -364,6 +365,10 @@ def _init_startup(fsm: VrrpFsm, ev: Startup, now: float) -> list[Action]:
     if fsm.pending or fsm.sync_hold:
         # Waiting for a first script result: FAULT, but nothing to announce yet.
         return actions + cleanup + fsm._become_fault(now, notify=False, init=True)
+    if p.priority >= 255 and p.initial_state == State.MASTER and p.sync_group is None:
+        # keepalived (vrrp_init_state): an address owner that wants MASTER takes it at
+        # once, with no BACKUP state, notify or VIP clean-up before it.
+        return actions + fsm._become_master(now)
     return actions + cleanup + fsm._become_backup(now, init=True)
 
 

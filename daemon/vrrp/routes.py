@@ -5,7 +5,7 @@ with the VIPs (a master adds VIPs, then routes, then rules; leaving MASTER remov
 rules, routes, then VIPs). The lines are read once, by the resolver
 (:mod:`kaconf.effective.iplines`, keepalived's ``alloc_route``/``alloc_rule``: a line
 keepalived rejects is dropped there, as keepalived drops it); this module turns a
-resolved :class:`~kaconf.effective.iplines.RouteInfo` / ``RuleInfo`` into a
+resolved :class:`~kaconf.effective.iproutes.RouteInfo` / ``RuleInfo`` into a
 :class:`RouteSpec` / :class:`RuleSpec` that :mod:`kaconfd.netlink` can install. What
 kaconfd cannot install yet (multipath, route metrics such as ``mtu``, rule actions
 other than ``lookup``, ...) raises :class:`RouteError` so that the daemon refuses the
@@ -17,7 +17,9 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from kaconf.effective.iplines import RTN_NAMES, Prefix, RouteInfo, RuleInfo
+from kaconf.effective.iplines import RTN_NAMES, Prefix
+from kaconf.effective.iproutes import RouteInfo
+from kaconf.effective.iprules import RuleInfo
 
 #: keepalived's own routing protocol number (``proto keepalived``), its default.
 RTPROT_KEEPALIVED = 18

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
+from kaconf.dump.runtime import InstanceRun, RunState, ScriptRun, timestamp
 from kaconf.effective.values import TIMER_HZ, ScriptSpec, fmt_g
 from kaconf.effective.vrrp_types import (
     NOT_TRACK_IF,
@@ -89,17 +90,31 @@ def _flag_lines(ei: EffInstance) -> list[str]:
     return out
 
 
-def instance_lines(ei: EffInstance) -> list[str]:
-    """One ``VRRP Instance`` block (``dump_vrrp``)."""
+def instance_lines(ei: EffInstance, run: InstanceRun | None = None) -> list[str]:
+    """One ``VRRP Instance`` block (``dump_vrrp``); ``run`` adds the data file's lines."""
     out = [f" VRRP Instance = {ei.name}", f"   VRRP Version = {ei.version}"]
     a = out.append
     if ei.sync:
         a(f"   Sync group = {ei.sync}")
     if ei.family == 6:
         a("   Using Native IPv6")
+    if run is not None:
+        a(f"   State = {run.state}")
+        if run.state == "BACKUP":
+            a(f"   Master router = {run.master_router or '(none)'}")
+            a(f"   Master priority = {run.master_priority}")
+            if ei.version == 3:
+                a(f"   Master advert int = {run.master_adver_int:.2f} sec")
     out.extend(_flag_lines(ei))
-    a(f"   Wantstate = {ei.wantstate}")
+    a(f"   Wantstate = {run.wantstate if run is not None else ei.wantstate}")
     a(f"   Number of config faults = {ei.num_config_faults}")
+    if run is not None:
+        a(f"   Number of interface and track script faults = {run.faults}")
+        a(f"   Number of track scripts init = {run.scripts_init}")
+        a(f"   Last transition = {timestamp(run.last_transition)}")
+        a("   Read timeout = DISABLED" if run.read_timeout is None
+          else f"   Read timeout = {timestamp(run.read_timeout)}")
+        a(f"   Master down timer = {run.down_timer_us} usecs")
     if ei.has("VMAC"):
         a(f"   Use VMAC, i/f name {ei.vmac_name}, is_up = "
           f"{'true' if ei.has('VMAC_UP') else 'false'}, xmit_base = "
@@ -137,6 +152,9 @@ def instance_lines(ei: EffInstance) -> list[str]:
       f"{'true' if ei.higher_prio_send_advert == 1 else 'false'}")
     a(f"   Virtual Router ID = {ei.vrid}")
     a(f"   Priority = {ei.base_priority}")
+    if run is not None:
+        a(f"   Effective priority = {run.effective_priority}")
+        a(f"   Total priority = {run.total_priority}")
     if ei.version == 2:
         a(f"   Advert interval = {ei.adver_int // TIMER_HZ} sec")
     else:
@@ -158,8 +176,9 @@ def instance_lines(ei: EffInstance) -> list[str]:
         a(f"   Kernel rx buffer size = {ei.kernel_rx_buf_size}")
     if ei.debug:
         a(f"   Debug level = {ei.debug}")
-    out.extend(_listed(f"   Virtual IP ({len(ei.vips)}):", (x.text() for x in ei.vips)))
-    out.extend(_listed("   Virtual IP Excluded :", (x.text() for x in ei.evips)))
+    held = " set" if run is not None and run.vips_set else ""
+    out.extend(_listed(f"   Virtual IP ({len(ei.vips)}):", (x.text() + held for x in ei.vips)))
+    out.extend(_listed("   Virtual IP Excluded :", (x.text() + held for x in ei.evips)))
     if ei.has("UNICAST"):
         if ei.ttl != -1:
             a(f"   Unicast TTL = {ei.ttl}")
@@ -168,7 +187,10 @@ def instance_lines(ei: EffInstance) -> list[str]:
         for addr, mn, mx in ei.peers:
             a(f"     {addr} min_ttl {mn} max_ttl {mx}")
         a(f"   Unicast checksum compatibility = {ei.chksum_compat}")
-    a("   No sockets allocated")
+    if run is not None and run.sockets is not None:
+        a(f"   fd_in {run.sockets[0]}, fd_out {run.sockets[1]}")
+    else:
+        a("   No sockets allocated")
     out.extend(_listed("   Virtual Routes :", (r.text() for r in ei.vroutes)))
     out.extend(_listed("   Virtual Rules :", (r.text() for r in ei.vrules)))
     out.extend(_tracked_lines(ei, "   Tracked processes :"))
@@ -180,9 +202,9 @@ def instance_lines(ei: EffInstance) -> list[str]:
     return out
 
 
-def sync_group_lines(g: EffSyncGroup) -> list[str]:
-    """One ``VRRP Sync Group`` block (``dump_sync_group``)."""
-    out = [f" VRRP Sync Group = {g.name}, {g.state}",
+def sync_group_lines(g: EffSyncGroup, state: str | None = None) -> list[str]:
+    """One ``VRRP Sync Group`` block (``dump_sync_group``); ``state`` when running."""
+    out = [f" VRRP Sync Group = {g.name}, {state or g.state}",
            f"   Num member fault {g.num_member_fault}, num member init {g.num_member_init}"]
     a = out.append
     out.extend(_listed("   VRRP member instances :", (m.name for m in g.members)))
@@ -205,8 +227,9 @@ def _tracking_lines(tracking: list[tuple[str, int, bool]]) -> list[str]:
     return out
 
 
-def script_lines(es: EffScript) -> list[str]:
-    """One ``VRRP Script`` block (``dump_vscript``); the script has not run yet."""
+def script_lines(es: EffScript, run: ScriptRun | None = None) -> list[str]:
+    """One ``VRRP Script`` block (``dump_vscript``); without ``run`` it has not run yet."""
+    run = run if run is not None else ScriptRun(0, "INIT")
     out = [f" VRRP Script = {es.name}",
            f"   Command = {es.spec.cmd_str()}",
            f"   Interval = {es.interval} sec",
@@ -214,14 +237,14 @@ def script_lines(es: EffScript) -> list[str]:
            f"   Weight = {es.weight}{' reverse' if es.reverse else ''}",
            f"   Rise = {es.rise}",
            f"   Fall = {es.fall}",
-           "   Result = 0",
+           f"   Result = {run.result}",
            "   Insecure = no",
-           "   Init state = INIT",
-           "   Status = BAD",
+           f"   Init state = {run.init_state}",
+           f"   Status = {'GOOD' if run.result >= es.rise else 'BAD'}",
            f"   Script uid:gid = {es.spec.uid}:{es.spec.gid}",
            "   VRRP instances :"]
     out.extend(_tracking_lines(es.tracking))
-    out.append("   State = idle")
+    out.append(f"   State = {'running' if run.running else 'idle'}")
     return out
 
 
@@ -278,8 +301,34 @@ def garp_delay_lines(gd: GarpDelay) -> list[str]:
     return [*out, " Interfaces", *(f"  {name}" for name in gd.interfaces)]
 
 
-def vrrp_lines(vs: VrrpState) -> list[str]:
-    """All VRRP-child sections after ``Global definitions``."""
+def vrrp_lines(vs: VrrpState, run: RunState | None = None) -> list[str]:
+    """All VRRP-child sections after ``Global definitions``.
+
+    With ``run`` (the daemon's data file), run-time lines are added where keepalived
+    prints them.
+    """
+    if run is not None:
+        r = run
+        return [
+            *_sections_of("------< Gratuitous ARP delays >------", vs.garp_delays,
+                          garp_delay_lines),
+            *_listed("------< Static Addresses >------",
+                     (x.text() for x in vs.static_addresses)),
+            *_listed("------< Static Routes >------", (x.text() for x in vs.static_routes)),
+            *_listed("------< Static Rules >------", (x.text() for x in vs.static_rules)),
+            *_sections_of("------< Static Track groups >------", vs.track_groups,
+                          _track_group_lines),
+            *_sections_of("------< VRRP Topology >------", vs.instances,
+                          lambda ei: instance_lines(ei, r.instances.get(ei.name))),
+            *_sections_of("------< VRRP Sync groups >------", vs.sync_groups,
+                          lambda g: sync_group_lines(g, r.groups.get(g.name))),
+            *_sections_of("------< VRRP Scripts >------", vs.scripts,
+                          lambda es: script_lines(es, r.scripts.get(es.name))),
+            *_sections_of("------< VRRP Track files >------", vs.track_files,
+                          track_file_lines),
+            *_sections_of("------< VRRP Track processes >------", vs.processes,
+                          process_lines),
+        ]
     return [
         *_sections_of("------< Gratuitous ARP delays >------", vs.garp_delays,
                       garp_delay_lines),

@@ -11,9 +11,9 @@ value is computed here and nowhere else.
 
 The work is split by concern: :mod:`.globals` (``global_data``), :mod:`.host`
 (what the machine says), :mod:`.values` (keepalived's readers for numbers,
-booleans and scripts), :mod:`.iplines` (addresses, routes and rules), and the
-VRRP stages :mod:`.vrrp_defs`, :mod:`.vrrp_parse`, :mod:`.vrrp_complete`,
-:mod:`.vrrp_startup` run by :mod:`.vrrp`.
+booleans and scripts), :mod:`.iplines`, :mod:`.iproutes`, :mod:`.iprules`
+(addresses, routes and rules), and the VRRP stages :mod:`.vrrp_defs`,
+:mod:`.vrrp_parse`, :mod:`.vrrp_complete`, :mod:`.vrrp_startup` run by :mod:`.vrrp`.
 """
 
 from __future__ import annotations

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.host import Host
-from kaconf.effective.iplines import (
-    RuleInfo,
-    address_from_model,
-    route_from_words,
-)
+from kaconf.effective.iplines import address_from_model
+from kaconf.effective.iproutes import route_from_words
+from kaconf.effective.iprules import RuleInfo
 from kaconf.effective.values import (
     is_before,
 )

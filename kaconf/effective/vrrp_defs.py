@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.host import Host
-from kaconf.effective.iplines import (
-    RuleInfo,
-    RulePriorities,
-    rule_from_words,
-)
+from kaconf.effective.iprules import RuleInfo, RulePriorities, rule_from_words
 from kaconf.effective.values import (
     TIMER_HZ,
     ScriptSpec,

@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Container, Mapping
 
 from kaconf.diagnostics import Span
-from kaconf.effective.iplines import (
-    address_from_model,
-    route_from_words,
-    rule_from_words,
-)
+from kaconf.effective.iplines import address_from_model
+from kaconf.effective.iproutes import route_from_words
+from kaconf.effective.iprules import rule_from_words
 from kaconf.effective.values import (
     TIMER_HZ,
     family_of,

@@ -8,11 +8,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kaconf.diagnostics import Span
-from kaconf.effective.iplines import (
-    Address,
-    RouteInfo,
-    RuleInfo,
-)
+from kaconf.effective.iplines import Address
+from kaconf.effective.iproutes import RouteInfo
+from kaconf.effective.iprules import RuleInfo
 from kaconf.effective.values import (
     ScriptSpec,
 )

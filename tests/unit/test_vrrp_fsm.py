@@ -104,8 +104,19 @@ def test_master_sends_advert_every_interval() -> None:
         SendAdvert(99), SetTimer(ADVER_TIMER, t + 2)]
 
 
-def test_owner_with_state_master_waits_one_interval_plus_skew() -> None:
+def test_owner_with_state_master_is_master_at_once() -> None:
+    # keepalived 2.2.7 logs "(A) Entering MASTER STATE" with no BACKUP state before it
     fsm = VrrpFsm(seed_a(priority=255, initial_state=State.MASTER, nopreempt=False))
+    actions = fsm.handle(Startup(), now=0.0)
+    assert fsm.state is State.MASTER
+    assert AddVips() in actions and SendAdvert(255) in actions
+    assert RunNotify(State.BACKUP, 255) not in actions
+    assert not any("BACKUP" in m for m in logs(actions))
+
+
+def test_owner_in_a_sync_group_waits_one_interval_plus_skew() -> None:
+    fsm = VrrpFsm(seed_a(priority=255, initial_state=State.MASTER, nopreempt=False,
+                         sync_group="G"))
     actions = fsm.handle(Startup(), now=0.0)
     assert SetTimer(MASTER_DOWN_TIMER, 1.0 + 1 / 256) in actions
 

@@ -14,7 +14,8 @@ from kaconfd.netlink import Netlink
 from kaconfd.vrrp.routes import route_spec, rule_spec
 from pyroute2.netlink.exceptions import NetlinkError
 
-from kaconf.effective.iplines import RulePriorities, route_from_words, rule_from_words
+from kaconf.effective.iproutes import route_from_words
+from kaconf.effective.iprules import RulePriorities, rule_from_words
 
 
 class FakeIPRoute:

@@ -16,7 +16,8 @@ from kaconfd.vrrp.routes import (
     rule_spec,
 )
 
-from kaconf.effective.iplines import RulePriorities, route_from_words, rule_from_words
+from kaconf.effective.iproutes import route_from_words
+from kaconf.effective.iprules import RulePriorities, rule_from_words
 
 
 def parse_route(words: list[str]) -> RouteSpec:
