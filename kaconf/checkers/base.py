@@ -210,9 +210,13 @@ class CheckerKind:
         return setting(ck, *names) if len(names) > 1 else ck.settings.get(keyword)
 
     def value(self, ck: Checker, keyword: str) -> Any:
-        """The model value of common keyword ``keyword`` (None: not given), aliases included."""
+        """The model value of common keyword ``keyword`` (None: not given), aliases included.
+
+        An alias given last with an unusable value (already reported) changes nothing, as
+        in keepalived, whose handler then leaves the value alone.
+        """
         s = self.common(ck, keyword)
-        if s is None or s.keyword == keyword:
+        if s is None or s.keyword == keyword or s.value is None:
             return getattr(ck, keyword)
         return s.value
 
