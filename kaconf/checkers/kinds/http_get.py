@@ -4,7 +4,9 @@ keepalived 2.2.7 (check_http.c): each url in turn is fetched over its own connec
 ``GET path HTTP/1.0``, ``User-Agent: KeepAliveClient`` and ``Host:`` the virtualhost or
 ``addr:port``; the status must be in the url's ``status_code`` set (default 200-299) and,
 with ``digest``, the MD5 of the body must match. ``delay_before_retry`` defaults to 3 s.
-SSL_GET (:mod:`.ssl_get`) is the same over TLS and reuses this module.
+The deprecated ``nb_get_retry`` sets ``retry`` (keepalived reports it and sets the same
+value; the last of the two given wins). SSL_GET (:mod:`.ssl_get`) is the same over TLS and
+reuses this module.
 """
 
 from __future__ import annotations
@@ -326,4 +328,5 @@ async def probe(spec: CheckerSpec, ctx: ProbeContext) -> CheckResult:
     return await http_check(spec.conn, spec.params)
 
 
-KIND = CheckerKind("HTTP_GET", HttpGet, build, dump, probe, default_delay_before_retry=3.0)
+KIND = CheckerKind("HTTP_GET", HttpGet, build, dump, probe, default_delay_before_retry=3.0,
+                   aliases={"nb_get_retry": "retry"})
