@@ -57,6 +57,8 @@ class EffChecker:
     log_all_failures: bool = False
     has_co: bool = True
     timers: bool = True  # the kind is scheduled: its timer and retry lines are printed
+    default_retry: int = 1  # the kind's, for a retry set nowhere
+    default_delay_before_retry: int = TIMER_HZ  # the kind's (0: the checker's delay_loop)
     extra: list[str] = field(default_factory=list)
 
 
@@ -71,6 +73,9 @@ def effective_checker(ck: Checker, rs: EffRS, gs: GlobalState) -> EffChecker | N
 
     if kind is not None:
         e.has_co, e.timers = kind.connection, kind.scheduled
+        e.default_retry = kind.default_retry
+        dbr = kind.default_delay_before_retry
+        e.default_delay_before_retry = 0 if dbr is None else round(dbr * TIMER_HZ)
     ip_s = st.get("connect_ip")
     port_s = st.get("connect_port")
     ip = first_word(ip_s)
@@ -118,11 +123,12 @@ def effective_checker(ck: Checker, rs: EffRS, gs: GlobalState) -> EffChecker | N
 
 
 def inherit(e: EffChecker, rs: EffRS) -> None:
-    """Checker values not given take the real server's (``validate_check_config``)."""
+    """Checker values not given take the real server's, else the kind's defaults
+    (``validate_check_config``)."""
     if e.alpha == -1:
         e.alpha = rs.alpha
     if e.retry == UINT_MAX:
-        e.retry = rs.retry if rs.retry != UINT_MAX else 1
+        e.retry = rs.retry if rs.retry != UINT_MAX else e.default_retry
     if e.connection_to == UINT_MAX:
         e.connection_to = rs.connection_to
     if e.delay_loop == ULONG_MAX:
@@ -131,7 +137,8 @@ def inherit(e: EffChecker, rs: EffRS) -> None:
         e.warmup = rs.warmup if rs.warmup != ULONG_MAX else e.delay_loop
     if e.delay_before_retry == ULONG_MAX:
         e.delay_before_retry = rs.delay_before_retry \
-            if rs.delay_before_retry != ULONG_MAX else TIMER_HZ
+            if rs.delay_before_retry != ULONG_MAX else (e.default_delay_before_retry
+                                                        or e.delay_loop)
 
 
 def checker_entry_lines(vs_label: str, c: EffChecker) -> list[str]:
@@ -153,7 +160,7 @@ def checker_entry_lines(vs_label: str, c: EffChecker) -> list[str]:
         if c.retry:
             a(f"   Delay before retry = {c.delay_before_retry} us")
             a(f"   Retries iterations = {c.retry}")
-        a(f"   Default delay before retry = {TIMER_HZ} us")
+        a(f"   Default delay before retry = {c.default_delay_before_retry} us")
     a(f"   Log all failures = {'yes' if c.log_all_failures else 'no'}")
     if c.has_co:
         a("   Connection")
