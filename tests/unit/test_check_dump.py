@@ -3,7 +3,7 @@
 keepalived 2.2.7 (``validate_check_config``, ``dump_checker``): a checker's ``retry`` and
 ``delay_before_retry`` set nowhere take its kind's defaults (HTTP_GET/SSL_GET 3 s, MISC_CHECK
 0 retries, DNS_CHECK 3 retries and its delay_loop), and ``Default delay before retry`` is the
-kind's default (0 for DNS_CHECK).
+kind's default (0 for DNS_CHECK). Each kind's own lines are its module's ``dump``.
 """
 
 from __future__ import annotations
@@ -85,3 +85,27 @@ def test_given_values_beat_the_kind_defaults() -> None:
                                       "Default delay before retry = 3000000 us"]
     assert _timers(e["DNS_CHECK"]) == ["Retries = 5", "Delay before retry = 1500000 us",
                                        "Default delay before retry = 0 us"]
+
+
+def test_udp_check_lines_like_keepalived() -> None:
+    """check_udp.c ``dump_udp_check``: octet counts of the hex strings, reply lengths."""
+    e = _entries("""
+        UDP_CHECK {
+          payload 01 02 0304
+          require_reply 0a 0X
+          min_reply_length 2
+          max_reply_length 9
+        }""")
+    assert e["UDP_CHECK"][-7:] == ["   Keepalive method = UDP_CHECK", "   Payload len = 4",
+                                   "   Require reply = yes", "     Min reply length = 2",
+                                   "     Max reply length = 9", "     Reply data len = 2",
+                                   "     Reply data mask = yes"]
+    e = _entries("""
+        UDP_CHECK {
+          payload zz
+          require_reply
+        }""")
+    assert e["UDP_CHECK"][-6:] == ["   Keepalive method = UDP_CHECK",
+                                   "   Payload specified = no", "   Require reply = yes",
+                                   "     Min reply length = 0", "     Max reply length = 255",
+                                   "     Reply data len = 0"]

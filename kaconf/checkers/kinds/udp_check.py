@@ -125,20 +125,35 @@ def build(ck: Checker, ctx: BuildContext) -> list[CheckerSpec]:
     return [ctx.spec(ctx.conn(ck), UdpParams(payload, require, reply, mask, mn, mx))]
 
 
+def _hex(ck: Checker, keyword: str, allow_mask: bool = False
+         ) -> tuple[bytes, bytes | None] | None:
+    """A hex-string keyword's octets and mask (None: absent, without words, or invalid)."""
+    s = ck.settings.get(keyword)
+    return parse_hex(" ".join(s.args), allow_mask) if s is not None and s.args else None
+
+
+def _length(ck: Checker, keyword: str, default: int) -> int:
+    v = read_uint(first_word(ck.settings.get(keyword)), 0, 65535)
+    return default if v is None else v
+
+
 def dump(ck: Checker, gs: GlobalState) -> list[str] | None:
-    st = ck.settings
+    """check_udp.c ``dump_udp_check``."""
     out = ["   Keepalive method = UDP_CHECK"]
-    payload = first_word(st.get("payload"))
+    payload = _hex(ck, "payload")
     if payload:
-        out.append(f"   Payload len = {len(payload) // 2}")
+        out.append(f"   Payload len = {len(payload[0])}")
     else:
         out.append("   Payload specified = no")
-    req = st.get("require_reply") is not None
+    req = ck.given("require_reply")
     out.append(f"   Require reply = {'yes' if req else 'no'}")
     if req:
-        out.append(f"     Min reply length = {read_uint(first_word(st.get('min_length'))) or 0}")
-        out.append(f"     Max reply length = {read_uint(first_word(st.get('max_length'))) or 0}")
-        out.append("     Reply data len = 0")
+        reply = _hex(ck, "require_reply", allow_mask=True)
+        out.append(f"     Min reply length = {_length(ck, 'min_reply_length', 0)}")
+        out.append(f"     Max reply length = {_length(ck, 'max_reply_length', 255)}")
+        out.append(f"     Reply data len = {len(reply[0]) if reply else 0}")
+        if reply:
+            out.append(f"     Reply data mask = {'yes' if reply[1] is not None else 'no'}")
     return out
 
 
