@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from kaconf.dump.values import setting, words
 from kaconf.model.objects import Checker, Config, RealServer, Setting, VirtualServer
@@ -39,8 +39,7 @@ IPVS_WEIGHT_LIMIT = 2**31 - 1
 IPVS_WEIGHT_FAULT = -(2**31)
 
 
-@dataclass(frozen=True, slots=True)
-class ConnOpts:
+class ConnOpts(NamedTuple):
     """Where and how a checker connects (keepalived's ``conn_opts_t``)."""
 
     host: str
@@ -80,8 +79,7 @@ class CheckerSpec:
     params: Any = None
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     """The verdict of one check.
 
     ``weight`` carries a weight for the kinds that set one (see ``CheckerKind.weight``):
@@ -165,9 +163,14 @@ Dumper = Callable[[Checker, "GlobalState"], "list[str] | None"]
 Probe = Callable[[CheckerSpec, ProbeContext], Awaitable[CheckResult]]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class CheckerKind:
     """Everything that makes one checker kind different, as its module declares it.
+
+    Treat it as immutable (a variant is ``dataclasses.replace(other.KIND, ...)``); it is not
+    a frozen dataclass only because building one costs a millisecond at import, and every
+    ``kaconf lint`` of a config with checkers imports all the kinds. For the same reason the
+    small value types here and in the kind modules are NamedTuples.
 
     Defaults are keepalived 2.2.7's (check_api.c ``queue_checker`` and the kinds' handlers):
 

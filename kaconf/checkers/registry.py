@@ -18,9 +18,12 @@ import functools
 import importlib
 import pkgutil
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
-from kaconf.checkers.base import CheckerKind
 from kaconf.model.objects import Checker
+
+if TYPE_CHECKING:  # imported when kinds are discovered: VRRP-only configs never need it
+    from kaconf.checkers.base import CheckerKind
 
 __all__ = ["CHECKER_CLASSES", "CheckerRegistryError", "all_kinds", "discover", "get"]
 
@@ -32,6 +35,8 @@ class CheckerRegistryError(Exception):
 
 
 def _validate(kind: object, where: str) -> CheckerKind:
+    from kaconf.checkers.base import CheckerKind
+
     if not isinstance(kind, CheckerKind):
         raise CheckerRegistryError(f"{where}: KIND must be a kaconf.checkers.base.CheckerKind,"
                                    f" got {type(kind).__name__}")

@@ -7,8 +7,7 @@ keepalived 2.2.7's (check_bfd.c).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kaconf.checkers.base import BuildContext, CheckerKind, CheckerSpec, first_word
 from kaconf.model.objects import Checker
@@ -23,8 +22,7 @@ class BfdCheck(Checker):
     name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class BfdParams:
+class BfdParams(NamedTuple):
     name: str
 
 

@@ -8,8 +8,7 @@ look at ANCOUNT (pass ``require_answer=True`` to :func:`dns_check` to also deman
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kaconf.checkers.base import (
     BuildContext,
@@ -39,8 +38,7 @@ class DnsCheck(Checker):
     name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DnsParams:
+class DnsParams(NamedTuple):
     qtype: int = DNS_TYPES["SOA"]
     name: str = ""
 

@@ -9,8 +9,7 @@ weight, and a product at or below -2^31 is a fault. ``weight`` defaults to the t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kaconf.checkers.base import (
     IPVS_WEIGHT_FAULT,
@@ -35,8 +34,7 @@ class FileCheck(Checker):
     weight: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FileParams:
+class FileParams(NamedTuple):
     path: str
     weight: int = 1
     reverse: bool = False

@@ -11,8 +11,7 @@ reuses this module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kaconf.checkers.base import (
     BuildContext,
@@ -46,8 +45,7 @@ class HttpGet(Checker):
     tls_compliant: bool | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class UrlSpec:
+class UrlSpec(NamedTuple):
     """One ``url`` block of HTTP_GET/SSL_GET with its defaults applied."""
 
     path: str
@@ -57,8 +55,7 @@ class UrlSpec:
     sni_name: str | None = None  # server_name for TLS, when enable_sni
 
 
-@dataclass(frozen=True, slots=True)
-class HttpParams:
+class HttpParams(NamedTuple):
     urls: tuple[UrlSpec, ...]
     tls: bool = False
     http_protocol: str = "1.0"  # 1.0 | 1.1 | 1.0C

@@ -8,8 +8,7 @@ MISC_CHECK without a usable script is dropped while the configuration is read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kaconf.checkers.base import (
     BuildContext,
@@ -35,8 +34,7 @@ class MiscCheck(Checker):
     user: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class MiscParams:
+class MiscParams(NamedTuple):
     args: tuple[str, ...]
     timeout: float
     dynamic: bool = False

@@ -7,8 +7,7 @@ and virtual server's timers); a checker with only ``host`` blocks checks only th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kaconf.checkers.base import (
     BuildContext,
@@ -37,8 +36,7 @@ class SmtpCheck(Checker):
     helo_name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SmtpParams:
+class SmtpParams(NamedTuple):
     helo_name: str = SMTP_DEFAULT_HELO
 
 

@@ -8,8 +8,7 @@ keepalived sends filler octets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kaconf.checkers.base import (
     BuildContext,
@@ -41,8 +40,7 @@ class UdpCheck(Checker):
     max_reply_length: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class UdpParams:
+class UdpParams(NamedTuple):
     payload: bytes | None = None
     require_reply: bool = False
     reply_data: bytes | None = None
