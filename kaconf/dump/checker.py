@@ -7,7 +7,8 @@ servers (real servers nested), then ``------< Health checkers >------`` with
 one block per checker. Values are the ones after ``validate_check_config``
 (default scheduler ``wlc``, protocol UDP, forwarding NAT, quorum capped by the
 real servers' weights, real-server and checker values inherited from their
-parents) and before any checker has run.
+parents) and before any checker has run. This module prints the topology; each checker's
+entry is :mod:`kaconf.checkers.dump` (common lines) and its kind module's ``dump``.
 """
 
 from __future__ import annotations
