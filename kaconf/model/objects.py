@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from kaconf.diagnostics import Span
 
@@ -587,14 +587,14 @@ class Config(Block):
 
 
 
-def __getattr__(name: str) -> Any:
-    """The checker classes moved to kaconf.checkers, found on first use (else circular)."""
-    if not name.startswith("_"):
-        from kaconf.checkers.registry import CHECKER_CLASSES
+if not TYPE_CHECKING:  # run time only, so that mypy still checks names imported from here
+    def __getattr__(name: str) -> Any:  # the checker classes, moved to kaconf.checkers
+        if not name.startswith("_"):  # (found on first use: importing them here is circular)
+            from kaconf.checkers.registry import CHECKER_CLASSES
 
-        if name == "CHECKER_CLASSES":
-            return CHECKER_CLASSES
-        for cls in CHECKER_CLASSES.values():
-            if cls.__name__ == name:
-                return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            if name == "CHECKER_CLASSES":
+                return CHECKER_CLASSES
+            for cls in CHECKER_CLASSES.values():
+                if cls.__name__ == name:
+                    return cls
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
