@@ -132,3 +132,30 @@ def test_lint_and_dump_never_import_asyncio_or_ssl(tmp_path: Path) -> None:
             f"    main([{cmd!r}, {str(conf)!r}])\n"
             "from kaconf.checkers import registry\nregistry.all_kinds()")
         assert "asyncio" not in loaded and "ssl" not in loaded, (cmd, loaded)
+
+
+@pytest.mark.parametrize("keyword", sorted(KEEPALIVED_KINDS))
+def test_every_kind_builds_and_dumps_an_empty_block(keyword: str) -> None:
+    """A new kind gets this for free: its builder and dump printer run on a bare block."""
+    from kaconfd.check.spec import resolve
+
+    from kaconf.dump.host import Host
+    from kaconf.dump.text import dump_lines
+
+    loaded = kaconf.load_full("t.conf", data=textwrap.dedent(f"""
+        virtual_server 192.0.2.1 80 {{
+          protocol TCP
+          real_server 192.0.2.10 80 {{
+            {keyword} {{
+            }}
+          }}
+        }}
+    """).encode())
+    res = resolve(loaded.config)
+    specs = res.virtual_servers[0].real_servers[0].checkers
+    assert all(s.kind == keyword for s in specs)
+    assert specs or res.warnings  # a kind that cannot use a bare block says why
+    lines = dump_lines(loaded.config, Host.static(hostname="vm", interfaces=[], scripts={}))
+    method = [x for x in lines if x.startswith("   Keepalive method = ")]
+    assert method in ([], [f"   Keepalive method = {keyword}"]) or \
+        method[0].startswith(f"   Keepalive method = {keyword},")
