@@ -6,8 +6,10 @@ Layers, from pure to I/O (each module's docstring says why it is shaped so):
 * :mod:`~kaconfd.check.spec`: the model (:mod:`kaconf.model.objects`) resolved into the
   effective settings keepalived 2.2.7 would use (inheritance checker -> real_server ->
   virtual_server -> default);
-* :mod:`~kaconfd.check.probes`: one coroutine per checker kind, returning
-  :class:`~kaconfd.check.probes.CheckResult` (up/down + reason);
+* :mod:`kaconf.checkers`: one module per checker kind (model class, defaults, settings
+  builder, dump lines and probe, the coroutine returning a
+  :class:`~kaconf.checkers.base.CheckResult`), found by its registry;
+  :mod:`~kaconfd.check.probes` keeps the probes' old names;
 * :mod:`~kaconfd.check.state`: sans-I/O pool logic (retries, real-server liveness, weights,
   quorum with hysteresis, sorry server, inhibit_on_failure) and the desired IPVS table;
 * :mod:`~kaconfd.check.ipvs_plan`: pure diff of two IPVS tables into operations;

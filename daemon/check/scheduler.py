@@ -26,24 +26,16 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from kaconfd.check import ipvs_plan, probes
+from kaconfd.check import ipvs_plan
 from kaconfd.check.ipvs_writer import IpvsWriter
-from kaconfd.check.probes import CheckResult
-from kaconfd.check.spec import (
-    BfdParams,
-    CheckerSpec,
-    DnsParams,
-    FileParams,
-    HttpParams,
-    MiscParams,
-    Resolved,
-    SmtpParams,
-    UdpParams,
-    VirtualServerSpec,
-)
+from kaconfd.check.spec import Resolved, VirtualServerSpec
 from kaconfd.check.state import Action, CheckerState, Log, Notify, Pool
 
-#: FILE_CHECK files are polled (keepalived uses inotify) at most this far apart.
+from kaconf.checkers import registry
+from kaconf.checkers.base import CheckerSpec, CheckResult, CheckUnsupported, ProbeContext
+
+#: Checkers of a kind keepalived does not schedule (FILE_CHECK: keepalived uses inotify) are
+#: polled at most this far apart.
 FILE_POLL_INTERVAL = 1.0
 
 Probe = Callable[[CheckerSpec], Awaitable[CheckResult]]
@@ -152,7 +144,7 @@ class ScriptRunner:
 class Scheduler:
     """Runs the checkers of resolved virtual servers until :meth:`stop`.
 
-    ``probe`` (default: the real probes of :mod:`kaconfd.check.probes`), ``clock``,
+    ``probe`` (default: each kind's probe, from :mod:`kaconf.checkers.registry`), ``clock``,
     ``rng`` (warm-up jitter), ``run_script`` and ``writer`` are injectable for tests.
     """
 
@@ -185,7 +177,7 @@ class Scheduler:
         self.file_poll = file_poll
         self._tasks: list[asyncio.Task[None]] = []
         self._ipvs_lock = asyncio.Lock()
-        self._file_last: dict[int, int] = {}
+        self._probe_ctx: dict[int, ProbeContext] = {}
         self.started = False
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -194,11 +186,11 @@ class Scheduler:
         """Initial readings, initial pool state and IPVS table, then one task per checker."""
         initial: dict[int, CheckResult] = {}
         for cs in self.pool.checkers:
-            if isinstance(cs.spec.params, BfdParams):
-                self.log.warning("%s: BFD_CHECK is not supported by kaconfd (it has no BFD"
-                                 " process) - the checker is ignored and does not affect the"
-                                 " real server", cs.spec.name)
-            elif isinstance(cs.spec.params, FileParams):
+            if cs.kind is None:
+                continue
+            if cs.kind.unsupported is not None:
+                self.log.warning("%s: %s", cs.spec.name, cs.kind.unsupported)
+            elif not cs.kind.scheduled:  # it has a state before its first run
                 initial[id(cs)] = await self._safe_probe(cs.spec)
         await self._execute(self.pool.start(initial), full=True)
         self.started = True
@@ -237,9 +229,9 @@ class Scheduler:
     async def _checker_loop(self, cs: CheckerState) -> None:
         spec = cs.spec
         clock = self.clock
-        is_file = isinstance(spec.params, FileParams)
+        polled = cs.kind is not None and not cs.kind.scheduled
         poll = min(spec.delay_loop, self.file_poll)
-        if is_file:
+        if polled:
             delay = poll
         else:
             delay = self.rng.random() * spec.warmup if spec.warmup > 0 else 0.0
@@ -253,7 +245,7 @@ class Scheduler:
             if self.on_check is not None:
                 self.on_check(spec, started - due, clock.now() - started, res)
             delay, actions = self.pool.result(cs, res)
-            if is_file:
+            if polled:
                 delay = poll
             if actions or self.pool.dirty:
                 await self._execute(actions)
@@ -269,32 +261,14 @@ class Scheduler:
             return CheckResult(False, f"checker error: {e!r}")
 
     async def _default_probe(self, spec: CheckerSpec) -> CheckResult:
-        p = spec.params
-        conn = spec.conn
-        if isinstance(p, FileParams):
-            value = probes.read_track_file(p.path)
-            key = id(spec)
-            if value is None:
-                self.log.info("Invalid number read from %s - ignoring", p.path)
-                value = self._file_last.get(key, 0)
-            self._file_last[key] = value
-            return probes.file_status(value, p)
-        if isinstance(p, MiscParams):
-            return await probes.misc_check(p)
-        assert conn is not None, spec.kind
-        if spec.kind == "TCP_CHECK":
-            return await probes.tcp_check(conn)
-        if isinstance(p, HttpParams):
-            return await probes.http_check(conn, p)
-        if isinstance(p, SmtpParams):
-            return await probes.smtp_check(conn, p)
-        if isinstance(p, DnsParams):
-            return await probes.dns_check(conn, p)
-        if isinstance(p, UdpParams):
-            return await probes.udp_check(conn, p)
-        if spec.kind == "PING_CHECK":
-            return await probes.ping_check(conn)
-        raise probes.CheckUnsupported(spec.kind)
+        """Run the probe the checker's kind declares, with its own memo."""
+        kind = registry.get(spec.kind)
+        if kind is None or kind.probe is None:
+            raise CheckUnsupported(spec.kind)
+        ctx = self._probe_ctx.get(id(spec))
+        if ctx is None:
+            ctx = self._probe_ctx[id(spec)] = ProbeContext(self.log)
+        return await kind.probe(spec, ctx)
 
     # -- actions and IPVS -----------------------------------------------------------------
 

@@ -3,15 +3,17 @@
 Why a separate, pure layer: the model (:mod:`kaconf.model.objects`) keeps ``None`` for "not
 given", because the effective value often depends on other blocks.  The checker needs the
 *effective* values, and keepalived's inheritance rules (``validate_check_config`` in
-check_data.c, the per-checker defaults in check_http.c / check_misc.c / check_dns.c) are easy
-to get subtly wrong, so they live here, in one place, with unit tests
-(tests/unit/test_check_spec.py):
+check_data.c) are easy to get subtly wrong, so they live here, in one place, with unit tests
+(tests/unit/test_check_spec.py).  What differs between checker kinds (their defaults and
+their own parameters) is declared by each kind's module in :mod:`kaconf.checkers.kinds`;
+this module resolves the common settings and hands each checker to its kind's builder:
 
 * ``delay_loop``: checker -> real_server -> virtual_server -> 60 s;
 * ``connect_timeout``: checker -> real_server -> virtual_server -> 5 s;
-* ``retry``: checker -> real_server -> virtual_server -> 1 (MISC_CHECK 0, DNS_CHECK 3);
-* ``delay_before_retry``: checker -> real_server -> virtual_server -> 1 s (HTTP_GET/SSL_GET
-  3 s, DNS_CHECK its delay_loop);
+* ``retry``: checker -> real_server -> virtual_server -> the kind's default (1; MISC_CHECK
+  0, DNS_CHECK 3);
+* ``delay_before_retry``: checker -> real_server -> virtual_server -> the kind's default
+  (1 s; HTTP_GET/SSL_GET 3 s, DNS_CHECK its delay_loop);
 * ``warmup``: checker -> real_server -> virtual_server -> the checker's delay_loop;
 * ``alpha``: checker -> real_server -> virtual_server -> off; ``inhibit_on_failure`` and
   ``weight``: real_server -> virtual_server (weight default 1);
@@ -29,37 +31,43 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from kaconf.model.objects import (
-    BfdCheck,
-    Checker,
-    Config,
-    DnsCheck,
-    FileCheck,
-    HttpGet,
-    MiscCheck,
-    RealServer,
-    SmtpCheck,
-    UdpCheck,
-    VirtualServer,
+from kaconf.checkers import registry
+from kaconf.checkers.base import (
+    DEFAULT_CONNECT_TIMEOUT,
+    IPVS_WEIGHT_FAULT,
+    IPVS_WEIGHT_LIMIT,
+    BuildContext,
+    CheckerSpec,
+    ConnOpts,
 )
 
+# names callers imported from here before the per-kind modules existed (kaconf.checkers.kinds)
+from kaconf.checkers.kinds.bfd_check import BfdParams
+from kaconf.checkers.kinds.dns_check import DNS_TYPES, DnsParams
+from kaconf.checkers.kinds.file_check import FileParams
+from kaconf.checkers.kinds.http_get import (
+    HTTP_DEFAULT_STATUS,
+    HttpParams,
+    UrlSpec,
+    parse_status_codes,
+)
+from kaconf.checkers.kinds.misc_check import MiscParams
+from kaconf.checkers.kinds.smtp_check import SMTP_DEFAULT_HELO, SmtpParams
+from kaconf.checkers.kinds.udp_check import UdpParams, parse_hex
+from kaconf.model.objects import Checker, Config, RealServer, VirtualServer
+
+__all__ = [
+    "DEFAULT_CONNECT_TIMEOUT", "DNS_TYPES", "HTTP_DEFAULT_STATUS", "IPVS_WEIGHT_FAULT",
+    "IPVS_WEIGHT_LIMIT", "SMTP_DEFAULT_HELO", "BfdParams", "CheckerSpec", "ConnOpts",
+    "DnsParams", "FileParams", "HttpParams", "MiscParams", "RealServerSpec", "Resolved",
+    "ServiceAddr", "SmtpParams", "SorryServerSpec", "UdpParams", "UrlSpec",
+    "VirtualServerSpec", "parse_hex", "parse_status_codes", "real_weight", "resolve",
+]
+
 DEFAULT_DELAY_LOOP = 60.0
-DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_SCHEDULER = "wlc"
 DEFAULT_FORWARDING = "NAT"
 DEFAULT_PERSISTENCE_TIMEOUT = 360
-SMTP_DEFAULT_HELO = "smtpchecker.keepalived.org"
-HTTP_DEFAULT_STATUS = frozenset(range(200, 300))
-#: keepalived's IPVS_WEIGHT_LIMIT (INT32_MAX): real_weight() clamps to [0, this].
-IPVS_WEIGHT_LIMIT = 2**31 - 1
-#: track_file values at or below this are a fault (IPVS_WEIGHT_FAULT = INT32_MIN).
-IPVS_WEIGHT_FAULT = -(2**31)
-
-#: DNS_CHECK ``type`` keyword -> RR type number (check_dns.c DNS_TYPE table).
-DNS_TYPES: dict[str, int] = {
-    "A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28,
-    "RRSIG": 46, "DNSKEY": 48,
-}
 
 #: IPVS service flags set by the virtual_server keywords of the same name.
 SVC_F_PERSISTENT = 0x0001
@@ -77,106 +85,6 @@ _FLAG_KEYWORDS: dict[str, int] = {
 
 #: Largest number of addresses a virtual_server_group range/subnet is expanded to.
 MAX_GROUP_EXPANSION = 256
-
-
-@dataclass(frozen=True, slots=True)
-class ConnOpts:
-    """Where and how a checker connects (keepalived's ``conn_opts_t``)."""
-
-    host: str
-    port: int
-    timeout: float
-    bindto: str | None = None
-    bind_port: int | None = None
-    bind_if: str | None = None
-    fwmark: int | None = None
-
-    @property
-    def family(self) -> int:
-        """4 or 6: the address family of :attr:`host`."""
-        return ipaddress.ip_address(self.host).version
-
-    def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
-
-
-@dataclass(frozen=True, slots=True)
-class UrlSpec:
-    """One ``url`` block of HTTP_GET/SSL_GET with its defaults applied."""
-
-    path: str
-    digest: str | None = None  # lower-case hex MD5 of the body
-    status_codes: frozenset[int] = HTTP_DEFAULT_STATUS
-    virtualhost: str | None = None  # the Host header for this url (already inherited)
-    sni_name: str | None = None  # server_name for TLS, when enable_sni
-
-
-@dataclass(frozen=True, slots=True)
-class HttpParams:
-    urls: tuple[UrlSpec, ...]
-    tls: bool = False
-    http_protocol: str = "1.0"  # 1.0 | 1.1 | 1.0C
-
-
-@dataclass(frozen=True, slots=True)
-class MiscParams:
-    args: tuple[str, ...]
-    timeout: float
-    dynamic: bool = False
-    user: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SmtpParams:
-    helo_name: str = SMTP_DEFAULT_HELO
-
-
-@dataclass(frozen=True, slots=True)
-class DnsParams:
-    qtype: int = DNS_TYPES["SOA"]
-    name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class UdpParams:
-    payload: bytes | None = None
-    require_reply: bool = False
-    reply_data: bytes | None = None
-    reply_mask: bytes | None = None  # bits set = "don't care" (the X nibbles)
-    min_reply_length: int = 0
-    max_reply_length: int = 255
-
-
-@dataclass(frozen=True, slots=True)
-class FileParams:
-    path: str
-    weight: int = 1
-    reverse: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class BfdParams:
-    name: str
-
-
-Params = (HttpParams | MiscParams | SmtpParams | DnsParams | UdpParams | FileParams | BfdParams
-          | None)
-
-
-@dataclass(slots=True)
-class CheckerSpec:
-    """One health checker with every effective setting (times in seconds)."""
-
-    name: str  # for logs: "TCP_CHECK [10.0.0.2]:80 of VS 10.0.0.1:80"
-    kind: str
-    conn: ConnOpts | None
-    delay_loop: float
-    retry: int
-    delay_before_retry: float
-    warmup: float
-    alpha: bool
-    params: Params = None
 
 
 @dataclass(slots=True)
@@ -280,73 +188,6 @@ def _first(*values: Any) -> Any:
         if v is not None:
             return v
     return None
-
-
-def parse_hex(text: str, allow_mask: bool = False) -> tuple[bytes, bytes | None] | None:
-    """keepalived's ``read_hex_str``: hex digits, spaces separate octets, ``X`` = wildcard.
-
-    Returns (data, mask) with mask bits set where the reply may differ (None when no
-    wildcard was used), or None for invalid text.  A lone digit between spaces is one octet.
-    """
-    data = bytearray()
-    mask = bytearray()
-    used_mask = False
-    i = 0
-    n = len(text)
-
-    def nibble(c: str) -> int | None:
-        if c in "0123456789abcdefABCDEF":
-            return int(c, 16)
-        if allow_mask and c in "xX":
-            return -1
-        return None
-
-    while True:
-        while i < n and text[i] in " \t":
-            i += 1
-        if i >= n:
-            break
-        v = nibble(text[i])
-        i += 1
-        if v is None:
-            return None
-        m = 0
-        if v == -1:
-            v, m, used_mask = 0, 0x0F, True
-        if i < n and text[i] != " ":
-            v2 = nibble(text[i])
-            i += 1
-            if v2 is None:
-                return None
-            m2 = 0
-            if v2 == -1:
-                v2, m2, used_mask = 0, 0x0F, True
-            v = (v << 4) | v2
-            m = (m << 4) | m2
-        data.append(v)
-        mask.append(m)
-    if not data:
-        return None
-    return bytes(data), (bytes(mask) if used_mask else None)
-
-
-def parse_status_codes(words: list[str]) -> tuple[frozenset[int], list[str]]:
-    """``status_code 200 301-302``: codes and ranges in 100..599; bad words are reported."""
-    codes: set[int] = set()
-    bad: list[str] = []
-    for w in words:
-        lo_s, sep, hi_s = w.partition("-")
-        try:
-            lo = int(lo_s, 10)
-            hi = int(hi_s, 10) if sep else lo
-        except ValueError:
-            bad.append(w)
-            continue
-        if not (100 <= lo <= 599 and 100 <= hi <= 599 and lo <= hi):
-            bad.append(w)
-            continue
-        codes.update(range(lo, hi + 1))
-    return frozenset(codes), bad
 
 
 def real_weight(weight: int) -> int:
@@ -544,177 +385,40 @@ def _resolve_rs(rs: RealServer, vs: VirtualServer, vspec: VirtualServerSpec, vs_
         notify_up=_script(rs.notify_up),
         notify_down=_script(rs.notify_down),
     )
-    inherit = _Inherit(rs, vs, spec, vspec)
     for ck in rs.checkers:
-        spec.checkers.extend(_resolve_checker(ck, inherit, config, warnings))
+        spec.checkers.extend(_resolve_checker(ck, rs, vs, spec, vspec, config, warnings))
     return spec
 
 
-@dataclass(slots=True)
-class _Inherit:
-    """The real server / virtual server values a checker falls back to."""
-
-    rs: RealServer
-    vs: VirtualServer
-    rspec: RealServerSpec
-    vspec: VirtualServerSpec
-
-    def get(self, keyword: str) -> Any:
-        return _first(_setting(self.rs, keyword), _setting(self.vs, keyword))
-
-    @property
-    def delay_loop(self) -> float:
-        v = _setting(self.rs, "delay_loop")
-        return float(v) if v is not None else self.vspec.delay_loop
-
-    @property
-    def virtualhost(self) -> str | None:
-        return _setting(self.rs, "virtualhost")
-
-
-_DEFAULT_RETRY = {"MISC_CHECK": 0, "DNS_CHECK": 3, "FILE_CHECK": 0, "BFD_CHECK": 0}
-
-
-def _resolve_checker(ck: Checker, inh: _Inherit, config: Config, warnings: list[str]
+def _resolve_checker(ck: Checker, rs: RealServer, vs: VirtualServer, rspec: RealServerSpec,
+                     vspec: VirtualServerSpec, config: Config, warnings: list[str]
                      ) -> list[CheckerSpec]:
-    kind = ck.kind
-    rs = inh.rspec
-    what = f"{kind} {rs.label} of VS {inh.vspec.label}"
-    delay_loop = ck.delay_loop if ck.delay_loop is not None else inh.delay_loop
-    retry = _first(ck.retry, inh.get("retry"), _DEFAULT_RETRY.get(kind, 1))
-    dbr_default = 3.0 if kind in ("HTTP_GET", "SSL_GET") else (
-        delay_loop if kind == "DNS_CHECK" else 1.0)
-    dbr = _first(ck.delay_before_retry, inh.get("delay_before_retry"), dbr_default)
-    warmup = _first(ck.warmup, inh.get("warmup"), delay_loop)
-    alpha = bool(_first(ck.alpha, rs.alpha))
-    timeout = float(_first(ck.connect_timeout, inh.get("connect_timeout"),
-                           DEFAULT_CONNECT_TIMEOUT))
-
-    def conn_of(c: Checker) -> ConnOpts:
-        return ConnOpts(
-            host=str(c.connect_ip) if c.connect_ip is not None else rs.address,
-            port=c.connect_port if c.connect_port is not None else rs.port,
-            timeout=float(c.connect_timeout) if c.connect_timeout is not None else timeout,
-            bindto=str(c.bindto) if c.bindto is not None else None,
-            bind_port=c.bind_port,
-            bind_if=c.bind_if,
-            fwmark=c.fwmark,
-        )
-
-    def make(conn: ConnOpts | None, params: Params, name: str = what) -> CheckerSpec:
-        return CheckerSpec(name=name, kind=kind, conn=conn, delay_loop=float(delay_loop),
-                           retry=int(retry), delay_before_retry=float(dbr),
-                           warmup=float(warmup), alpha=alpha, params=params)
-
-    if kind == "TCP_CHECK" or kind == "PING_CHECK":
-        return [make(conn_of(ck), None)]
-    if isinstance(ck, HttpGet):
-        return _http(ck, inh, make, conn_of(ck), what, warnings)
-    if isinstance(ck, MiscCheck):
-        if ck.misc_path is None or not ck.misc_path.args:
-            warnings.append(f"{what}: misc_path missing - ignoring the checker")
-            return []
-        to = ck.misc_timeout if ck.misc_timeout else inh.vspec.delay_loop
-        return [make(None, MiscParams(tuple(ck.misc_path.args), float(to),
-                                      bool(ck.misc_dynamic), ck.user))]
-    if isinstance(ck, SmtpCheck):
-        params = SmtpParams(ck.helo_name or SMTP_DEFAULT_HELO)
-        own = any(ck.given(k) for k in ("connect_ip", "connect_port", "bindto", "bind_port",
-                                         "bind_if", "fwmark", "connect_timeout"))
-        out = []
-        if own or not ck.hosts:
-            out.append(make(conn_of(ck), params))
-        for h in ck.hosts:
-            c = conn_of(h)
-            out.append(make(c, params, f"{kind} {c} of VS {inh.vspec.label}"))
-        return out
-    if isinstance(ck, DnsCheck):
-        qtype = DNS_TYPES.get((ck.type or "SOA").upper())
-        if qtype is None:
-            warnings.append(f"{what}: unknown DNS check type {ck.type} - using SOA")
-            qtype = DNS_TYPES["SOA"]
-        return [make(conn_of(ck), DnsParams(qtype, ck.name or ""))]
-    if isinstance(ck, UdpCheck):
-        return [make(conn_of(ck), _udp(ck, what, warnings))]
-    if isinstance(ck, FileCheck):
-        return _file(ck, config, make, what, warnings)
-    if isinstance(ck, BfdCheck):
-        return [make(None, BfdParams(ck.name or ""))]
-    warnings.append(f"{what}: unknown checker kind - ignoring")
-    return []
-
-
-def _http(ck: HttpGet, inh: _Inherit, make: Any, conn: ConnOpts, what: str,
-          warnings: list[str]) -> list[CheckerSpec]:
-    tls = ck.kind == "SSL_GET"
-    urls: list[UrlSpec] = []
-    vs_vhost = _setting(inh.vs, "virtualhost")
-    for u in ck.url:
-        if not u.path:
-            warnings.append(f"{what}: url without path - ignoring the url")
-            continue
-        codes = HTTP_DEFAULT_STATUS
-        if u.status_code:
-            codes, bad = parse_status_codes([str(w) for w in u.status_code])
-            for b in bad:
-                warnings.append(f"{what}: Invalid HTTP_GET status code '{b}'")
-            if not codes:
-                codes = HTTP_DEFAULT_STATUS
-        digest = None
-        if u.digest:
-            d = str(u.digest).lower()
-            if len(d) == 32 and all(c in "0123456789abcdef" for c in d):
-                digest = d
-            else:
-                warnings.append(f"{what}: digest '{u.digest}' is not 32 hex digits - ignoring")
-        vhost = _first(u.virtualhost, ck.virtualhost, inh.virtualhost, vs_vhost)
-        sni = None
-        if ck.enable_sni:
-            sni = _first(ck.sni_name, u.virtualhost, ck.virtualhost, vs_vhost)
-        urls.append(UrlSpec(u.path, digest, codes, vhost, sni))
-    if not urls:
-        warnings.append(f"{what}: no url - ignoring the checker")
+    """The common settings of one checker, inherited, then its kind's own (its builder)."""
+    kind = registry.get(ck.kind)
+    what = f"{ck.kind} {rspec.label} of VS {vspec.label}"
+    if kind is None:
+        warnings.append(f"{what}: unknown checker kind - ignoring")
         return []
-    proto = ck.http_protocol or "1.0"
-    return [make(conn, HttpParams(tuple(urls), tls, str(proto).upper()))]
+
+    def inherited(keyword: str) -> Any:
+        return _first(kind.value(ck, keyword), _setting(rs, keyword), _setting(vs, keyword))
+
+    rs_delay = _setting(rs, "delay_loop")
+    ck_delay = kind.value(ck, "delay_loop")
+    delay_loop = ck_delay if ck_delay is not None else (
+        float(rs_delay) if rs_delay is not None else vspec.delay_loop)
+    retry = _first(inherited("retry"), kind.default_retry)
+    dbr_default = kind.default_delay_before_retry
+    dbr = _first(inherited("delay_before_retry"),
+                 delay_loop if dbr_default is None else dbr_default)
+    ctx = BuildContext(
+        kind=ck.kind, what=what, vs_label=vspec.label, rs=rs, vs=vs, config=config,
+        rs_address=rspec.address, rs_port=rspec.port, vs_delay_loop=vspec.delay_loop,
+        delay_loop=delay_loop, retry=retry, delay_before_retry=dbr,
+        warmup=_first(inherited("warmup"), delay_loop),
+        alpha=bool(_first(kind.value(ck, "alpha"), rspec.alpha)),
+        timeout=float(_first(inherited("connect_timeout"), DEFAULT_CONNECT_TIMEOUT)),
+        warnings=warnings)
+    return kind.build(ck, ctx)
 
 
-def _udp(ck: UdpCheck, what: str, warnings: list[str]) -> UdpParams:
-    payload = None
-    words = _args(ck, "payload")
-    if words:
-        parsed = parse_hex(" ".join(words))
-        if parsed is None:
-            warnings.append(f"{what}: Invalid hex string for UDP_CHECK payload")
-        else:
-            payload = parsed[0]
-    require = ck.given("require_reply")
-    reply = mask = None
-    rwords = _args(ck, "require_reply")
-    if rwords:
-        parsed = parse_hex(" ".join(rwords), allow_mask=True)
-        if parsed is None:
-            warnings.append(f"{what}: Invalid hex string for UDP_CHECK reply")
-        else:
-            reply, mask = parsed
-    mn = ck.min_reply_length if ck.min_reply_length is not None else 0
-    mx = ck.max_reply_length if ck.max_reply_length is not None else 255
-    if mn > mx:
-        warnings.append(f"{what}: UDP_CHECK min_reply length {mn} > max_reply_length {mx}"
-                        " - will always fail")
-    return UdpParams(payload, require, reply, mask, mn, mx)
-
-
-def _file(ck: FileCheck, config: Config, make: Any, what: str, warnings: list[str]
-          ) -> list[CheckerSpec]:
-    tf = config.track_files.get(ck.track_file or "")
-    if tf is None or not tf.file:
-        warnings.append(f"{what}: track_file {ck.track_file} not found - ignoring the checker")
-        return []
-    if ck.weight is not None:
-        weight = ck.weight
-        reverse = "reverse" in (_args(ck, "weight") or [])[1:]
-    else:
-        weight = tf.weight if tf.weight is not None else 1
-        reverse = "reverse" in (_args(tf, "weight") or [])[1:]
-    return [make(None, FileParams(tf.file, int(weight), reverse))]

@@ -3,8 +3,10 @@
 Why sans-I/O (like :mod:`kaconfd.vrrp.fsm`): every decision keepalived makes about a real
 server (retries, alpha, liveness with several checkers, dynamic weights, quorum with
 hysteresis, sorry server, inhibit_on_failure, omega) is here, and none of it reads a clock,
-opens a socket or starts a process.  Unit tests feed results and assert the actions
-(tests/unit/test_check_state.py); :mod:`kaconfd.check.scheduler` does the I/O.
+opens a socket or starts a process; it imports neither asyncio, ssl nor socket (checked
+by tests/unit/test_check_state.py).  Unit tests feed results and assert the actions;
+:mod:`kaconfd.check.scheduler` does the I/O.  What differs between checker kinds comes from
+their declarations (:class:`kaconf.checkers.base.CheckerKind`), never from their names.
 
 Semantics follow keepalived 2.2.7 (check_api.c, check_data.c, ipwrapper.c):
 
@@ -16,8 +18,9 @@ Semantics follow keepalived 2.2.7 (check_api.c, check_data.c, ipwrapper.c):
   ``notify_up`` / ``notify_down`` once.  With ``alpha`` the first failing check also runs
   ``notify_down`` (keepalived announces the initial "down" then); kaconfd does that once per
   real server, not once per checker;
-* weights: MISC_CHECK ``misc_dynamic`` sets the real server's weight to exit code - 2,
-  FILE_CHECK adds value x weight; IPVS gets the weight clamped to [0, 2^31-1];
+* weights: a ``"dynamic"`` kind sets the real server's weight (MISC_CHECK ``misc_dynamic``:
+  exit code - 2), an ``"offset"`` kind adds to it (FILE_CHECK: value x weight); IPVS gets the
+  weight clamped to [0, 2^31-1];
 * quorum: the sum of the IPVS weights of the alive real servers.  Quorum is gained when it
   reaches ``quorum + hysteresis`` and lost when it falls below ``quorum - hysteresis`` (or
   to 0); each change runs ``quorum_up`` / ``quorum_down`` once.  At start-up ``quorum_up``
@@ -36,17 +39,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kaconfd.check.ipvs_plan import Dest, Entry, Service, Table
-from kaconfd.check.probes import CheckResult
 from kaconfd.check.spec import (
-    BfdParams,
     CheckerSpec,
-    FileParams,
-    MiscParams,
     RealServerSpec,
     ServiceAddr,
     VirtualServerSpec,
     real_weight,
 )
+
+from kaconf.checkers import registry
+from kaconf.checkers.base import CheckerKind, CheckResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +75,10 @@ class CheckerState:
     has_run: bool = False
     retry_it: int = 0
     cur_weight: int = 0  # this checker's contribution to the real server's weight
-    enabled: bool = True  # False: never run and never counted (BFD_CHECK)
+    enabled: bool = True  # False: never run and never counted (an unsupported kind)
     last_reason: str = ""
+    #: what the checker's kind declares (None: a kind the registry does not know, in tests)
+    kind: CheckerKind | None = None
 
 
 @dataclass(eq=False)
@@ -122,10 +126,11 @@ class Pool:
             for rspec in vspec.real_servers:
                 rs = RealServerState(rspec, vs, effective_weight=rspec.weight)
                 for cspec in rspec.checkers:
-                    cs = CheckerState(cspec, rs)
-                    if isinstance(cspec.params, BfdParams):
+                    kind = registry.get(cspec.kind)
+                    cs = CheckerState(cspec, rs, kind=kind)
+                    if kind is not None and kind.unsupported is not None:
                         cs.enabled = False
-                    elif cspec.alpha and not isinstance(cspec.params, FileParams):
+                    elif cspec.alpha and (kind is None or kind.scheduled):
                         cs.is_up = False
                         rs.failed += 1
                     cs.retry_it = cspec.retry
@@ -234,11 +239,12 @@ class Pool:
         cs.last_reason = res.reason
         if not cs.enabled or self.stopped:
             return spec.delay_loop, actions
+        weight = cs.kind.weight if cs.kind is not None else ""
         if res.up:
-            if isinstance(spec.params, MiscParams):
+            if weight == "dynamic":
                 new = res.weight - cs.rs.spec.weight if res.weight is not None else 0
                 self._set_weight(cs, new, actions)
-            elif isinstance(spec.params, FileParams):
+            elif weight == "offset":
                 self._set_weight(cs, res.weight or 0, actions)
             cs.retry_it = 0
             if not cs.is_up or not cs.has_run:
@@ -260,7 +266,7 @@ class Pool:
                 after = f" after {spec.retry} retries" if spec.retry and cs.has_run else ""
                 actions.append(Log(f"{spec.name}: {res.reason}{after}"))
             self._verdict(cs, False, actions)
-            if isinstance(spec.params, FileParams):
+            if weight == "offset":
                 self._set_weight(cs, 0, actions)
         cs.has_run = True
         return spec.delay_loop, actions

@@ -7,7 +7,8 @@ servers (real servers nested), then ``------< Health checkers >------`` with
 one block per checker. Values are the ones after ``validate_check_config``
 (default scheduler ``wlc``, protocol UDP, forwarding NAT, quorum capped by the
 real servers' weights, real-server and checker values inherited from their
-parents) and before any checker has run.
+parents) and before any checker has run. This module prints the topology; each checker's
+entry is :mod:`kaconf.checkers.dump` (common lines) and its kind module's ``dump``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from kaconf.checkers import registry
+from kaconf.checkers.base import first_word as _w0
+from kaconf.checkers.dump import ULONG_MAX, EffChecker, checker_entry_lines, effective_checker
+from kaconf.checkers.dump import inherit as _inherit
+from kaconf.checkers.dump import norm_addr as _addr
+from kaconf.checkers.dump import read_timer as _timer
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.host import Host
 from kaconf.effective.values import (
@@ -22,16 +29,12 @@ from kaconf.effective.values import (
     UINT_MAX,
     ScriptSpec,
     bool_setting,
-    is_before,
-    read_decimal,
     read_uint,
-    script_words,
     setting,
     words,
 )
 from kaconf.model.objects import Checker, Config, RealServer, VirtualServer
 
-ULONG_MAX = 2**64 - 1
 #: IP_VS_VERSION_CODE of the reference build's kernel headers.
 LVS_VERSION = "1.2.1"
 _SCHEDULERS = {"rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh", "fo", "ovf", "lblcr", "sed",
@@ -42,18 +45,6 @@ _PROTO = {"TCP": "TCP", "UDP": "UDP", "SCTP": "SCTP"}
 def _dec(v: int) -> str:
     """keepalived's ``format_decimal(val, 6)``."""
     return f"{v // TIMER_HZ}.{v % TIMER_HZ:06d}"
-
-
-def _timer(text: str | None) -> int | None:
-    """keepalived's ``read_timer``: seconds with up to 6 decimals, in microseconds."""
-    return read_decimal(text, 6, 0, ULONG_MAX)
-
-
-def _addr(text: str) -> str:
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        return text
 
 
 @dataclass
@@ -101,27 +92,6 @@ def _fwd(words_: list[str]) -> Fwd | None:
 
 
 @dataclass
-class EffChecker:
-    kind: str
-    rs: EffRS
-    dest: str = ""
-    dest_port: int = 0
-    bindto: str | None = None
-    bind_port: int = 0
-    bind_if: str | None = None
-    fwmark: int = 0
-    connection_to: int = UINT_MAX
-    alpha: int = -1
-    delay_loop: int = ULONG_MAX
-    warmup: int = ULONG_MAX
-    retry: int = UINT_MAX
-    delay_before_retry: int = ULONG_MAX
-    log_all_failures: bool = False
-    has_co: bool = True
-    extra: list[str] = field(default_factory=list)
-
-
-@dataclass
 class EffRS:
     addr: str
     port: int
@@ -165,7 +135,7 @@ class CheckerBuilder:
         cfg = self.cfg
         out: list[str] = []
         ssl = next((o for o in cfg.other if o.keyword == "SSL"), None)
-        ssl_get = any(ck.kind == "SSL_GET" for vs in cfg.virtual_servers
+        ssl_get = any(_needs_ssl(ck) for vs in cfg.virtual_servers
                       for rs in vs.real_server for ck in rs.checkers)
         if ssl is not None or ssl_get:
             # an SSL_GET checker makes keepalived create a default SSL context
@@ -195,7 +165,7 @@ class CheckerBuilder:
         if checkers:
             out.append("------< Health checkers >------")
             for label, ck in checkers:
-                out.extend(self._checker_lines(label, ck))
+                out.extend(checker_entry_lines(label, ck))
         return out
 
     # -- virtual server groups --------------------------------------------------------
@@ -341,7 +311,7 @@ class CheckerBuilder:
             rss.append(ers)
         for ers in rss:
             for c in ers.checkers:
-                self._inherit(c, ers)
+                _inherit(c, ers)
             ers.failed = sum(1 for c in ers.checkers if c.alpha == 1)
             ers.alive = ers.failed == 0
             ers.set = ers.alive or ers.inhibit == 1
@@ -485,7 +455,7 @@ class CheckerBuilder:
             if st.get("notify_down") is not None else None
         ers.virtualhost = _w0(st.get("virtualhost"))
         for ck in rs.checkers:
-            eck = self._checker(ck, ers)
+            eck = effective_checker(ck, ers, self.gs)
             if eck is not None:
                 ers.checkers.append(eck)
         return ers
@@ -526,220 +496,10 @@ class CheckerBuilder:
         a("   reloaded = 0")
         return out
 
-    # -- checkers ------------------------------------------------------------------
 
-    def _checker(self, ck: Checker, rs: EffRS) -> EffChecker | None:
-        st = ck.settings
-        e = EffChecker(kind=ck.kind, rs=rs, dest=rs.addr, dest_port=rs.port)
-        e.has_co = ck.kind not in ("MISC_CHECK", "FILE_CHECK", "BFD_CHECK")
-        ip_s = st.get("connect_ip")
-        port_s = st.get("connect_port")
-        ip = _w0(ip_s)
-        if ip:
-            e.dest = _addr(ip)
-            e.dest_port = 0  # connect_ip replaces the whole destination, port included
-        port = read_uint(_w0(port_s), 1, 65535)
-        if port is not None and not (ip and port_s is not None and ip_s is not None
-                                     and is_before(port_s.span, ip_s.span)):
-            e.dest_port = port
-        b = _w0(st.get("bindto"))
-        if b:
-            e.bindto = _addr(b)
-        bp = read_uint(_w0(st.get("bind_port")), 1, 65535)
-        if bp is not None:
-            e.bind_port = bp
-        e.bind_if = _w0(st.get("bind_if"))
-        fm = read_uint(_w0(st.get("fwmark")))
-        if fm is not None:
-            e.fwmark = fm
-        t = _timer(_w0(st.get("connect_timeout")))
-        if t:
-            e.connection_to = t
-        r = read_uint(_w0(st.get("retry")))
-        if r is not None:
-            e.retry = r
-        for kw, attr in (("delay_before_retry", "delay_before_retry"), ("warmup", "warmup"),
-                         ("delay_loop", "delay_loop")):
-            tv = _timer(_w0(st.get(kw)))
-            if tv is not None and (tv or kw != "delay_loop"):
-                setattr(e, attr, tv)
-        if st.get("alpha") is not None:
-            bv = bool_setting(ck, "alpha", default=-2)
-            if bv != -2:
-                e.alpha = bv
-        e.log_all_failures = bool_setting(ck, "log_all_failures", default=0) == 1
-        e.extra = self._checker_extra(ck)
-        if e.extra and e.extra[0] == "DROP":
-            return None
-        return e
-
-    @staticmethod
-    def _inherit(e: EffChecker, rs: EffRS) -> None:
-        """Checker values not given take the real server's (``validate_check_config``)."""
-        if e.alpha == -1:
-            e.alpha = rs.alpha
-        if e.retry == UINT_MAX:
-            e.retry = rs.retry if rs.retry != UINT_MAX else 1
-        if e.connection_to == UINT_MAX:
-            e.connection_to = rs.connection_to
-        if e.delay_loop == ULONG_MAX:
-            e.delay_loop = rs.delay_loop
-        if e.warmup == ULONG_MAX:
-            e.warmup = rs.warmup if rs.warmup != ULONG_MAX else e.delay_loop
-        if e.delay_before_retry == ULONG_MAX:
-            e.delay_before_retry = rs.delay_before_retry \
-                if rs.delay_before_retry != ULONG_MAX else TIMER_HZ
-
-    def _checker_extra(self, ck: Checker) -> list[str]:
-        """The checker type's own dump lines (``dump_*_check``)."""
-        st = ck.settings
-        kind = ck.kind
-        if kind == "TCP_CHECK":
-            return ["   Keepalive method = TCP_CHECK"]
-        if kind == "PING_CHECK":
-            return ["   Keepalive method = PING_CHECK"]
-        if kind in ("HTTP_GET", "SSL_GET"):
-            hp = _w0(st.get("http_protocol"))
-            proto = {"1.1": "1.1", "1.0C": "1.0C", "1.0c": "1.0C"}.get(hp or "", "1.0")
-            out = [f"   Keepalive method = {'HTTP' if kind == 'HTTP_GET' else 'SSL'}_GET, "
-                   f"http protocol {proto}"]
-            vh = _w0(st.get("virtualhost"))
-            if vh:
-                out.append(f"   Virtualhost = {vh}")
-            out.append(f"   Enable SNI {'' if st.get('enable_sni') is not None else 'un'}set")
-            out.append(f"   Fast recovery {'' if st.get('fast_recovery') is not None else 'un'}"
-                       "set")
-            for url in ck.url:
-                if not url.path:
-                    continue
-                out.append(f"   Checked url = {url.path}")
-                if url.digest:
-                    out.append(f"     digest = {url.digest.lower()}")
-                out.append("     HTTP Status Code(s)")
-                out.extend(f"       {x}" for x in _status_ranges(url))
-                if url.virtualhost:
-                    out.append(f"     Virtual host = {url.virtualhost}")
-            return out
-        if kind == "MISC_CHECK":
-            ms = st.get("misc_path")
-            args = script_words(ms) if ms is not None else []
-            if not args:
-                return ["DROP"]
-            ids = self.gs.run_ids(words(st.get("user")))
-            if ids is None:
-                return ["DROP"]
-            spec = self.gs.secure(ScriptSpec(args, ids[0], ids[1]))
-            if spec is None:
-                return ["DROP"]
-            to = read_uint(_w0(st.get("misc_timeout")), 0, UINT_MAX // TIMER_HZ) or 0
-            return ["   Keepalive method = MISC_CHECK",
-                    f"   script = {spec.cmd_str()}",
-                    f"   timeout = {to}",
-                    f"   dynamic = {'YES' if st.get('misc_dynamic') is not None else 'NO'}",
-                    f"   uid:gid = {spec.uid}:{spec.gid}",
-                    "   Last ran = 0.000000 (Thu Jan  1 00:00:00 1970.000000)",
-                    "   Last status = 0"]
-        if kind == "SMTP_CHECK":
-            helo = _w0(st.get("helo_name")) or self.gs.local_name
-            return ["   Keepalive method = SMTP_CHECK", f"   helo = {helo}"]
-        if kind == "DNS_CHECK":
-            return ["   Keepalive method = DNS_CHECK",
-                    f"   Type = {(_w0(st.get('type')) or 'SOA').upper()}",
-                    f"   Name = {_w0(st.get('name')) or '.'}"]
-        if kind == "UDP_CHECK":
-            out = ["   Keepalive method = UDP_CHECK"]
-            payload = _w0(st.get("payload"))
-            if payload:
-                out.append(f"   Payload len = {len(payload) // 2}")
-            else:
-                out.append("   Payload specified = no")
-            req = st.get("require_reply") is not None
-            out.append(f"   Require reply = {'yes' if req else 'no'}")
-            if req:
-                out.append(f"     Min reply length = {read_uint(_w0(st.get('min_length'))) or 0}")
-                out.append("     Max reply length = "
-                           f"{read_uint(_w0(st.get('max_length'))) or 0}")
-                out.append("     Reply data len = 0")
-            return out
-        if kind == "FILE_CHECK":
-            return ["   Keepalive method = FILE_CHECK",
-                    f"     Tracked file = {_w0(st.get('track_file')) or ''}",
-                    "     Reloaded = No"]
-        if kind == "BFD_CHECK":
-            return ["   Keepalive method = BFD_CHECK", f"   Name = {_w0(st.get('name')) or ''}"]
-        return [f"   Keepalive method = {kind}"]
-
-    def _checker_lines(self, vs_label: str, c: EffChecker) -> list[str]:
-        rs = c.rs
-        proto = vs_label.split(":")[-2] if vs_label.count(":") >= 2 else "none"
-        rs_label = f"[{rs.addr}]:{proto}:{rs.port}"
-        out = [f" {vs_label} -> {rs_label}",
-               "   Enabled = yes",
-               f"   Up = {'no' if c.alpha == 1 else 'yes'}",
-               "   Has run = no",
-               "   Current weight = 0"]
-        a = out.append
-        if c.kind != "FILE_CHECK":
-            a(f"   Alpha = {'yes' if c.alpha == 1 else 'no'}")
-            a(f"   Delay loop = {c.delay_loop} us")
-            a(f"   Warmup = {c.warmup} us")
-            a(f"   Retries = {c.retry}")
-            if c.retry:
-                a(f"   Delay before retry = {c.delay_before_retry} us")
-                a(f"   Retries iterations = {c.retry}")
-            a(f"   Default delay before retry = {TIMER_HZ} us")
-        a(f"   Log all failures = {'yes' if c.log_all_failures else 'no'}")
-        if c.has_co:
-            a("   Connection")
-            dest = f"[{c.dest}]:{c.dest_port}"
-            a(f"     Dest = {dest}")
-            if c.bindto:
-                a(f"     Bind to = [{c.bindto}]:{c.bind_port}")
-            if c.bind_if:
-                a(f"     Bind i/f = {c.bind_if}")
-            if c.fwmark:
-                a(f"     Mark = {c.fwmark}")
-            a(f"     Timeout = {c.connection_to / TIMER_HZ:f}")
-        out.extend(c.extra)
-        return out
-
-
-def _status_ranges(url: object) -> list[str]:
-    codes: set[int] = set()
-    sc = getattr(url, "status_code", None)
-    items: list[str] = []
-    if isinstance(sc, list):
-        items = [str(x) for x in sc]
-    elif sc is not None:
-        items = str(sc).replace(",", " ").split()
-    for it in items:
-        lo_s, _, hi_s = it.partition("-")
-        lo = read_uint(lo_s, 100, 599)
-        hi = read_uint(hi_s, 100, 599) if hi_s else lo
-        if lo is None or hi is None or hi < lo:
-            continue
-        codes.update(range(lo, hi + 1))
-    if not codes:
-        codes = set(range(200, 300))
-    out: list[str] = []
-    start = prev = None
-    for c in sorted(codes) + [None]:  # type: ignore[list-item]
-        if c is not None and prev is not None and c == prev + 1:
-            prev = c
-            continue
-        if start is not None:
-            out.append(str(start) if start == prev else f"{start}-{prev}")
-        start = prev = c
-    return out
-
-
-def _w0(s: object) -> str | None:
-    from kaconf.model.objects import Setting
-
-    if not isinstance(s, Setting):
-        return None
-    w = words(s)
-    return w[0] if w else None
+def _needs_ssl(ck: Checker) -> bool:
+    kind = registry.get(ck.kind)
+    return kind is not None and kind.tls
 
 
 def checker_lines(cfg: Config, gs: GlobalState, host: Host) -> list[str]:

@@ -15,7 +15,6 @@ import shlex
 from dataclasses import dataclass
 
 from kaconf.diagnostics import Span
-from kaconf.model.addr import sockaddr_text
 from kaconf.model.objects import Block, Setting
 
 TIMER_HZ = 1_000_000
@@ -197,6 +196,8 @@ def given_bool(block: Block, kw: str) -> int | None:
 
 def family_of(text: str) -> int:
     """4 or 6 for an address as ``inet_stosockaddr`` reads it (``/len`` ignored), else 0."""
+    from kaconf.model.addr import sockaddr_text  # lazy: keeps socket out of pure users
+
     try:
         return ipaddress.ip_address(sockaddr_text(text)).version
     except ValueError:
@@ -205,6 +206,8 @@ def family_of(text: str) -> int:
 
 def norm_addr(text: str) -> str:
     """An address as keepalived prints it after ``inet_stosockaddr``."""
+    from kaconf.model.addr import sockaddr_text
+
     try:
         return str(ipaddress.ip_address(sockaddr_text(text)))
     except ValueError:
@@ -213,6 +216,8 @@ def norm_addr(text: str) -> str:
 
 def is_vrrp_mcast_dst(text: str) -> bool:
     """A multicast address usable as VRRP destination (IPv6: link-local scope)."""
+    from kaconf.model.addr import sockaddr_text
+
     try:
         a = ipaddress.ip_address(sockaddr_text(text))
     except ValueError:

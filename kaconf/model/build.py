@@ -21,11 +21,11 @@ import shlex
 from collections.abc import Callable
 from typing import Any, Final
 
+from kaconf.checkers.registry import CHECKER_CLASSES
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.model import items
 from kaconf.model.addr import parse_ip, sockaddr_text
 from kaconf.model.objects import (
-    CHECKER_CLASSES,
     Authentication,
     BfdInstance,
     Block,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from kaconf.diagnostics import Span
 
@@ -452,7 +452,11 @@ class Url(Block):
 
 
 class Checker(Block):
-    """One health checker of a real server (TCP_CHECK, HTTP_GET, ... by ``kind``)."""
+    """One health checker of a real server (TCP_CHECK, HTTP_GET, ... by ``kind``).
+
+    The fields every kind shares (and those lint reads on any checker); each kind's own
+    class is declared by its module in :mod:`kaconf.checkers.kinds`.
+    """
 
     kind: str = ""
     connect_ip: IPAddress | None = None
@@ -474,85 +478,6 @@ class Checker(Block):
     fwmark: int | None = None
     alpha: bool | None = None
     log_all_failures: bool | None = None
-
-
-class TcpCheck(Checker):
-    """TCP_CHECK: a connect() to the real server (or connect_ip:connect_port)."""
-
-
-class HttpGet(Checker):
-    """HTTP_GET: fetch each ``url`` and compare status code / digest."""
-
-    virtualhost: str | None = None
-    http_protocol: str | None = None
-    enable_sni: bool | None = None
-    sni_name: str | None = None
-    fast_recovery: bool | None = None
-    tls_compliant: bool | None = None
-
-
-class SslGet(HttpGet):
-    """SSL_GET: HTTP_GET over TLS."""
-
-
-class MiscCheck(Checker):
-    """MISC_CHECK: run a script; its exit code is the verdict (or the weight if dynamic)."""
-
-    user: str | None = None
-
-
-class SmtpCheck(Checker):
-    """SMTP_CHECK: an SMTP dialogue (HELO) with the server or each ``host``."""
-
-    helo_name: str | None = None
-
-
-class DnsCheck(Checker):
-    """DNS_CHECK: a query of ``type`` for ``name``."""
-
-    type: str | None = None
-    name: str | None = None
-
-
-class UdpCheck(Checker):
-    """UDP_CHECK: send ``payload``, optionally require a reply."""
-
-    payload: str | None = None
-    require_reply: str | None = None
-    min_reply_length: int | None = None
-    max_reply_length: int | None = None
-
-
-class PingCheck(Checker):
-    """PING_CHECK: ICMP echo to the real server."""
-
-
-class FileCheck(Checker):
-    """FILE_CHECK: the real server follows a track_file's value."""
-
-    track_file: str | None = None
-    weight: int | None = None
-
-
-class BfdCheck(Checker):
-    """BFD_CHECK: the real server follows a bfd_instance's state."""
-
-    name: str | None = None
-
-
-#: checker block keyword -> model class
-CHECKER_CLASSES: dict[str, type[Checker]] = {
-    "TCP_CHECK": TcpCheck,
-    "HTTP_GET": HttpGet,
-    "SSL_GET": SslGet,
-    "MISC_CHECK": MiscCheck,
-    "SMTP_CHECK": SmtpCheck,
-    "DNS_CHECK": DnsCheck,
-    "UDP_CHECK": UdpCheck,
-    "PING_CHECK": PingCheck,
-    "FILE_CHECK": FileCheck,
-    "BFD_CHECK": BfdCheck,
-}
 
 
 class RealServer(Block):
@@ -658,3 +583,18 @@ class Config(Block):
             if inst.name == name:
                 return inst
         return None
+
+
+
+
+if not TYPE_CHECKING:  # run time only, so that mypy still checks names imported from here
+    def __getattr__(name: str) -> Any:  # the checker classes, moved to kaconf.checkers
+        if not name.startswith("_"):  # (found on first use: importing them here is circular)
+            from kaconf.checkers.registry import CHECKER_CLASSES
+
+            if name == "CHECKER_CLASSES":
+                return CHECKER_CLASSES
+            for cls in CHECKER_CLASSES.values():
+                if cls.__name__ == name:
+                    return cls
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -261,3 +261,16 @@ def test_adopt_carries_state_over_a_reload() -> None:
     assert weights(new) == {"192.0.2.12": 1}
     # the adopted checker recovers normally: one notify, quorum regained once
     assert notifies(new.result(new.checkers[0], UP)[1]) == [("up", "192.0.2.10"), ("qup",)]
+
+
+def test_the_pool_is_pure() -> None:
+    """Importing the pool (with every checker kind) loads no asyncio, ssl or socket."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport kaconfd.check.state\nfrom kaconf.checkers import registry\n"
+            "registry.all_kinds()\n"
+            "print(' '.join(m for m in ('asyncio', 'ssl', 'socket') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == []
