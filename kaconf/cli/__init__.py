@@ -81,15 +81,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     commands: list[Command | str] = list(BUILTIN)
     if chosen is None or builtin(chosen) is None:
         commands += _plugins()
-    else:  # the plugins' names only, for argparse's list of choices
-        commands += list(PLUGIN_FALLBACKS)
     for cmd in commands:
         if isinstance(cmd, str):
-            sub.add_parser(cmd)
+            sub.add_parser(cmd, help="(not installed)")
         elif argv is None or cmd.name == chosen:
             cmd.add_to(sub)
         else:
             sub.add_parser(cmd.name, help=cmd.help)
+    if chosen is not None and builtin(chosen) is not None:
+        for name in PLUGIN_FALLBACKS:  # listed by name only, for argparse's choices
+            sub.add_parser(name)
     return parser
 
 
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(its module cannot be imported)", file=sys.stderr)
         return ExitStatus.USAGE
     try:
-        return int(args.func(args))
+        return args.func(args)  # type: ignore[no-any-return]
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
