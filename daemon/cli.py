@@ -62,10 +62,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _daemonise() -> None:
     """Classic double fork: detach from the terminal and the caller's session."""
     if os.fork():
-        os._exit(0)
+        os._exit(ExitStatus.OK)
     os.setsid()
     if os.fork():
-        os._exit(0)
+        os._exit(ExitStatus.OK)
     os.chdir("/")
     os.umask(0o022)
     devnull = os.open(os.devnull, os.O_RDWR)

@@ -48,20 +48,18 @@ def _chosen(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _plugins(only: str | None = None) -> list[Command | str]:
-    """Plugin commands (all, or just ``only``): loaded, or their bare name if not loadable.
+def _plugins() -> list[Command | tuple[str, str]]:
+    """Every plugin command: loaded, or (name, why it cannot be loaded).
 
     A plugin that cannot be imported (kaconf installed without the daemon) stays
-    listed by name; choosing it then fails with a clear message in :func:`main`.
+    listed; choosing it then fails with the reason in :func:`main`.
     """
-    found: list[Command | str] = []
+    found: list[Command | tuple[str, str]] = []
     for name, ref in plugin_refs().items():
-        if only is not None and name != only:
-            continue
         try:
             found.append(load_plugin(name, ref))
-        except (ImportError, AttributeError, TypeError):
-            found.append(name)
+        except (ImportError, AttributeError, TypeError) as exc:
+            found.append((name, f"{ref}: {exc}"))
     return found
 
 
@@ -78,12 +76,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kaconf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     chosen = None if argv is None else _chosen(argv)
-    commands: list[Command | str] = list(BUILTIN)
+    commands: list[Command | tuple[str, str]] = list(BUILTIN)
     if chosen is None or builtin(chosen) is None:
         commands += _plugins()
     for cmd in commands:
-        if isinstance(cmd, str):
-            sub.add_parser(cmd, help="(not installed)")
+        if isinstance(cmd, tuple):
+            sub.add_parser(cmd[0], help="(not installed)").set_defaults(load_error=cmd[1])
         elif argv is None or cmd.name == chosen:
             cmd.add_to(sub)
         else:
@@ -104,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return ExitStatus.USAGE
     if not getattr(args, "func", None):  # a plugin whose module is not installed
-        print(f"kaconf: {args.command}: this command is not installed "
-              f"(its module cannot be imported)", file=sys.stderr)
+        why = getattr(args, "load_error", "its module cannot be imported")
+        print(f"kaconf: {args.command}: this command is not installed ({why})",
+              file=sys.stderr)
         return ExitStatus.USAGE
     try:
         return args.func(args)  # type: ignore[no-any-return]
