@@ -754,6 +754,8 @@ class Reader:
                 hint="check the path: relative includes are resolved against the folder of "
                 "the including file",
                 origin=origin,
+                # keepalived logs "Config files missing" and carries on (-t exits 0)
+                severity=Severity.WARNING,
             )
             return
         for path in matches:

@@ -71,6 +71,7 @@ ARG_TYPES = frozenset(
         "block",
         "enum",
         "ip",
+        "sockaddr",
         "script",
         "path",
         "other",
@@ -102,6 +103,16 @@ _LB_FLAG_WHY = (
 #: ``why`` is appended to the keyword's notes so the correction stays visible in
 #: the generated data.  Every key must exist in the TSV (stale overrides fail).
 OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
+    **{
+        key: {
+            "arg_type": "sockaddr",
+            "why": "read by inet_stosockaddr, which ignores anything from '/' or '-' on "
+                   "(192.0.2.1/24 is 192.0.2.1; keepalived 2.2.7 -t accepts it)",
+        }
+        for key in (("global_defs", "vrrp_mcast_group4"), ("global_defs", "vrrp_mcast_group6"),
+                    ("vrrp_instance", "mcast_src_ip"), ("vrrp_instance", "unicast_src_ip"),
+                    ("vrrp_instance", "mcast_dst_ip"))
+    },
     **{
         ("global_defs" if kw != "garp_master_refresh" else "vrrp_instance", kw): {
             "arg_type": "int",

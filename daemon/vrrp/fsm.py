@@ -7,6 +7,9 @@ monotonic clock) and returns the list of :data:`Action` the I/O layer must execu
 order. The FSM never reads a clock, opens a socket or starts a process, so every
 protocol decision can be tested with a fake clock (``tests/unit/test_vrrp_fsm.py``).
 
+The events and actions are defined in :mod:`.events`, the parameters and the priority
+and timer maths in :mod:`.params`; both are re-exported here.
+
 Rule 1: everything that decides a state change lives in this file, in the handlers of
 :data:`_HANDLERS` (one per (state, event type)); an event a state has no handler for
 raises :class:`FsmError`, because silently ignoring one hides bugs.
@@ -27,17 +30,10 @@ Semantics follow keepalived 2.2 where it refines the RFCs:
   first seeing a lower-priority master;
 * a master that receives a lower-priority advert answers at once with its own advert
   ("forcing new election") instead of silently discarding it;
-* tracking: an object with weight 0 that fails puts the instance in FAULT; a non-zero
-  weight moves the effective priority (base + weights, clamped to 1..254); an owner
-  (base 255) keeps 255. ``reverse`` works as keepalived's weight multiplier of -1: for a
-  weighted object it negates the adjustment (``weight -10 reverse`` adds 10 while the
-  object is down), for a weight-0 object it swaps which state is the fault;
-* a weight-0 object whose state is not known yet (a ``vrrp_script`` that has not
-  finished its first run) holds the instance in FAULT without notifying ("init"), as
-  keepalived's ``num_script_init`` does;
-* a tracked file is a value, not a state: ``weight`` w, multiplier m: the adjustment is
-  ``value * w * m`` clamped to -254..253, and -254 means FAULT; with weight 0 a non-zero
-  value is a FAULT (``reverse``: a zero value);
+* tracking (the maths is in :mod:`.params`): a failed weight-0 object means FAULT, a
+  weighted one moves the effective priority; a weight-0 object whose state is not known
+  yet (a ``vrrp_script`` still on its first run) holds the instance in FAULT without
+  notifying ("init"), as keepalived's ``num_script_init`` does;
 * a master hearing a lower priority also sends ``garp_lower_prio_repeat`` gratuitous
   ARPs (and again ``garp_lower_prio_delay`` later); ``garp_master_refresh`` re-sends
   ``garp_master_refresh_repeat`` of them periodically while MASTER.
@@ -50,252 +46,64 @@ The group's coordinator (:mod:`.sync`) answers with the ``Sync*`` events.
 
 from __future__ import annotations
 
-import enum
-import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+from .events import (
+    ADVER_TIMER,
+    GARP_REFRESH_TIMER,
+    MASTER_DOWN_TIMER,
+    Action,
+    AddVips,
+    AdvertReceived,
+    Event,
+    Log,
+    RemoveVips,
+    RequestMaster,
+    RunLowerPriorityNotify,
+    RunNotify,
+    SendAdvert,
+    SendGarp,
+    SetTimer,
+    Shutdown,
+    Startup,
+    SyncBackup,
+    SyncFault,
+    SyncMaster,
+    TimerFired,
+    TrackUpdate,
+)
+from .params import (
+    InstanceParams,
+    IPAddress,
+    State,
+    Tracker,
+    TrackKind,
+    effective_priority,
+    faulty,
+    pending,
+    skew_time,
+)
 
-ADVER_TIMER = "adver"
-MASTER_DOWN_TIMER = "master_down"
-GARP_REFRESH_TIMER = "garp_refresh"
+# The machine's vocabulary, importable from here as before the split.
+__all__ = [
+    "ADVER_TIMER", "GARP_REFRESH_TIMER", "MASTER_DOWN_TIMER", "Action", "AddVips",
+    "AdvertReceived", "Event", "FsmError", "IPAddress", "InstanceParams", "Log",
+    "RemoveVips", "RequestMaster", "RunLowerPriorityNotify", "RunNotify", "SendAdvert",
+    "SendGarp", "SetTimer", "Shutdown", "Startup", "State", "SyncBackup", "SyncFault",
+    "SyncMaster", "TimerFired", "TrackKind", "TrackUpdate", "Tracker", "VrrpFsm",
+]
+
 #: A timer firing this much before its deadline still counts (event loops round).
 _TIMER_SLACK = 0.002
-
-
-class State(enum.Enum):
-    """Instance states, named as keepalived logs them."""
-
-    INIT = "INIT"
-    BACKUP = "BACKUP"
-    MASTER = "MASTER"
-    FAULT = "FAULT"
-    STOP = "STOP"
 
 
 class FsmError(RuntimeError):
     """An event reached a state that has no handler for it (a bug in the caller)."""
 
 
-# --------------------------------------------------------------------------- parameters
-
-
-class TrackKind(enum.Enum):
-    """How a tracker reports: an up/down state (interface, script) or a number (file)."""
-
-    STATE = "state"
-    VALUE = "value"
-
-
-@dataclass(frozen=True, slots=True)
-class Tracker:
-    """A tracked object (interface, script, file...) and how it moves the instance.
-
-    ``weight`` 0: failure means FAULT. ``weight`` > 0: added while up. ``weight`` < 0:
-    added while down. ``reverse`` is keepalived's multiplier -1: it negates a weight's
-    adjustment, and for weight 0 makes "up" the fault. ``initial`` is the state assumed
-    before the first :class:`TrackUpdate`: None (unknown) for a script that has not run
-    yet, False for one with ``init_fail``. VALUE trackers (files) start at 0.
-    """
-
-    name: str
-    weight: int = 0
-    reverse: bool = False
-    kind: TrackKind = TrackKind.STATE
-    initial: bool | None = True
-
-
-@dataclass(frozen=True, slots=True)
-class InstanceParams:
-    """What the state machine needs of a ``vrrp_instance``, defaults already applied."""
-
-    name: str
-    vrid: int
-    priority: int = 100
-    advert_int: float = 1.0
-    version: int = 2
-    initial_state: State = State.BACKUP
-    nopreempt: bool = False
-    preempt_delay: float = 0.0
-    #: Our address in adverts' IP source; breaks priority ties (higher address wins).
-    primary_ip: IPAddress = ipaddress.IPv4Address("0.0.0.0")
-    garp_master_delay: float = 5.0
-    garp_master_repeat: int = 5
-    down_timer_adverts: int = 3
-    trackers: tuple[Tracker, ...] = ()
-    #: keepalived defaults: the global garp_master_repeat / garp_master_delay.
-    garp_lower_prio_repeat: int = 5
-    garp_lower_prio_delay: float = 5.0
-    #: 0 disables the periodic refresh (keepalived's default).
-    garp_refresh: float = 0.0
-    garp_refresh_repeat: int = 1
-    #: ``lower_prio_no_advert``: a master does not answer a lower-priority advert.
-    lower_prio_no_advert: bool = False
-    #: Name of the vrrp_sync_group this instance belongs to (see the module docstring).
-    sync_group: str | None = None
-
-    @property
-    def preempt(self) -> bool:
-        """Whether a higher-priority backup may take over (nopreempt needs state BACKUP)."""
-        return not self.nopreempt or self.initial_state == State.MASTER
-
-
-# --------------------------------------------------------------------------- events
-
-
-@dataclass(frozen=True, slots=True)
-class Startup:
-    """The instance is configured and its sockets are open.
-
-    ``resume_master``: a restarted VRRP child whose previous incarnation was MASTER and
-    left the VIPs in place takes the role back at once instead of waiting a master-down
-    interval, so a watchdog restart does not move the VIPs (kaconfd extension).
-    """
-
-    resume_master: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Shutdown:
-    """The daemon stops (SIGTERM) or the instance is removed by a reload."""
-
-
-@dataclass(frozen=True, slots=True)
-class AdvertReceived:
-    """A validated advertisement for this instance (see :func:`..packet.validate`)."""
-
-    src: IPAddress
-    priority: int
-    advert_int: float
-
-
-@dataclass(frozen=True, slots=True)
-class TimerFired:
-    """A timer armed by :class:`SetTimer` expired."""
-
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class TrackUpdate:
-    """A tracked object changed: ``up`` is its raw state, before ``reverse``.
-
-    VALUE trackers (files) carry ``value`` instead; ``up`` is then ignored.
-    """
-
-    name: str
-    up: bool | None = True
-    value: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SyncFault:
-    """The sync group is in FAULT because of another member (or one still starting).
-
-    ``silent``: the group is only waiting for a member's first script result, which
-    keepalived does without running notify scripts.
-    """
-
-    silent: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class SyncBackup:
-    """The sync group goes BACKUP: a master steps down, a held member leaves FAULT."""
-
-
-@dataclass(frozen=True, slots=True)
-class SyncMaster:
-    """The sync group goes MASTER: every member becomes MASTER now."""
-
-
-Event = (Startup | Shutdown | AdvertReceived | TimerFired | TrackUpdate | SyncFault
-         | SyncBackup | SyncMaster)
-
-# --------------------------------------------------------------------------- actions
-
-
-@dataclass(frozen=True, slots=True)
-class SendAdvert:
-    """Send one advertisement with this priority (0 = "master stopping")."""
-
-    priority: int
-
-
-@dataclass(frozen=True, slots=True)
-class AddVips:
-    """Install the instance's virtual addresses."""
-
-
-@dataclass(frozen=True, slots=True)
-class RemoveVips:
-    """Remove the instance's virtual addresses."""
-
-
-@dataclass(frozen=True, slots=True)
-class SendGarp:
-    """Send ``count`` gratuitous ARPs / unsolicited NAs for every VIP, ``delay`` s from now.
-
-    ``lower_prio``: sent because a lower-priority advert was heard; a sync group repeats
-    it for its other masters.
-    """
-
-    count: int
-    delay: float
-    lower_prio: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RunNotify:
-    """Run the notify scripts for entering ``state`` (notify_<state> and notify)."""
-
-    state: State
-    priority: int
-
-
-@dataclass(frozen=True, slots=True)
-class RunLowerPriorityNotify:
-    """A MASTER heard a lower-priority advert: ``notify_master_rx_lower_pri`` and a FIFO line.
-
-    keepalived runs that script (as configured, no arguments added) every time, so a
-    master can take back what a peer that briefly thought itself master took over.
-    """
-
-    priority: int
-
-
-@dataclass(frozen=True, slots=True)
-class SetTimer:
-    """Arm timer ``name`` to fire at absolute time ``at``; ``at`` None cancels it."""
-
-    name: str
-    at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Log:
-    """A log line, worded like keepalived's so existing log alerts keep matching."""
-
-    message: str
-    warning: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RequestMaster:
-    """A sync-group member's down timer expired: it wants MASTER if the group agrees."""
-
-
-Action = (SendAdvert | AddVips | RemoveVips | SendGarp | RunNotify | RunLowerPriorityNotify
-          | SetTimer | Log | RequestMaster)
-
-
 # --------------------------------------------------------------------------- the machine
-
-
-def _clamp(value: int, low: int, high: int) -> int:
-    return max(low, min(high, value))
 
 
 @dataclass
@@ -325,58 +133,22 @@ class VrrpFsm:
             self.master_adver_int = self.params.advert_int
 
     # ---------------------------------------------------------------- derived values
-
-    def _up(self, t: Tracker) -> bool | None:
-        return self.track_up.get(t.name, t.initial)
-
-    def _file_status(self, t: Tracker) -> int:
-        """keepalived's clamped ``value * weight * multiplier`` of a tracked file."""
-        mult = -1 if t.reverse else 1
-        return _clamp(self.track_value.get(t.name, 0) * t.weight * mult, -254, 253)
-
-    def _contribution(self, t: Tracker) -> int:
-        if t.weight == 0:
-            return 0
-        if t.kind is TrackKind.VALUE:
-            status = self._file_status(t)
-            return 0 if status == -254 else status
-        up = self._up(t)
-        if up is None:
-            return 0  # a script that has not run yet adjusts nothing
-        # Weight > 0 applies while up, < 0 while down; reverse negates it.
-        if (t.weight > 0) == up:
-            return -t.weight if t.reverse else t.weight
-        return 0
-
-    def _tracker_fault(self, t: Tracker) -> bool:
-        if t.kind is TrackKind.VALUE:
-            if t.weight == 0:
-                return (self.track_value.get(t.name, 0) != 0) != t.reverse
-            return self._file_status(t) == -254
-        if t.weight != 0:
-            return False
-        up = self._up(t)
-        return up is not None and up == t.reverse
+    # The maths is in :mod:`.params`; these read it on the machine's current view.
 
     @property
     def effective_priority(self) -> int:
         """Base priority plus the weights of the trackers that currently apply."""
-        base = self.params.priority
-        if base >= 255:
-            return base
-        total = base + sum(self._contribution(t) for t in self.params.trackers)
-        return _clamp(total, 1, 254)
+        return effective_priority(self.params, self.track_up, self.track_value)
 
     @property
     def faulty(self) -> bool:
         """Whether one of our own trackers puts us in FAULT (weight 0 down, file -254)."""
-        return any(self._tracker_fault(t) for t in self.params.trackers)
+        return faulty(self.params, self.track_up, self.track_value)
 
     @property
     def pending(self) -> bool:
         """Whether a weight-0 tracker has no state yet (a script still on its first run)."""
-        return any(t.weight == 0 and t.kind is TrackKind.STATE and self._up(t) is None
-                   for t in self.params.trackers)
+        return pending(self.params, self.track_up)
 
     @property
     def in_sync_group(self) -> bool:
@@ -384,10 +156,7 @@ class VrrpFsm:
 
     def skew_time(self) -> float:
         """Skew_Time: v2 (256-prio)/256 s; v3 scaled by the master's advert interval."""
-        prio = self.effective_priority
-        if self.params.version == 3:
-            return ((256 - prio) * self.master_adver_int) / 256
-        return (256 - prio) / 256
+        return skew_time(self.params.version, self.effective_priority, self.master_adver_int)
 
     def master_down_interval(self) -> float:
         """Master_Down_Interval: down_timer_adverts x the master's interval, plus skew."""
@@ -411,7 +180,7 @@ class VrrpFsm:
                            f"in state {self.state.value}")
         return handler(self, event, now)
 
-    def routine_advert(self, ev: AdvertReceived, now: float) -> SetTimer | None:
+    def fast_advert_received(self, ev: AdvertReceived, now: float) -> SetTimer | None:
         """Fast path of :meth:`handle` for the advert a backup hears every interval.
 
         When ``ev`` only restarts the master-down timer (BACKUP, a master that is not
@@ -430,7 +199,7 @@ class VrrpFsm:
         self.want_master = False
         return self._reset_down_timer(now)
 
-    def routine_adver(self, now: float) -> tuple[SendAdvert, SetTimer] | None:
+    def fast_advert_timer_fired(self, now: float) -> tuple[SendAdvert, SetTimer] | None:
         """Fast path of :meth:`handle` for ``TimerFired(ADVER_TIMER)`` of a MASTER.
 
         Returns the two actions :meth:`handle` would (send an advert, re-arm the
@@ -561,9 +330,7 @@ class VrrpFsm:
         return actions
 
     def _skew_for(self, prio: int) -> float:
-        if self.params.version == 3:
-            return ((256 - prio) * self.master_adver_int) / 256
-        return (256 - prio) / 256
+        return skew_time(self.params.version, prio, self.master_adver_int)
 
 
 # --------------------------------------------------------------------------- handlers

@@ -136,7 +136,7 @@ class Advertisement:
 
     @property
     def family(self) -> int:
-        """4 or 6: the IP version of the addresses (v2 is IPv4 only)."""
+        """4 or 6: the IP version of the addresses (4 when there are none)."""
         return self.addresses[0].version if self.addresses else 4
 
     def _check(self) -> None:
@@ -152,8 +152,6 @@ class Advertisement:
         if len({a.version for a in self.addresses}) > 1:
             raise ValueError("an advertisement carries addresses of one family only")
         if self.version == 2:
-            if self.family != 4:
-                raise ValueError("VRRPv2 carries IPv4 addresses only")
             if not 1 <= self.advert_int <= 255 or self.advert_int != int(self.advert_int):
                 raise ValueError(f"v2 advert_int must be 1..255 whole seconds: {self.advert_int}")
             if len(self.auth_data) != V2_AUTH_LEN:
@@ -166,17 +164,27 @@ class Advertisement:
     def to_bytes(self, src: IPAddress | None = None, dst: IPAddress | None = None) -> bytes:
         """Encode, with the checksum filled in.
 
-        ``src``/``dst`` (the IP header's addresses) are required for v3, whose checksum
-        covers the pseudo-header; v2 ignores them.
+        ``src``/``dst`` (the IP header's addresses) are required for v3 and for v2 over
+        IPv6, whose checksums cover the pseudo-header; v2 over IPv4 ignores them.
         """
         self._check()
         count = len(self.addresses)
         addrs = b"".join(a.packed for a in self.addresses)
+        ipv6 = self.family == 6 or (not self.addresses and src is not None
+                                    and src.version == 6)
         if self.version == 2:
             head = struct.pack("!BBBBBBH", (2 << 4) | TYPE_ADVERTISEMENT, self.vrid,
                                self.priority, count, self.auth_type, int(self.advert_int), 0)
-            body = head + addrs + self.auth_data
-            csum = inet_checksum(body)
+            if not ipv6:
+                body = head + addrs + self.auth_data
+                csum = inet_checksum(body)
+            else:
+                # keepalived's VRRPv2 over IPv6 (non-strict): no authentication data,
+                # and the checksum covers the IPv6 pseudo-header, as in v3
+                if src is None or dst is None:
+                    raise ValueError("an IPv6 checksum needs the source and destination address")
+                body = head + addrs
+                csum = inet_checksum(pseudo_header(src, dst, len(body)) + body)
         else:
             if src is None or dst is None:
                 raise ValueError("a VRRPv3 checksum needs the source and destination address")
@@ -201,14 +209,14 @@ def decode(data: bytes, *, family: int, src: IPAddress | None = None,
         raise PacketError(Reason.VERSION, f"version {version} is not 2 or 3")
     if ptype != TYPE_ADVERTISEMENT:
         raise PacketError(Reason.TYPE, f"type {ptype} is not ADVERTISEMENT (1)")
-    if version == 2 and family != 4:
-        raise PacketError(Reason.ADDRESS_FAMILY, "VRRPv2 over IPv6")
     vrid, priority, count = data[1], data[2], data[3]
     alen = 4 if family == 4 else 16
-    expected = HEADER_LEN + count * alen + (V2_AUTH_LEN if version == 2 else 0)
+    # VRRPv2 over IPv6 (keepalived without strict mode) carries no authentication data
+    auth_len = V2_AUTH_LEN if version == 2 and family == 4 else 0
+    expected = HEADER_LEN + count * alen + auth_len
     if len(data) != expected:
         raise PacketError(Reason.LENGTH, f"{len(data)} bytes, {count} addresses need {expected}")
-    if version == 2:
+    if version == 2 and family == 4:
         csum = inet_checksum(data)
     else:
         if src is None or dst is None:
@@ -222,8 +230,9 @@ def decode(data: bytes, *, family: int, src: IPAddress | None = None,
                       for i in range(count))
     if version == 2:
         auth_off = HEADER_LEN + count * alen
+        auth = bytes(data[auth_off:auth_off + auth_len]) or bytes(V2_AUTH_LEN)
         return Advertisement(2, vrid, priority, addresses, float(data[5]),
-                             auth_type=data[4], auth_data=bytes(data[auth_off:auth_off + 8]))
+                             auth_type=data[4], auth_data=auth)
     interval_cs = struct.unpack_from("!H", data, 4)[0] & V3_MAX_ADVERT_CS  # rsvd bits ignored
     return Advertisement(3, vrid, priority, addresses, interval_cs / 100)
 

@@ -100,8 +100,9 @@ class SyncGroupFsm:
         out += self._reconcile(now)
         return out
 
-    def routine_advert(self, member: str, ev: AdvertReceived, now: float) -> SetTimer | None:
-        """:meth:`VrrpFsm.routine_advert` for a member, when the group rules cannot act.
+    def fast_advert_received(self, member: str, ev: AdvertReceived,
+                             now: float) -> SetTimer | None:
+        """:meth:`VrrpFsm.fast_advert_received` for a member when the group rules cannot act.
 
         A settled BACKUP or MASTER group none of whose members is starting, stopping,
         faulty or waiting for a script has nothing to reconcile after a routine advert,
@@ -109,16 +110,17 @@ class SyncGroupFsm:
         """
         if not self._steady():
             return None
-        return self.members[member].routine_advert(ev, now)
+        return self.members[member].fast_advert_received(ev, now)
 
-    def routine_adver(self, member: str, now: float) -> tuple[SendAdvert, SetTimer] | None:
-        """:meth:`VrrpFsm.routine_adver` for a member, when the group rules cannot act."""
+    def fast_advert_timer_fired(self, member: str,
+                                now: float) -> tuple[SendAdvert, SetTimer] | None:
+        """:meth:`VrrpFsm.fast_advert_timer_fired` for a member when the group rules cannot act."""
         if not self._steady():
             return None
-        return self.members[member].routine_adver(now)
+        return self.members[member].fast_advert_timer_fired(now)
 
     def _steady(self) -> bool:
-        """Whether :meth:`_reconcile` has nothing to do (see :meth:`routine_advert`)."""
+        """Whether :meth:`_reconcile` has nothing to do (see :meth:`fast_advert_received`)."""
         if not self.settled or self.state not in (State.BACKUP, State.MASTER):
             return False
         return not any(f.state in (State.INIT, State.STOP) or f.faulty or f.pending

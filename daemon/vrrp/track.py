@@ -1,6 +1,6 @@
 """Tracked scripts and files, sans-I/O: turn raw results into tracker states.
 
-A ``vrrp_script`` is run by the child (:mod:`.child`) every ``interval``; each run ends
+A ``vrrp_script`` is run by the child (:mod:`.tracked`) every ``interval``; each run ends
 as a :class:`ScriptOutcome`. :class:`ScriptState` counts outcomes the way keepalived
 2.2.7 does (``rise`` successes to go up, ``fall`` failures to go down, the first result
 counting at once unless ``init_fail``) and says when the script's state *changes*,

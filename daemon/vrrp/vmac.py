@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,23 +111,6 @@ def parse_use_vmac(args: Sequence[str], vrid: int, owner: str = "") -> VmacOptio
         else:
             name = word
     return VmacOption(name, mac, tuple(warnings))
-
-
-def default_vmac_name(prefix: str, vrid: int, family: int, used: Collection[str]) -> str:
-    """keepalived's generated name: ``<prefix>.<vrid>``, else numbered, skipping ``used``."""
-    def fit(tag: str) -> str:
-        tail = f"{tag}.{vrid}"
-        return prefix[:IFNAMSIZ - 1 - len(tail)] + tail
-
-    name = fit("")
-    num = 0
-    while name in used:
-        if family == 6:
-            num = 6 if num == 0 else 1 if num == 6 else num + 1 + (num + 1 == 6)
-        else:
-            num += 1
-        name = fit(str(num))
-    return name
 
 
 # --------------------------------------------------------------------------- runtime

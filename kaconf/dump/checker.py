@@ -15,9 +15,9 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from kaconf.dump.globals import GlobalState
-from kaconf.dump.host import Host
-from kaconf.dump.values import (
+from kaconf.effective.globals import GlobalState
+from kaconf.effective.host import Host
+from kaconf.effective.values import (
     TIMER_HZ,
     UINT_MAX,
     ScriptSpec,

@@ -7,44 +7,38 @@ sections. :func:`dump_text` produces the VRRP child's part followed by the
 checker child's sections (its duplicate ``Global definitions`` is printed only
 when no VRRP child would run). Values are keepalived's effective ones after
 its start-up fix-ups; facts that depend on the machine (interface addresses,
-host name, script paths, users) come from a :class:`~kaconf.dump.host.Host`.
+host name, script paths, users) come from a :class:`~kaconf.effective.host.Host`.
 """
 
 from __future__ import annotations
 
-from kaconf.dump.globals import GlobalState, global_lines
-from kaconf.dump.host import Host
+from kaconf.dump.globals import global_lines
+from kaconf.effective import Effective, resolve
+from kaconf.effective.host import Host
 from kaconf.model.objects import Config
 
-__all__ = ["dump_text", "dump_lines", "Host"]
-
-
-def _has_vrrp(cfg: Config) -> bool:
-    """Whether keepalived would start its VRRP child for this config."""
-    return bool(cfg.vrrp_instances or cfg.static_ipaddress or cfg.static_routes
-                or cfg.static_rules)
+__all__ = ["dump_text", "dump_lines", "effective_lines", "Host"]
 
 
 def dump_lines(cfg: Config, host: Host | None = None) -> list[str]:
     """The dump as a list of lines (no trailing newlines)."""
+    return effective_lines(resolve(cfg, host))
+
+
+def effective_lines(eff: Effective) -> list[str]:
+    """Print a resolved configuration the way keepalived's children dump it."""
     from kaconf.dump.checker import checker_lines
-    from kaconf.dump.effective import build_vrrp
     from kaconf.dump.vrrp import vrrp_lines
 
-    host = host if host is not None else Host.local()
-    gs = GlobalState(cfg, host)
     out: list[str] = []
-    has_vrrp = _has_vrrp(cfg)
-    if has_vrrp or not cfg.virtual_servers:
-        vs = build_vrrp(cfg, gs, host)
-        out.extend(global_lines(gs, vrrp_child=True))
-        out.extend(vrrp_lines(vs))
-    if cfg.virtual_servers:
+    if eff.vrrp is not None:
+        out.extend(global_lines(eff.globals, vrrp_child=True))
+        out.extend(vrrp_lines(eff.vrrp))
+    if eff.checker_globals is not None:
         # the checker child has its own global data (no VRRP completion applied)
-        cgs = GlobalState(cfg, host)
-        if not has_vrrp:
-            out.extend(global_lines(cgs, vrrp_child=False))
-        out.extend(checker_lines(cfg, cgs, host))
+        if eff.vrrp is None:
+            out.extend(global_lines(eff.checker_globals, vrrp_child=False))
+        out.extend(checker_lines(eff.config, eff.checker_globals, eff.host))
     return out
 
 

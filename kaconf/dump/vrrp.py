@@ -9,20 +9,22 @@ printed: no running-state lines such as ``State =`` or ``Master router``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from kaconf.dump.effective import (
+from kaconf.effective.values import TIMER_HZ, ScriptSpec, fmt_g
+from kaconf.effective.vrrp_types import (
     NOT_TRACK_IF,
     EffInstance,
     EffProcess,
     EffScript,
     EffSyncGroup,
     EffTrackFile,
+    GarpDelay,
     Track,
     VrrpState,
 )
-from kaconf.dump.values import TIMER_HZ, ScriptSpec, fmt_g
 
 _T = TypeVar("_T")
 
@@ -261,9 +263,26 @@ def _track_group_lines(group: tuple[str, list[str]]) -> list[str]:
     return [f" Static Track Group = {name}", *_listed("   VRRP member instances :", members)]
 
 
+def garp_delay_lines(gd: GarpDelay) -> list[str]:
+    """keepalived's ``dump_garp_delay``; next times are 0 before the first GARP is sent."""
+    epoch = time.ctime(0)[:19]
+    out = [f"------< GARP delay group {gd.group} >------"]
+    if gd.garp_interval:
+        out += [f" GARP interval = {fmt_g(gd.garp_interval / TIMER_HZ)}",
+                f" GARP next time 0.000000 ({epoch}.000000)"]
+    if gd.gna_interval:
+        out += [f" GNA interval = {fmt_g(gd.gna_interval / TIMER_HZ)}",
+                f" GNA next time 0.000000 ({epoch}.000000)"]
+    elif not gd.garp_interval:
+        out.append(" No configuration")
+    return [*out, " Interfaces", *(f"  {name}" for name in gd.interfaces)]
+
+
 def vrrp_lines(vs: VrrpState) -> list[str]:
     """All VRRP-child sections after ``Global definitions``."""
     return [
+        *_sections_of("------< Gratuitous ARP delays >------", vs.garp_delays,
+                      garp_delay_lines),
         *_listed("------< Static Addresses >------", (x.text() for x in vs.static_addresses)),
         *_listed("------< Static Routes >------", (r.text() for r in vs.static_routes)),
         *_listed("------< Static Rules >------", (r.text() for r in vs.static_rules)),

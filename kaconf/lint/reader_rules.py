@@ -44,9 +44,12 @@ def _vi(body: str, vip: bool = True) -> str:
 
 
 def _reader(code: str, name: str, *, summary: str, rationale: str, bad: str,
-            good: str) -> RuleMeta:
-    """A reader/model code: always an error, produced while loading (no ``check``)."""
-    return RuleMeta(code=code, name=name, severity=Severity.ERROR, summary=summary,
+            good: str, severity: Severity = Severity.ERROR) -> RuleMeta:
+    """A reader/model code, produced while loading (no ``check``).
+
+    An error unless keepalived -t accepts the input (then a warning).
+    """
+    return RuleMeta(code=code, name=name, severity=severity, summary=summary,
                     rationale=rationale, bad=bad, good=good, scope="reader")
 
 
@@ -58,7 +61,9 @@ READER_RULES: tuple[RuleMeta, ...] = (
                       "Relative include paths are resolved against the folder of the "
                       "including file, not the current directory, which is the usual cause.",
             bad="include conf.d/vrrp-*.cfg    # but the files are named *.conf\n",
-            good="include conf.d/vrrp-*.conf\n"),
+            good="include conf.d/vrrp-*.conf\n",
+            # keepalived logs "Config files missing" and goes on: -t exits 0
+            severity=Severity.WARNING),
     _reader("KA002", "cannot-open-file",
             summary="A config file (given or included) cannot be opened.",
             rationale="A file that does not exist, is a directory or is not "

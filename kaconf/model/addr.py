@@ -41,6 +41,19 @@ def parse_ip(text: str) -> IPAddress:
         raise ValueError(f"{text!r} does not appear to be an IPv4 or IPv6 address") from None
 
 
+def sockaddr_text(text: str) -> str:
+    """The address part keepalived's ``inet_stosockaddr`` reads: up to a '-' or '/'.
+
+    keepalived reads unicast peers, source and destination addresses and the VRRP
+    multicast groups this way, so ``192.0.2.1/24`` means ``192.0.2.1``.
+    """
+    for sep in ("-", "/"):
+        cut = text.find(sep)
+        if cut >= 0:
+            return text[:cut]
+    return text
+
+
 def make_interface(ip: IPAddress, prefix: int) -> IPInterface:
     """``ip/prefix`` as an interface object, without re-parsing text.
 

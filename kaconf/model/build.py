@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.model import items
-from kaconf.model.addr import parse_ip
+from kaconf.model.addr import parse_ip, sockaddr_text
 from kaconf.model.objects import (
     CHECKER_CLASSES,
     Authentication,
@@ -198,13 +198,15 @@ def _converter(spec: KeywordSpec) -> Converter:
                 return int(text)
             return text
         return to_enum
-    if t == "ip":
+    if t in ("ip", "sockaddr"):
+        strip = t == "sockaddr"
+
         def to_ip(b: Builder, node: Node, args: list[str]) -> Any:
             if not args:
                 return missing(b, node)
             text = args[0]
             try:
-                ip = parse_ip(text)
+                ip = parse_ip(sockaddr_text(text) if strip else text)
             except ValueError:
                 b._report("KA023", f"invalid IP address '{text}' for {kw}", node,
                           "use an IPv4 or IPv6 address")

@@ -12,7 +12,7 @@ import ipaddress
 from collections.abc import Callable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.model.addr import make_interface, parse_ip
+from kaconf.model.addr import make_interface, parse_ip, sockaddr_text
 from kaconf.model.objects import Route, Rule, TrackRef, UnicastPeer, VirtualAddress, VsgEntry
 from kaconf.tree import Node
 
@@ -186,7 +186,7 @@ def parse_peer(node: Node, out: list[Diagnostic]) -> UnicastPeer | None:
     """``<ip> [min_ttl N] [max_ttl N]``."""
     words = node.words()
     try:
-        ip = parse_ip(words[0])
+        ip = parse_ip(sockaddr_text(words[0]))  # keepalived: inet_stosockaddr
     except ValueError:
         out.append(_diag("KA034", f"invalid unicast peer address '{words[0]}' - skipping", node,
                          "each unicast_peer line is one IPv4 or IPv6 address"))

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kaconf.dump.host import Host, Interface
 from kaconf.dump.text import dump_lines, dump_text
+from kaconf.effective.host import Host, Interface
 from kaconf.loader import load_full
 from kaconf.model.objects import Config
 

@@ -148,11 +148,13 @@ def test_directory_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert lint(capsys, str(Path.cwd()))[0] == 2
 
 
-def test_missing_include_is_a_config_error_not_a_usage_error(
+def test_missing_include_is_a_warning_as_keepalived_carries_on(
         capsys: pytest.CaptureFixture[str]) -> None:
+    # keepalived -t logs "Config files missing" and exits 0: reported, but not an error
     status, doc = lint_json(capsys, write("main.conf", "include nothing-here/*.conf\n" + CLEAN))
-    assert status == 1
+    assert status == 0
     assert codes(doc) == ["KA001"]
+    assert doc["diagnostics"][0]["severity"] == "warning"
 
 
 def test_bad_target_version_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

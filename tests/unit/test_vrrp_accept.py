@@ -117,4 +117,3 @@ def test_config_accept_and_table(tmp_path: Path) -> None:
     cfg = vrrp_config(load_full(str(path)).config)
     assert [i.accept for i in cfg.instances] == [False, True, False]
     assert cfg.nft_table == "kt" and cfg.nft_priority == -1
-    assert any("(C) warning - accept mode for VRRP version 2" in w for w in cfg.warnings)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 
 import pytest
 from kaconfd.vrrp.config import (
+    InstanceConfig,
     ScriptConfig,
     SyncGroupConfig,
     TrackFileConfig,
@@ -82,7 +84,7 @@ def test_pass_auth_unicast_and_tracking(tmp_path: Path) -> None:
     assert cfg.auth_type is AuthType.PASS and cfg.auth_data == b"s3cret\0\0"
     assert cfg.unicast and cfg.unicast_peers == (ipaddress.IPv4Address("10.0.0.2"),)
     assert cfg.src_ip == ipaddress.IPv4Address("10.0.0.1")
-    assert cfg.trackers == (Tracker("if:eth0"), Tracker("if:eth1", -10))
+    assert set(cfg.trackers) == {Tracker("if:eth0"), Tracker("if:eth1", -10)}
     assert str(cfg.vips[0].address) == "10.0.0.100/32"
 
 
@@ -114,7 +116,7 @@ def _vrrp(text: str, tmp_path: Path) -> VrrpConfig:
 
 TRACKING = """global_defs {
     vrrp_notify_fifo /run/vrrp.fifo
-    vrrp_notify_fifo_script "/usr/bin/reader -v"
+    vrrp_notify_fifo_script "/bin/cat -v"
 }
 vrrp_script chk {
     script "/bin/test -e /tmp/flag"
@@ -176,41 +178,46 @@ vrrp_instance VI_1 {
 def test_scripts_files_and_weights(tmp_path: Path) -> None:
     vrrp = _vrrp(TRACKING, tmp_path)
     (cfg,) = vrrp.instances
-    assert cfg.trackers == (
+    assert set(cfg.trackers) == {
         Tracker("if:eth0"), Tracker("if:eth1", -10, True),
         Tracker("script:chk", -20, False, TrackKind.STATE, initial=None),
         # The track_script line overrides weight and reverse; init_fail starts it down.
         Tracker("script:chk_rev", 5, False, TrackKind.STATE, initial=False),
         Tracker("file:tf", -3, True, TrackKind.VALUE),
-        Tracker("file:tf_old", 0, False, TrackKind.VALUE))
-    assert cfg.tracked_scripts == ("chk", "chk_rev")
-    assert cfg.tracked_files == ("tf", "tf_old")
-    assert cfg.tracked_interfaces == ("eth0", "eth1")
+        Tracker("file:tf_old", 0, False, TrackKind.VALUE)}
+    assert sorted(cfg.tracked_scripts) == ["chk", "chk_rev"]
+    assert sorted(cfg.tracked_files) == ["tf", "tf_old"]
+    assert sorted(cfg.tracked_interfaces) == ["eth0", "eth1"]
+    # commands are resolved to their real path, as keepalived does
+    real = os.path.realpath
     assert vrrp.scripts == (
-        ScriptConfig("chk", ("/bin/test", "-e", "/tmp/flag"), 2.0, 2.0, 2, 3, False),
-        ScriptConfig("chk_rev", ("/bin/true",), 1.0, 1.0, 1, 1, True))
+        ScriptConfig("chk", (real("/bin/test"), "-e", "/tmp/flag"), 2.0, 2.0, 2, 3, False),
+        ScriptConfig("chk_rev", (real("/bin/true"),), 1.0, 1.0, 1, 1, True))
     assert vrrp.track_files == (TrackFileConfig("tf", "/tmp/tf", 5, True),
                                 TrackFileConfig("tf_old", "/tmp/tf_old", None, False))
-    assert "(VI_1) duplicate track_script chk - ignoring" in vrrp.warnings
-    assert "(VI_1) track script missing not found, ignoring..." in vrrp.warnings
-    assert "Warning - script unused is not used" in vrrp.warnings
+    # keepalived's warnings (duplicate track_script, missing and unused scripts) are
+    # lint's diagnostics now; what remains here is their effect: one chk, no unused.
     assert [str(v) for v in cfg.excluded_vips] == ["fd00::100"]
     assert [str(r) for r in cfg.routes] == ["10.9.0.0/16 via 10.0.0.1 dev eth0"]
-    assert [str(r) for r in cfg.rules] == ["from 10.0.0.100/32 lookup 100"]
+    # keepalived numbers rules given no preference (from 16384 down), so it can find them
+    assert [str(r) for r in cfg.rules] == ["16384: from 10.0.0.100/32 lookup 100"]
     assert (cfg.garp_refresh, cfg.garp_refresh_repeat) == (30.0, 1)
     # keepalived's defaults for lower-priority GARPs are the global master ones.
     assert (cfg.garp_lower_prio_repeat, cfg.garp_lower_prio_delay) == (5, 5.0)
     assert vrrp.notify_fifos == ("/run/vrrp.fifo",)
-    assert vrrp.fifo_scripts == (("/usr/bin/reader", "-v", "/run/vrrp.fifo"),)
+    # (resolved like every script; one that does not exist would be dropped)
+    assert vrrp.fifo_scripts == ((real("/bin/cat"), "-v", "/run/vrrp.fifo"),)
 
 
 def test_owner_cannot_have_weighted_trackers(tmp_path: Path) -> None:
     vrrp = _vrrp(TRACKING.replace("priority 100", "priority 255"), tmp_path)
     (cfg,) = vrrp.instances
-    # Weighted interface and scripts dropped, the file with weight -3 too; a 0 stays.
-    assert cfg.trackers == (Tracker("if:eth0"),
-                            Tracker("file:tf_old", 0, False, TrackKind.VALUE))
-    assert "(VI_1) ignoring tracked script chk with weights due to address owner" in vrrp.warnings
+    # Weighted scripts dropped, the file with weight -3 too; a 0 stays. The weighted
+    # interface stays on the interface's tracking list, where keepalived added it
+    # before vrrp_complete_instance dropped it from the instance's own list (that
+    # list is what the interface's state changes use at run time).
+    assert set(cfg.trackers) == {Tracker("if:eth0"), Tracker("if:eth1", -10, True),
+                                 Tracker("file:tf_old", 0, False, TrackKind.VALUE)}
 
 
 SYNC = """vrrp_script chk {
@@ -264,19 +271,21 @@ vrrp_instance VI_2 {
 def test_sync_group_members_and_tracking(tmp_path: Path) -> None:
     vrrp = _vrrp(SYNC, tmp_path)
     (group,) = vrrp.groups
-    assert group == SyncGroupConfig("G1", ("VI_1", "VI_2"), notify=("/bin/echo",),
-                                    notify_master=("/bin/echo", "master"))
+    # notify commands are resolved to their real path, as keepalived does
+    echo = os.path.realpath("/bin/echo")
+    assert group == SyncGroupConfig("G1", ("VI_1", "VI_2"), notify=(echo,),
+                                    notify_master=(echo, "master"))
     vi1, vi2 = vrrp.instances
     assert vi1.sync_group == vi2.sync_group == "G1"
     gchk = Tracker("script:gchk", 0, False, TrackKind.STATE, initial=None)
     # Member weights are not allowed in a sync group: interface weight cleared, weighted
     # script dropped, the file's default weight 1 becomes 0; the group's script applies.
-    assert vi1.trackers == (Tracker("if:eth0"), Tracker("if:eth1", 0),
-                            Tracker("file:tf", 0, False, TrackKind.VALUE), gchk)
-    assert vi2.trackers == (Tracker("if:eth0"), gchk)
+    # (the interface keeps its weight on the interface's own tracking list, as in
+    # keepalived, which adds it there before clearing the instance's copy)
+    assert set(vi1.trackers) == {Tracker("if:eth0"), Tracker("if:eth1", -10),
+                                 Tracker("file:tf", 0, False, TrackKind.VALUE), gchk}
+    assert set(vi2.trackers) == {Tracker("if:eth0"), gchk}
     assert vi1.fsm_params(ipaddress.IPv4Address("10.0.0.9")).sync_group == "G1"
-    assert ("Virtual router VI_9 specified in sync group G1 doesn't exist - ignoring"
-            in vrrp.warnings)
     with_weights = _vrrp(SYNC.replace("    notify \"/bin/echo\"\n",
                                       "    sync_group_tracking_weight\n"), tmp_path)
     assert Tracker("script:chk", -20, False, TrackKind.STATE, initial=None) in (
@@ -284,7 +293,7 @@ def test_sync_group_members_and_tracking(tmp_path: Path) -> None:
 
 
 def test_unsupported_route_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(UnsupportedConfig, match="VI_1.*'or'"):
+    with pytest.raises(UnsupportedConfig, match="VI_1.*multipath"):
         _vrrp(TRACKING.replace("10.9.0.0/16 via 10.0.0.1 dev eth0",
                                "10.9.0.0/16 via 10.0.0.1 or 10.0.0.2"), tmp_path)
 
@@ -314,3 +323,44 @@ static_rules {
     assert [str(r) for r in vrrp.static_routes] == ["10.9.0.0/16 via 10.1.10.1 dev eth0"]
     assert [(r.table, r.priority) for r in vrrp.static_rules] == [(100, 1000)]
     assert vrrp.instances == ()
+
+
+# -- one meaning: the daemon runs what kaconf dump shows (kaconf.resolve) -----------------
+
+def _one(text: str, tmp_path: Path) -> InstanceConfig:
+    (cfg,) = _configs(text, tmp_path)
+    return cfg
+
+
+def test_global_multicast_group_reaches_the_daemon(tmp_path: Path) -> None:
+    # kaconf dump showed 224.0.0.19 while the daemon sent to 224.0.0.18
+    cfg = _one("global_defs {\n    vrrp_mcast_group4 224.0.0.19\n}\n"
+               "vrrp_instance A {\n    interface eth0\n    virtual_router_id 1\n"
+               "    virtual_ipaddress {\n        10.0.0.1\n    }\n}\n", tmp_path)
+    assert cfg.mcast_dst == ipaddress.IPv4Address("224.0.0.19")
+
+
+def test_version_2_with_ipv6_stays_version_2(tmp_path: Path) -> None:
+    # keepalived runs VRRPv2 over IPv6 unless strict mode; the daemon used to force v3
+    text = ("vrrp_instance A {\n    interface eth0\n    version 2\n    virtual_router_id 1\n"
+            "    virtual_ipaddress {\n        fd00::1/64\n    }\n}\n")
+    assert (_one(text, tmp_path).version, _one(text, tmp_path).family) == (2, 6)
+    strict = text.replace("    version 2\n", "    version 2\n    strict_mode\n")
+    assert _one(strict, tmp_path).version == 3
+
+
+def test_unicast_addresses_with_a_prefix_length(tmp_path: Path) -> None:
+    # inet_stosockaddr ignores "/len": keepalived runs these as unicast
+    cfg = _one("vrrp_instance A {\n    interface eth0\n    virtual_router_id 1\n"
+               "    unicast_src_ip 192.0.2.1/24\n    unicast_peer {\n        192.0.2.2/24\n"
+               "    }\n    virtual_ipaddress {\n        192.0.2.100/24\n    }\n}\n", tmp_path)
+    assert cfg.unicast and cfg.unicast_peers == (ipaddress.IPv4Address("192.0.2.2"),)
+    assert cfg.src_ip == ipaddress.IPv4Address("192.0.2.1")
+
+
+def test_state_master_without_priority_is_an_address_owner(tmp_path: Path) -> None:
+    # keepalived's completion: no priority + state MASTER -> priority 255
+    cfg = _one("vrrp_instance A {\n    state MASTER\n    interface eth0\n"
+               "    virtual_router_id 1\n    virtual_ipaddress {\n        10.0.0.1\n    }\n}\n",
+               tmp_path)
+    assert (cfg.priority, cfg.initial_state) == (255, State.MASTER)

@@ -602,8 +602,8 @@ def _backup_after(params: InstanceParams, *adverts: AdvertReceived) -> VrrpFsm:
 @pytest.mark.parametrize("priority", [0, 50, 99, 100, 250])
 @pytest.mark.parametrize("interval", [1.0, 0.5])
 @pytest.mark.parametrize("state", ["backup", "master", "fault"])
-def test_routine_advert_agrees_with_handle(params: InstanceParams, priority: int,
-                                           interval: float, state: str) -> None:
+def test_fast_advert_received_agrees_with_handle(params: InstanceParams, priority: int,
+                                                 interval: float, state: str) -> None:
     """The fast path does exactly what handle() does, or nothing at all."""
     if state == "backup":
         fsm = _backup_after(params, AdvertReceived(A_IP, 150, params.advert_int))
@@ -616,7 +616,7 @@ def test_routine_advert_agrees_with_handle(params: InstanceParams, priority: int
         assert fsm.state is State.FAULT
     ev, now = AdvertReceived(A_IP, priority, interval), 20.25
     fast, slow = copy.deepcopy(fsm), copy.deepcopy(fsm)
-    act = fast.routine_advert(ev, now)
+    act = fast.fast_advert_received(ev, now)
     expected = slow.handle(ev, now)
     if act is None:
         assert fast == fsm  # untouched: the caller falls back to handle()
@@ -630,12 +630,12 @@ def replace_trackers(params: InstanceParams) -> InstanceParams:
     return dataclasses.replace(params, trackers=(Tracker("if:eth0"),))
 
 
-def test_routine_advert_is_the_usual_case_of_a_backup() -> None:
+def test_fast_advert_received_is_the_usual_case_of_a_backup() -> None:
     fsm = _backup_after(seed_b(), AdvertReceived(A_IP, 100, 1.0))
-    assert fsm.routine_advert(AdvertReceived(A_IP, 100, 1.0), 3.5) == SetTimer(
+    assert fsm.fast_advert_received(AdvertReceived(A_IP, 100, 1.0), 3.5) == SetTimer(
         MASTER_DOWN_TIMER, 3.5 + 3 + (256 - 99) / 256)
     # A lower-priority master with preempt: handle() decides (the timer must run out).
-    assert fsm.routine_advert(AdvertReceived(A_IP, 98, 1.0), 4.0) is None
+    assert fsm.fast_advert_received(AdvertReceived(A_IP, 98, 1.0), 4.0) is None
     assert fsm.timers[MASTER_DOWN_TIMER] == 3.5 + 3 + (256 - 99) / 256
 
 
@@ -643,8 +643,8 @@ def test_routine_advert_is_the_usual_case_of_a_backup() -> None:
                                     seed_b(garp_refresh=10.0)])
 @pytest.mark.parametrize("offset", [-0.5, -0.001, 0.0, 0.3])
 @pytest.mark.parametrize("state", ["backup", "master", "master-cancelled"])
-def test_routine_adver_agrees_with_handle(params: InstanceParams, offset: float,
-                                          state: str) -> None:
+def test_fast_advert_timer_fired_agrees_with_handle(params: InstanceParams, offset: float,
+                                                    state: str) -> None:
     """A master's advert timer: the fast path does what handle() does, or nothing."""
     if state == "backup":
         fsm = _backup_after(params, AdvertReceived(A_IP, 150, params.advert_int))
@@ -656,7 +656,7 @@ def test_routine_adver_agrees_with_handle(params: InstanceParams, offset: float,
             del fsm.timers[ADVER_TIMER]
     now = due + offset
     fast, slow = copy.deepcopy(fsm), copy.deepcopy(fsm)
-    acts = fast.routine_adver(now)
+    acts = fast.fast_advert_timer_fired(now)
     expected = slow.handle(TimerFired(ADVER_TIMER), now)
     if acts is None:
         assert fast == fsm

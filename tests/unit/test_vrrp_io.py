@@ -10,7 +10,6 @@ from types import SimpleNamespace
 from typing import cast
 
 import pytest
-from kaconfd.vrrp.child import AdvertReceiver, InstanceRunner
 from kaconfd.vrrp.io import (
     AdvertSender,
     IPAddress,
@@ -22,6 +21,8 @@ from kaconfd.vrrp.io import (
     unsolicited_na,
 )
 from kaconfd.vrrp.packet import IPPROTO_VRRP, Advertisement, PacketError, Reason
+from kaconfd.vrrp.receiver import AdvertReceiver
+from kaconfd.vrrp.runner import InstanceRunner
 
 MAC = "02:00:5e:10:20:30"
 

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from kaconfd.netlink import Netlink
-from kaconfd.vrrp.routes import parse_route, parse_rule
+from kaconfd.vrrp.routes import route_spec, rule_spec
 from pyroute2.netlink.exceptions import NetlinkError
+
+from kaconf.effective.iplines import RulePriorities, route_from_words, rule_from_words
 
 
 class FakeIPRoute:
@@ -54,13 +56,17 @@ def test_dump_that_stays_busy_raises() -> None:
 
 
 def test_route_and_rule_arguments() -> None:
-    route = parse_route("src 10.1.10.240 10.8.0.0/16 via 10.1.10.1 table 100 metric 5 onlink"
-                        .split())
+    info = route_from_words(
+        "src 10.1.10.240 10.8.0.0/16 via 10.1.10.1 table 100 metric 5 onlink".split())
+    assert info is not None
+    route = route_spec(info)
     assert Netlink._route_args(route, 7) == {
         "dst": "10.8.0.0/16", "table": 100, "proto": 18, "type": "unicast",
         "family": socket.AF_INET, "gateway": "10.1.10.1", "prefsrc": "10.1.10.240",
         "oif": 7, "priority": 5, "flags": 4}
-    rule = parse_rule("from 10.1.10.240 table 100".split())
+    rinfo = rule_from_words("from 10.1.10.240 table 100 priority 7".split(), RulePriorities())
+    assert rinfo is not None
+    rule = rule_spec(rinfo)
     assert Netlink._rule_args(rule) == {
         "family": socket.AF_INET, "table": 100, "action": "FR_ACT_TO_TBL",
-        "src": "10.1.10.240", "src_len": 32}
+        "src": "10.1.10.240", "src_len": 32, "priority": 7}

@@ -160,7 +160,26 @@ def test_decode_rejections_have_reasons() -> None:
     flipped = bytearray(good)
     flipped[2] = 101  # priority changed after the checksum was computed
     assert _reason(bytes(flipped), family=4) is Reason.CHECKSUM
-    assert _reason(good, family=6) is Reason.ADDRESS_FAMILY
+    # over IPv6 a v2 advert has no authentication trailer and 16-byte addresses
+    assert _reason(good, family=6) is Reason.LENGTH
+
+
+def test_v2_over_ipv6_as_keepalived_sends_it() -> None:
+    """keepalived runs VRRPv2 over IPv6 when told to (version 2, no strict mode).
+
+    The header keeps v2's auth type and whole-second interval bytes, there is no
+    authentication data, and the checksum covers the IPv6 pseudo-header.
+    """
+    src, dst = ipaddress.IPv6Address("fe80::1"), ipaddress.IPv6Address("ff02::12")
+    adv = Advertisement(2, 51, 150, (ipaddress.IPv6Address("fd00::10"),), 1.0)
+    data = adv.to_bytes(src, dst)
+    assert len(data) == 8 + 16 and data[0] == 0x21 and data[5] == 1
+    back = decode(data, family=6, src=src, dst=dst)
+    assert (back.version, back.vrid, back.priority, back.addresses) == (
+        2, 51, 150, adv.addresses)
+    with pytest.raises(PacketError) as info:
+        decode(data, family=6, src=ipaddress.IPv6Address("fe80::2"), dst=dst)
+    assert info.value.reason is Reason.CHECKSUM
 
 
 def test_v3_checksum_with_wrong_pseudo_header_is_rejected() -> None:

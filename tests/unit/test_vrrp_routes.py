@@ -1,4 +1,8 @@
-"""kaconfd.vrrp.routes: virtual_routes / virtual_rules lines parsed as keepalived reads them."""
+"""kaconfd.vrrp.routes: virtual_routes / virtual_rules as the daemon installs them.
+
+Lines are read once, by the resolver (keepalived's alloc_route / alloc_rule); these
+tests go through it, so what the daemon installs is what kaconf dump shows.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,25 @@ from kaconfd.vrrp.routes import (
     RouteError,
     RouteSpec,
     RuleSpec,
-    parse_route,
-    parse_rule,
+    route_spec,
+    rule_spec,
 )
+
+from kaconf.effective.iplines import RulePriorities, route_from_words, rule_from_words
+
+
+def parse_route(words: list[str]) -> RouteSpec:
+    info = route_from_words(words)
+    if info is None:
+        raise RouteError("keepalived rejects this route")
+    return route_spec(info)
+
+
+def parse_rule(words: list[str]) -> RuleSpec:
+    info = rule_from_words(words, RulePriorities())
+    if info is None:
+        raise RouteError("keepalived rejects this rule")
+    return rule_spec(info)
 
 
 def test_keepalived_sample_routes() -> None:
@@ -28,7 +48,7 @@ def test_keepalived_sample_routes() -> None:
 
 
 def test_route_options_and_defaults() -> None:
-    route = parse_route("10.9.0.0/16 via 10.1.10.1 metric 5 proto static scope link onlink "
+    route = parse_route("10.9.0.0/16 via 10.1.10.1 metric 5 protocol static scope link onlink "
                         "table main no_track".split())
     assert route == RouteSpec(4, "10.9.0.0/16", gateway="10.1.10.1", metric=5, protocol=4,
                               scope=253, onlink=True, table=254)
@@ -54,12 +74,13 @@ def test_unsupported_routes_are_refused(line: str) -> None:
 
 
 def test_rules() -> None:
+    # keepalived numbers rules given no preference, from 16384 down
     assert parse_rule("from 192.168.200.0/24 table 2".split()) == RuleSpec(
-        4, src="192.168.200.0/24", table=2)
+        4, src="192.168.200.0/24", table=2, priority=16384)
     assert parse_rule("to 192.168.201.0/24 lookup 3 priority 100".split()) == RuleSpec(
         4, dst="192.168.201.0/24", table=3, priority=100)
     assert parse_rule("from all fwmark 0x3/0xff iif eth1 lookup 10".split()) == RuleSpec(
-        4, table=10, fwmark=3, fwmask=255, iif="eth1")
+        4, table=10, fwmark=3, fwmask=255, iif="eth1", priority=16384)
     assert parse_rule("from fd00::/64 table 7".split()).family == 6
     assert str(parse_rule("from 10.1.10.240 table 100 priority 1000".split())) == (
         "1000: from 10.1.10.240/32 lookup 100")

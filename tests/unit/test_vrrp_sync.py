@@ -239,7 +239,7 @@ def test_stop_notifies_the_group_once_every_member_stopped() -> None:
     assert second[-1] == (None, RunGroupNotify(State.STOP))
 
 
-def test_routine_advert_agrees_with_handle_through_a_whole_scenario(
+def test_fast_paths_agree_with_handle_through_a_whole_scenario(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Every advert of the fail-over scenario: the group's fast path matches handle()."""
     real = SyncGroupFsm.handle
@@ -248,7 +248,7 @@ def test_routine_advert_agrees_with_handle_through_a_whole_scenario(
     def checked(self: SyncGroupFsm, member: str, event: Event, now: float) -> list[Tagged]:
         if event == TimerFired("adver"):
             fast = copy.deepcopy(self)
-            acts = fast.routine_adver(member, now)
+            acts = fast.fast_advert_timer_fired(member, now)
             out = real(self, member, event, now)
             if acts is not None:
                 taken.append(acts[1])
@@ -256,7 +256,7 @@ def test_routine_advert_agrees_with_handle_through_a_whole_scenario(
             return out
         if isinstance(event, AdvertReceived):
             fast = copy.deepcopy(self)
-            act = fast.routine_advert(member, event, now)
+            act = fast.fast_advert_received(member, event, now)
             out = real(self, member, event, now)
             if act is not None:
                 taken.append(act)
@@ -269,13 +269,14 @@ def test_routine_advert_agrees_with_handle_through_a_whole_scenario(
     assert taken  # the steady state between the transitions took the fast path
 
 
-def test_routine_advert_not_taken_while_a_member_is_faulty_or_starting() -> None:
+def test_fast_advert_received_not_taken_while_a_member_is_faulty_or_starting() -> None:
     grp = group("B", 90, (CHK,))
     ev = AdvertReceived(ADDR["A"], 100, 1.0)
-    assert grp.routine_advert("VI_1", ev, 0.0) is None  # INIT
+    assert grp.fast_advert_received("VI_1", ev, 0.0) is None  # INIT
     for member in MEMBERS:
         grp.handle(member, TrackUpdate("script:chk", up=True), 0.0)
         grp.handle(member, Startup(), 0.0)
-    assert grp.routine_advert("VI_1", ev, 1.0) == SetTimer("master_down", 1.0 + 3 + 166 / 256)
+    assert grp.fast_advert_received("VI_1", ev, 1.0) == SetTimer("master_down",
+                                                                 1.0 + 3 + 166 / 256)
     grp.handle("VI_2", TrackUpdate("script:chk", up=False), 1.5)
-    assert grp.routine_advert("VI_1", ev, 2.0) is None
+    assert grp.fast_advert_received("VI_1", ev, 2.0) is None

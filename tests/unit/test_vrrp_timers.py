@@ -1,4 +1,4 @@
-"""kaconfd.vrrp.child timers: slots shared by many instances, lazy master-down deadlines."""
+"""kaconfd.vrrp.timers: slots shared by many instances, lazy master-down deadlines."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import asyncio
 from types import SimpleNamespace
 from typing import Any, cast
 
-from kaconfd.vrrp.child import InstanceRunner, SlotTimers, VrrpChild
+from kaconfd.vrrp.child import VrrpChild
 from kaconfd.vrrp.fsm import ADVER_TIMER, MASTER_DOWN_TIMER, Event, SetTimer, TimerFired
+from kaconfd.vrrp.runner import InstanceRunner
+from kaconfd.vrrp.timers import SlotTimers
 
 
 class _Slotted:

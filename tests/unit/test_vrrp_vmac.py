@@ -8,13 +8,13 @@ import pytest
 from kaconfd.vrrp.config import InstanceConfig, vrrp_config
 from kaconfd.vrrp.vmac import (
     BaseArpConfig,
-    default_vmac_name,
     dev_name_valid,
     parse_mac,
     parse_use_vmac,
     virtual_mac,
 )
 
+from kaconf.effective.vrrp_complete import vmac_name_for as default_vmac_name
 from kaconf.loader import load_full
 
 
@@ -111,8 +111,9 @@ def test_config_use_vmac_defaults(tmp_path: Path) -> None:
     a, b = got["A"], got["B"]
     assert (a.vmac, a.vmac_mac, a.vmac_xmit_base) == ("vrrp.90", "00:00:5e:00:01:5a", False)
     assert a.advert_interface == "vrrp.90"
-    # VIPs without dev go on the VMAC; an explicit dev is kept.
-    assert [v.dev for v in a.vips] == ["vrrp.90", "eth0"]
+    # VIPs without dev, or on the instance's own interface, go on the VMAC
+    # (keepalived's vrrp_complete_instance); a VIP on another interface stays there.
+    assert [v.dev for v in a.vips] == ["vrrp.90", "vrrp.90"]
     assert b.vmac is None and b.vmac_mac is None and b.advert_interface == "eth0"
     assert [v.dev for v in b.vips] == ["eth0", "eth0"]
 
@@ -130,7 +131,6 @@ def test_config_use_vmac_names_macs_xmit_base(tmp_path: Path) -> None:
     assert inst["A"].advert_interface == "eth0"
     assert (inst["B"].vmac, inst["B"].vmac_mac) == ("vrrp.90", "02:11:22:33:44:5a")
     assert inst["C"].vmac == "vm.92"  # vrrp.90 is B's: the name is ignored
-    assert any("B is already using vrrp.90" in w for w in cfg.warnings)
     assert inst["D"].vmac == "vm.93" and inst["D"].vmac_xmit_base  # forced by unicast
 
 

@@ -10,10 +10,12 @@ with keepalived's own rules wherever the difference shows in the output.
 
 from __future__ import annotations
 
+import ipaddress
 import shlex
 from dataclasses import dataclass
 
 from kaconf.diagnostics import Span
+from kaconf.model.addr import sockaddr_text
 from kaconf.model.objects import Block, Setting
 
 TIMER_HZ = 1_000_000
@@ -170,3 +172,51 @@ def script_words(s: Setting) -> list[str]:
 def fmt_g(v: float) -> str:
     """C's ``%g``."""
     return f"{v:g}"
+
+
+def first_word(w: list[str]) -> str | None:
+    return w[0] if w else None
+
+
+def weight_setting(block: Block, bound: int) -> tuple[int | None, bool] | None:
+    """``weight N [reverse]`` of ``block``: (N if within +-``bound``, reverse); None if absent."""
+    s = block.settings.get("weight")
+    if s is None:
+        return None
+    w = words(s)
+    return (read_int(w[0], -bound, bound) if w else None), len(w) >= 2 and w[1] == "reverse"
+
+
+def given_bool(block: Block, kw: str) -> int | None:
+    """The 1 or 0 of boolean keyword ``kw`` in ``block``; None when absent or invalid."""
+    if block.settings.get(kw) is None:
+        return None
+    b = bool_setting(block, kw, default=-2)
+    return None if b == -2 else b
+
+
+def family_of(text: str) -> int:
+    """4 or 6 for an address as ``inet_stosockaddr`` reads it (``/len`` ignored), else 0."""
+    try:
+        return ipaddress.ip_address(sockaddr_text(text)).version
+    except ValueError:
+        return 0
+
+
+def norm_addr(text: str) -> str:
+    """An address as keepalived prints it after ``inet_stosockaddr``."""
+    try:
+        return str(ipaddress.ip_address(sockaddr_text(text)))
+    except ValueError:
+        return text
+
+
+def is_vrrp_mcast_dst(text: str) -> bool:
+    """A multicast address usable as VRRP destination (IPv6: link-local scope)."""
+    try:
+        a = ipaddress.ip_address(sockaddr_text(text))
+    except ValueError:
+        return False
+    if a.version == 4:
+        return a.is_multicast
+    return a.is_multicast and (a.packed[1] & 0x0F) == 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from kaconf.dump.values import read_int, read_uint
+from kaconf.effective.values import read_int, read_uint
 from kaconf.model.objects import VirtualAddress
 
 RT_TABLE_MAIN = 254

@@ -28,6 +28,7 @@ _IFF_LOOPBACK = 0x8
 _IFF_RUNNING = 0x40
 _IFF_MULTICAST = 0x1000
 _SIOCGIFADDR = 0x8915
+_SIOCGIFFLAGS = 0x8913
 
 
 @dataclass
@@ -222,6 +223,35 @@ def _ipv4_of(name: str) -> str | None:
     return socket.inet_ntoa(res[20:24])
 
 
+def if_flags(name: str) -> int | None:
+    """The interface's flags as the kernel reports them to SIOCGIFFLAGS.
+
+    keepalived reads interface state from netlink, whose flags carry IFF_RUNNING
+    (the operational state); /sys/class/net/*/flags holds only the administrative
+    flags and never IFF_RUNNING, so an interface would always look down there.
+    """
+    import fcntl  # lazy: only for the local host
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            req = struct.pack("16sh14x", name.encode()[:15], 0)
+            res = fcntl.ioctl(s.fileno(), _SIOCGIFFLAGS, req)
+    except OSError:
+        return None
+    return int(struct.unpack_from("H", res, 16)[0])
+
+
+def _sysfs_flags(base: str) -> int:
+    """Administrative flags from sysfs, with IFF_RUNNING taken from ``operstate``."""
+    try:
+        flags = int(_read(f"{base}/flags") or "0", 16)
+    except ValueError:
+        flags = 0
+    if _read(f"{base}/operstate") in ("up", "unknown"):
+        flags |= _IFF_RUNNING
+    return flags
+
+
 def _ipv6_link_locals() -> dict[str, str]:
     out: dict[str, str] = {}
     text = _read("/proc/net/if_inet6")
@@ -248,11 +278,9 @@ def _local_interfaces() -> dict[str, Interface]:
     v6 = _ipv6_link_locals()
     for name in names:
         base = f"/sys/class/net/{name}"
-        flags_text = _read(f"{base}/flags") or "0"
-        try:
-            flags = int(flags_text, 16)
-        except ValueError:
-            flags = 0
+        flags = if_flags(name)
+        if flags is None:
+            flags = _sysfs_flags(base)
         mtu_text = _read(f"{base}/mtu") or "1500"
         type_text = _read(f"{base}/type") or "1"
         index_text = _read(f"{base}/ifindex") or "0"

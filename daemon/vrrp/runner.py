@@ -1,0 +1,370 @@
+"""One running VRRP instance: its machine, its sockets, and the actions they produce.
+
+Theory of operation
+-------------------
+An :class:`InstanceRunner` owns one :class:`~.fsm.VrrpFsm` and the sending socket it
+shares with the instances on the same interface and source (see :mod:`.sockets`). It
+turns what happens to the instance into events for its unit (:mod:`.units`, which
+decides) and executes the actions that come back: adverts and timers here and in
+:mod:`.timers`, VIPs, routes, rules, ARPs and notify scripts in :mod:`.effects`.
+
+Idle cost (a node serving hundreds of instances spends its time on the adverts it
+sends and hears every interval): an advert with the same bytes (and TTL) from the
+same source as the last one that passed the checks passes them again, and if the
+unit is idle the machine's fast path (:meth:`~.fsm.VrrpFsm.fast_advert_received`)
+handles it without the queue (:meth:`InstanceRunner.fast_advert`). From then on the
+shared socket only notes its arrival (:meth:`~.receiver.AdvertReceiver.learn`);
+the runner gives the noted arrival to its machine before anything looks at its
+master-down timer and before its unit handles any other event
+(:meth:`InstanceRunner.flush_heard`), so no decision is taken on a stale view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from typing import TYPE_CHECKING
+
+from .effects import InstanceEffects, run_script
+from .events import (
+    Action,
+    AddVips,
+    AdvertReceived,
+    Event,
+    Log,
+    RemoveVips,
+    RunLowerPriorityNotify,
+    RunNotify,
+    SendAdvert,
+    SendGarp,
+    SetTimer,
+    Startup,
+    TrackUpdate,
+)
+from .fsm import VrrpFsm
+from .io import AdvertSender, Announcer, Heard, IPAddress, Received
+from .packet import Advertisement, Expectation, PacketError, Reason, validate
+from .params import State
+from .sync import GroupAction
+from .timers import InstanceTimers
+from .vmac import create_vmac, remove_vmac
+
+if TYPE_CHECKING:
+    from .child import VrrpChild
+    from .config import InstanceConfig
+    from .receiver import AdvertReceiver
+    from .units import Unit
+
+log = logging.getLogger("Keepalived_vrrp")
+
+#: Longest pause between two reads of a busy receive socket (see .receiver and
+#: InstanceRunner.refresh_hold), and the shorter one when an instance there is MASTER.
+MAX_HOLD = 0.25
+MAX_HOLD_MASTER = 0.05
+
+
+class InstanceRunner(InstanceTimers, InstanceEffects):
+    """Executes the actions of one instance's FSM (see the module docstring)."""
+
+    def __init__(self, child: VrrpChild, cfg: InstanceConfig) -> None:
+        self.child = child
+        self.cfg = cfg
+        self.unit: Unit | None = None
+        self.fsm: VrrpFsm | None = None
+        self.sender: AdvertSender | None = None
+        #: The shared receiving socket this instance is registered with, and its group.
+        self.receiver: AdvertReceiver | None = None
+        self.group: IPAddress | None = None
+        #: Encoded adverts by priority: (destination, bytes) for every destination.
+        self._adverts: dict[int, list[tuple[IPAddress, bytes]]] = {}
+        self.announcers: dict[str, Announcer] = {}
+        self._init_timers(cfg.advert_int)
+        #: The last advert that passed the receive checks and its event: the same bytes
+        #: from the same source again need no decoding and no checks.
+        self._last_good: Received | None = None
+        self._last_event: AdvertReceived | None = None
+        #: How long the shared socket may hold this instance's adverts unread.
+        self.hold_limit = 0.0
+        #: Set while the socket knows our routine advert (see AdvertReceiver.learn).
+        self.heard: Heard | None = None
+        self.heard_key = b""
+        #: How far a routine advert moves the master-down deadline past its arrival.
+        self.heard_interval = 0.0
+        self.background: set[asyncio.Task[None]] = set()
+        self.ifindex: dict[str, int] = {}
+        self.expect = Expectation(cfg.version, cfg.vrid, cfg.advert_int, cfg.auth_type,
+                                  cfg.auth_data, check_ttl=not cfg.unicast)
+        self.loop = asyncio.get_running_loop()
+        #: open() created the instance's VMAC: :meth:`remove_vmac` deletes it at stop.
+        self.vmac_created = False
+
+    @property
+    def state(self) -> State:
+        return self.fsm.state if self.fsm is not None else State.INIT
+
+    # ---------------------------------------------------------------- start / stop
+
+    async def open(self) -> bool:
+        """Open sockets and build the FSM; False (logged) when the instance cannot run."""
+        cfg, nl = self.cfg, self.child.netlink
+        link = await nl.link(cfg.interface)
+        if link is None:
+            log.error("(%s) interface %s does not exist, instance not started",
+                      cfg.name, cfg.interface)
+            return False
+        self.ifindex[cfg.interface] = link.index
+        primary = cfg.src_ip or await self._primary_address(link.index)
+        if primary is None:
+            log.error("(%s) no IPv%d address on %s to advertise from, instance not started",
+                      cfg.name, cfg.family, cfg.interface)
+            return False
+        send_index = link.index
+        if cfg.vmac:
+            vmac = await create_vmac(nl, name=cfg.vmac, mac=cfg.vmac_mac or "", base=link,
+                                     family=cfg.family)
+            if vmac is None:
+                log.error("(%s) cannot create VMAC %s, instance not started", cfg.name, cfg.vmac)
+                return False
+            self.vmac_created = True
+            self.ifindex[cfg.vmac] = vmac.index
+            if not cfg.vmac_xmit_base:
+                send_index = vmac.index
+                if isinstance(primary, ipaddress.IPv6Address):
+                    # The advert's source (the base link-local address) must be on the VMAC.
+                    await nl.add_address(vmac.index, ipaddress.ip_interface(f"{primary}/64"))
+        self.sender = self.child.sockets.sender(
+            family=cfg.family, ifname=cfg.advert_interface, ifindex=send_index, src=primary,
+            ttl=cfg.ttl)
+        src_v6 = primary if isinstance(primary, ipaddress.IPv6Address) else None
+        self.announcers[cfg.interface] = Announcer(cfg.interface, link.index, link.mac, src_v6)
+        self.fsm = VrrpFsm(cfg.fsm_params(primary))
+        # keepalived's socket is the VMAC's unless vmac_xmit_base: a peer's adverts from the
+        # same virtual MAC are handed by the kernel to our VMAC, never to the base interface.
+        self.child.sockets.attach(self, send_index, None if cfg.unicast else cfg.mcast_dst)
+        return True
+
+    async def initial_events(self, resume_master: bool) -> list[Event]:
+        """The current state of every tracked object, then Startup.
+
+        Scripts and files are read after the last ``await``: the caller posts the list
+        at once, so a change broadcast meanwhile is either in this snapshot or queued
+        after it, never overtaken by a stale value.
+        """
+        cfg, nl, child = self.cfg, self.child.netlink, self.child
+        events: list[Event] = []
+        for name in cfg.tracked_interfaces:
+            tracked = await nl.link(name)
+            if tracked is not None:
+                self.ifindex[name] = tracked.index
+                child.link_state.setdefault(name, tracked.up)
+            events.append(TrackUpdate(f"if:{name}", tracked is not None and tracked.up))
+        if resume_master:
+            resume_master = await self._vips_present()
+        for name in cfg.tracked_scripts:
+            script = child.tracked.scripts.get(name)
+            if script is not None and script.state.up is not None:
+                events.append(TrackUpdate(f"script:{name}", script.state.up))
+        for name in cfg.tracked_files:
+            watcher = child.tracked.files.get(name)
+            if watcher is not None:
+                events.append(TrackUpdate(f"file:{name}", value=watcher.value))
+        events.append(Startup(resume_master=resume_master))
+        return events
+
+    async def _primary_address(self, index: int) -> IPAddress | None:
+        for iface in await self.child.netlink.addresses(index):
+            ip = iface.ip
+            if ip.version != self.cfg.family:
+                continue
+            if ip.version == 6 and not ip.is_link_local:
+                continue  # RFC 5798: IPv6 adverts come from the link-local address
+            if any(v.address.ip == ip for v in self.cfg.vips):
+                continue
+            return ip
+        return None
+
+    async def _vips_present(self) -> bool:
+        for vip in self.cfg.vips:
+            index = await self._index(vip.dev)
+            if index is None:
+                return False
+            present = await self.child.netlink.addresses(index)
+            if vip.address not in present:
+                return False
+        return True
+
+    async def remove_vmac(self) -> None:
+        """Delete the VMAC open() created (after close(): its VIPs are gone by then)."""
+        if self.vmac_created and self.cfg.vmac:
+            self.vmac_created = False
+            await remove_vmac(self.child.netlink, name=self.cfg.vmac, base=self.cfg.interface,
+                              family=self.cfg.family)
+
+    def close(self) -> None:
+        self._close_timers()
+        for task in self.background:
+            task.cancel()
+        if self.receiver is not None:
+            self.child.sockets.detach(self)
+        if self.sender is not None:
+            self.child.sockets.release_sender(self.sender)
+            self.sender = None
+        for announcer in self.announcers.values():
+            announcer.close()
+        self.announcers.clear()
+
+    # ---------------------------------------------------------------- events
+
+    def post(self, event: Event, at: float | None = None) -> None:
+        if self.unit is not None:
+            self.unit.post(self.cfg.name, event, at)
+
+    def fast_advert(self, rcv: Received) -> bool:
+        """The advert heard every interval: True if it was handled without the queue.
+
+        The same bytes (and TTL) from the same source as the last advert that passed
+        the checks pass them again; if the unit is idle and the machine says the advert
+        only restarts the master-down timer (:meth:`~.fsm.VrrpFsm.fast_advert_received`),
+        that is all there is to do. False: the caller decodes and calls on_advert.
+        """
+        last, unit = self._last_good, self.unit
+        if (last is None or unit is None or rcv.payload != last.payload
+                or rcv.ttl != last.ttl or (rcv.src is not last.src and rcv.src != last.src)
+                or (rcv.dst is not last.dst and rcv.dst != last.dst)):
+            return False
+        assert self._last_event is not None
+        at = rcv.arrival if rcv.arrival is not None else self.loop.time()
+        act = unit.fast_advert_received(self.cfg.name, self._last_event, at)
+        if act is None:
+            return False
+        self._set_timer(act)
+        if self.receiver is not None and rcv.ttl is not None and act.at is not None:
+            # From now on the socket only notes its arrival (until the unit changes).
+            self.receiver.learn(self, rcv, rcv.ttl)
+            self.heard_interval = act.at - at
+        return True
+
+    def flush_heard(self) -> None:
+        """Hand the machine the latest routine advert noted by the socket, if any.
+
+        Called before the master-down timer is looked at and before the unit handles
+        any event, so the machine never decides on a stale deadline; the advert is
+        handled as if at its arrival (nothing happened to the unit in between).
+        """
+        heard = self.heard
+        if heard is None or heard.at is None:
+            return
+        at, heard.at = heard.at, None
+        unit, event = self.unit, self._last_event
+        assert event is not None
+        act = unit.fast_advert_received(self.cfg.name, event, at, force=True) if unit else None
+        if act is not None:
+            self._set_timer(act)
+        elif self.receiver is not None:
+            self.receiver.forget(self)
+            self.post(event, at)  # cannot happen (nothing changed): the general path
+
+    def forget_heard(self) -> None:
+        """The unit is about to change: adverts must be checked against it again."""
+        if self.heard is not None:
+            self.flush_heard()
+            if self.receiver is not None:
+                self.receiver.forget(self)
+
+    def on_advert(self, rcv: Received, adv: Advertisement) -> None:
+        """An advert with our VRID from the shared socket: the per-instance receive checks."""
+        try:
+            validate(adv, self.expect, rcv.ttl)
+        except PacketError as exc:
+            self.rejected(rcv, exc)
+            return
+        if self.cfg.unicast and rcv.src not in self.cfg.unicast_peers:
+            log.debug("(%s) advert from %s, not a unicast peer", self.cfg.name, rcv.src)
+            return
+        if self.sender is not None and rcv.src == self.sender.src:
+            return
+        event = AdvertReceived(rcv.src, adv.priority, adv.advert_int)
+        self._last_good, self._last_event = rcv, event
+        self.post(event, rcv.arrival)
+
+    def refresh_hold(self) -> None:
+        """Recompute :attr:`hold_limit` after a change of state, priority or interval.
+
+        A held advert is read late, but with its arrival time, and a master-down timer
+        reads the socket before it decides. So for a BACKUP holding only has to stay
+        shorter than the skew time (a priority-0 advert starts a timer that long); an
+        advert never changes a backup's state by itself. A MASTER that hears a better
+        advert steps down as late as the hold: it is kept short against the interval.
+        FAULT, INIT and STOP ignore adverts.
+        """
+        fsm = self.fsm
+        limit = MAX_HOLD
+        if fsm is not None and fsm.state is State.BACKUP:
+            limit = min(MAX_HOLD, 0.5 * fsm.skew_time())
+        elif fsm is not None and fsm.state is State.MASTER:
+            limit = min(MAX_HOLD_MASTER, 0.05 * fsm.master_adver_int)
+        if limit != self.hold_limit:
+            self.hold_limit = limit
+            if self.receiver is not None:
+                self.receiver.hold_changed()
+
+    def rejected(self, rcv: Received, exc: PacketError) -> None:
+        """An advert with our VRID that failed a check: logged as before the socket was shared."""
+        if exc.reason is Reason.VRID:
+            return
+        log.debug("(%s) discarding advert from %s: %s", self.cfg.name, rcv.src, exc)
+        if exc.reason in (Reason.AUTH, Reason.ADVERT_INTERVAL, Reason.TTL, Reason.VERSION):
+            log.warning("(%s) received an invalid advert from %s: %s",
+                        self.cfg.name, rcv.src, exc)
+
+    # ---------------------------------------------------------------- actions
+
+    async def execute(self, act: Action | GroupAction) -> None:
+        if isinstance(act, AddVips):
+            await self._vips(add=True)
+        elif isinstance(act, RemoveVips):
+            await self._vips(add=False)
+        else:
+            self.execute_now(act)
+
+    def execute_now(self, act: Action | GroupAction) -> bool:
+        """Execute ``act`` at once; False (nothing done) for one that must be awaited."""
+        if isinstance(act, SetTimer):
+            self._set_timer(act)
+        elif isinstance(act, SendAdvert):
+            self._send_advert(act.priority)
+        elif isinstance(act, Log):
+            log.log(logging.WARNING if act.warning else logging.INFO, "%s", act.message)
+        elif isinstance(act, AddVips | RemoveVips):
+            return False
+        elif isinstance(act, SendGarp):
+            self._garp(act)
+        elif isinstance(act, RunNotify):
+            self._notify(act)
+        elif isinstance(act, RunLowerPriorityNotify):
+            if self.cfg.notify_master_rx_lower_pri:
+                self._spawn(run_script(self.cfg.notify_master_rx_lower_pri))
+            self.child.fifo.write(f'INSTANCE "{self.cfg.name}" MASTER_RX_LOWER_PRI '
+                                  f'{act.priority}')
+        return True
+
+    def _send_advert(self, priority: int) -> None:
+        cfg, sender = self.cfg, self.sender
+        if sender is None:
+            return
+        packets = self._adverts.get(priority)
+        if packets is None:  # everything but the priority is fixed for the instance
+            adv = Advertisement(cfg.version, cfg.vrid, priority,
+                                tuple(v.address.ip for v in cfg.vips)[:255], cfg.advert_int,
+                                cfg.auth_type, cfg.auth_data)
+            packets = [(dst, adv.to_bytes(sender.src, dst))
+                       for dst in cfg.unicast_peers or (cfg.mcast_dst,)]
+            if len(self._adverts) >= 8:
+                self._adverts.clear()
+            self._adverts[priority] = packets
+        for dst, payload in packets:
+            try:
+                sender.send(payload, dst)
+            except OSError as exc:
+                log.debug("(%s) sending advert to %s failed: %s", cfg.name, dst, exc)

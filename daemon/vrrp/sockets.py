@@ -1,0 +1,88 @@
+"""The raw sockets of the child, shared by the instances that use the same ones.
+
+Like keepalived, one sending socket per interface and source rather than one per
+instance, and one receiving socket per interface and family (:mod:`.receiver`): the
+kernel offers every received VRRP packet to each raw socket of protocol 112 in the
+namespace, so 200 idle sockets would be walked 200 times per advert. A socket is
+opened for its first user and closed with its last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from .io import AdvertSender, IPAddress, ReceiveSocket
+from .receiver import AdvertReceiver
+
+if TYPE_CHECKING:
+    from .runner import InstanceRunner
+
+
+class SharedSockets:
+    """Every open VRRP socket of the child, with the instances using it."""
+
+    def __init__(self) -> None:
+        #: Shared receiving sockets by (interface, ifindex, family).
+        self.receivers: dict[tuple[str, int, int], AdvertReceiver] = {}
+        #: Sending sockets, shared: [socket, users] by (family, interface, index, source, TTL).
+        self.senders: dict[tuple[int, str, int, IPAddress, int], list[Any]] = {}
+
+    def attach(self, runner: InstanceRunner, ifindex: int, group: IPAddress | None) -> None:
+        """Register ``runner`` with the receiving socket of its interface, opened if need be."""
+        key = (runner.cfg.advert_interface, ifindex, runner.cfg.family)
+        receiver = self.receivers.get(key)
+        if receiver is None:
+            sock = ReceiveSocket(family=runner.cfg.family, ifname=runner.cfg.advert_interface,
+                                 ifindex=ifindex)
+            receiver = self.receivers[key] = AdvertReceiver(sock)
+            receiver.start(asyncio.get_running_loop())
+        try:
+            receiver.add(runner, group)
+        finally:
+            if receiver.empty:
+                self._close_receiver(key)
+
+    def sender(self, *, family: int, ifname: str, ifindex: int, src: IPAddress,
+               ttl: int) -> AdvertSender:
+        """The sending socket for these parameters, shared by every instance using them.
+
+        Like keepalived, one socket per interface and source rather than one per
+        instance: the kernel offers every received VRRP packet to each raw socket of
+        protocol 112 in the namespace, so 200 idle sending sockets would be walked 200
+        times per advert.
+        """
+        key = (family, ifname, ifindex, src, ttl)
+        entry = self.senders.get(key)
+        if entry is None:
+            entry = self.senders[key] = [AdvertSender(family=family, ifname=ifname,
+                                                      ifindex=ifindex, src=src, ttl=ttl), 0]
+        entry[1] += 1
+        return entry[0]
+
+    def release_sender(self, sender: AdvertSender) -> None:
+        """One user of ``sender`` less; the last one closes it."""
+        for key, entry in list(self.senders.items()):
+            if entry[0] is sender:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    del self.senders[key]
+                    sender.close()
+                return
+        sender.close()
+
+    def detach(self, runner: InstanceRunner) -> None:
+        """Unregister ``runner``; the last instance of a socket closes it."""
+        receiver = runner.receiver
+        if receiver is None:
+            return
+        receiver.remove(runner)
+        if receiver.empty:
+            for key, known in list(self.receivers.items()):
+                if known is receiver:
+                    self._close_receiver(key)
+
+    def _close_receiver(self, key: tuple[str, int, int]) -> None:
+        receiver = self.receivers.pop(key)
+        receiver.stop()
+        receiver.sock.close()

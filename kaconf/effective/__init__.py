@@ -1,0 +1,69 @@
+"""The resolved configuration: keepalived's "complete the configuration" step, once.
+
+keepalived does not run the text of ``keepalived.conf``: each child process
+reads it, then completes it (inheritance from ``global_defs``, defaults that
+depend on other settings, family and version, priority and state, sync-group
+alignment, unicast vs multicast, script users and security, host facts such as
+interface addresses). :func:`resolve` performs that step on a kaconf model and
+returns an :class:`Effective`. ``kaconf dump`` prints an Effective, lint rules
+ask it, and the daemon builds its run-time parameters from it, so every derived
+value is computed here and nowhere else.
+
+The work is split by concern: :mod:`.globals` (``global_data``), :mod:`.host`
+(what the machine says), :mod:`.values` (keepalived's readers for numbers,
+booleans and scripts), :mod:`.iplines` (addresses, routes and rules), and the
+VRRP stages :mod:`.vrrp_defs`, :mod:`.vrrp_parse`, :mod:`.vrrp_complete`,
+:mod:`.vrrp_startup` run by :mod:`.vrrp`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kaconf.effective.globals import GlobalState
+    from kaconf.effective.host import Host
+    from kaconf.effective.vrrp_types import VrrpState
+    from kaconf.model.objects import Config
+
+__all__ = ["Effective", "resolve", "has_vrrp"]
+
+
+def has_vrrp(cfg: Config) -> bool:
+    """Whether keepalived would start its VRRP child for this config."""
+    return bool(cfg.vrrp_instances or cfg.static_ipaddress or cfg.static_routes
+                or cfg.static_rules)
+
+
+@dataclass
+class Effective:
+    """What keepalived's children hold after start-up, for one configuration and host.
+
+    ``vrrp`` is None when keepalived would start no VRRP child (no instance and no
+    static addresses, routes or rules, but virtual servers). The VRRP child and the
+    checker child each complete their own copy of ``global_data``: ``globals`` is the
+    VRRP child's (after instance completion, which may set e.g. the nftables table),
+    ``checker_globals`` the checker child's (None without virtual servers).
+    """
+
+    config: Config
+    host: Host
+    globals: GlobalState
+    vrrp: VrrpState | None
+    checker_globals: GlobalState | None
+
+
+def resolve(cfg: Config, host: Host | None = None) -> Effective:
+    """Complete ``cfg`` as keepalived 2.2.7 would on ``host`` (default: this machine)."""
+    from kaconf.effective.globals import GlobalState
+    from kaconf.effective.host import Host
+    from kaconf.effective.vrrp import build_vrrp
+
+    host = host if host is not None else Host.local()
+    gs = GlobalState(cfg, host)
+    vrrp = None
+    if has_vrrp(cfg) or not cfg.virtual_servers:
+        vrrp = build_vrrp(cfg, gs, host)
+    cgs = GlobalState(cfg, host) if cfg.virtual_servers else None
+    return Effective(cfg, host, gs, vrrp, cgs)

@@ -1,0 +1,221 @@
+"""The resolved VRRP objects: instances, sync groups and tracked objects as keepalived
+holds them after start-up (the fields ``keepalived -d`` prints and the daemon runs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kaconf.diagnostics import Span
+from kaconf.effective.iplines import (
+    Address,
+    RouteInfo,
+    RuleInfo,
+)
+from kaconf.effective.values import (
+    ScriptSpec,
+)
+
+INIT, BACKUP, MASTER, FAULT = "INIT", "BACKUP", "MASTER", "FAULT"
+PRIO_OWNER = 255
+NOT_TRACK_IF = 255  # keepalived's VRRP_NOT_TRACK_IF marker weight
+
+
+@dataclass
+class Track:
+    """A tracking reference (interface, script, file, process, bfd) with its weight."""
+
+    name: str
+    weight: int = 0
+    reverse: bool = False
+
+
+@dataclass
+class EffScript:
+    """A vrrp_script as dumped (``dump_vscript``)."""
+
+    name: str
+    spec: ScriptSpec
+    interval: int = 1
+    timeout: int = 0
+    weight: int = 0
+    reverse: bool = False
+    rise: int = 1
+    fall: int = 1
+    init_state: str = "INIT"
+    tracking: list[tuple[str, int, bool]] = field(default_factory=list)
+    span: Span | None = None
+
+
+@dataclass
+class EffTrackFile:
+    name: str
+    path: str
+    weight: int = 1
+    reverse: bool = False
+    status: int = 0
+    tracking: list[tuple[str, int, bool]] = field(default_factory=list)
+
+
+@dataclass
+class EffProcess:
+    """A vrrp_track_process as dumped (``dump_vprocess``), before the first scan."""
+
+    name: str
+    path: str
+    params: list[str] = field(default_factory=list)
+    param_match: str = ""
+    quorum: int = 1
+    quorum_max: int = 0xFFFFFFFF
+    weight: int = 0
+    reverse: bool = False
+    terminate_delay: int = 0
+    fork_delay: int = 0
+    full_command: bool = False
+    tracking: list[tuple[str, int, bool]] = field(default_factory=list)
+
+    @property
+    def have_quorum(self) -> bool:
+        return self.quorum <= 0 <= self.quorum_max
+
+
+@dataclass
+class EffInstance:
+    """A vrrp_instance after completion (the fields ``dump_vrrp`` prints)."""
+
+    name: str
+    span: Span | None
+    family: int = 0
+    version: int = 0
+    sync: str | None = None
+    flags: set[str] = field(default_factory=set)
+    wantstate: str = INIT
+    state: str = INIT
+    num_config_faults: int = 0
+    num_script_init: int = 0
+    ifname: str | None = None
+    vmac_name: str | None = None
+    vmac_xmit_base: bool = False
+    strict: bool = False
+    saddr: str | None = None
+    mcast_daddr: str | None = None
+    ifindex: int = 0
+    garp_delay: int = 5
+    garp_rep: int = 5
+    garp_refresh: int = 0
+    garp_refresh_rep: int = 1
+    garp_lower_prio_delay: int | None = None
+    garp_lower_prio_rep: int | None = None
+    down_timer_adverts: int = 3
+    lower_prio_no_advert: int = -1
+    higher_prio_send_advert: int = -1
+    vrid: int = 0
+    base_priority: int = 0
+    adver_int: int = 0
+    accept: int = -1
+    preempt_delay: int = 0
+    auth_type: str | None = None
+    auth_pass: str = ""
+    kernel_rx_buf_size: int = 0
+    debug: int = 0
+    vips: list[Address] = field(default_factory=list)
+    evips: list[Address] = field(default_factory=list)
+    ttl: int = -1
+    peers: list[tuple[str, int, int]] = field(default_factory=list)
+    chksum_compat: str = "no"
+    vroutes: list[RouteInfo] = field(default_factory=list)
+    vrules: list[RuleInfo] = field(default_factory=list)
+    track_ifs: list[Track] = field(default_factory=list)
+    track_scripts: list[Track] = field(default_factory=list)
+    track_files: list[Track] = field(default_factory=list)
+    track_processes: list[Track] = field(default_factory=list)
+    track_bfds: list[Track] = field(default_factory=list)
+    smtp_alert: int = -1
+    notify_deleted: bool = False
+    notify_priority_changes: int = -1
+    scripts: dict[str, ScriptSpec] = field(default_factory=dict)
+    # interfaces tracking the instance: name -> (weight, reverse); weight 0 = down faults
+    if_tracking: dict[str, tuple[int, bool]] = field(default_factory=dict)
+
+    def track_if(self, name: str, weight: int, reverse: bool) -> None:
+        """keepalived's ``add_vrrp_to_interface``: one entry per interface."""
+        cur = self.if_tracking.get(name)
+        if cur is None:
+            self.if_tracking[name] = (weight, reverse)
+        elif cur[0] and weight != NOT_TRACK_IF:
+            self.if_tracking[name] = (weight, reverse)
+
+    def has(self, flag: str) -> bool:
+        return flag in self.flags
+
+
+@dataclass
+class EffSyncGroup:
+    name: str
+    members: list[EffInstance] = field(default_factory=list)
+    state: str = INIT
+    num_member_fault: int = 0
+    num_member_init: int = 0
+    tracking_weight: bool = False
+    smtp_alert: int = -1
+    notify_priority_changes: int = -1
+    track_ifs: list[Track] = field(default_factory=list)
+    track_scripts: list[Track] = field(default_factory=list)
+    track_files: list[Track] = field(default_factory=list)
+    track_processes: list[Track] = field(default_factory=list)
+    track_bfds: list[Track] = field(default_factory=list)
+    scripts: dict[str, ScriptSpec] = field(default_factory=dict)
+
+
+@dataclass
+class GarpDelay:
+    """A GARP/NA rate limit (keepalived's ``garp_delay_t``) and the interfaces it covers.
+
+    Intervals are in microseconds; None when not configured.
+    """
+
+    group: int
+    garp_interval: int | None
+    gna_interval: int | None
+    interfaces: list[str] = field(default_factory=list)
+
+
+@dataclass
+class VrrpState:
+    """Everything the VRRP child would dump after start-up."""
+
+    instances: list[EffInstance]
+    sync_groups: list[EffSyncGroup]
+    scripts: list[EffScript]
+    track_files: list[EffTrackFile]
+    processes: list[EffProcess]
+    static_addresses: list[Address]
+    static_routes: list[RouteInfo]
+    static_rules: list[RuleInfo]
+    track_groups: list[tuple[str, list[str]]]
+    garp_delays: list[GarpDelay] = field(default_factory=list)
+
+
+INST_NOTIFY = (("notify_backup", "Backup"), ("notify_master", "Master"),
+                ("notify_fault", "Fault"), ("notify_stop", "Stop"),
+                ("notify_deleted", "Deleted"), ("notify", "Generic"),
+                ("notify_master_rx_lower_pri", "Master rx lower pri"))
+GROUP_NOTIFY = (("notify_backup", "Backup"), ("notify_master", "Master"),
+                 ("notify_fault", "Fault"), ("notify_stop", "Stop"), ("notify", "Generic"))
+
+
+class Tracked(Protocol):
+    """A tracked object whose weight and reverse a tracking line defaults to."""
+
+    @property
+    def weight(self) -> int: ...
+
+    @property
+    def reverse(self) -> bool: ...
+
+
+def span_key(s: Span | None) -> tuple[str, int, int]:
+    if s is None:
+        return ("", 0, 0)
+    return (s.file, s.line, s.col)
