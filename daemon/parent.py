@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import gc
 import logging
 import os
 import shutil
@@ -40,6 +41,7 @@ import signal
 import tempfile
 from dataclasses import dataclass, field
 
+from kaconf.exitstatus import ExitStatus
 from kaconf.model.objects import Config
 
 from .logs import LogOptions, setup_logging
@@ -47,9 +49,13 @@ from .pidfile import PidFileError, check_pidfile, remove_pidfile, write_pidfile
 
 log = logging.getLogger("Keepalived")
 
-EXIT_OK = 0
-EXIT_FATAL = 2
-EXIT_CONFIG = 3
+#: A child exiting with one of these is not restarted: the parent stops, logging the
+#: word keepalived logs. RUN_CONFIG: the child cannot run the config; CHILD_FATAL: it
+#: failed for good (see :mod:`kaconf.exitstatus`).
+PERMANENT_CHILD_STATUSES: dict[int, str] = {
+    ExitStatus.CHILD_FATAL: "FATAL",
+    ExitStatus.RUN_CONFIG: "CONFIG",
+}
 #: Delays before restarting a child that died, in order; the last one repeats.
 BACKOFF = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 #: A child that lived this long resets the backoff.
@@ -78,6 +84,21 @@ class DaemonOptions:
     check_data_file: str | None = None
     #: -d: log keepalived's text dump of the configuration at start-up and on reload.
     dump_conf: bool = False
+
+
+def tune_gc_for_daemon() -> None:
+    """Collector settings for a long-lived daemon process; call at process entry only.
+
+    ``kaconf``'s console entry disables the cyclic collector (a short CLI run only
+    builds acyclic data), but a daemon runs for months, and asyncio, logging and
+    exceptions do make cycles: the collector must run. The configuration read at
+    start-up stays alive as long as the process, so it is frozen (moved to the
+    permanent generation): collections never re-scan it, and in a forked child that
+    calls this again they never walk (and so never copy) the pages it inherited.
+    Library code and reloads leave the collector alone.
+    """
+    gc.freeze()
+    gc.enable()
 
 
 def check_data_path(data_file: str) -> str:
@@ -180,6 +201,7 @@ class Parent:
         """Check and write pid files, run the loop until stopped; returns the exit status."""
         opts = self.opts
         self._pid = os.getpid()
+        tune_gc_for_daemon()  # the parent process's entry
         vrrp, check = wanted_roles(self.config, opts.run_vrrp, opts.run_checkers)
         files = ([opts.pid_file] + ([opts.vrrp_pid_file] if vrrp else [])
                  + ([opts.checkers_pid_file] if check else []))
@@ -219,7 +241,7 @@ class Parent:
             self.children.append(self._make_spec("check"))
         if not self.children:
             log.error("Nothing to run")
-            return EXIT_CONFIG
+            return ExitStatus.RUN_CONFIG
         for spec in self.children:
             self._spawn(spec)
         watchdog = asyncio.create_task(self._watchdog())
@@ -249,7 +271,7 @@ class Parent:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._all_exited.wait(), 2.0)
         log.info("Stopped")
-        return EXIT_OK
+        return ExitStatus.OK
 
     # ---------------------------------------------------------------- children
 
@@ -271,8 +293,9 @@ class Parent:
         log.info("Starting %s child process, pid=%d", spec.title, pid)
 
     def _in_child(self, spec: ChildSpec) -> None:
-        status = EXIT_FATAL
+        status: int = ExitStatus.CHILD_FATAL
         try:
+            tune_gc_for_daemon()  # the child process's entry, right after the fork
             # Forget the parent's loop: this process starts its own.
             asyncio.events._set_running_loop(None)
             signal.set_wakeup_fd(-1)
@@ -286,7 +309,7 @@ class Parent:
                 libc = ctypes.CDLL(None, use_errno=True)
                 libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
             if os.getppid() != self._pid:
-                os._exit(EXIT_OK)  # the parent died between fork and prctl
+                os._exit(ExitStatus.OK)  # the parent died between fork and prctl
             # Sibling children's pidfds are the parent's business; a child holding them
             # would only keep kernel objects alive.
             for other in self.children:
@@ -340,9 +363,9 @@ class Parent:
             if all(s.pid is None for s in self.children):
                 self._all_exited.set()
             return
-        if code in (EXIT_FATAL, EXIT_CONFIG):
+        if code in PERMANENT_CHILD_STATUSES:
             log.error("%s child process(%d) exited with permanent error %s. Terminating",
-                      spec.title, pid, "FATAL" if code == EXIT_FATAL else "CONFIG")
+                      spec.title, pid, PERMANENT_CHILD_STATUSES[code])
             assert self._stop_event is not None
             self._stop_event.set()
             return

@@ -7,7 +7,6 @@ the daemon) never re-read a file themselves.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 
 from kaconf.diagnostics import Diagnostic, Severity
@@ -42,21 +41,13 @@ def load_full(
     """Read ``path`` (or ``data`` under that name) into a model plus findings.
 
     Never raises on bad config text: problems are diagnostics with positions.
+    The garbage collector is left alone: tuning it is the business of process
+    entry points (``kaconf.cli.entry``, the daemon's processes), not of a
+    library call that may run inside a long-lived process or on every reload.
     """
-    # The pipeline allocates hundreds of thousands of small acyclic objects;
-    # the cyclic collector would rescan them again and again for nothing.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        rr, tree = read_tree(path, config_id=config_id, version=version, data=data)
-        builder = Builder()
-        cfg = builder.build(tree.nodes, rr.files)
-    finally:
-        if was_enabled:
-            # keep the collector from re-scanning the fresh model on every
-            # later collection: it is acyclic and freed by reference counting
-            gc.freeze()
-            gc.enable()
+    rr, tree = read_tree(path, config_id=config_id, version=version, data=data)
+    builder = Builder()
+    cfg = builder.build(tree.nodes, rr.files)
     diags = rr.diagnostics + tree.diagnostics + builder.diags
     return Loaded(cfg, tree.nodes, rr.comments, diags, rr.texts)
 

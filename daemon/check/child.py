@@ -28,6 +28,7 @@ from kaconfd.check.ipvs_writer import IpvsWriter
 from kaconfd.check.scheduler import Scheduler
 from kaconfd.check.spec import resolve
 
+from kaconf.exitstatus import ExitStatus
 from kaconf.model.objects import Config
 
 #: The running child's scheduler (one per process), for :func:`dump`.
@@ -234,6 +235,6 @@ def checker_main(config: Config, *, control_path: str | None = None,
                 server.close()
                 with contextlib.suppress(OSError):
                     os.unlink(control_path)  # type: ignore[arg-type]
-        return 0
+        return ExitStatus.OK
 
     return asyncio.run(main())

@@ -37,6 +37,7 @@ import logging
 import signal
 from dataclasses import dataclass
 
+from kaconf.exitstatus import ExitStatus
 from kaconf.model.objects import Config
 
 from ..netlink import Link, Netlink
@@ -63,9 +64,6 @@ from .units import Unit
 
 log = logging.getLogger("Keepalived_vrrp")
 
-EXIT_OK = 0
-EXIT_FATAL = 2
-EXIT_CONFIG = 3
 #: How long a stopping child waits for notify_stop scripts before it exits anyway.
 NOTIFY_GRACE = 5.0
 
@@ -127,7 +125,7 @@ class VrrpChild:
             vrrp = vrrp_config(self.config)
         except UnsupportedConfig as exc:
             log.error("%s", exc)
-            return EXIT_CONFIG
+            return ExitStatus.RUN_CONFIG
         for warning in vrrp.warnings:
             log.warning("%s", warning)
         self.firewall.table, self.firewall.priority = vrrp.nft_table, vrrp.nft_priority
@@ -169,7 +167,7 @@ class VrrpChild:
         await self.firewall.close()
         await self.statics.stop()
         await self.netlink.close()
-        return EXIT_OK
+        return ExitStatus.OK
 
     async def _start_units(self, vrrp: VrrpConfig, resume: set[str]) -> None:
         """Start the instances of ``vrrp`` that are not running, grouped into units."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
 from kaconf.diagnostics import Diagnostic, Severity, Span
+from kaconf.exitstatus import ExitStatus
 from kaconf.lint import registry
 from kaconf.lint.rule import ClusterContext, Context
 from kaconf.lint.settings import CodeSelection, parse_codes, prefix_lookup
@@ -39,17 +40,10 @@ if TYPE_CHECKING:
     from kaconf.loader import Loaded
 
 __all__ = [
-    "EXIT_CONFIG",
-    "EXIT_OK",
-    "EXIT_USAGE",
     "LintResult",
     "STDIN_NAME",
     "lint_paths",
 ]
-
-EXIT_OK = 0
-EXIT_CONFIG = 1
-EXIT_USAGE = 2
 
 #: The file name findings in standard input are reported under.
 STDIN_NAME = "<stdin>"
@@ -95,13 +89,13 @@ class LintResult:
         return self.count(Severity.WARNING)
 
     @property
-    def exit_status(self) -> int:
+    def exit_status(self) -> ExitStatus:
         """0 clean, 1 errors (or warnings with ``strict``), 2 an input could not be read."""
         if self.unreadable:
-            return EXIT_USAGE
+            return ExitStatus.USAGE
         if self.errors or (self.strict and self.warnings):
-            return EXIT_CONFIG
-        return EXIT_OK
+            return ExitStatus.CONFIG
+        return ExitStatus.OK
 
 
 def internal_error(rule: Rule, exc: BaseException, span: Span) -> Diagnostic:

@@ -7,17 +7,19 @@ so the CLI prints one line and never a traceback.
 
 from __future__ import annotations
 
+from kaconf.exitstatus import ExitStatus
+
 #: The template or the vars are wrong (a config problem).
-STATUS_CONFIG = 1
+STATUS_CONFIG = ExitStatus.CONFIG
 #: An input could not be read at all, or the command line is wrong.
-STATUS_INPUT = 2
+STATUS_INPUT = ExitStatus.USAGE
 
 
 class RenderError(Exception):
     """A template/vars problem: ``file:line: message``, exit ``status``."""
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 status: int = STATUS_CONFIG) -> None:
+                 status: ExitStatus = STATUS_CONFIG) -> None:
         super().__init__(message)
         self.message = message
         self.file = file

@@ -7,7 +7,7 @@ Findings are what ``kaconf lint --cluster`` would report for the same files
 with the project's settings (``[tool.kaconf]``: select, ignore, severity);
 error-severity findings block writing.
 
-:func:`_lint_gate` is the single place that talks to the lint engine. It calls
+:func:`lint_gate` is the single place that talks to the lint engine. It calls
 :func:`kaconf.lint.engine.lint_paths` with the rendered texts as in-memory
 ``sources``, so rendering and ``kaconf lint --cluster`` share one code path.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.render.errors import STATUS_INPUT, RenderError
 
-__all__ = ["GateInput", "_lint_gate"]
+__all__ = ["GateInput", "blocking", "lint_gate"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class GateInput:
     config_id: str | None = None
 
 
-def _lint_gate(configs: Sequence[GateInput], target_version: str | None = None
+def lint_gate(configs: Sequence[GateInput], target_version: str | None = None
                ) -> dict[str, list[Diagnostic]]:
     """Lint ``configs`` from memory, alone and as one cluster; findings by config name.
 

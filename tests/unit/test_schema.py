@@ -7,7 +7,6 @@ mis-versions a row shows up here rather than as a silently unknown keyword.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import importlib.util
 import json
@@ -18,7 +17,8 @@ from types import ModuleType
 
 import pytest
 
-from kaconf import keywords_cmd, schema
+from kaconf import schema
+from kaconf.cli import build_parser
 from kaconf.schema import KeywordSpec, Schema, load_schema, normalize_version
 
 REPO = Path(__file__).resolve().parents[2]
@@ -290,12 +290,11 @@ def test_from_data_rejects_unknown_format() -> None:
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="kaconf")
-    sub = parser.add_subparsers(dest="command")
-    keywords_cmd.add_parser(sub)
-    args = parser.parse_args(["keywords", *argv])
-    assert args.func is keywords_cmd.run
-    rc = keywords_cmd.run(args)
+    from kaconf.cli import keywords
+
+    args = build_parser(["keywords", *argv]).parse_args(["keywords", *argv])
+    assert args.func is keywords.run
+    rc = keywords.run(args)
     out, err = capsys.readouterr()
     return rc, out, err
 

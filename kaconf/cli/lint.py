@@ -10,8 +10,8 @@ Exit status (the contract CI jobs and Ansible's ``validate:`` rely on):
 Settings come from ``[tool.kaconf]`` in pyproject.toml or ``.kaconf.toml``
 (see :mod:`kaconf.lint.settings`); command-line options win over them.
 
-Only argparse is imported at module level: ``kaconf --help`` and the other
-sub-commands build this parser without paying for the lint machinery.
+Only argparse and the exit statuses are imported at module level: building
+this parser costs nothing; the lint machinery is imported by :func:`run`.
 """
 
 from __future__ import annotations
@@ -19,19 +19,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["DEFAULT_FILE", "add_parser", "run"]
+from kaconf.exitstatus import ExitStatus
+
+__all__ = ["DEFAULT_FILE", "add_arguments", "run"]
 
 DEFAULT_FILE = "/etc/keepalived/keepalived.conf"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register ``lint`` on the top-level sub-command parser."""
-    p = sub.add_parser(
-        "lint", help="check configs for mistakes",
-        description="Check keepalived configs: reading problems (KA0xx, KA100), lint rules "
-        "(KA2xx) and, with --cluster, consistency between nodes (KA4xx). Exit 0 clean, "
-        "1 errors (or warnings with --strict), 2 usage error or unreadable file.",
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``kaconf lint`` (its help line lives in :mod:`kaconf.cli.commands`)."""
     p.add_argument("files", nargs="*", metavar="FILE",
                    help=f"config files ('-' for stdin; default {DEFAULT_FILE})")
     p.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text",
@@ -48,14 +44,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="keepalived's -i, for @id lines (default: the host name)")
     p.add_argument("--cluster", action="store_true",
                    help="also check the files against each other as nodes of one cluster")
-    p.set_defaults(func=run)
 
 
 def _fail(message: str) -> int:
-    from kaconf.lint.engine import EXIT_USAGE
-
     print(f"kaconf lint: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return ExitStatus.USAGE
 
 
 def run(args: argparse.Namespace) -> int:

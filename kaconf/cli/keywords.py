@@ -17,28 +17,17 @@ import json
 import sys
 from collections.abc import Sequence
 
+from kaconf.exitstatus import ExitStatus
 from kaconf.schema import VERSIONS, KeywordSpec, load_schema, normalize_version
 
-__all__ = ["add_parser", "run", "select"]
+__all__ = ["add_arguments", "run", "select"]
 
 _GLOB_CHARS = frozenset("*?[")
 _ROOT_LABEL = "(root)"
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register the ``keywords`` subcommand on a ``add_subparsers()`` object.
-
-    Sets ``func=run`` as a default so a dispatcher can call ``args.func(args)``.
-    """
-    p = subparsers.add_parser(
-        "keywords",
-        help="list keepalived keywords known to the schema",
-        description=(
-            "List keepalived.conf keywords from kaconf's schema. PATTERN is a "
-            "case-insensitive glob (if it contains * ? or [) or substring, matched "
-            "against the keyword name and against 'block_path/keyword'."
-        ),
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``kaconf keywords`` (its help lives in :mod:`kaconf.cli.commands`)."""
     p.add_argument(
         "pattern",
         nargs="?",
@@ -55,7 +44,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=None,
         help="only keywords known in keepalived version V (e.g. 2.2.7, 2.3.1, master)",
     )
-    p.set_defaults(func=run)
 
 
 def _matches(spec: KeywordSpec, pattern: str) -> bool:
@@ -112,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         specs = select(pattern, target)
     except ValueError as exc:
         print(f"kaconf keywords: error: {exc}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
 
     if fmt == "json":
         print(json.dumps([s.to_dict() for s in specs], indent=2, ensure_ascii=False))
@@ -122,5 +110,5 @@ def run(args: argparse.Namespace) -> int:
         what = f"matching {pattern!r}" if pattern else "at all"
         where = f" in keepalived {target}" if target else ""
         print(f"kaconf keywords: no keywords {what}{where}", file=sys.stderr)
-        return 1
-    return 0
+        return ExitStatus.CONFIG
+    return ExitStatus.OK

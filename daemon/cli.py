@@ -4,8 +4,12 @@ Flags follow keepalived's so that unit files and habits carry over. The config i
 and checked *before* anything starts: a file with error diagnostics never reaches the
 daemon, and the diagnostics are printed with their positions.
 
-Only this module imports the daemon (and through it pyroute2 and the asyncio
-machinery), and only once ``run`` was chosen, so other sub-commands stay light.
+This module is the daemon's side of the ``kaconf`` command line: kaconf's library
+never imports kaconfd. :data:`COMMAND` is plugged in through the ``kaconf.commands``
+entry point group (``run = "kaconfd.cli:COMMAND"`` in pyproject.toml; see
+:mod:`kaconf.cli.commands`). At module level only argparse and kaconf's light
+command-table and exit-status modules are imported, so ``kaconf --help`` can list
+``run``; the daemon proper (pyroute2, asyncio) is imported once ``run`` executes.
 """
 
 from __future__ import annotations
@@ -14,9 +18,21 @@ import argparse
 import os
 import sys
 
+from kaconf.cli.commands import Command
+from kaconf.exitstatus import ExitStatus
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("run", help="run the config with the bundled VRRP daemon (kaconfd)")
+__all__ = ["COMMAND", "add_arguments", "run"]
+
+#: ``kaconf run``'s row of the command table, found through the entry point.
+COMMAND = Command(
+    "run", "run the config with the bundled VRRP daemon (kaconfd)", __name__,
+    description="Run a keepalived configuration with kaconfd, the bundled daemon; flags "
+    "follow keepalived's. The config is linted first and not started when it has errors "
+    "or nothing to run (exit 1); exit 2 for unreadable input or a live pid file.")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``kaconf run``: keepalived's flags, plus kaconfd's own."""
     p.add_argument("-f", "--use-file", dest="file", default="/etc/keepalived/keepalived.conf",
                    help="configuration file")
     p.add_argument("-n", "--dont-fork", action="store_true", help="stay in the foreground")
@@ -41,16 +57,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="how often the parent checks that each child answers (default 5)")
     p.add_argument("--data-file", default="/tmp/keepalived.data",
                    help="where SIGUSR1 writes configuration and state")
-    p.set_defaults(func=run)
 
 
 def _daemonise() -> None:
     """Classic double fork: detach from the terminal and the caller's session."""
     if os.fork():
-        os._exit(0)
+        os._exit(ExitStatus.OK)
     os.setsid()
     if os.fork():
-        os._exit(0)
+        os._exit(ExitStatus.OK)
     os.chdir("/")
     os.umask(0o022)
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -61,7 +76,7 @@ def _daemonise() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kaconf.cli import EXIT_CONFIG, EXIT_OK, EXIT_USAGE
+    """Execute ``kaconf run``: load and lint, check what can run, then start the parent."""
     from kaconf.diagnostics import Severity
     from kaconf.loader import load_full
 
@@ -69,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if not loaded.config.files:
         for d in loaded.diagnostics:
             print(f"kaconf run: {d}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     # The whole lint (reader findings and every rule), as `kaconf lint` would report it:
     # a config with error findings never reaches the daemon.
     from kaconf.lint.engine import lint_findings
@@ -82,10 +97,10 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         print(f"kaconf run: {args.file} has {len(errors)} error(s), not starting",
               file=sys.stderr)
-        return EXIT_CONFIG
+        return ExitStatus.CONFIG
 
-    from kaconfd.parent import DaemonOptions, Parent, wanted_roles
-    from kaconfd.vrrp.config import UnsupportedConfig, instance_configs
+    from .parent import DaemonOptions, Parent, wanted_roles
+    from .vrrp.config import UnsupportedConfig, instance_configs
 
     # -P / -C as keepalived: alone each selects its child; both (or neither) run both.
     run_vrrp, run_checkers = not args.check or args.vrrp, not args.vrrp or args.check
@@ -95,17 +110,17 @@ def run(args: argparse.Namespace) -> int:
             instance_configs(loaded.config)
         except UnsupportedConfig as exc:
             print(f"kaconf run: {exc}", file=sys.stderr)
-            return EXIT_CONFIG
+            return ExitStatus.CONFIG
     if not want_vrrp and not want_checkers:
         print(f"kaconf run: nothing to run in {args.file} with "
               f"{'-C' if args.check else '-P'} (no "
               f"{'virtual_server' if args.check else 'vrrp_instance'})", file=sys.stderr)
-        return EXIT_CONFIG
+        return ExitStatus.CONFIG
     if args.config_test:
-        return EXIT_OK
+        return ExitStatus.OK
 
-    from kaconfd.logs import LogOptions, setup_logging
-    from kaconfd.pidfile import PidFileError, check_pidfile
+    from .logs import LogOptions, setup_logging
+    from .pidfile import PidFileError, check_pidfile
 
     opts = DaemonOptions(
         config_path=os.path.abspath(args.file), config_id=args.config_id,
@@ -125,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"kaconf run: removed stale pid file {path}", file=sys.stderr)
     except PidFileError as exc:
         print(f"kaconf run: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     if not args.dont_fork:
         _daemonise()
     log = setup_logging("Keepalived", opts.log)
@@ -133,4 +148,4 @@ def run(args: argparse.Namespace) -> int:
         return Parent(opts, loaded.config).run()
     except PidFileError as exc:
         log.error("%s", exc)
-        return EXIT_USAGE
+        return ExitStatus.USAGE

@@ -20,23 +20,20 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from kaconf.cli.atomic_write import remove_quietly, stage_file
+from kaconf.exitstatus import ExitStatus
+
 if TYPE_CHECKING:
     from kaconf.diagnostics import Diagnostic
     from kaconf.render.engine import Rendered
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_arguments", "run"]
 
 _TEMPLATE_SUFFIXES = (".j2", ".jinja2", ".jinja")
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register ``render`` on the top-level sub-command parser."""
-    p = sub.add_parser(
-        "render", help="render a Jinja2 template into lint-checked configs",
-        description="Render TEMPLATE with vars (YAML/JSON/TOML, merged left to right, then "
-        "--set). A 'nodes:' mapping in the vars renders one config per node. The result is "
-        "linted (alone and as a cluster) before anything is written. Exit 0 ok, 1 template/"
-        "vars/lint problem or --check drift, 2 unreadable input or usage error.")
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``kaconf render`` (its help line lives in :mod:`kaconf.cli.commands`)."""
     p.add_argument("template", metavar="TEMPLATE", help="the Jinja2 template")
     p.add_argument("--vars", action="append", default=[], metavar="FILE",
                    help="vars file (.yaml/.yml/.json/.toml); repeat to merge, later wins")
@@ -52,7 +49,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    "there differ from what would be rendered")
     p.add_argument("--target-version", metavar="V", default=None,
                    help="keepalived version to lint for (default: settings, then 2.2.7)")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,29 +71,22 @@ def _output_stem(template: str) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kaconf.render import (
-        STATUS_CONFIG,
-        STATUS_INPUT,
-        RenderError,
-        TemplateRenderer,
-        load_vars,
-        render_nodes,
-    )
-    from kaconf.render.gate import GateInput, _lint_gate, blocking
+    from kaconf.render import RenderError, TemplateRenderer, load_vars, render_nodes
+    from kaconf.render.gate import GateInput, blocking, lint_gate
 
     if args.check and not args.out_dir:
         raise RenderError("--check compares with the files in a folder: give --out-dir DIR",
-                          status=STATUS_INPUT)
+                          status=ExitStatus.USAGE)
     doc = load_vars(args.vars, args.sets)
     nodes = doc.get("nodes")
     if nodes is not None and not (args.node or args.out_dir):
         names = ", ".join(str(n) for n in nodes) if isinstance(nodes, dict) else "..."
         raise RenderError(f"the vars define nodes ({names}): choose one with --node NAME or "
-                          "write all with --out-dir DIR", status=STATUS_INPUT)
+                          "write all with --out-dir DIR", status=ExitStatus.USAGE)
     if args.node is not None and (not isinstance(nodes, dict) or args.node not in nodes):
         have = ", ".join(str(n) for n in nodes) if isinstance(nodes, dict) else "none"
         raise RenderError(f"--node {args.node}: no such node in the vars (nodes: {have})",
-                          status=STATUS_INPUT)
+                          status=ExitStatus.USAGE)
     renderer = TemplateRenderer(args.template)
     rendered = render_nodes(renderer, doc)
 
@@ -109,11 +98,11 @@ def _run(args: argparse.Namespace) -> int:
     for p in paths:
         if os.path.realpath(p) in protected:
             raise RenderError(f"refusing to write {p}: it is an input of this render",
-                              status=STATUS_INPUT)
+                              status=ExitStatus.USAGE)
 
-    findings = _lint_gate([GateInput(p, r.text, r.node) for p, r in zip(paths, rendered,
-                                                                         strict=True)],
-                          args.target_version)
+    findings = lint_gate([GateInput(p, r.text, r.node)
+                          for p, r in zip(paths, rendered, strict=True)],
+                         args.target_version)
     by_path = dict(zip(paths, rendered, strict=True))
     for ds in findings.values():
         for d in ds:
@@ -121,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
     if blocking(findings):
         print("kaconf render: lint errors in the rendered configs; nothing written",
               file=sys.stderr)
-        return STATUS_CONFIG
+        return ExitStatus.CONFIG
 
     if args.check:
         return _check(paths, rendered)
@@ -129,10 +118,10 @@ def _run(args: argparse.Namespace) -> int:
         _write_all([(p, r.text) for p, r in zip(paths, rendered, strict=True)])
         for p in paths:
             print(f"kaconf render: wrote {p}", file=sys.stderr)
-        return 0
+        return ExitStatus.OK
     chosen = [r for r in rendered if args.node is None or r.node == args.node]
     sys.stdout.write(chosen[0].text)
-    return 0
+    return ExitStatus.OK
 
 
 def _describe(d: Diagnostic, by_path: dict[str, Rendered]) -> str:
@@ -149,7 +138,7 @@ def _describe(d: Diagnostic, by_path: dict[str, Rendered]) -> str:
 
 def _check(paths: list[str], rendered: list[Rendered]) -> int:
     """Exit 1 with a unified diff on stdout when a file on disk differs from the render."""
-    from kaconf.render.errors import STATUS_INPUT, RenderError
+    from kaconf.render.errors import RenderError
 
     drift = False
     for path, r in zip(paths, rendered, strict=True):
@@ -161,7 +150,7 @@ def _check(paths: list[str], rendered: list[Rendered]) -> int:
             old, label = "", "/dev/null"
         except OSError as exc:
             raise RenderError(f"cannot read {path}: {exc.strerror or exc}",
-                              status=STATUS_INPUT) from None
+                              status=ExitStatus.USAGE) from None
         if old == r.text:
             continue
         drift = True
@@ -169,13 +158,12 @@ def _check(paths: list[str], rendered: list[Rendered]) -> int:
         sys.stdout.writelines(difflib.unified_diff(
             old.splitlines(keepends=True), r.text.splitlines(keepends=True),
             fromfile=label, tofile=f"{path} (rendered)"))
-    return 1 if drift else 0
+    return ExitStatus.CONFIG if drift else ExitStatus.OK
 
 
 def _write_all(files: list[tuple[str, str]]) -> None:
     """Write every file or none: stage temporary files first, then rename them all."""
-    from kaconf.fmt_cmd import remove_quietly, stage_file
-    from kaconf.render.errors import STATUS_INPUT, RenderError
+    from kaconf.render.errors import RenderError
 
     staged: list[tuple[str, str]] = []
     try:
@@ -187,6 +175,6 @@ def _write_all(files: list[tuple[str, str]]) -> None:
             remove_quietly(tmp)
         where = getattr(exc, "filename", None) or "output"
         raise RenderError(f"cannot write {where}: {exc.strerror or exc}; nothing written",
-                          status=STATUS_INPUT) from None
+                          status=ExitStatus.USAGE) from None
     for tmp, path in staged:
         os.replace(tmp, path)

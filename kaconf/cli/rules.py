@@ -18,22 +18,20 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from kaconf.exitstatus import ExitStatus
+
 if TYPE_CHECKING:
     from kaconf.lint.registry import Rule
 
-__all__ = ["add_parser", "rule_dict", "run"]
+__all__ = ["add_arguments", "rule_dict", "run"]
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register ``rules`` on the top-level sub-command parser."""
-    p = sub.add_parser("rules", help="list the lint rules and reader codes",
-                       description="List every code kaconf reports (reader codes and lint "
-                       "rules). With one exact CODE, explain that rule in full.")
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``kaconf rules`` (its help line lives in :mod:`kaconf.cli.commands`)."""
     p.add_argument("codes", nargs="*", metavar="CODE",
                    help="codes or prefixes to show (default: all)")
     p.add_argument("--format", choices=["text", "json"], default="text",
                    help="output format (default: text)")
-    p.set_defaults(func=run)
 
 
 def rule_dict(rule: Rule) -> dict[str, object]:
@@ -76,11 +74,11 @@ def run(args: argparse.Namespace) -> int:
         prefixes = parse_codes(args.codes, "") if args.codes else ("",)
     except SettingsError as exc:
         print(f"kaconf rules: error: {exc}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     rules = [r for r in all_rules() if any(r.code.startswith(p) for p in prefixes)]
     if not rules:
         print(f"kaconf rules: no rule matches {' '.join(args.codes)}", file=sys.stderr)
-        return 1
+        return ExitStatus.CONFIG
     if args.format == "json":
         print(json.dumps([rule_dict(r) for r in rules], indent=2, ensure_ascii=False))
     elif len(rules) == 1 and args.codes:
@@ -90,4 +88,4 @@ def run(args: argparse.Namespace) -> int:
         for r in rules:
             m = r.meta
             print(f"{m.code}  {m.name.ljust(name_w)}  {str(m.severity).ljust(7)}  {m.summary}")
-    return 0
+    return ExitStatus.OK
