@@ -57,6 +57,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="how often the parent checks that each child answers (default 5)")
     p.add_argument("--data-file", default="/tmp/keepalived.data",
                    help="where SIGUSR1 writes configuration and state")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse to start or reload a configuration with lint errors "
+                        "(by default they are logged and keepalived's fix-ups apply)")
 
 
 def _daemonise() -> None:
@@ -85,17 +88,19 @@ def run(args: argparse.Namespace) -> int:
         for d in loaded.diagnostics:
             print(f"kaconf run: {d}", file=sys.stderr)
         return ExitStatus.USAGE
-    # The whole lint (reader findings and every rule), as `kaconf lint` would report it:
-    # a config with error findings never reaches the daemon.
-    from kaconf.lint.engine import lint_findings
+    # The whole lint of the configuration just read (not read again): every finding is
+    # logged, as keepalived logs its configuration warnings, and keepalived runs such
+    # configurations with its own fix-ups (which the resolver applies). --strict is the
+    # gate for those who want one: any error refuses the start.
+    from kaconf.lint.engine import lint_loaded
 
-    findings = lint_findings(args.file, config_id=args.config_id)
+    findings = lint_loaded(loaded, path=args.file)
     for d in findings:
         if d.severity >= Severity.WARNING:
             print(f"kaconf run: {d}", file=sys.stderr)
     errors = [d for d in findings if d.severity >= Severity.ERROR]
-    if errors:
-        print(f"kaconf run: {args.file} has {len(errors)} error(s), not starting",
+    if errors and args.strict:
+        print(f"kaconf run: {args.file} has {len(errors)} error(s), not starting (--strict)",
               file=sys.stderr)
         return ExitStatus.CONFIG
 
@@ -131,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
         checkers_pid_file=os.path.abspath(args.checkers_pid_file),
         run_vrrp=run_vrrp, run_checkers=run_checkers,
         watchdog_interval=args.watchdog_interval, data_file=os.path.abspath(args.data_file),
+        strict=args.strict,
         dump_conf=args.dump_conf)
     pid_files = ([opts.pid_file] + ([opts.vrrp_pid_file] if want_vrrp else [])
                  + ([opts.checkers_pid_file] if want_checkers else []))

@@ -46,6 +46,7 @@ from kaconf.model.objects import Config
 
 from .logs import LogOptions, setup_logging
 from .pidfile import PidFileError, check_pidfile, remove_pidfile, write_pidfile
+from .snapshot import snapshot_path, write_snapshot
 
 log = logging.getLogger("Keepalived")
 
@@ -84,6 +85,21 @@ class DaemonOptions:
     check_data_file: str | None = None
     #: -d: log keepalived's text dump of the configuration at start-up and on reload.
     dump_conf: bool = False
+    #: --strict: a reload whose configuration has lint errors keeps the running one.
+    strict: bool = False
+
+
+def unrunnable(config: Config, run_vrrp: bool = True) -> str | None:
+    """Why the daemon cannot run ``config``'s VRRP side (None when it can)."""
+    from .vrrp.config import UnsupportedConfig, vrrp_config
+
+    if not run_vrrp or not wanted_roles(config, True, False)[0]:
+        return None
+    try:
+        vrrp_config(config)
+    except UnsupportedConfig as exc:
+        return str(exc)
+    return None
 
 
 def tune_gc_for_daemon() -> None:
@@ -213,6 +229,7 @@ class Parent:
         write_pidfile(opts.pid_file)
         base = "/run" if os.access("/run", os.W_OK) else None
         self.run_dir = tempfile.mkdtemp(prefix="kaconfd.", dir=base)
+        write_snapshot(snapshot_path(self.run_dir), self.config)
         loop = asyncio.new_event_loop()
         try:
             return loop.run_until_complete(self._main())
@@ -323,15 +340,15 @@ class Parent:
 
                 status = checker_main(
                     self.config, control_path=spec.control_path, data_file=spec.data_file,
-                    config_path=self.opts.config_path, config_id=self.opts.config_id,
-                    log=logging.getLogger(spec.ident))
+                    snapshot=snapshot_path(self.run_dir), log=logging.getLogger(spec.ident))
             else:
                 from .vrrp.child import ChildOptions, child_main
 
                 status = child_main(ChildOptions(
                     config_path=self.opts.config_path, control_path=spec.control_path,
                     state_path=spec.state_path, config_id=self.opts.config_id,
-                    data_file=spec.data_file), self.config)
+                    data_file=spec.data_file, snapshot=snapshot_path(self.run_dir)),
+                    self.config)
         except BaseException:
             logging.getLogger(spec.ident).exception("child failed")
         finally:
@@ -466,29 +483,41 @@ class Parent:
         return tuple(started)
 
     def reload(self) -> None:
-        """SIGHUP: check the new file here first; only a clean one reaches the children."""
+        """SIGHUP: read and check the file once, here; the children get exactly that.
+
+        Findings are logged as keepalived logs its configuration warnings. The running
+        configuration stays when keepalived would keep it (the file cannot be read, or
+        holds something the daemon cannot run) and, with --strict, on any lint error.
+        Accepted, the configuration is written to the run directory's snapshot, which
+        the children load on SIGHUP instead of reading the files themselves.
+        """
         from kaconf.diagnostics import Severity
+        from kaconf.lint.engine import lint_loaded
         from kaconf.loader import load_full
 
         if self.stopping:
             return
         log.info("Reloading configuration file %s", self.opts.config_path)
         loaded = load_full(self.opts.config_path, config_id=self.opts.config_id)
-        errors = loaded.errors
-        if not errors and loaded.config.files:
-            # the whole lint, as at start-up: rule errors refuse the reload too
-            from kaconf.lint.engine import lint_findings
-
-            errors = [d for d in lint_findings(self.opts.config_path,
-                                               config_id=self.opts.config_id)
-                      if d.severity >= Severity.ERROR]
-        if errors or not loaded.config.files:
-            for diag in errors or loaded.diagnostics:
+        if not loaded.config.files:
+            for diag in loaded.diagnostics:
                 log.error("%s", diag)
-            log.error("Reload failed: configuration has errors, keeping the running "
-                      "configuration")
+            log.error("Reload failed: cannot read the configuration, keeping the running one")
+            return
+        findings = lint_loaded(loaded, path=self.opts.config_path)
+        for diag in findings:
+            (log.error if diag.severity >= Severity.ERROR else log.warning)("%s", diag)
+        errors = [d for d in findings if d.severity >= Severity.ERROR]
+        if errors and self.opts.strict:
+            log.error("Reload failed: configuration has errors (--strict), keeping the "
+                      "running configuration")
+            return
+        reason = unrunnable(loaded.config, self.opts.run_vrrp)
+        if reason is not None:
+            log.error("Reload failed: %s, keeping the running configuration", reason)
             return
         self.config = loaded.config
+        write_snapshot(snapshot_path(self.run_dir), self.config)
         if self.opts.dump_conf:
             log_config_dump(log, self.config)
         started = self._sync_children()

@@ -192,7 +192,7 @@ async def reload_checker(config: Config) -> bool:
 def checker_main(config: Config, *, control_path: str | None = None,
                  data_file: str | None = "/tmp/keepalived_check.data",
                  config_path: str | None = None, config_id: str | None = None,
-                 log: Any = None) -> int:
+                 snapshot: str | None = None, log: Any = None) -> int:
     """Entry point in a forked checker child, shaped like the VRRP child's ``child_main``.
 
     A fresh event loop; SIGTERM/SIGINT stop the checks cleanly; SIGUSR1 writes
@@ -203,6 +203,17 @@ def checker_main(config: Config, *, control_path: str | None = None,
     logger = as_logger(log if log is not None else logging.getLogger("Keepalived_healthcheckers"))
 
     async def reload() -> None:
+        if snapshot is not None:
+            # the parent read and checked the configuration once; never re-read the files
+            from ..snapshot import read_snapshot
+
+            try:
+                new = read_snapshot(snapshot)
+            except (OSError, ValueError, EOFError) as exc:
+                logger.error("Reload failed: cannot read the configuration snapshot: %s", exc)
+                return
+            await reload_checker(new)
+            return
         from kaconf.loader import load_full
 
         assert config_path is not None
@@ -220,7 +231,7 @@ def checker_main(config: Config, *, control_path: str | None = None,
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         pending: set[asyncio.Task[None]] = set()
-        if config_path:
+        if config_path or snapshot:
             def on_hup() -> None:
                 t = loop.create_task(reload())
                 pending.add(t)

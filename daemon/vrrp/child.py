@@ -37,6 +37,7 @@ import logging
 import signal
 from dataclasses import dataclass
 
+from kaconf.effective import Effective, resolve
 from kaconf.exitstatus import ExitStatus
 from kaconf.model.objects import Config
 
@@ -77,6 +78,9 @@ class ChildOptions:
     state_path: str
     config_id: str | None = None
     data_file: str = "/tmp/keepalived.data"
+    #: the parent's checked configuration for reloads (see :mod:`kaconfd.snapshot`);
+    #: None (a child run on its own, in tests) reads ``config_path`` instead
+    snapshot: str | None = None
 
 
 
@@ -100,6 +104,8 @@ class VrrpChild:
         #: nftables drop rules of no_accept instances (table/priority set in run()).
         self.firewall = NftFirewall()
         self.vrrp: VrrpConfig | None = None
+        #: the resolved configuration the instances run (what SIGUSR1 prints)
+        self.effective: Effective | None = None
         self.stopping: asyncio.Event | None = None
         self.link_state: dict[str, bool] = {}
         self._reloading = False
@@ -122,10 +128,12 @@ class VrrpChild:
         loop = asyncio.get_running_loop()
         self.stopping = asyncio.Event()
         try:
-            vrrp = vrrp_config(self.config)
+            effective = resolve(self.config)
+            vrrp = vrrp_config(effective)
         except UnsupportedConfig as exc:
             log.error("%s", exc)
             return ExitStatus.RUN_CONFIG
+        self.effective = effective
         for warning in vrrp.warnings:
             log.warning("%s", warning)
         self.firewall.table, self.firewall.priority = vrrp.nft_table, vrrp.nft_priority
@@ -235,28 +243,44 @@ class VrrpChild:
         self._reloading = True
         asyncio.ensure_future(self.reload())
 
-    async def reload(self) -> None:
-        """SIGHUP: re-read the config; on errors keep the running one; keep unchanged instances."""
+    def _new_config(self) -> Config | None:
+        """The configuration to reload: the parent's checked snapshot (never the files)."""
+        if self.opts.snapshot is not None:
+            from ..snapshot import read_snapshot
+
+            try:
+                return read_snapshot(self.opts.snapshot)
+            except (OSError, ValueError, EOFError) as exc:
+                log.error("cannot read the configuration snapshot: %s", exc)
+                return None
         from kaconf.loader import load_full
 
+        loaded = load_full(self.opts.config_path, config_id=self.opts.config_id)
+        if loaded.errors or not loaded.config.files:
+            for diag in loaded.errors or loaded.diagnostics:
+                log.error("%s", diag)
+            return None
+        return loaded.config
+
+    async def reload(self) -> None:
+        """SIGHUP: re-read the config; on errors keep the running one; keep unchanged instances."""
         self._reloading = True
         try:
             log.info("Reloading")
-            loaded = load_full(self.opts.config_path, config_id=self.opts.config_id)
-            if loaded.errors or not loaded.config.files:
-                for diag in loaded.errors or loaded.diagnostics:
-                    log.error("%s", diag)
-                log.error("Reload failed: configuration has errors, keeping the running "
-                          "configuration")
+            config = self._new_config()
+            if config is None:
+                log.error("Reload failed: keeping the running configuration")
                 return
             try:
-                vrrp = vrrp_config(loaded.config)
+                effective = resolve(config)
+                vrrp = vrrp_config(effective)
             except UnsupportedConfig as exc:
                 log.error("Reload failed: %s, keeping the running configuration", exc)
                 return
             await self._apply(vrrp)
             await self.statics.update(vrrp.static_vips, vrrp.static_routes, vrrp.static_rules)
-            self.config = loaded.config
+            self.config = config
+            self.effective = effective
             self.state_changed()
             log.info("Reload finished")
         finally:

@@ -1,7 +1,11 @@
-"""SIGUSR1: the data file, keepalived's text dump of the running configuration and state.
+"""SIGUSR1: the data file, keepalived's ``-d`` dump of the running configuration plus state.
 
-Worded and laid out like keepalived's ``/tmp/keepalived.data`` so that tools reading
-it keep working; only the parts kaconfd runs are written.
+keepalived writes ``/tmp/keepalived.data`` with the same printer as its ``-d`` log,
+adding run-time lines (current state, master router, effective priority, timers,
+whether VIPs are set, script results). The configuration part here is printed by
+``kaconf dump``'s own code (:func:`kaconf.dump.globals.global_lines`,
+:func:`kaconf.dump.vrrp.vrrp_lines`) from the :class:`~kaconf.effective.Effective`
+the child runs; this module only collects the run-time values from the runners.
 """
 
 from __future__ import annotations
@@ -12,72 +16,79 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kaconf.dump.globals import global_lines
+from kaconf.dump.runtime import InstanceRun, RunState, ScriptRun
+from kaconf.dump.vrrp import vrrp_lines
+
+from .params import State
+
 if TYPE_CHECKING:
     from .child import VrrpChild
+    from .runner import InstanceRunner
 
 log = logging.getLogger("Keepalived_vrrp")
 
 
+def instance_run(runner: InstanceRunner, now_mono: float, now: float) -> InstanceRun:
+    """The run-time half of one instance's block."""
+    cfg, fsm = runner.cfg, runner.fsm
+    state = runner.state
+    prio = fsm.effective_priority if fsm is not None else cfg.priority
+    run = InstanceRun(
+        state=state.value, wantstate=state.value if state in (State.MASTER, State.BACKUP)
+        else cfg.initial_state.value,
+        effective_priority=prio, total_priority=prio, last_transition=runner.last_transition,
+        read_timeout=None, down_timer_us=0, vips_set=runner.vips_set)
+    if fsm is not None:
+        run.down_timer_us = round(fsm.master_down_interval() * 1_000_000)
+        run.master_adver_int = fsm.master_adver_int
+        if fsm.timers:
+            run.read_timeout = now + (min(fsm.timers.values()) - now_mono)
+    if runner.receiver is not None and runner.sender is not None:
+        run.sockets = (runner.receiver.sock.fileno(), runner.sender.send_sock.fileno())
+    event = runner.last_advert
+    if event is not None:
+        run.master_router, run.master_priority = str(event.src), event.priority
+    return run
+
+
+def run_state(child: VrrpChild) -> RunState:
+    """Run-time state of every instance, script and sync group of the child."""
+    import asyncio
+
+    try:
+        now_mono = asyncio.get_running_loop().time()
+    except RuntimeError:
+        now_mono = time.monotonic()
+    now = time.time()
+    out = RunState()
+    for name, runner in child.runners.items():
+        out.instances[name] = instance_run(runner, now_mono, now)
+    for name, script in child.tracked.scripts.items():
+        st = script.state
+        out.scripts[name] = ScriptRun(st.result, "INIT" if st.up is None else "unknown")
+    for unit in child.units.values():
+        if unit.group is not None:
+            out.groups[unit.group.name] = unit.group.state.value
+    return out
+
+
+def data_lines(child: VrrpChild) -> list[str]:
+    """The data file's lines: keepalived's VRRP-child dump with run-time state."""
+    eff = child.effective
+    if eff is None or eff.vrrp is None:
+        return []
+    return [*global_lines(eff.globals, vrrp_child=True),
+            *vrrp_lines(eff.vrrp, run_state(child))]
+
+
 def write_data(child: VrrpChild) -> None:
     """Write configuration and state to the child's data file, as keepalived does."""
-    lines = ["------< Global definitions >------",
-             f" Router ID = {child.config.global_defs.router_id or os.uname().nodename}",
-             f" Data written = {time.strftime('%a %b %d %H:%M:%S %Y')}",
-             "------< VRRP Topology >------"]
-    for name, runner in child.runners.items():
-        cfg, fsm = runner.cfg, runner.fsm
-        lines += [f" VRRP Instance = {name}",
-                  f"   State = {runner.state.value}",
-                  f"   Wantstate = {cfg.initial_state.value}",
-                  f"   Running on device = {cfg.interface}",
-                  f"   Virtual Router ID = {cfg.vrid}",
-                  f"   VRRP Version = {cfg.version}",
-                  f"   Priority = {cfg.priority}",
-                  f"   Effective priority = {fsm.effective_priority if fsm else cfg.priority}",
-                  f"   Advert interval = {cfg.advert_int:g} sec",
-                  f"   Preempt = {'disabled' if cfg.nopreempt else 'enabled'}",
-                  f"   Preempt delay = {cfg.preempt_delay:g} secs",
-                  f"   Virtual IP = {len(cfg.vips)}"]
-        lines += [f"     {v.address} dev {v.dev}" for v in cfg.vips]
-        if cfg.unicast_peers:
-            lines.append(f"   Unicast Peer = {len(cfg.unicast_peers)}")
-            lines += [f"     {p}" for p in cfg.unicast_peers]
-        if cfg.sync_group:
-            lines.append(f"   Sync group = {cfg.sync_group}")
-        if cfg.routes:
-            lines.append(f"   Virtual Routes = {len(cfg.routes)}")
-            lines += [f"     {r}" for r in cfg.routes]
-        if cfg.rules:
-            lines.append(f"   Virtual Rules = {len(cfg.rules)}")
-            lines += [f"     {r}" for r in cfg.rules]
-        if fsm is not None and fsm.params.trackers:
-            lines.append("   Tracking:")
-            lines += [f"     {t.name} weight {t.weight}{' reverse' if t.reverse else ''}"
-                      for t in fsm.params.trackers]
-    groups = [u for u in child.units.values() if u.group is not None]
-    if groups:
-        lines.append("------< VRRP Sync groups >------")
-        for unit in groups:
-            assert unit.group is not None
-            lines.append(f" VRRP Sync Group = {unit.group.name}, {unit.group.state.value}")
-            lines += [f"     {m}" for m in unit.runners]
-    if child.tracked.scripts:
-        lines.append("------< VRRP Scripts >------")
-        for name, script in child.tracked.scripts.items():
-            up = script.state.up
-            status = "INIT" if up is None else ("GOOD" if up else "BAD")
-            lines += [f" VRRP Script = {name}",
-                      f"   Command = {' '.join(script.cfg.argv)}",
-                      f"   Interval = {script.cfg.interval:g} sec",
-                      f"   Timeout = {script.cfg.timeout:g} sec",
-                      f"   Rise = {script.cfg.rise}", f"   Fall = {script.cfg.fall}",
-                      f"   Status = {status}"]
-    if child.tracked.files:
-        lines.append("------< Tracked files >------")
-        for name, tracked in child.tracked.files.items():
-            lines += [f" Track file = {name}", f"   File = {tracked.path}",
-                      f"   Status = {tracked.value}"]
+    path = Path(child.opts.data_file)
     try:
-        Path(child.opts.data_file).write_text("\n".join(lines) + "\n")
+        # keepalived creates it 0600: it may hold passwords (auth_pass)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write("\n".join(data_lines(child)) + "\n")
     except OSError as exc:
-        log.error("cannot write %s: %s", child.opts.data_file, exc)
+        log.error("cannot write %s: %s", path, exc)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from .effects import InstanceEffects, run_script
@@ -98,10 +99,18 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         self.loop = asyncio.get_running_loop()
         #: open() created the instance's VMAC: :meth:`remove_vmac` deletes it at stop.
         self.vmac_created = False
+        #: for the data file (SIGUSR1): when the state last changed, whether VIPs are set
+        self.last_transition = time.time()
+        self.vips_set = False
 
     @property
     def state(self) -> State:
         return self.fsm.state if self.fsm is not None else State.INIT
+
+    @property
+    def last_advert(self) -> AdvertReceived | None:
+        """The last valid advert heard (who is master, at which priority, for a backup)."""
+        return self._last_event
 
     # ---------------------------------------------------------------- start / stop
 
@@ -323,8 +332,10 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
     async def execute(self, act: Action | GroupAction) -> None:
         if isinstance(act, AddVips):
             await self._vips(add=True)
+            self.vips_set = True
         elif isinstance(act, RemoveVips):
             await self._vips(add=False)
+            self.vips_set = False
         else:
             self.execute_now(act)
 
@@ -341,6 +352,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         elif isinstance(act, SendGarp):
             self._garp(act)
         elif isinstance(act, RunNotify):
+            self.last_transition = time.time()
             self._notify(act)
         elif isinstance(act, RunLowerPriorityNotify):
             if self.cfg.notify_master_rx_lower_pri:

@@ -269,10 +269,24 @@ def lint_paths(
 
 
 def lint_findings(path: str, *, config_id: str | None = None) -> list[Diagnostic]:
-    """Every finding for one file as ``kaconf lint FILE`` reports it (for ``kaconf run``).
-
-    The daemon gates its start and every reload on this, so a config that lints with
-    errors never runs.
-    """
+    """Every finding for one file as ``kaconf lint FILE`` reports it."""
     result = lint_paths([path], config_id=config_id)
     return [d for ds in result.by_file.values() for d in ds]
+
+
+def lint_loaded(loaded: Loaded, *, path: str, target_version: str = "2.2.7"
+                ) -> list[Diagnostic]:
+    """Every finding for a configuration already read (``kaconf run`` and its reloads).
+
+    The same findings as ``kaconf lint PATH`` for the same bytes, without reading the
+    files again: the daemon checks exactly the configuration it then runs.
+    """
+    rules = [r for r in registry.all_rules() if r.scope == "config" and r.check is not None]
+    found = list(loaded.diagnostics)
+    if loaded.config.files:
+        ctx = Context(loaded, target_version=target_version, path=path)
+        for rule in rules:
+            found.extend(_run_rule(rule, ctx, _start_span(path)))
+    kept = _Filter(CodeSelection.of(None, ()), {}).apply(found, Suppressions(loaded.comments))
+    kept.sort(key=_sort_key(loaded.config.files or [path]))
+    return kept
