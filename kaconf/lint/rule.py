@@ -64,7 +64,7 @@ class Context:
         A hundred rules look at the same config; the walks and indexes several of
         them need (the tree by block path, the scripts keepalived checks...) are
         built on first use and kept here, so each costs one pass, not one per rule.
-        ``key`` names the index; the helpers in :mod:`kaconf.lint.rules._util` own them.
+        ``key`` names the index; the helpers in :mod:`kaconf.lint.helpers` own them.
         """
         try:
             return self._memo[key]  # type: ignore[no-any-return]

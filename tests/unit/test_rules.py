@@ -25,8 +25,8 @@ import pytest
 
 import kaconf.lint.rules as rules_pkg
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.examples import EXAMPLE_INTERFACES, load_example, run_example
 from kaconf.lint.rule import ClusterContext, Context
-from kaconf.loader import load_full
 
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATION = ROOT / "tests" / "fixtures" / "validation"
@@ -34,7 +34,7 @@ SAMPLES = ROOT / "tests" / "fixtures" / "corpus" / "keepalived-samples"
 EXAMPLES = ROOT / "examples"
 
 #: the interfaces of the namespace the fixtures were recorded in (see tests/oracle.py)
-FIXTURE_INTERFACES = "eth0,eth0.1,eth1,eth2,eth3"
+FIXTURE_INTERFACES = EXAMPLE_INTERFACES
 
 
 def _modules() -> list[ModuleType]:
@@ -57,8 +57,7 @@ def _fixture_host(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _load(path: Path, version: str = "2.2.7") -> Context:
-    loaded = load_full(str(path), version="1.2.2" if version == "1.2.2" else "2.2.7")
-    return Context(loaded=loaded, target_version=version, path=str(path))
+    return load_example(path, version)
 
 
 def lint(path: Path, version: str = "2.2.7") -> list[Diagnostic]:
@@ -83,23 +82,9 @@ def lint_cluster(paths: list[Path], version: str = "2.2.7") -> list[Diagnostic]:
     return found
 
 
-def _split_nodes(text: str) -> list[str]:
-    """Cluster examples separate the node files with a line holding only '---'."""
-    return re.split(r"(?m)^---\n", text)
-
-
 def _run_rule(mod: ModuleType, text: str, tmp_path: Path) -> list[Diagnostic]:
-    version = getattr(mod, "EXAMPLE_TARGET", "2.2.7")
-    if mod.META.scope == "cluster":
-        ctxs = []
-        for n, part in enumerate(_split_nodes(text)):
-            p = tmp_path / f"node{n}.conf"
-            p.write_text(part)
-            ctxs.append(_load(p, version))
-        return list(mod.check(ClusterContext(nodes=ctxs, target_version=version)))
-    p = tmp_path / "example.conf"
-    p.write_text(text)
-    return list(mod.check(_load(p, version)))
+    """What ``mod`` reports on example ``text`` (the runner the snapshots use too)."""
+    return run_example(mod, text, tmp_path)
 
 
 def _ids(mods: list[ModuleType]) -> list[str]:

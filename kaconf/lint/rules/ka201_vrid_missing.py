@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA201",
@@ -27,8 +27,8 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         if inst.virtual_router_id is not None:
             continue
-        if "virtual_router_id" in u.statement_names(ctx, u.instance_node(ctx, inst)):
+        if "virtual_router_id" in tree.statement_names(ctx, tree.instance_node(ctx, inst)):
             continue  # given but invalid: the reader already reported the bad number
         yield ctx.diag(META, f"({inst.name}) the virtual router id must be set - keepalived "
-                       "rejects the VRRP configuration", u.head(inst.span),
+                       "rejects the VRRP configuration", tree.head(inst.span),
                        "add 'virtual_router_id N' (1-255, the same on every node of the pair)")

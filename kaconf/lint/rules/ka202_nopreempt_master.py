@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA202",
@@ -31,10 +31,10 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in cfg.vrrp_instances:
         if not inst.nopreempt or inst.state != "MASTER":
             continue
-        if u.priority(inst) == u.OWNER:
+        if semantics.priority(inst) == semantics.OWNER:
             continue  # KA205 (owner) fires first and clears nopreempt
-        if u.strict(cfg, inst):
+        if semantics.strict(cfg, inst):
             continue  # strict mode turns the state into BACKUP first (KA207)
         yield ctx.diag(META, f"({inst.name}) nopreempt will not work with initial state MASTER "
-                       "- keepalived clears nopreempt", u.setting_span(inst, "nopreempt"),
+                       "- keepalived clears nopreempt", tree.setting_span(inst, "nopreempt"),
                        "use 'state BACKUP' on every node that should not pre-empt")

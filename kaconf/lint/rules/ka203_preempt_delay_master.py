@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA203",
@@ -31,12 +31,13 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in cfg.vrrp_instances:
         if not inst.preempt_delay:
             continue
-        state = u.want_state(inst)
-        if state == "MASTER" and u.strict(cfg, inst) and u.priority(inst) != u.OWNER:
+        state = semantics.want_state(inst)
+        if (state == "MASTER" and semantics.strict(cfg, inst)
+                and semantics.priority(inst) != semantics.OWNER):
             state = "BACKUP"  # strict mode fixes the state first
         if state != "MASTER":
             continue
         yield ctx.diag(META, f"({inst.name}) preempt delay will not work with initial state "
                        "MASTER - keepalived clears preempt_delay",
-                       u.setting_span(inst, "preempt_delay"),
+                       tree.setting_span(inst, "preempt_delay"),
                        "remove preempt_delay or start the node as BACKUP")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA204",
@@ -30,9 +30,9 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         if not inst.preempt_delay or not inst.nopreempt:
             continue
-        if u.want_state(inst) == "MASTER" or u.priority(inst) == u.OWNER:
+        if semantics.want_state(inst) == "MASTER" or semantics.priority(inst) == semantics.OWNER:
             continue  # nopreempt is cleared first (KA202/KA203/KA205)
         yield ctx.diag(META, f"({inst.name}) preempt_delay is incompatible with nopreempt - "
                        "keepalived resets preempt_delay to 0",
-                       u.setting_span(inst, "preempt_delay"),
+                       tree.setting_span(inst, "preempt_delay"),
                        "remove preempt_delay (nopreempt already stops pre-emption)")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA205",
@@ -27,7 +27,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if inst.nopreempt and u.priority(inst) == u.OWNER:
+        if inst.nopreempt and semantics.priority(inst) == semantics.OWNER:
             yield ctx.diag(META, f"({inst.name}) nopreempt is incompatible with priority 255 - "
-                           "keepalived resets nopreempt", u.setting_span(inst, "nopreempt"),
+                           "keepalived resets nopreempt", tree.setting_span(inst, "nopreempt"),
                            "use a priority below 255 if this node must not pre-empt")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA207",
@@ -29,11 +29,11 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
-        if inst.state is None or not u.strict(cfg, inst):
+        if inst.state is None or not semantics.strict(cfg, inst):
             continue
-        master = u.want_state(inst) == "MASTER"
-        if master != (u.priority(inst) == u.OWNER):
+        master = semantics.want_state(inst) == "MASTER"
+        if master != (semantics.priority(inst) == semantics.OWNER):
             yield ctx.diag(META, f"({inst.name}) State MASTER must match being address owner "
                            f"- keepalived starts it as {'MASTER' if not master else 'BACKUP'}",
-                           u.setting_span(inst, "state"),
+                           tree.setting_span(inst, "state"),
                            "in strict mode use state MASTER only with priority 255")

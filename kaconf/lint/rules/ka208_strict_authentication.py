@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA208",
@@ -31,8 +31,8 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
         auth = inst.authentication
-        if auth is None or auth.auth_type is None or not u.strict(cfg, inst):
+        if auth is None or auth.auth_type is None or not semantics.strict(cfg, inst):
             continue
         yield ctx.diag(META, f"({inst.name}) Strict mode does not support authentication - "
-                       "keepalived ignores it", u.setting_span(auth, "auth_type"),
+                       "keepalived ignores it", tree.setting_span(auth, "auth_type"),
                        "remove the authentication block (on every node)")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA209",
@@ -30,10 +30,10 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
         auth = inst.authentication
-        if auth is None or auth.auth_type is None or u.strict(cfg, inst):
+        if auth is None or auth.auth_type is None or semantics.strict(cfg, inst):
             continue
-        if u.version(ctx, inst) != 3:
+        if semantics.version(ctx, inst) != 3:
             continue
         yield ctx.diag(META, f"({inst.name}) VRRP version 3 does not support authentication - "
-                       "keepalived ignores it", u.setting_span(auth, "auth_type"),
+                       "keepalived ignores it", tree.setting_span(auth, "auth_type"),
                        "remove the authentication block or use VRRP version 2")

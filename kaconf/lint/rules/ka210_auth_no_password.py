@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA210",
@@ -32,8 +32,8 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         auth = inst.authentication
         if auth is None or auth.auth_type is None or auth.auth_pass:
             continue
-        if u.strict(cfg, inst) or u.version(ctx, inst) == 3:
+        if semantics.strict(cfg, inst) or semantics.version(ctx, inst) == 3:
             continue  # KA208/KA209 fire first
         yield ctx.diag(META, f"({inst.name}) Authentication specified but no password given - "
-                       "keepalived ignores it", u.setting_span(auth, "auth_type"),
+                       "keepalived ignores it", tree.setting_span(auth, "auth_type"),
                        "add 'auth_pass' (at most 8 characters)")

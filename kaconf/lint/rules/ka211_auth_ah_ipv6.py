@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA211",
@@ -26,9 +26,9 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        auth = u.kept_auth(ctx, inst)
-        if auth is None or auth.auth_type != "AH" or u.family(ctx, inst) != 6:
+        auth = semantics.kept_auth(ctx, inst)
+        if auth is None or auth.auth_type != "AH" or semantics.family(ctx, inst) != 6:
             continue
         yield ctx.diag(META, f"({inst.name}) Cannot use AH authentication with IPv6 - keepalived "
-                       "ignores it", u.setting_span(auth, "auth_type"),
+                       "ignores it", tree.setting_span(auth, "auth_type"),
                        "remove the authentication block")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA212",
@@ -28,10 +28,10 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        auth = u.kept_auth(ctx, inst)
-        if auth is None or auth.auth_type != "AH" or u.family(ctx, inst) == 6:
+        auth = semantics.kept_auth(ctx, inst)
+        if auth is None or auth.auth_type != "AH" or semantics.family(ctx, inst) == 6:
             continue
-        if u.want_state(inst) == "MASTER" and u.priority(inst) != u.OWNER:
+        if semantics.want_state(inst) == "MASTER" and semantics.priority(inst) != semantics.OWNER:
             yield ctx.diag(META, f"({inst.name}) Initial state master is incompatible with AH "
                            "authentication - keepalived starts it as BACKUP",
-                           u.setting_span(inst, "state"), "use 'state BACKUP'")
+                           tree.setting_span(inst, "state"), "use 'state BACKUP'")

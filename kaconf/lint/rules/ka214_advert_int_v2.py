@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA214",
@@ -26,7 +26,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if inst.advert_int is None or u.version(ctx, inst) != 2:
+        if inst.advert_int is None or semantics.version(ctx, inst) != 2:
             continue
         micro = round(inst.advert_int * 1_000_000)
         if micro % 1_000_000 == 0:
@@ -34,5 +34,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         rounded = max(1, (micro + 500_000) // 1_000_000)
         yield ctx.diag(META, f"({inst.name}) VRRPv2 advertisement interval {inst.advert_int:g}s "
                        f"must be an integer - keepalived rounds it to {rounded}s",
-                       u.setting_span(inst, "advert_int"),
+                       tree.setting_span(inst, "advert_int"),
                        "use whole seconds, or 'version 3' (on every node) for sub-second adverts")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA215",
@@ -28,10 +28,10 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if inst.advert_int is None or u.version(ctx, inst) != 3:
+        if inst.advert_int is None or semantics.version(ctx, inst) != 3:
             continue
         micro = round(inst.advert_int * 1_000_000)
-        span = u.setting_span(inst, "advert_int")
+        span = tree.setting_span(inst, "advert_int")
         if micro >= 4096 * 10_000:
             yield ctx.diag(META, f"({inst.name}) VRRPv3 advertisement interval "
                            f"{inst.advert_int:g}s is out of range - keepalived uses 40.95s",

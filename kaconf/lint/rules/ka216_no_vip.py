@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA216",
@@ -26,15 +26,15 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
-        fam = u.family(ctx, inst)
+        fam = semantics.family(ctx, inst)
         kept = [v for v in inst.virtual_ipaddress
                 if v.address is not None and v.address.version == fam
                 and (v.label is None or len(v.label) <= 15)]
         if kept:
             continue
-        required = u.version(ctx, inst) == 3 or fam == 6 or u.strict(cfg, inst)
+        required = semantics.version(ctx, inst) == 3 or fam == 6 or semantics.strict(cfg, inst)
         what = ("at least one is required - keepalived rejects the VRRP configuration"
                 if required else "at least one is sensible")
-        span = u.setting_span(inst, "virtual_ipaddress")
+        span = tree.setting_span(inst, "virtual_ipaddress")
         yield ctx.diag(META, f"({inst.name}) No VIP specified; {what}", span,
                        "add a virtual_ipaddress block with the address(es) to fail over")

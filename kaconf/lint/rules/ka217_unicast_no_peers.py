@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA217",
@@ -28,11 +28,11 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if not u.unicast_configured(inst) or u.is_unicast(ctx, inst):
+        if not semantics.unicast_configured(inst) or semantics.is_unicast(ctx, inst):
             continue
         if inst.given("unicast_fault_no_peer"):
             continue  # the instance goes to FAULT, which is logged only
-        span = u.setting_span(inst, "unicast_peer" if inst.given("unicast_peer")
+        span = tree.setting_span(inst, "unicast_peer" if inst.given("unicast_peer")
                               else "unicast_src_ip")
         yield ctx.diag(META, f"({inst.name}) a unicast keyword is given without any unicast peer "
                        "- keepalived defaults to multicast (deprecated usage)", span,

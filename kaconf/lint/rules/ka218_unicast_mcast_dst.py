@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA218",
@@ -28,12 +28,12 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         dst = inst.mcast_dst_ip
-        if dst is None or not u.is_unicast(ctx, inst):
+        if dst is None or not semantics.is_unicast(ctx, inst):
             continue
-        if dst.version != u.family(ctx, inst) or not _multicast(dst):
+        if dst.version != semantics.family(ctx, inst) or not _multicast(dst):
             continue  # rejected while parsing (KA220/KA221)
         yield ctx.diag(META, f"({inst.name}) multicast destination specified with unicast - "
-                       "keepalived ignores it", u.setting_span(inst, "mcast_dst_ip"),
+                       "keepalived ignores it", tree.setting_span(inst, "mcast_dst_ip"),
                        "remove mcast_dst_ip")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA219",
@@ -26,8 +26,8 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if inst.unicast_ttl is None or u.valid_peers(ctx, inst):
+        if inst.unicast_ttl is None or semantics.valid_peers(ctx, inst):
             continue
         yield ctx.diag(META, f"({inst.name}) Cannot use unicast_ttl without unicast peers - "
-                       "keepalived resets it", u.setting_span(inst, "unicast_ttl"),
+                       "keepalived resets it", tree.setting_span(inst, "unicast_ttl"),
                        "remove unicast_ttl or add unicast_peer")

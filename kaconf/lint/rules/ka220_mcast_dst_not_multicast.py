@@ -6,8 +6,8 @@ import ipaddress
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA220",
@@ -25,14 +25,14 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    if "mcast_dst_ip" not in u.names_in(ctx, "vrrp_instance"):
+    if "mcast_dst_ip" not in tree.names_in(ctx, "vrrp_instance"):
         return  # the usual case: no line to check in any instance
     for inst in ctx.config.vrrp_instances:
         # every line counts: keepalived reports a bad one even if a later line fixes it
-        inode = u.instance_node(ctx, inst)
-        if "mcast_dst_ip" not in u.statement_names(ctx, inode):
+        inode = tree.instance_node(ctx, inst)
+        if "mcast_dst_ip" not in tree.statement_names(ctx, inode):
             continue  # the usual case: no line to check
-        for node in u.children(inode, "mcast_dst_ip"):
+        for node in tree.children(inode, "mcast_dst_ip"):
             if not node.args:
                 continue
             try:

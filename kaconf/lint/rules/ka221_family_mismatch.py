@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import family, semantics
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA221",
@@ -37,9 +37,9 @@ _WHAT = {
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if not u.may_mix_families(ctx, inst):
+        if not semantics.may_mix_families(ctx, inst):
             continue  # the usual case: one family only, nothing can mismatch
-        items = u.family_items(ctx, inst)
+        items = family.family_items(ctx, inst)
         if not items:
             continue
         first = items[0]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA222",
@@ -32,9 +32,9 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             continue
         if len(name) > 15:
             yield ctx.diag(META, f"({inst.name}) interface name '{name}' is too long - keepalived "
-                           "ignores it", u.setting_span(inst, "interface"),
+                           "ignores it", tree.setting_span(inst, "interface"),
                            "Linux interface names have at most 15 characters")
         elif name == "lo":
             yield ctx.diag(META, f"({inst.name}) cannot use the loopback interface for vrrp - "
-                           "keepalived ignores it", u.setting_span(inst, "interface"),
+                           "keepalived ignores it", tree.setting_span(inst, "interface"),
                            "use the interface that faces the other node(s)")

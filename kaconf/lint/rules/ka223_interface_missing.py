@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import host, lists, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA223",
@@ -27,7 +27,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    have = u.host_interfaces(ctx)
+    have = host.host_interfaces(ctx)
     if have is None:
         return
     for inst in ctx.config.vrrp_instances:
@@ -35,7 +35,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if name is not None and name not in have and len(name) <= 15 and name != "lo":
             yield ctx.diag(META, f"interface {name} for vrrp_instance {inst.name} doesn't exist "
                            "on the host - keepalived refuses to run it",
-                           u.setting_span(inst, "interface"),
+                           tree.setting_span(inst, "interface"),
                            f"known interfaces: {', '.join(sorted(have)) or 'none'}")
         for va in [*inst.virtual_ipaddress, *inst.virtual_ipaddress_excluded]:
             if va.dev is not None and va.dev not in have:
@@ -46,12 +46,12 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                 yield ctx.diag(META, f"({inst.name}) tracked interface {ref.name} doesn't exist "
                                "on the host - keepalived ignores it", ref.span,
                                "fix the interface name")
-    for r in u.ip_routes(ctx.config):
+    for r in lists.ip_routes(ctx.config):
         for name in _devices(r.words, ("dev", "oif")):
             if name not in have:
                 yield ctx.diag(META, f"interface {name} for route {r.dest} doesn't exist on the "
                                "host", r.span, "fix the 'dev' of the route")
-    for rule in u.ip_rules(ctx.config):
+    for rule in lists.ip_rules(ctx.config):
         for name in _devices(rule.words, ("dev", "iif", "oif")):
             if name not in have:
                 yield ctx.diag(META, f"interface {name} for rule doesn't exist on the host",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA224",
@@ -28,5 +28,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         if inst.interface is None:
             yield ctx.diag(META, f"({inst.name}) no interface given - keepalived rejects the VRRP "
-                           "configuration (Unknown interface!)", u.head(inst.span),
+                           "configuration (Unknown interface!)", tree.head(inst.span),
                            "add 'interface NAME' (the interface facing the other node)")

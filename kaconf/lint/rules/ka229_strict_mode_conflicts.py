@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 from kaconf.model.objects import VrrpInstance
 
 META = RuleMeta(
@@ -31,21 +31,23 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
-        if not u.strict(cfg, inst):
+        if not semantics.strict(cfg, inst):
             continue
         def d(kw: str, msg: str, inst: VrrpInstance = inst) -> Diagnostic:
-            return ctx.diag(META, f"({inst.name}) {msg}", u.setting_span(inst, kw),
+            return ctx.diag(META, f"({inst.name}) {msg}", tree.setting_span(inst, kw),
                             f"remove '{kw}' (strict mode)")
 
-        if u.family(ctx, inst) == 6 and inst.version == 2:
+        if semantics.family(ctx, inst) == 6 and inst.version == 2:
             yield d("version", "cannot use IPv6 with VRRP version 2 - keepalived uses version 3")
-        if inst.preempt_delay and u.want_state(inst) != "MASTER" and u.priority(inst) != u.OWNER:
+        if (inst.preempt_delay and semantics.want_state(inst) != "MASTER"
+                and semantics.priority(inst) != semantics.OWNER):
             yield d("preempt_delay", "preempt_delay is incompatible with strict mode - keepalived "
                     "resets it")
         if inst.down_timer_adverts is not None and inst.down_timer_adverts != 3:
             yield d("down_timer_adverts", "down_timer_adverts is incompatible with strict mode - "
                     "keepalived resets it")
-        if inst.given("accept") and u.priority(inst) != u.OWNER and u.version(ctx, inst) == 2:
+        if (inst.given("accept") and semantics.priority(inst) != semantics.OWNER
+                and semantics.version(ctx, inst) == 2):
             yield d("accept", "accept mode for VRRP version 2 does not comply with RFC3768 - "
                     "keepalived resets it")
         if inst.garp_lower_prio_repeat:

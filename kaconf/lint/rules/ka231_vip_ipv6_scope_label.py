@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lists
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA231",
@@ -25,7 +25,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for va in u.address_lines(ctx.config):
+    for va in lists.address_lines(ctx.config):
         if va.address is None or va.address.version != 6:
             continue
         if va.scope is not None and va.scope not in ("global", "0"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA232",
@@ -51,11 +51,11 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         if len(inst.virtual_ipaddress) <= _SMALLEST:
             continue
-        fam = u.family(ctx, inst)
+        fam = semantics.family(ctx, inst)
         vips = [v for v in inst.virtual_ipaddress if v.address is not None
                 and v.address.version == fam]
         auth = inst.authentication
-        limit = _limit(fam, u.version(ctx, inst) if fam == 4 else 3,
+        limit = _limit(fam, semantics.version(ctx, inst) if fam == 4 else 3,
                        auth is not None and auth.auth_type == "AH")
         if len(vips) > limit:
             yield ctx.diag(META, f"({inst.name}) {len(vips)} VIPs exceed the {limit} that fit in "

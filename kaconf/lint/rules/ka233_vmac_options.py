@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import host, semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA233",
@@ -26,33 +26,35 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    have = u.host_interfaces(ctx)
+    have = host.host_interfaces(ctx)
     for inst in ctx.config.vrrp_instances:
         vmac = inst.given("use_vmac") or inst.given("use_ipvlan")
         if inst.given("vmac_xmit_base") and not inst.given("use_vmac"):
             yield ctx.diag(META, f"({inst.name}) vmac_xmit_base is only valid with a vmac - "
-                           "keepalived clears it", u.setting_span(inst, "vmac_xmit_base"),
+                           "keepalived clears it", tree.setting_span(inst, "vmac_xmit_base"),
                            "add use_vmac or remove vmac_xmit_base")
         vmac_args = inst.get("use_vmac")
-        if inst.given("use_vmac") and inst.interface is not None and u.unicast_configured(inst) \
-                and not inst.given("vmac_xmit_base"):
+        if inst.given("use_vmac") and inst.interface is not None \
+                and semantics.unicast_configured(inst) and not inst.given("vmac_xmit_base"):
             yield ctx.diag(META, f"({inst.name}) unicast with use_vmac requires vmac_xmit_base - "
-                           "keepalived sets it", u.setting_span(inst, "use_vmac"),
+                           "keepalived sets it", tree.setting_span(inst, "use_vmac"),
                            "add vmac_xmit_base")
         if have is not None and isinstance(vmac_args, list) and vmac_args \
                 and vmac_args[0] in have:
             yield ctx.diag(META, f"({inst.name}) use_vmac name {vmac_args[0]} is an existing "
                            "interface that is not a macvlan - keepalived ignores the name",
-                           u.setting_span(inst, "use_vmac"), "pick an unused name such as vrrp.51")
+                           tree.setting_span(inst, "use_vmac"),
+                           "pick an unused name such as vrrp.51")
         ipvlan = inst.settings.get("use_ipvlan")
-        if ipvlan is not None and u.family(ctx, inst) == 4 and not _has_address(ipvlan.args):
+        if (ipvlan is not None and semantics.family(ctx, inst) == 4
+                and not _has_address(ipvlan.args)):
             yield ctx.diag(META, f"({inst.name}) IPv4 ipvlan requires a source ip address - "
                            "keepalived puts the instance in fault state", ipvlan.span,
                            "write 'use_ipvlan [NAME] ADDRESS/PREFIX'")
         if inst.given("promote_secondaries") and vmac:
             yield ctx.diag(META, f"({inst.name}) promote_secondaries is automatically set for "
                            "vmacs - keepalived ignores it",
-                           u.setting_span(inst, "promote_secondaries"),
+                           tree.setting_span(inst, "promote_secondaries"),
                            "remove promote_secondaries")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA235",
@@ -37,12 +37,12 @@ _KEYWORDS = {
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     # only a block with some keyword given twice can repeat a notify script
-    for node, path, repeated in u.sections_with_repeats(ctx, _KEYWORDS):
+    for node, path, repeated in tree.sections_with_repeats(ctx, _KEYWORDS):
         keywords = _KEYWORDS[path]
         if repeated.isdisjoint(keywords):
             continue
         seen: set[str] = set()
-        for c in u.statements(ctx, node):
+        for c in tree.statements(ctx, node):
             kw = c.name
             if kw not in keywords:
                 continue

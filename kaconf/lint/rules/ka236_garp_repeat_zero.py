@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA236",
@@ -28,4 +28,4 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         for kw in ("garp_master_repeat", "garp_master_refresh_repeat"):
             if inst.given(kw) and inst.get(kw) == 0:
                 yield ctx.diag(META, f"({inst.name}) {kw} must be greater than 0 - keepalived "
-                               "uses 1", u.setting_span(inst, kw), f"use '{kw} 1' or more")
+                               "uses 1", tree.setting_span(inst, kw), f"use '{kw} 1' or more")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA237",
@@ -25,21 +25,21 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    if "version" not in u.names_in(ctx, "vrrp_instance"):
+    if "version" not in tree.names_in(ctx, "vrrp_instance"):
         return  # the usual case: no instance has a version line
     for inst in ctx.config.vrrp_instances:
-        node = u.instance_node(ctx, inst)
-        if "version" not in u.statement_names(ctx, node):
+        node = tree.instance_node(ctx, inst)
+        if "version" not in tree.statement_names(ctx, node):
             continue  # only a version line can conflict
         fam: int | None = None
         ver: int | None = None
-        for c in u.statements(ctx, node):
+        for c in tree.statements(ctx, node):
             kw = c.name
             if kw == "native_ipv6":
                 if fam != 4:
                     fam, ver = 6, 3
             elif kw in ("virtual_ipaddress", "unicast_peer") and c.children:
-                for item in u.children(c):
+                for item in tree.children(c):
                     f = _fam(item.name)
                     if fam is None and f is not None:
                         fam = f

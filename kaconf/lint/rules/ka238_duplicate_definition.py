@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA238",
@@ -38,5 +38,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                 continue
             if b.name in seen:
                 yield ctx.diag(META, f"{kind} {b.name} already defined - keepalived skips this "
-                               "block", u.head(b.span), "give every block its own name")
+                               "block", tree.head(b.span), "give every block its own name")
             seen.add(b.name)

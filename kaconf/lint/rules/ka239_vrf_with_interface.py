@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA239",
@@ -28,5 +28,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         if inst.given("vrf") and inst.interface is not None:
             yield ctx.diag(META, f"({inst.name}) cannot specify a VRF and an interface - "
-                           "keepalived ignores the vrf", u.setting_span(inst, "vrf"),
+                           "keepalived ignores the vrf", tree.setting_span(inst, "vrf"),
                            "use vrf only for unicast instances without 'interface'")

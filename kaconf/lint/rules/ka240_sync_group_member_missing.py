@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import sync
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA240",
@@ -32,7 +32,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     names = sorted(i.name for i in ctx.config.vrrp_instances)
-    for m in u.sync_memberships(ctx.config):
+    for m in sync.sync_memberships(ctx.config):
         if m.status == "missing":
             yield ctx.diag(META, f"virtual router {m.name} specified in sync group {m.group.name} "
                            "doesn't exist - keepalived ignores it", m.span,

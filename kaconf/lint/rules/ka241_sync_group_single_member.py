@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import sync, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA241",
@@ -27,7 +27,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for sg in ctx.config.sync_groups:
-        if len(u.sync_members(ctx.config, sg)) == 1:
+        if len(sync.sync_members(ctx.config, sg)) == 1:
             yield ctx.diag(META, f"sync group {sg.name} has only 1 virtual router - this probably "
-                           "isn't what you want", u.head(sg.span),
+                           "isn't what you want", tree.head(sg.span),
                            "add the other instances or remove the sync group")

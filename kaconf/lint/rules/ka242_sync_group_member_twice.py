@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import sync
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA242",
@@ -31,7 +31,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for m in u.sync_memberships(ctx.config):
+    for m in sync.sync_memberships(ctx.config):
         if m.status == "taken":
             yield ctx.diag(META, f"virtual router {m.name} cannot exist in more than one sync "
                            f"group (already in {m.taken_by}) - keepalived ignores it in "

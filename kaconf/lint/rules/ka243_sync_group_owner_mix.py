@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, sync, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA243",
@@ -34,16 +34,16 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for sg in cfg.sync_groups:
         group_state = "INIT"
-        for inst in u.sync_members(cfg, sg):
+        for inst in sync.sync_members(cfg, sg):
             # keepalived looks at the configured values here, before defaults are derived
             want = "MASTER" if inst.state == "MASTER" else (
                 "BACKUP" if inst.state is not None else "INIT")
             if group_state == "MASTER" and want == "BACKUP":
                 yield ctx.diag(META, f"sync group {sg.name} has some member(s) as address owner "
                                f"and some not ({inst.name} is BACKUP) - this won't work",
-                               u.setting_span(inst, "state"),
+                               tree.setting_span(inst, "state"),
                                "give all members the same role: all owners or none")
                 break
             if group_state != "BACKUP":
-                owner = want == "MASTER" and inst.priority == u.OWNER
+                owner = want == "MASTER" and inst.priority == semantics.OWNER
                 group_state = "MASTER" if owner else "BACKUP"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import sync, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA244",
@@ -30,9 +30,9 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for sg in cfg.sync_groups:
         if not sg.group:
             yield ctx.diag(META, f"sync group {sg.name} has no virtual router(s) - keepalived "
-                           "removes it", u.head(sg.span),
+                           "removes it", tree.head(sg.span),
                            "list the member instances in a 'group { ... }' block")
-        elif not u.sync_members(cfg, sg):
+        elif not sync.sync_members(cfg, sg):
             yield ctx.diag(META, f"sync group {sg.name}: no matching virtual router found - "
-                           "keepalived removes it", u.setting_span(sg, "group"),
+                           "keepalived removes it", tree.setting_span(sg, "group"),
                            "fix the instance names in the group block")

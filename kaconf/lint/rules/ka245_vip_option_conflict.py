@@ -6,8 +6,8 @@ import ipaddress
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lists
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA245",
@@ -27,7 +27,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for va in u.address_lines(ctx.config):
+    for va in lists.address_lines(ctx.config):
         if va.address is None:
             continue
         fam = va.address.version

@@ -6,8 +6,8 @@ import ipaddress
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lists
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA247",
@@ -103,7 +103,7 @@ def problem(words: list[str]) -> str:
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in u.ip_routes(ctx.config):
+    for r in lists.ip_routes(ctx.config):
         why = problem(r.words)
         if why:
             yield ctx.diag(META, f"route '{' '.join(r.words)}': {why} - keepalived drops the "

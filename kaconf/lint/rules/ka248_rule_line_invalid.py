@@ -6,8 +6,8 @@ import ipaddress
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lists
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA248",
@@ -63,7 +63,7 @@ def problem(words: list[str]) -> str:
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in u.ip_rules(ctx.config):
+    for r in lists.ip_rules(ctx.config):
         why = problem(r.words)
         if why:
             yield ctx.diag(META, f"rule '{' '.join(r.words)}': {why} - keepalived drops the rule",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA250",
@@ -27,4 +27,4 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for name, vs in ctx.config.vrrp_scripts.items():
         if vs.script is None or not vs.script.args:
             yield ctx.diag(META, f"no script set for vrrp_script {name} - keepalived removes it",
-                           u.head(vs.span), "add 'script \"/path/to/check args\"'")
+                           tree.head(vs.span), "add 'script \"/path/to/check args\"'")

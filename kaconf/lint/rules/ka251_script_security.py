@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import host, scripts
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA251",
@@ -35,10 +35,10 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     if cfg.global_defs.enable_script_security:
         return
-    uses = u.executed_script_uses(ctx)
+    uses = scripts.executed_script_uses(ctx)
     if not uses:
         return
-    found = [x for x in uses if u.script_found(x.script)]
+    found = [x for x in uses if host.script_found(x.script)]
     first = (found or uses)[0]
     hint = "add 'enable_script_security' (and 'script_user USER') to global_defs"
     if found:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import host, scripts
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA252",
@@ -31,14 +31,16 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for x in u.executed_script_uses(ctx):
-        if u.resolve_script(x.script) is not None:
+    for x in scripts.executed_script_uses(ctx):
+        if host.resolve_script(x.script) is not None:
             continue
         where = "in PATH" if "/" not in x.script.path else "on this host"
         if x.kind == "vrrp_script":
-            yield ctx.diag(META, f"{u.script_what(x)} not found {where} - keepalived disables "
-                           "the track script", x.span, "install the script or fix its path")
+            yield ctx.diag(META, f"{scripts.script_what(x)} not found {where} - "
+                           "keepalived disables the track script", x.span,
+                           "install the script or fix its path")
         else:
-            yield ctx.diag(META, f"{u.script_what(x)} not found {where} - keepalived will not "
-                           "run it", x.span, "install the script or fix its path",
+            yield ctx.diag(META, f"{scripts.script_what(x)} not found {where} - "
+                           "keepalived will not run it", x.span,
+                           "install the script or fix its path",
                            severity=Severity.WARNING)

@@ -6,8 +6,8 @@ import os
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import host, scripts
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA253",
@@ -27,8 +27,8 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for x in u.executed_script_uses(ctx):
-        path = u.resolve_script(x.script)
+    for x in scripts.executed_script_uses(ctx):
+        path = host.resolve_script(x.script)
         if path is None:
             continue
         if os.path.isdir(path) or not os.access(path, os.X_OK):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import host, scripts
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA254",
@@ -26,11 +26,11 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for x in u.executed_script_uses(ctx):
+    for x in scripts.executed_script_uses(ctx):
         sc = x.script
         if sc.path.startswith("/"):
             continue
-        found = u.resolve_script(sc) if "/" not in sc.path else None
+        found = host.resolve_script(sc) if "/" not in sc.path else None
         hint = f"write the full path{f' ({found})' if found else ''}"
-        yield ctx.diag(META, f"{u.script_what(x, quote=True)} is not an absolute path - what "
+        yield ctx.diag(META, f"{scripts.script_what(x, quote=True)} is not an absolute path - what "
                        "runs depends on keepalived's PATH and working directory", x.span, hint)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA255",
@@ -36,5 +36,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for name, vs in cfg.vrrp_scripts.items():
         if name not in used:
             yield ctx.diag(META, f"vrrp_script {name} is not used by any vrrp_instance or sync "
-                           "group - keepalived never runs it", u.head(vs.span),
+                           "group - keepalived never runs it", tree.head(vs.span),
                            f"add '{name}' to a track_script block, or remove the script")

@@ -6,8 +6,8 @@ import pwd
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import scripts, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA256",
@@ -39,21 +39,21 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if vs.user is not None and not _exists(vs.user):
             yield ctx.diag(META, f"user {vs.user} of vrrp_script {name} does not exist on this "
                            "host - keepalived cannot set the script uid/gid and drops the script",
-                           u.setting_span(vs, "user"), "create the user or fix the name")
+                           tree.setting_span(vs, "user"), "create the user or fix the name")
     g = cfg.global_defs
     if g.script_user is not None:
         if not _exists(g.script_user):
             yield ctx.diag(META, f"script_user {g.script_user} does not exist on this host - "
                            "keepalived reports an error setting the script uid/gid",
-                           u.setting_span(g, "script_user"), "create the user or fix the name")
+                           tree.setting_span(g, "script_user"), "create the user or fix the name")
         return
     if not g.enable_script_security:
         return
-    scripts = u.all_script_uses(ctx)
-    needs = [x for x in scripts
+    uses = scripts.all_script_uses(ctx)
+    needs = [x for x in uses
              if not (x.kind == "vrrp_script" and cfg.vrrp_scripts[x.owner].user is not None)]
     if needs and not _exists("keepalived_script"):
         yield ctx.diag(META, "enable_script_security without script_user, and the default user "
                        "keepalived_script does not exist on this host - keepalived cannot run the "
-                       "scripts", u.setting_span(g, "enable_script_security"),
+                       "scripts", tree.setting_span(g, "enable_script_security"),
                        "add 'script_user USER' to global_defs (or create keepalived_script)")

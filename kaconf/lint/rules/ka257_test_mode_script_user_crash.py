@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import host, scripts, versions
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA257",
@@ -36,14 +36,14 @@ _AFFECTED = ("2.2.5", "2.2.8")
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    v = u.version_key(ctx.target_version)
-    if not (u.version_key(_AFFECTED[0]) <= v < u.version_key(_AFFECTED[1])):
+    v = versions.version_key(ctx.target_version)
+    if not (versions.version_key(_AFFECTED[0]) <= v < versions.version_key(_AFFECTED[1])):
         return
     cfg = ctx.config
-    for x in u.executed_script_uses(ctx):
-        if "/" not in x.script.path and u.resolve_script(x.script) is None:
+    for x in scripts.executed_script_uses(ctx):
+        if "/" not in x.script.path and host.resolve_script(x.script) is None:
             continue  # not found by the PATH search: keepalived gives up before switching uid
-        user = u.script_run_user(cfg, x)
+        user = host.script_run_user(cfg, x)
         if user in ("root", "0"):
             continue
         yield ctx.diag(META, f"`keepalived -t` {ctx.target_version} will terminate itself "

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 from kaconf.schema import normalize_version
 
 META = RuleMeta(
@@ -49,10 +49,10 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         target = "2.2.7"
     if target == "1.2.2":
         return  # the deprecations date from later releases
-    wanted = {id(s) for s in u.distinct_specs(ctx) if s.deprecated and s.known_in(target)}
+    wanted = {id(s) for s in tree.distinct_specs(ctx) if s.deprecated and s.known_in(target)}
     if not wanted:
         return  # the usual case: no deprecated keyword anywhere, no need to look at lines
-    for node, path, spec in u.walk_with_paths(ctx):
+    for node, path, spec in tree.walk_with_paths(ctx):
         if id(spec) not in wanted:
             continue
         reported = (path, spec.name) in _REPORTED

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 from kaconf.schema import normalize_version
 
 META = RuleMeta(
@@ -30,10 +30,10 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         target = normalize_version(ctx.target_version)
     except ValueError:
         return
-    unknown = {id(s) for s in u.distinct_specs(ctx) if not s.known_in(target)}
+    unknown = {id(s) for s in tree.distinct_specs(ctx) if not s.known_in(target)}
     if not unknown:
         return  # the usual case: every keyword is known, no need to look at lines
-    for node, path, spec in u.walk_with_paths(ctx):
+    for node, path, spec in tree.walk_with_paths(ctx):
         if id(spec) not in unknown:
             continue
         where = f" in {path}" if path else ""

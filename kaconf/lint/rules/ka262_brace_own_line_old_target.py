@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree, versions
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 #: first release whose parser joins a lone '{' to the preceding value-block keyword
 #: (keepalived commit 5332be8c "Allow more flexibility of layout of { and }", Feb 2018)
@@ -34,9 +34,9 @@ _ADDRESS_BLOCKS = {"virtual_ipaddress", "virtual_ipaddress_excluded", "static_ip
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    if not u.older_than(ctx.target_version, FIXED_IN):
+    if not versions.older_than(ctx.target_version, FIXED_IN):
         return
-    for node, _path, spec in u.walk_with_paths(ctx):
+    for node, _path, spec in tree.walk_with_paths(ctx):
         if spec is None or spec.opens != "value_block" or not node.brace_own_line:
             continue
         brace = node.open_brace

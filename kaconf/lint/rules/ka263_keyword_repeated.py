@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 if TYPE_CHECKING:
     from kaconf.tree import Node
@@ -36,11 +36,11 @@ _SKIP = {"notify", "notify_master", "notify_backup", "notify_fault", "notify_sto
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, _path, repeated in u.sections_with_repeats(ctx, _BLOCKS):
+    for node, _path, repeated in tree.sections_with_repeats(ctx, _BLOCKS):
         if repeated <= _SKIP:
             continue  # e.g. a virtual server's real_server blocks
         seen: dict[str, Node] = {}
-        for c in u.statements(ctx, node):
+        for c in tree.statements(ctx, node):
             kw = c.name
             if kw in _SKIP or c.children is not None:
                 continue

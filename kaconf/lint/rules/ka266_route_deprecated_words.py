@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lists
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA266",
@@ -27,7 +27,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in u.ip_routes(ctx.config):
+    for r in lists.ip_routes(ctx.config):
         if "gw" in r.words[:-1]:
             yield ctx.diag(META, "\"gw\" for routes is deprecated - use \"via\"", r.span,
                            "replace 'gw' with 'via'")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lists
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA267",
@@ -25,7 +25,7 @@ _PREF = {"preference", "priority", "order", "pref", "prio"}
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in u.ip_rules(ctx.config):
+    for r in lists.ip_rules(ctx.config):
         if any(w in _PREF for w in r.words[:-1]):
             continue
         if _invalid_address(r.words):

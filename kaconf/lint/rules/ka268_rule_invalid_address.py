@@ -6,8 +6,8 @@ import ipaddress
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lists
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA268",
@@ -38,7 +38,7 @@ def bad_address(words: list[str]) -> tuple[str, str] | None:
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in u.ip_rules(ctx.config):
+    for r in lists.ip_rules(ctx.config):
         bad = bad_address(r.words)
         if bad is not None:
             yield ctx.diag(META, f"invalid rule {bad[0]} address {bad[1]} - keepalived drops the "

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA269",
@@ -27,13 +27,13 @@ _FLAGS = {"sh-port", "sh-fallback", "mh-port", "mh-fallback", "hashed"}
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    if _FLAGS.isdisjoint(u.names_in(ctx, "virtual_server")):
+    if _FLAGS.isdisjoint(tree.names_in(ctx, "virtual_server")):
         return  # the usual case: no flag in any virtual server
-    for node in u.sections(ctx, "virtual_server"):
-        if _FLAGS.isdisjoint(u.statement_names(ctx, node)):
+    for node in tree.sections(ctx, "virtual_server"):
+        if _FLAGS.isdisjoint(tree.statement_names(ctx, node)):
             continue  # the usual case: no flag to check
         sched = ""
-        for c in u.statements(ctx, node):
+        for c in tree.statements(ctx, node):
             kw = c.name
             if kw in ("lb_algo", "lvs_sched") and c.args:
                 sched = c.args[0].text

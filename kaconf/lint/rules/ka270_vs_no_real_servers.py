@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA270",
@@ -30,5 +30,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             continue  # keepalived keeps the virtual server
         what = "has no real servers" if not vs.real_server else \
             "has no real servers of its address family"
-        yield ctx.diag(META, f"virtual server {u.vs_name(vs)} {what} - keepalived ignores it",
-                       u.vs_head(vs), "add at least one real_server block")
+        yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)} {what} - keepalived ignores it",
+                       lvs.vs_head(vs), "add at least one real_server block")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA271",
@@ -30,13 +30,13 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for vs in cfg.virtual_servers:
         if not vs.real_server:
             continue  # dropped first (KA270)
-        if u.vs_by_address(cfg, vs) and not vs.given("protocol"):
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: no protocol set - keepalived "
-                           "defaults to UDP", u.vs_head(vs), "add 'protocol TCP' (or UDP/SCTP)")
+        if lvs.vs_by_address(cfg, vs) and not vs.given("protocol"):
+            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: no protocol set - keepalived "
+                           "defaults to UDP", lvs.vs_head(vs), "add 'protocol TCP' (or UDP/SCTP)")
         if not vs.lb_algo:
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: no scheduler set - keepalived "
-                           "uses 'wlc'", u.vs_head(vs), "add 'lb_algo rr' (or another scheduler)")
+            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: no scheduler set - keepalived "
+                           "uses 'wlc'", lvs.vs_head(vs), "add 'lb_algo rr' (or another scheduler)")
         if not vs.lb_kind and any(not rs.given("lvs_method") for rs in vs.real_server):
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: no forwarding method set - "
-                           "keepalived uses NAT", u.vs_head(vs), "add 'lb_kind NAT' (or DR/TUN)")
+            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: no forwarding method set - "
+                           "keepalived uses NAT", lvs.vs_head(vs), "add 'lb_kind NAT' (or DR/TUN)")
 

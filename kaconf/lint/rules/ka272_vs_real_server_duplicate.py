@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA272",
@@ -27,9 +27,9 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for vs in ctx.config.virtual_servers:
-        for rs in u.real_servers(ctx, vs).removed:
+        for rs in lvs.real_servers(ctx, vs).removed:
             if rs.address is None:
                 continue
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: real server {rs.address}:"
+            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: real server {rs.address}:"
                            f"{rs.port or 0} is duplicated - keepalived removes this one",
-                           u.head(rs.span), "merge the two real_server blocks")
+                           tree.head(rs.span), "merge the two real_server blocks")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA273",
@@ -31,17 +31,18 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if vs.group is not None:
             yield from _group(ctx, vs)
             continue
-        for rs in u.real_servers(ctx, vs).kept:  # duplicates are removed first
-            if u.rs_method(vs, rs) == "NAT" or not rs.port:
+        for rs in lvs.real_servers(ctx, vs).kept:  # duplicates are removed first
+            if lvs.rs_method(vs, rs) == "NAT" or not rs.port:
                 continue
             if vs.fwmark is not None:
-                yield ctx.diag(META, f"fwmark virtual server {u.vs_name(vs)}, real server "
+                yield ctx.diag(META, f"fwmark virtual server {lvs.vs_name(vs)}, real server "
                                f"{rs.address}:{rs.port} has a port - keepalived clears it",
-                               u.head(rs.span), "remove the port of the real server")
+                               tree.head(rs.span), "remove the port of the real server")
             elif vs.port is not None and rs.port != vs.port:
-                yield ctx.diag(META, f"virtual server {u.vs_name(vs)} and real server {rs.address}:"
+                yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)} and real server "
+                               f"{rs.address}:"
                                f"{rs.port} ports don't match - keepalived uses {vs.port}",
-                               u.head(rs.span), f"use port {vs.port} or lb_kind NAT")
+                               tree.head(rs.span), f"use port {vs.port} or lb_kind NAT")
 
 
 def _group(ctx: Context, vs: object) -> Iterable[Diagnostic]:
@@ -53,16 +54,17 @@ def _group(ctx: Context, vs: object) -> Iterable[Diagnostic]:
     if vsg is None:
         return
     for rs in vs.real_server:
-        if u.rs_method(vs, rs) == "NAT" or not rs.port:
+        if lvs.rs_method(vs, rs) == "NAT" or not rs.port:
             continue
         if any(e.kind == "fwmark" for e in vsg.entries):
-            yield ctx.diag(META, f"fwmark virtual server {u.vs_name(vs)}, real server {rs.address}:"
-                           f"{rs.port} has a port - keepalived ignores it", u.head(rs.span),
+            yield ctx.diag(META, f"fwmark virtual server {lvs.vs_name(vs)}, real server "
+                           f"{rs.address}:"
+                           f"{rs.port} has a port - keepalived ignores it", tree.head(rs.span),
                            "remove the port of the real server")
         for e in vsg.entries:
             if e.kind != "fwmark" and e.port and e.port != rs.port:
-                yield ctx.diag(META, f"virtual server {u.vs_name(vs)} entry {e.text} and real "
+                yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)} entry {e.text} and real "
                                f"server {rs.address}:{rs.port} ports don't match",
-                               u.head(rs.span),
+                               tree.head(rs.span),
                                "use the same port, or lb_kind NAT")
                 break

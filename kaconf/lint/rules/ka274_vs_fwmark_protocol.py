@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA274",
@@ -27,7 +27,7 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for vs in cfg.virtual_servers:
-        if vs.real_server and vs.given("protocol") and u.vs_fwmark_only(cfg, vs):
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: protocol specified for fwmark - "
-                           "keepalived ignores it", u.setting_span(vs, "protocol"),
+        if vs.real_server and vs.given("protocol") and lvs.vs_fwmark_only(cfg, vs):
+            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: protocol specified for "
+                           "fwmark - keepalived ignores it", tree.setting_span(vs, "protocol"),
                            "remove the protocol line")

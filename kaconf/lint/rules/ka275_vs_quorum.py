@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA275",
@@ -30,16 +30,17 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if not vs.real_server:
             continue
         # duplicates are removed before the weights are added up
-        total = sum(u.rs_weight(vs, rs) for rs in u.real_servers(ctx, vs).kept)
+        total = sum(lvs.rs_weight(vs, rs) for rs in lvs.real_servers(ctx, vs).kept)
         quorum = vs.quorum if vs.quorum is not None else 1
         if quorum > total:
-            yield ctx.diag(META, f"quorum {quorum} for {u.vs_name(vs)} exceeds the total weight of "
+            yield ctx.diag(META, f"quorum {quorum} for {lvs.vs_name(vs)} exceeds the total "
+                           "weight of "
                            f"the real servers ({total}) - keepalived reduces it to {total}",
-                           u.setting_span(vs, "quorum"),
+                           tree.setting_span(vs, "quorum"),
                            "lower the quorum or raise real-server weights")
             quorum = total
         hyst = vs.hysteresis or 0
         if hyst >= quorum:
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: hysteresis {hyst} >= quorum "
+            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: hysteresis {hyst} >= quorum "
                            f"{quorum} - keepalived sets it to {max(quorum - 1, 0)}",
-                           u.setting_span(vs, "hysteresis"), "keep hysteresis below quorum")
+                           tree.setting_span(vs, "hysteresis"), "keep hysteresis below quorum")

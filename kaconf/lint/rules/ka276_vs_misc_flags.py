@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA276",
@@ -35,24 +35,24 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             vs.group is not None and vs.group in cfg.virtual_server_groups
             and any(e.kind == "fwmark" for e in cfg.virtual_server_groups[vs.group].entries))
         if vs.given("ha_suspend") and fwm:
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: cannot use ha_suspend with "
-                           "fwmarks - keepalived clears it", u.setting_span(vs, "ha_suspend"),
+            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: cannot use ha_suspend with "
+                           "fwmarks - keepalived clears it", tree.setting_span(vs, "ha_suspend"),
                            "remove ha_suspend")
-        if not u.vs_by_address(cfg, vs):
+        if not lvs.vs_by_address(cfg, vs):
             continue
         proto = vs.protocol or "UDP"
         if vs.given("ops") and proto != "UDP":
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: one packet scheduling "
-                           "requires UDP - keepalived resets it", u.setting_span(vs, "ops"),
+            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: one packet scheduling "
+                           "requires UDP - keepalived resets it", tree.setting_span(vs, "ops"),
                            "remove 'ops' or use protocol UDP")
         persistent = bool(vs.persistence_timeout)
         if not persistent and vs.group is None and vs.fwmark is None and not vs.port:
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: zero port only valid for "
+            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: zero port only valid for "
                            "persistent services - keepalived sets persistence",
-                           u.vs_head(vs), "give a port or a persistence_timeout")
+                           lvs.vs_head(vs), "give a port or a persistence_timeout")
         elif not persistent and vs.group is not None:
             vsg = cfg.virtual_server_groups.get(vs.group)
             if vsg is not None and any(e.kind != "fwmark" and not e.port for e in vsg.entries):
-                yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: zero port only valid for "
+                yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: zero port only valid for "
                                "persistent services - keepalived sets persistence",
-                               u.vs_head(vs), "give every group entry a port")
+                               lvs.vs_head(vs), "give every group entry a port")

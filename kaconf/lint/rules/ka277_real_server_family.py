@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA277",
@@ -31,17 +31,17 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             continue
         fam = vs.get("ip_family")
         if fam in ("inet", "inet6") and (fam == "inet6") != (vs.address.version == 6):
-            yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: ip_family {fam} conflicts "
+            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: ip_family {fam} conflicts "
                            "with the server's address family - keepalived ignores it",
-                           u.setting_span(vs, "ip_family"), "remove ip_family")
+                           tree.setting_span(vs, "ip_family"), "remove ip_family")
         s = vs.settings.get("sorry_server")
         if s is not None and s.args and (":" in s.args[0]) != (vs.address.version == 6):
-            yield ctx.diag(META, f"address family of virtual server {u.vs_name(vs)} and sorry "
+            yield ctx.diag(META, f"address family of virtual server {lvs.vs_name(vs)} and sorry "
                            f"server {s.args[0]} don't match - keepalived skips the sorry server",
                            s.span, "use a sorry server of the virtual server's family")
         version = vs.address.version
         for rs in vs.real_server:
             if rs.address is not None and rs.address.version != version:
-                yield ctx.diag(META, f"address family of virtual server {u.vs_name(vs)} and real "
+                yield ctx.diag(META, f"address family of virtual server {lvs.vs_name(vs)} and real "
                                f"server {rs.address} don't match - keepalived skips the real "
-                               "server", u.head(rs.span), "use addresses of one family")
+                               "server", tree.head(rs.span), "use addresses of one family")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA278",
@@ -23,6 +23,6 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for name, vsg in ctx.config.virtual_server_groups.items():
-        if not [e for e in vsg.entries if u.vsg_entry_valid(e)]:
+        if not [e for e in vsg.entries if lvs.vsg_entry_valid(e)]:
             yield ctx.diag(META, f"virtual server group {name} has no entries - keepalived "
-                           "removes it", u.head(vsg.span), "add '<ip> <port>' lines")
+                           "removes it", tree.head(vsg.span), "add '<ip> <port>' lines")

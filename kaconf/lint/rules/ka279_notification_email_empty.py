@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA279",
@@ -22,8 +22,8 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, _path, _spec in u.statements_in(ctx, "global_defs"):
+    for node, _path, _spec in tree.statements_in(ctx, "global_defs"):
         if node.name == "notification_email" \
-                and node.children is not None and not u.children(node):
+                and node.children is not None and not tree.children(node):
             yield ctx.diag(META, "empty notification_email block", node.head_span,
                            "list at least one address, or remove the block")

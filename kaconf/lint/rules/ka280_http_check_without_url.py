@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA280",
@@ -33,5 +33,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             for ck in rs.checkers:
                 if ck.kind in ("HTTP_GET", "SSL_GET") and not ck.url:
                     yield ctx.diag(META, f"{ck.kind} checker of real server {rs.address} has no "
-                                   "urls - keepalived ignores the checker", u.head(ck.span),
+                                   "urls - keepalived ignores the checker", tree.head(ck.span),
                                    "add 'url { path / status_code 200 }'")

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA281",
@@ -39,5 +39,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                     d = url.digest
                     if d is not None and not _MD5.fullmatch(str(d)):
                         yield ctx.diag(META, f"url digest '{d}' is not 32 hexadecimal digits - "
-                                       "keepalived ignores it", u.setting_span(url, "digest"),
+                                       "keepalived ignores it", tree.setting_span(url, "digest"),
                                        "compute it with: genhash -s IP -p PORT -u PATH")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA282",
@@ -33,5 +33,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             for ck in rs.checkers:
                 if ck.kind == "MISC_CHECK" and (ck.misc_path is None or not ck.misc_path.args):
                     yield ctx.diag(META, f"MISC_CHECK of real server {rs.address} has no "
-                                   "misc_path - keepalived skips it", u.head(ck.span),
+                                   "misc_path - keepalived skips it", tree.head(ck.span),
                                    "add 'misc_path \"/path/to/check args\"'")

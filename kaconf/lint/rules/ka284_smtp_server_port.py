@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA284",
@@ -22,7 +22,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for node, _path, spec in u.statements_in(ctx, "global_defs"):
+    for node, _path, spec in tree.statements_in(ctx, "global_defs"):
         if spec is None or spec.name != "smtp_server":
             continue
         if len(node.args) < 2:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA285",
@@ -25,5 +25,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for name, tp in ctx.config.track_processes.items():
         if not tp.process and not tp.given("process"):
             yield ctx.diag(META, f"track process '{name}': process name not specified - "
-                           "keepalived removes it", u.head(tp.span),
+                           "keepalived removes it", tree.head(tp.span),
                            "add 'process NAME [params]'")

@@ -6,8 +6,8 @@ import ipaddress
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA286",
@@ -44,7 +44,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             rs_inhibit = bool(rs.inhibit_on_failure) if rs.inhibit_on_failure is not None \
                 else bool(vs.inhibit_on_failure)
             if rs_inhibit != sorry_inhibit:
-                yield ctx.diag(META, f"virtual server {u.vs_name(vs)}: real server {addr}:{port} "
+                yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: real server {addr}:{port} "
                                "matches the sorry server but inhibit setting differs - "
                                "keepalived changes the sorry server", s.span,
                                "use another sorry server, or the same inhibit setting")

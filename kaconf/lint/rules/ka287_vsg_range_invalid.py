@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import lvs
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA287",
@@ -25,7 +25,7 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for name, vsg in ctx.config.virtual_server_groups.items():
         for e in vsg.entries:
-            if not u.vsg_entry_valid(e):
+            if not lvs.vsg_entry_valid(e):
                 yield ctx.diag(META, f"virtual server group {name}: range {e.text.split()[0]} "
                                "does not end above its start - keepalived skips it", e.span,
                                "write START-END with END greater than the last part of START")

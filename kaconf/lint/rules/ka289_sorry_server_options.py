@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA289",
@@ -30,14 +30,14 @@ _OPTIONS = ("sorry_server_inhibit", "sorry_server_lvs_method")
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    if u.names_in(ctx, "virtual_server").isdisjoint(_OPTIONS):
+    if tree.names_in(ctx, "virtual_server").isdisjoint(_OPTIONS):
         return  # the usual case: no virtual server has one of the options
-    for node in u.sections(ctx, "virtual_server"):
-        names = u.statement_names(ctx, node)
+    for node in tree.sections(ctx, "virtual_server"):
+        names = tree.statement_names(ctx, node)
         if not any(kw in names for kw in _OPTIONS):
             continue  # the usual case: no option, nothing out of order
         have = False
-        for c in u.statements(ctx, node):
+        for c in tree.statements(ctx, node):
             kw = c.name
             if kw == "sorry_server":
                 have = True

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA290",
@@ -28,7 +28,7 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         if inst.state == "MASTER" and inst.priority is None \
-                and "priority" not in u.statement_names(ctx, u.instance_node(ctx, inst)):
+                and "priority" not in tree.statement_names(ctx, tree.instance_node(ctx, inst)):
             yield ctx.diag(META, f"({inst.name}) state MASTER without priority - keepalived uses "
                            "priority 255, making this node the address owner",
-                           u.setting_span(inst, "state"), "add an explicit 'priority' (< 255)")
+                           tree.setting_span(inst, "state"), "add an explicit 'priority' (< 255)")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA291",
@@ -27,8 +27,8 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if inst.priority == u.OWNER:
+        if inst.priority == semantics.OWNER:
             yield ctx.diag(META, f"({inst.name}) priority 255 means this node owns the virtual "
                            "address - the VIP must be a local address of this host",
-                           u.setting_span(inst, "priority"),
+                           tree.setting_span(inst, "priority"),
                            "use 254 or less unless the VIP is this host's own address")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import semantics
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA294",
@@ -35,7 +35,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
         for ref in inst.track_script:
-            if ref.name in cfg.vrrp_scripts and u.script_weight(cfg, ref) == 0:
+            if ref.name in cfg.vrrp_scripts and semantics.script_weight(cfg, ref) == 0:
                 yield ctx.diag(META, f"({inst.name}) track script {ref.name} has weight 0 - when "
                                "it fails the instance goes to FAULT instead of re-electing",
                                ref.span, "give it a weight (e.g. -20) if a re-election is meant")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA401",
@@ -31,12 +31,12 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, (ref_ctx, ref), (ctx, inst) in u.against_first(cctx.nodes):
+    for name, (ref_ctx, ref), (ctx, inst) in cluster.against_first(cctx.nodes):
         if inst.virtual_router_id is None or ref.virtual_router_id is None:
             continue
         if inst.virtual_router_id != ref.virtual_router_id:
             yield cctx.diag(META, f"{name}: virtual_router_id {inst.virtual_router_id} on "
-                            f"{u.node_label(ctx)} but {ref.virtual_router_id} on "
-                            f"{u.node_label(ref_ctx)} - the nodes will not see each other",
-                            u.setting_span(inst, "virtual_router_id"),
+                            f"{cluster.node_label(ctx)} but {ref.virtual_router_id} on "
+                            f"{cluster.node_label(ref_ctx)} - the nodes will not see each other",
+                            tree.setting_span(inst, "virtual_router_id"),
                             "use the same virtual_router_id on every node of the instance")

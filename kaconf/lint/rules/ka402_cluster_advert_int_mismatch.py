@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA402",
@@ -36,9 +36,9 @@ def _interval(inst: object) -> float:
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, (ref_ctx, ref), (ctx, inst) in u.against_first(cctx.nodes):
+    for name, (ref_ctx, ref), (ctx, inst) in cluster.against_first(cctx.nodes):
         if abs(_interval(inst) - _interval(ref)) > 1e-9:
             yield cctx.diag(META, f"{name}: advert_int {_interval(inst):g}s on "
-                            f"{u.node_label(ctx)} but {_interval(ref):g}s on "
-                            f"{u.node_label(ref_ctx)}", u.setting_span(inst, "advert_int"),
+                            f"{cluster.node_label(ctx)} but {_interval(ref):g}s on "
+                            f"{cluster.node_label(ref_ctx)}", tree.setting_span(inst, "advert_int"),
                             "use the same advert_int on every node")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA403",
@@ -31,9 +31,9 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, (ref_ctx, ref), (ctx, inst) in u.against_first(cctx.nodes):
-        want = {a.split("/")[0] for a in u.vip_set(ref)}
-        have = {a.split("/")[0] for a in u.vip_set(inst)}
+    for name, (ref_ctx, ref), (ctx, inst) in cluster.against_first(cctx.nodes):
+        want = {a.split("/")[0] for a in cluster.vip_set(ref)}
+        have = {a.split("/")[0] for a in cluster.vip_set(inst)}
         if have == want:
             continue
         extra = sorted(have - want)
@@ -42,8 +42,8 @@ def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
         if extra:
             parts.append(f"only here: {', '.join(extra)}")
         if missing:
-            parts.append(f"only on {u.node_label(ref_ctx)}: {', '.join(missing)}")
+            parts.append(f"only on {cluster.node_label(ref_ctx)}: {', '.join(missing)}")
         yield cctx.diag(META, f"{name}: virtual addresses differ between "
-                        f"{u.node_label(ctx)} and {u.node_label(ref_ctx)} "
-                        f"({'; '.join(parts)})", u.setting_span(inst, "virtual_ipaddress"),
+                        f"{cluster.node_label(ctx)} and {cluster.node_label(ref_ctx)} "
+                        f"({'; '.join(parts)})", tree.setting_span(inst, "virtual_ipaddress"),
                         "list the same addresses on every node")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, semantics, tree
 from kaconf.lint.rule import ClusterContext, Context, RuleMeta
-from kaconf.lint.rules import _util as u
 from kaconf.model.objects import VrrpInstance
 
 META = RuleMeta(
@@ -40,15 +40,15 @@ def effective_auth(ctx: Context, inst: VrrpInstance) -> tuple[str, str] | None:
     a = inst.authentication
     if a is None or a.auth_type is None or not a.auth_pass:
         return None
-    if u.strict(ctx.config, inst) or u.version(ctx, inst) == 3:
+    if semantics.strict(ctx.config, inst) or semantics.version(ctx, inst) == 3:
         return None
-    if a.auth_type == "AH" and u.family(ctx, inst) == 6:
+    if a.auth_type == "AH" and semantics.family(ctx, inst) == 6:
         return None
     return (a.auth_type, a.auth_pass[:8])
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, (ref_ctx, ref), (ctx, inst) in u.against_first(cctx.nodes):
+    for name, (ref_ctx, ref), (ctx, inst) in cluster.against_first(cctx.nodes):
         want = effective_auth(ref_ctx, ref)
         have = effective_auth(ctx, inst)
         if have == want:
@@ -56,10 +56,10 @@ def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
         same_type = want is not None and have is not None and want[0] == have[0]
         mine = _show(have, same_type)
         theirs = _show(want, same_type)
-        span = u.setting_span(inst.authentication, "auth_type") \
-            if inst.authentication is not None else u.head(inst.span)
-        yield cctx.diag(META, f"{name}: authentication {mine} on {u.node_label(ctx)} "
-                        f"but {theirs} on {u.node_label(ref_ctx)}", span,
+        span = tree.setting_span(inst.authentication, "auth_type") \
+            if inst.authentication is not None else tree.head(inst.span)
+        yield cctx.diag(META, f"{name}: authentication {mine} on {cluster.node_label(ctx)} "
+                        f"but {theirs} on {cluster.node_label(ref_ctx)}", span,
                         "use the same auth_type and auth_pass on every node")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, semantics, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA405",
@@ -30,15 +30,15 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, (ref_ctx, ref), (ctx, inst) in u.against_first(cctx.nodes):
-        rv, rf = u.version(ref_ctx, ref), u.family(ref_ctx, ref)
-        v, f = u.version(ctx, inst), u.family(ctx, inst)
+    for name, (ref_ctx, ref), (ctx, inst) in cluster.against_first(cctx.nodes):
+        rv, rf = semantics.version(ref_ctx, ref), semantics.family(ref_ctx, ref)
+        v, f = semantics.version(ctx, inst), semantics.family(ctx, inst)
         if f != rf:
-            yield cctx.diag(META, f"{name}: IPv{f} on {u.node_label(ctx)} but IPv{rf} on "
-                            f"{u.node_label(ref_ctx)}", u.head(inst.span),
+            yield cctx.diag(META, f"{name}: IPv{f} on {cluster.node_label(ctx)} but IPv{rf} on "
+                            f"{cluster.node_label(ref_ctx)}", tree.head(inst.span),
                             "use addresses of the same family on every node")
         elif v != rv:
-            yield cctx.diag(META, f"{name}: VRRP version {v} on {u.node_label(ctx)} but "
-                            f"{rv} on {u.node_label(ref_ctx)}",
-                            u.setting_span(inst, "version"),
+            yield cctx.diag(META, f"{name}: VRRP version {v} on {cluster.node_label(ctx)} but "
+                            f"{rv} on {cluster.node_label(ref_ctx)}",
+                            tree.setting_span(inst, "version"),
                             "set the same 'version' (or global vrrp_version) everywhere")

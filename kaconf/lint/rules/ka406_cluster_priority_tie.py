@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, semantics, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA406",
@@ -30,14 +30,14 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.peers_by_instance(cctx.nodes).items():
+    for name, members in cluster.peers_by_instance(cctx.nodes).items():
         seen: dict[int, str] = {}
         for ctx, inst in members:
-            p = u.priority(inst)
+            p = semantics.priority(inst)
             if p in seen:
-                yield cctx.diag(META, f"{name}: priority {p} on {u.node_label(ctx)} equals "
+                yield cctx.diag(META, f"{name}: priority {p} on {cluster.node_label(ctx)} equals "
                                 f"{seen[p]} - the higher IP address wins the election",
-                                u.setting_span(inst, "priority"),
+                                tree.setting_span(inst, "priority"),
                                 "give each node a distinct priority")
             else:
-                seen[p] = u.node_label(ctx)
+                seen[p] = cluster.node_label(ctx)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, semantics, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA407",
@@ -31,12 +31,13 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.peers_by_instance(cctx.nodes).items():
-        masters = [(c, i) for c, i in members if u.want_state(i) == "MASTER"]
+    for name, members in cluster.peers_by_instance(cctx.nodes).items():
+        masters = [(c, i) for c, i in members if semantics.want_state(i) == "MASTER"]
         if len(masters) < 2:
             continue
-        first = u.node_label(masters[0][0])
+        first = cluster.node_label(masters[0][0])
         for ctx, inst in masters[1:]:
-            yield cctx.diag(META, f"{name}: {u.node_label(ctx)} starts as MASTER, like {first}",
-                            u.setting_span(inst, "state"),
+            yield cctx.diag(META, f"{name}: {cluster.node_label(ctx)} starts as MASTER, "
+                            f"like {first}",
+                            tree.setting_span(inst, "state"),
                             "use state BACKUP on all but the preferred node")

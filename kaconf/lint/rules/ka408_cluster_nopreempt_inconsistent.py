@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, semantics, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA408",
@@ -34,20 +34,21 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.shared_instances(cctx.nodes):
+    for name, members in cluster.shared_instances(cctx.nodes):
         if not any(i.nopreempt for _, i in members):
             continue
-        prios = [u.priority(i) for _, i in members]
+        prios = [semantics.priority(i) for _, i in members]
         top, low = max(prios), min(prios)
         for ctx, inst in members:
-            p = u.priority(inst)
+            p = semantics.priority(inst)
             if inst.nopreempt and p < top and not any(
-                    i.nopreempt for _, i in members if u.priority(i) == top):
-                yield cctx.diag(META, f"{name}: nopreempt on {u.node_label(ctx)} (priority {p}) "
+                    i.nopreempt for _, i in members if semantics.priority(i) == top):
+                yield cctx.diag(META, f"{name}: nopreempt on {cluster.node_label(ctx)} "
+                                f"(priority {p}) "
                                 f"has no effect - the node with priority {top} still pre-empts",
-                                u.setting_span(inst, "nopreempt"),
+                                tree.setting_span(inst, "nopreempt"),
                                 "put nopreempt on the highest-priority node (on all nodes)")
             elif not inst.nopreempt and p > low:
-                yield cctx.diag(META, f"{name}: {u.node_label(ctx)} (priority {p}) has no "
+                yield cctx.diag(META, f"{name}: {cluster.node_label(ctx)} (priority {p}) has no "
                                 "nopreempt while other nodes do - it pre-empts lower masters",
-                                u.head(inst.span), "add nopreempt (with state BACKUP)")
+                                tree.head(inst.span), "add nopreempt (with state BACKUP)")

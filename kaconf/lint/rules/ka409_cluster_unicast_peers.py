@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA409",
@@ -35,7 +35,7 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.shared_instances(cctx.nodes):
+    for name, members in cluster.shared_instances(cctx.nodes):
         for ctx, inst in members:
             peers = {str(p.address) for p in inst.unicast_peer if p.address is not None}
             if not peers:
@@ -46,9 +46,10 @@ def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
                 src = _own_address(other)
                 if src is None or src in peers:
                     continue
-                yield cctx.diag(META, f"{name}: {u.node_label(octx)}'s address {src} is not in "
-                                f"the unicast_peer list of {u.node_label(ctx)}",
-                                u.setting_span(inst, "unicast_peer"),
+                yield cctx.diag(META, f"{name}: {cluster.node_label(octx)}'s address {src} "
+                                "is not in "
+                                f"the unicast_peer list of {cluster.node_label(ctx)}",
+                                tree.setting_span(inst, "unicast_peer"),
                                 f"add {src} to unicast_peer")
 
 

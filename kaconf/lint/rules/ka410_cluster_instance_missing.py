@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA410",
@@ -32,11 +32,11 @@ META = RuleMeta(
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
     if len(cctx.nodes) < 2:
         return
-    for name, members in u.peers_by_instance(cctx.nodes).items():
+    for name, members in cluster.peers_by_instance(cctx.nodes).items():
         if len(members) == len(cctx.nodes):
             continue
         present = {id(c) for c, _ in members}
-        absent = [u.node_label(c) for c in cctx.nodes if id(c) not in present]
+        absent = [cluster.node_label(c) for c in cctx.nodes if id(c) not in present]
         ctx, inst = members[0]
         yield cctx.diag(META, f"vrrp_instance {name} is not defined on {', '.join(absent)}",
-                        u.head(inst.span), "define it on every node, with the same name")
+                        tree.head(inst.span), "define it on every node, with the same name")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA411",
@@ -32,6 +32,6 @@ def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
         if rid in seen:
             label = ctx.path or (ctx.config.files[0] if ctx.config.files else "?")
             yield cctx.diag(META, f"router_id {rid} of {label} is also used by {seen[rid]}",
-                            u.setting_span(g, "router_id"), "give every node its own router_id")
+                            tree.setting_span(g, "router_id"), "give every node its own router_id")
         else:
             seen[rid] = ctx.path or (ctx.config.files[0] if ctx.config.files else "?")

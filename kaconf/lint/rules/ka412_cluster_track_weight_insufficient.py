@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.lint.helpers import cluster, semantics
 from kaconf.lint.rule import ClusterContext, RuleMeta
-from kaconf.lint.rules import _util as u
 
 META = RuleMeta(
     code="KA412",
@@ -37,19 +37,19 @@ META = RuleMeta(
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
-    for name, members in u.shared_instances(cctx.nodes):
+    for name, members in cluster.shared_instances(cctx.nodes):
         for ctx, inst in members:
-            p = u.priority(inst)
-            if p == u.OWNER:
+            p = semantics.priority(inst)
+            if p == semantics.OWNER:
                 continue
-            others = [u.priority(i) for c, i in members if i is not inst]
+            others = [semantics.priority(i) for c, i in members if i is not inst]
             best = max(others)
             if p <= best:
                 continue
             for ref in inst.track_script:
                 if ref.name not in ctx.config.vrrp_scripts:
                     continue
-                w = u.script_weight(ctx.config, ref)
+                w = semantics.script_weight(ctx.config, ref)
                 reverse = ref.reverse if ref.reverse is not None else \
                     ctx.config.vrrp_scripts[ref.name].weight_reverse
                 if w >= 0 and not reverse or w == 0:
@@ -57,6 +57,7 @@ def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
                 lowered = p - abs(w)
                 if lowered >= best:
                     yield cctx.diag(META, f"{name}: when {ref.name} fails on "
-                                    f"{u.node_label(ctx)} its priority drops to {lowered}, not "
+                                    f"{cluster.node_label(ctx)} its priority drops to {lowered}, "
+                                    "not "
                                     f"below the other node's {best} - no failover happens",
                                     ref.span, f"use a weight of at least -{p - best + 1}")

@@ -1,6 +1,6 @@
 """One walk over the raw tree, shared by every rule that reads statements.
 
-Not a rule (modules starting with ``_`` are skipped). A 100k-line config has
+A 100k-line config has
 tens of thousands of statements; a rule that walks them all costs milliseconds
 (Python touches every node and token), and a dozen rules need the tree. So the
 tree is walked once per lint context (:meth:`kaconf.lint.rule.Context.memo`),
@@ -45,7 +45,7 @@ class PathSections:
     def __init__(self, path: str) -> None:
         self.path = path
         self.nodes: list[Node] = []
-        #: ``names[i]``: the keyword names of ``nodes[i]``'s statements (:func:`_util.children`)
+        #: ``names[i]``: the keyword names of ``nodes[i]``'s statements (:func:`.tree.children`)
         self.names: list[tuple[str, ...]] = []
         #: each different ``names`` entry, once: sections of one path mostly list the same
         #: keywords (thousands of real servers, all alike), so the walk keeps one tuple per
@@ -216,7 +216,7 @@ def _is_brace(node: Node) -> bool:
 
 
 def _flatten(nodes: list[Node]) -> list[Node]:
-    """``nodes`` with the lines of each ``{`` line right after it (:func:`_util.children`)."""
+    """``nodes`` with the lines of each ``{`` line right after it (:func:`.tree.children`)."""
     out: list[Node] = []
     for n in nodes:
         out.append(n)
