@@ -236,7 +236,7 @@ class _TreeBuilder:
         """Add one logical line."""
         stack = self.stack
         current = stack[-1][0]
-        words = line._words
+        words = line.plain_words
         if words is not None:
             # plain line: decided on its words, tokens are made only if needed
             first_word = words[0]
@@ -245,14 +245,14 @@ class _TreeBuilder:
                 if len(stack) > 1:
                     _, owner = stack.pop()
                     if owner is not None:
-                        owner._close = (line._text, line.line, src)
+                        owner._close = (line.plain_text, line.line, src)
                     return
             elif words[-1] != "{":
-                current.append(_PlainNode(first_word, words, line._text, line.line, src, None))
+                current.append(_PlainNode(first_word, words, line.plain_text, line.line, src, None))
                 return
             elif len(words) > 1:
                 children: list[Node] = []
-                node: Node = _PlainNode(first_word, words, line._text, line.line, src, children)
+                node: Node = _PlainNode(first_word, words, line.plain_text, line.line, src, children)
                 current.append(node)
                 stack.append((children, node))
                 return

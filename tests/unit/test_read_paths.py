@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kaconf.scan as scan
 import kaconf.source as source
 from kaconf.tree import Node, build_tree, read_tree
 
@@ -50,7 +51,7 @@ def _three(name: str, data: bytes, version: str,
     for how in ("read_tree", "two-step", "general-only"):
         with monkeypatch.context() as m:
             if how == "general-only":
-                m.setattr(source, "_NOT_PLAIN", re.compile(r"[\s\S]|^$"))
+                m.setattr(scan, "NOT_PLAIN", re.compile(r"[\s\S]|^$"))
             if how == "read_tree":
                 rr, tree = read_tree(name, config_id="x", version=version, data=data)
             else:
