@@ -10,22 +10,20 @@ this tree, so it keeps every token's position.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kaconf.diagnostics import Diagnostic, Origin, Severity, Span
-from kaconf.source import (
-    INCLUDE_WORDS,
-    Line,
-    Reader,
-    ReadResult,
-    Token,
-    general_line_numbers,
-    word_tokens,
-)
+from kaconf.scan import INCLUDE_WORDS, Line, Token, general_line_numbers, word_tokens
+from kaconf.schema import KeywordSpec, load_schema
+from kaconf.source import Reader, ReadResult
 
 #: A plain ``}`` line closing a block, as the reader saw it: (physical line text,
 #: line number, (file, origin)). Its token is made only if someone asks.
 _PlainClose = tuple[str, int, tuple[str, Origin | None]]
+#: A plain ``kw args {`` line: (words, physical line text, line number, (file, origin)).
+_PlainOpen = tuple[list[str], str, int, tuple[str, Origin | None]]
 
 
 class Node:
@@ -219,43 +217,330 @@ class Tree:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-class _TreeBuilder:
-    """Pairs braces of logical lines into nodes, one line at a time.
+#: A block being filled: (its statements, the node owning it or None at the top level,
+#: its schema path, whether it is a value block whose lines are items, not keywords).
+_Frame = tuple[list[Node], Node | None, str, bool]
 
-    The state is a stack of (statement list being filled, node owning it);
-    the top level has no owner. :class:`_TreeReader` reads plain lines straight
-    into this stack and hands the other lines to :meth:`add_line`.
+
+@functools.cache
+def block_openers() -> frozenset[str]:
+    """Every keyword that opens a block (a section or a value block) somewhere.
+
+    The tree reader's plain-line fast path sends lines starting with one of these to
+    :meth:`_TreeBuilder.add_plain`, which looks the keyword up where it stands; every
+    other plain line is a statement (or a value-block item) whatever block it is in.
+    """
+    return frozenset(s.name for s in load_schema().all() if s.opens)
+
+
+class _TreeBuilder:
+    """Places logical lines in blocks the way keepalived 2.x's parser does, one at a time.
+
+    Pairing braces is not enough: keepalived decides by keyword. Its ``process_stream``
+    enters a block only for a keyword that opens one at that level, so
+
+    * a ``{`` after any other keyword (a plain or unknown one, or ``${VAR:-x}``'s brace)
+      is "Unexpected '{' - ignoring": the lines after it stay at the current level and the
+      next ``}`` closes the *enclosing* block;
+    * a section keyword without ``{`` takes the next line as its first statement
+      ("Missing '{' at beginning of configuration block") and runs to the next ``}``;
+    * a value block (``virtual_ipaddress``, ``notification_email``, ...) without ``{``
+      swallows every following line as an item up to the next ``}``, even the ``}`` of
+      the block around it, so ``notification_email admin@example.com`` in global_defs
+      puts every vrrp_instance after it into global_defs, as unknown keywords;
+    * inside a value block only ``}`` matters: a ``kw {`` line is two items.
+
+    Separately, ``read_line`` counts braces: a ``}`` that takes the count below zero is
+    "Extra '}' found" (it still closes the block it is in). ``excess`` is that count
+    minus the open frames (ignored braces add one, blocks entered without ``{`` take one).
+
+    The state is a stack of :data:`_Frame`. :class:`_TreeReader` reads plain statements
+    straight into the top frame and hands block lines to :meth:`add_plain` and the other
+    lines to :meth:`add_line`. ``legacy`` (keepalived 1.2.2) only pairs braces.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, legacy: bool = False) -> None:
         self.root: list[Node] = []
-        self.stack: list[tuple[list[Node], Node | None]] = [(self.root, None)]
+        self.stack: list[_Frame] = [(self.root, None, "", False)]
         self.diags: list[Diagnostic] = []
+        self.legacy = legacy
+        #: a block keyword read without '{': the next line decides (keepalived's need_bob)
+        self.pending: Node | None = None
+        self._pending_spec: KeywordSpec | None = None
+        self.excess = 0
+        #: the view of keepalived's processes that do not run the top-level block at hand:
+        #: they skip it by counting braces (> 0: depth inside it, -1: its '{' is awaited,
+        #: 0: at the top level), see :meth:`_other_processes`
+        self._skip = 0
+        #: the last '{' that opened nothing (where an unbalanced count is reported)
+        self._last_ignored: Token | None = None
+        self._schema = load_schema()
+        self.openers = block_openers()
+
+    # -- lines ------------------------------------------------------------------------
 
     def add_line(self, line: Line) -> None:
         """Add one logical line."""
-        stack = self.stack
-        current = stack[-1][0]
+        if self.legacy:
+            self._add_legacy(line)
+            return
         words = line.plain_words
         if words is not None:
-            # plain line: decided on its words, tokens are made only if needed
-            first_word = words[0]
-            src = (line.file, line.origin)
-            if first_word == "}" and len(words) == 1:
-                if len(stack) > 1:
-                    _, owner = stack.pop()
-                    if owner is not None:
-                        owner._close = (line.plain_text, line.line, src)
-                    return
-            elif words[-1] != "{":
-                current.append(_PlainNode(first_word, words, line.plain_text, line.line, src, None))
+            self.add_plain(words, line.plain_text, line.line, (line.file, line.origin))
+            return
+        toks = line.tokens
+        if not toks:
+            return
+        first = toks[0]
+        last = toks[-1]
+        if len(toks) == 1 and first.raw == "}":
+            self._close(first)
+        elif len(toks) == 1 and first.raw == "{":
+            self._lone_open(first)
+        elif last.raw == "{":
+            self._open(Node(first, toks[1:-1]), None, last)
+        else:
+            self._statement(Node(first, toks[1:]))
+
+    def add_plain(self, words: list[str], text: str, lineno: int,
+                  src: tuple[str, Origin | None]) -> None:
+        """Add a plain line (braces only as a trailing ``{`` or a lone ``}``) without tokens."""
+        first = words[0]
+        if len(words) == 1 and first == "}":
+            self._close((text, lineno, src))
+        elif words[-1] != "{":
+            self._statement(_PlainNode(first, words, text, lineno, src, None))
+        elif len(words) == 1:
+            self._lone_open(word_tokens(words, text, src[0], lineno, src[1])[0])
+        else:
+            self._open(None, (words, text, lineno, src), None)
+
+    # -- what keepalived does with each kind of line ------------------------------------
+
+    def _opens(self, frame: _Frame, kw: str) -> KeywordSpec | None:
+        """The spec of ``kw`` if it opens a block in ``frame`` (never inside a value block)."""
+        if frame[3] or kw not in self.openers:
+            return None
+        spec = self._schema.lookup(frame[2], kw)
+        return spec if spec is not None and spec.opens else None
+
+    def _statement(self, node: Node) -> None:
+        """A line without braces: a statement, a value-block item, or a block keyword
+        whose ``{`` may still follow."""
+        if self.pending is not None:
+            self._resolve(node.head_span)
+        frame = self.stack[-1]
+        frame[0].append(node)
+        spec = self._opens(frame, node.name)
+        if spec is not None:
+            self.pending = node
+            self._pending_spec = spec
+        if self._skip <= 0:
+            self._other_processes("stmt", node.name, node)
+
+    def _open(self, node: Node | None, plain: _PlainOpen | None, brace: Token | None) -> None:
+        """``kw args {``: a block if ``kw`` opens one here, else a statement and a lost ``{``."""
+        if plain is not None:
+            words, text, lineno, src = plain
+            kw = words[0]
+        else:
+            assert node is not None
+            kw = node.name
+        if self.pending is not None:
+            if node is None:
+                toks = word_tokens(words, text, src[0], lineno, src[1])
+                node, brace = Node(toks[0], toks[1:-1]), toks[-1]
+            self._resolve(node.head_span)
+        if self._skip <= 0:
+            if node is None:
+                toks = word_tokens(words, text, src[0], lineno, src[1])
+                self._other_processes("open", kw, Node(toks[0], toks[1:-1]))
+            else:
+                self._other_processes("open", kw, node)
+        else:
+            self._skip += 1
+        frame = self.stack[-1]
+        spec = self._opens(frame, kw)
+        if spec is not None:
+            children: list[Node] = []
+            if node is None:
+                node = _PlainNode(kw, words, text, lineno, src, children)
+            else:
+                node.children = children
+                node.open_brace = brace
+            frame[0].append(node)
+            self.stack.append((children, node, spec.child_path, spec.opens == "value_block"))
+            return
+        if node is None:
+            toks = word_tokens(words, text, src[0], lineno, src[1])
+            node, brace = Node(toks[0], toks[1:-1]), toks[-1]
+        assert brace is not None
+        frame[0].append(node)
+        self._ignored_brace(frame, brace, kw)
+
+    def _lone_open(self, brace: Token) -> None:
+        """A ``{`` on its own line: the block of a pending keyword, or ignored."""
+        if self._skip > 0:
+            self._skip += 1
+        elif self._skip < 0:
+            self._skip = 1
+        else:
+            self._other_processes("lone_open", "{", None, brace)
+        node = self.pending
+        if node is not None:
+            spec = self._pending_spec
+            assert spec is not None
+            self.pending = None
+            node.children = []
+            node.open_brace = brace
+            node.brace_own_line = True
+            self.stack.append((node.children, node, spec.child_path,
+                               spec.opens == "value_block"))
+            return
+        self._ignored_brace(self.stack[-1], brace, None)
+
+    def _ignored_brace(self, frame: _Frame, brace: Token, kw: str | None) -> None:
+        """A ``{`` that opens nothing: counted by keepalived's brace count only."""
+        self.excess += 1
+        self._last_ignored = brace
+        if frame[3]:
+            # a value block hands the '{' to its item parser like any other word
+            frame[0].append(Node(brace, []))
+            return
+        after = f" after '{kw}'" if kw is not None else ""
+        self.diags.append(Diagnostic(
+            "KA011", Severity.ERROR,
+            f"unexpected '{{'{after} - keepalived ignores it (Unexpected '{{' - ignoring)",
+            brace.span, hint="a '{' must follow a keyword that opens a block; the next '}' "
+            "closes the enclosing block",
+        ))
+
+    def _resolve(self, span: Span) -> None:
+        """The line after a block keyword is not ``{``: keepalived enters the block anyway."""
+        node = self.pending
+        spec = self._pending_spec
+        assert node is not None and spec is not None
+        self.pending = None
+        node.children = []
+        value = spec.opens == "value_block"
+        self.stack.append((node.children, node, spec.child_path, value))
+        self.excess -= 1
+        if not value:
+            self.diags.append(Diagnostic(
+                "KA013", Severity.ERROR,
+                f"Missing '{{' at beginning of configuration block '{node.name}': "
+                "keepalived reads this line and the next ones up to '}' into it",
+                span, hint=f"write '{node.name} ... {{' and close it with '}}'",
+            ))
+        # a value block without '{' is only logged by keepalived (at info level); it
+        # then swallows every line up to the next '}'
+
+    def _close(self, brace: Token | _PlainClose) -> None:
+        """A ``}``: closes the innermost block (or is an unknown keyword at the top level)."""
+        if self.pending is not None:
+            self._resolve(_brace_token(brace).span)
+        if self._skip > 0:
+            self._skip -= 1
+        else:
+            self._other_processes("close", "}", None, _brace_token(brace))
+        stack = self.stack
+        depth = len(stack) - 1 + self.excess
+        if len(stack) > 1:
+            owner = stack.pop()[1]
+            assert owner is not None
+            owner._close = brace
+            if depth < 1:
+                self.diags.append(Diagnostic(
+                    "KA010", Severity.ERROR,
+                    f"extra '}}' (keepalived: Extra '}}' found); it closes '{owner.name}' "
+                    "opened without '{'", _brace_token(brace).span,
+                    hint="balance the braces",
+                ))
+        else:
+            self.diags.append(Diagnostic(
+                "KA010", Severity.ERROR, "extra '}' with no block to close",
+                _brace_token(brace).span,
+                hint="remove the brace or add the missing opening '{' (keepalived reports "
+                "Unknown keyword '}')",
+            ))
+        self.excess = max(depth - 1, 0) - (len(stack) - 1)
+
+    def _other_processes(self, kind: str, kw: str, node: Node | None,
+                         brace: Token | None = None) -> None:
+        """Follow the line in the processes that skip the top-level block at hand.
+
+        keepalived parses the config once per process (VRRP, checkers, ...); a process
+        skips the top-level blocks it does not run by counting braces from their ``{``
+        (or from the next line, which must then be ``{``). Where that count and the real
+        structure part (a block without ``{``, a value block swallowing a ``}``, a ``{``
+        that opened nothing), those processes read lines at the top level that the
+        running process reads inside a block, and report them ("Unknown keyword"). Called
+        while ``_skip`` <= 0, before the line is placed in the real structure.
+        """
+        if self._skip < 0:
+            self._skip = 0
+        msg: str | None
+        if kind == "close":
+            msg = "Unknown keyword '}'"
+        elif kind == "lone_open":
+            msg = "Unexpected '{' - ignoring"
+        else:
+            spec = self._schema.lookup("", kw)
+            if spec is not None and spec.opens:
+                self._skip = 1 if kind == "open" else -1
                 return
-            elif len(words) > 1:
-                children: list[Node] = []
-                node: Node = _PlainNode(first_word, words, line.plain_text, line.line, src, children)
-                current.append(node)
-                stack.append((children, node))
-                return
+            msg = None if spec is not None and kind == "stmt" else f"Unknown keyword '{kw}'"
+        stack = self.stack
+        if msg is None or (len(stack) == 1 and kind == "close"):
+            return
+        top = stack[1][1] if len(stack) > 1 else self.pending
+        if top is None or top.name == "global_defs":
+            return
+        span = brace.span if brace is not None else node.head_span  # type: ignore[union-attr]
+        self.diags.append(Diagnostic(
+            "KA100", Severity.ERROR,
+            f"{msg}: keepalived's processes that do not run '{top.name}' count its braces "
+            "and read this line at the top level", span,
+            hint="the braces of the block around this line do not match its structure",
+        ))
+
+    def appender(self) -> Callable[[Node], None]:
+        """Where the tree reader puts plain statements: the open block's list, or
+        :meth:`_statement` while the next line's place depends on more than that."""
+        if self.pending is None and (self._skip > 0 or (self._skip == 0
+                                                          and len(self.stack) == 1)):
+            return self.stack[-1][0].append
+        return self._statement
+
+    def finish(self) -> Tree:
+        """The tree, with a finding for every block left open."""
+        stack = self.stack
+        if len(stack) == 1 and self.excess > 0 and self._last_ignored is not None:
+            self.diags.append(Diagnostic(
+                "KA012", Severity.ERROR,
+                f"{self.excess} '{{' more than '}}' in the file: keepalived reports There are "
+                f"{self.excess} missing '}}'s or extra '{{'s", self._last_ignored.span,
+                hint="remove the '{' that opens nothing or add the missing '}'",
+            ))
+        while len(stack) > 1:
+            owner = stack.pop()[1]
+            if owner is None:
+                continue
+            where = owner.open_brace.span if owner.open_brace is not None else owner.head_span
+            self.diags.append(Diagnostic(
+                "KA012", Severity.ERROR,
+                f"block '{owner.keyword.text}' is never closed: missing '}}'",
+                where,
+                hint="add the missing '}' (keepalived reports: There are N missing '}'s "
+                "or extra '{'s)",
+            ))
+        return Tree(self.root, self.diags)
+
+    # -- keepalived 1.2.2: braces are words, blocks are paired by them --------------------
+
+    def _add_legacy(self, line: Line) -> None:
+        stack = self.stack
+        current = stack[-1][0]
         toks = line.tokens
         if not toks:
             return
@@ -267,7 +552,7 @@ class _TreeBuilder:
                     hint="remove the brace or add the missing opening '{'",
                 ))
                 return
-            _, owner = stack.pop()
+            owner = stack.pop()[1]
             if owner is not None:
                 owner.close_brace = first
             return
@@ -295,29 +580,23 @@ class _TreeBuilder:
                     # keep counting it so the matching '}' does not close the parent
                     node = Node(brace, [], [], brace)
                     current.append(node)
-            stack.append((node.children, node))  # type: ignore[arg-type]
+            stack.append((node.children, node, "", False))  # type: ignore[arg-type]
             return
         current.append(Node(first, toks[1:]))
 
-    def finish(self) -> Tree:
-        """The tree, with a finding for every block left open."""
-        stack = self.stack
-        while len(stack) > 1:
-            _, owner = stack.pop()
-            if owner is not None and owner.open_brace is not None:
-                self.diags.append(Diagnostic(
-                    "KA012", Severity.ERROR,
-                    f"block '{owner.keyword.text}' is never closed: missing '}}'",
-                    owner.open_brace.span,
-                    hint="add the missing '}' (keepalived reports: There are N missing '}'s "
-                    "or extra '{'s)",
-                ))
-        return Tree(self.root, self.diags)
+
+def _brace_token(brace: Token | _PlainClose) -> Token:
+    """The token of a closing brace (made from the plain ``}`` line if need be)."""
+    if isinstance(brace, Token):
+        return brace
+    text, lineno, (file, origin) = brace
+    col = text.find("}") + 1
+    return Token("}", "}", file, lineno, col, col + 1, origin)
 
 
-def build_tree(lines: list[Line]) -> Tree:
-    """Pair braces into a tree of :class:`Node`; never raises."""
-    builder = _TreeBuilder()
+def build_tree(lines: list[Line], version: str = "2.2.7") -> Tree:
+    """Place logical lines in blocks as keepalived ``version`` does; never raises."""
+    builder = _TreeBuilder(legacy=version == "1.2.2")
     add = builder.add_line
     for line in lines:
         add(line)
@@ -337,7 +616,7 @@ class _TreeReader(Reader):
 
     def __init__(self, config_id: str | None, version: str) -> None:
         super().__init__(config_id=config_id, version=version)
-        self.tree = _TreeBuilder()
+        self.tree = _TreeBuilder(legacy=self.legacy)
         self._emit_line = self.tree.add_line
 
     def _read_lines(self, texts: list[str], file: str, origin: Origin | None) -> None:
@@ -345,9 +624,13 @@ class _TreeReader(Reader):
         if self.legacy:
             super()._read_lines(texts, file, origin)
             return
-        stack = self.tree.stack
+        tree = self.tree
+        stack = tree.stack
         general = self._general
-        includes = INCLUDE_WORDS
+        openers = tree.openers
+        specials = _specials()
+        add_plain = tree.add_plain
+        appender = tree.appender
         src = (file, origin)
         bad = iter(general_line_numbers("\n".join(texts), texts))
         next_bad = next(bad, 0)
@@ -364,26 +647,31 @@ class _TreeReader(Reader):
                 if not words:
                     continue
                 first = words[0]
-                if first[0] not in "@~" and first not in includes:
+                if first not in specials and first[0] not in "@~":
                     if "{" not in text and "}" not in text:
+                        # a statement (or a value-block item) wherever it stands
                         add(_PlainNode(first, words, text, lineno, src, None))
                         continue
-                    if words[-1] == "{":
-                        if len(words) > 1 and text.count("{") == 1 and "}" not in text:
-                            children: list[Node] = []
-                            node = _PlainNode(first, words, text, lineno, src, children)
-                            add(node)
-                            stack.append((children, node))
-                            add = children.append
-                            continue
-                    elif first == "}" and len(words) == 1 and len(stack) > 1:
-                        owner = stack.pop()[1]
-                        if owner is not None:
-                            owner._close = (text, lineno, src)
-                        add = stack[-1][0].append
+                    if ((words[-1] == "{" and text.count("{") == 1 and "}" not in text)
+                            or (first == "}" and len(words) == 1)):
+                        add_plain(words, text, lineno, src)
+                        add = appender()
                         continue
+                elif first in openers and "}" not in text and (
+                        "{" not in text or (words[-1] == "{" and text.count("{") == 1)):
+                    # a block keyword: whether it opens a block depends on where it is
+                    add_plain(words, text, lineno, src)
+                    # while its '{' is awaited, statements go through the builder
+                    add = appender()
+                    continue
             pending = general(text, file, lineno, origin, pending)
-            add = stack[-1][0].append
+            add = appender()
+
+
+@functools.cache
+def _specials() -> frozenset[str]:
+    """First words the tree reader's fast path does not take: includes and block keywords."""
+    return INCLUDE_WORDS | block_openers()
 
 
 def read_tree(

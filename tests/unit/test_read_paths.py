@@ -56,7 +56,7 @@ def _three(name: str, data: bytes, version: str,
                 rr, tree = read_tree(name, config_id="x", version=version, data=data)
             else:
                 rr = source.read_config(name, config_id="x", version=version, data=data)
-                tree = build_tree(rr.lines)
+                tree = build_tree(rr.lines, version)
         out.append(_snapshot(rr, tree.nodes, tree.diagnostics))
     return out
 
