@@ -494,7 +494,7 @@ class _TreeBuilder:
         if msg is None or (len(stack) == 1 and kind == "close"):
             return
         top = stack[1][1] if len(stack) > 1 else self.pending
-        if top is None or top.name == "global_defs":
+        if top is None:
             return
         span = brace.span if brace is not None else node.head_span  # type: ignore[union-attr]
         self.diags.append(Diagnostic(
