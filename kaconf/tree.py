@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from kaconf.diagnostics import Diagnostic, Origin, Severity, Span
 from kaconf.scan import INCLUDE_WORDS, Line, Token, general_line_numbers, word_tokens
-from kaconf.schema import KeywordSpec, load_schema
+from kaconf.schema import load_schema
 from kaconf.source import Reader, ReadResult
 
 #: A plain ``}`` line closing a block, as the reader saw it: (physical line text,
@@ -266,7 +266,8 @@ class _TreeBuilder:
         self.legacy = legacy
         #: a block keyword read without '{': the next line decides (keepalived's need_bob)
         self.pending: Node | None = None
-        self._pending_spec: KeywordSpec | None = None
+        self._pending_spec: tuple[str, bool] | None = None
+        self._open_cache: dict[tuple[str, str], tuple[str, bool] | None] = {}
         self.excess = 0
         #: the view of keepalived's processes that do not run the top-level block at hand:
         #: they skip it by counting braces (> 0: depth inside it, -1: its '{' is awaited,
@@ -317,12 +318,20 @@ class _TreeBuilder:
 
     # -- what keepalived does with each kind of line ------------------------------------
 
-    def _opens(self, frame: _Frame, kw: str) -> KeywordSpec | None:
-        """The spec of ``kw`` if it opens a block in ``frame`` (never inside a value block)."""
+    def _opens(self, frame: _Frame, kw: str) -> tuple[str, bool] | None:
+        """(child path, value block?) if ``kw`` opens a block in ``frame`` (never inside a
+        value block); looked up once per block path and keyword."""
         if frame[3] or kw not in self.openers:
             return None
+        key = (frame[2], kw)
+        cache = self._open_cache
+        if key in cache:
+            return cache[key]
         spec = self._schema.lookup(frame[2], kw)
-        return spec if spec is not None and spec.opens else None
+        found = (spec.child_path, spec.opens == "value_block") if spec is not None and \
+            spec.opens else None
+        cache[key] = found
+        return found
 
     def _statement(self, node: Node) -> None:
         """A line without braces: a statement, a value-block item, or a block keyword
@@ -352,11 +361,7 @@ class _TreeBuilder:
                 node, brace = Node(toks[0], toks[1:-1]), toks[-1]
             self._resolve(node.head_span)
         if self._skip <= 0:
-            if node is None:
-                toks = word_tokens(words, text, src[0], lineno, src[1])
-                self._other_processes("open", kw, Node(toks[0], toks[1:-1]))
-            else:
-                self._other_processes("open", kw, node)
+            self._other_processes("open", kw, node, None, plain)
         else:
             self._skip += 1
         frame = self.stack[-1]
@@ -369,7 +374,7 @@ class _TreeBuilder:
                 node.children = children
                 node.open_brace = brace
             frame[0].append(node)
-            self.stack.append((children, node, spec.child_path, spec.opens == "value_block"))
+            self.stack.append((children, node, spec[0], spec[1]))
             return
         if node is None:
             toks = word_tokens(words, text, src[0], lineno, src[1])
@@ -394,8 +399,7 @@ class _TreeBuilder:
             node.children = []
             node.open_brace = brace
             node.brace_own_line = True
-            self.stack.append((node.children, node, spec.child_path,
-                               spec.opens == "value_block"))
+            self.stack.append((node.children, node, spec[0], spec[1]))
             return
         self._ignored_brace(self.stack[-1], brace, None)
 
@@ -422,8 +426,8 @@ class _TreeBuilder:
         assert node is not None and spec is not None
         self.pending = None
         node.children = []
-        value = spec.opens == "value_block"
-        self.stack.append((node.children, node, spec.child_path, value))
+        value = spec[1]
+        self.stack.append((node.children, node, spec[0], value))
         self.excess -= 1
         if not value:
             self.diags.append(Diagnostic(
@@ -466,7 +470,7 @@ class _TreeBuilder:
         self.excess = max(depth - 1, 0) - (len(stack) - 1)
 
     def _other_processes(self, kind: str, kw: str, node: Node | None,
-                         brace: Token | None = None) -> None:
+                         brace: Token | None = None, plain: _PlainOpen | None = None) -> None:
         """Follow the line in the processes that skip the top-level block at hand.
 
         keepalived parses the config once per process (VRRP, checkers, ...); a process
@@ -496,6 +500,10 @@ class _TreeBuilder:
         top = stack[1][1] if len(stack) > 1 else self.pending
         if top is None:
             return
+        if node is None and plain is not None:
+            words, text, lineno, src = plain
+            toks = word_tokens(words, text, src[0], lineno, src[1])
+            node = Node(toks[0], toks[1:-1])
         span = brace.span if brace is not None else node.head_span  # type: ignore[union-attr]
         self.diags.append(Diagnostic(
             "KA100", Severity.ERROR,
@@ -630,6 +638,8 @@ class _TreeReader(Reader):
         openers = tree.openers
         specials = _specials()
         add_plain = tree.add_plain
+        open_block = tree._open
+        close = tree._close
         appender = tree.appender
         src = (file, origin)
         bad = iter(general_line_numbers("\n".join(texts), texts))
@@ -652,9 +662,13 @@ class _TreeReader(Reader):
                         # a statement (or a value-block item) wherever it stands
                         add(_PlainNode(first, words, text, lineno, src, None))
                         continue
-                    if ((words[-1] == "{" and text.count("{") == 1 and "}" not in text)
-                            or (first == "}" and len(words) == 1)):
-                        add_plain(words, text, lineno, src)
+                    if words[-1] == "{":
+                        if len(words) > 1 and text.count("{") == 1 and "}" not in text:
+                            open_block(None, (words, text, lineno, src), None)
+                            add = appender()
+                            continue
+                    elif first == "}" and len(words) == 1:
+                        close((text, lineno, src))
                         add = appender()
                         continue
                 elif first in openers and "}" not in text and (
