@@ -641,6 +641,7 @@ class _TreeReader(Reader):
         open_block = tree._open
         close = tree._close
         appender = tree.appender
+        known = tree._open_cache
         src = (file, origin)
         bad = iter(general_line_numbers("\n".join(texts), texts))
         next_bad = next(bad, 0)
@@ -668,16 +669,40 @@ class _TreeReader(Reader):
                             add = appender()
                             continue
                     elif first == "}" and len(words) == 1:
+                        skip = tree._skip
+                        if (skip > 0 and tree.pending is None and tree.excess >= 0
+                                and len(stack) > 1):
+                            # the usual '}': closes the open block (what _close does here)
+                            tree._skip = skip - 1
+                            stack.pop()[1]._close = (text, lineno, src)  # type: ignore[union-attr]
+                            add = stack[-1][0].append
+                            continue
                         close((text, lineno, src))
                         add = appender()
                         continue
-                elif first in openers and "}" not in text and (
-                        "{" not in text or (words[-1] == "{" and text.count("{") == 1)):
-                    # a block keyword: whether it opens a block depends on where it is
-                    add_plain(words, text, lineno, src)
-                    # while its '{' is awaited, statements go through the builder
-                    add = appender()
-                    continue
+                elif first in openers and "}" not in text:
+                    if words[-1] == "{" and len(words) > 1 and text.count("{") == 1:
+                        frame = stack[-1]
+                        skip = tree._skip
+                        if (skip > 0 and tree.pending is None and not frame[3]
+                                and (kind := known.get((frame[2], first))) is not None):
+                            # the usual block inside a block (what _open does here)
+                            tree._skip = skip + 1
+                            children: list[Node] = []
+                            node = _PlainNode(first, words, text, lineno, src, children)
+                            frame[0].append(node)
+                            stack.append((children, node, kind[0], kind[1]))
+                            add = children.append
+                            continue
+                        open_block(None, (words, text, lineno, src), None)
+                        add = appender()
+                        continue
+                    if "{" not in text:
+                        # a block keyword: whether it opens a block depends on where it is
+                        add_plain(words, text, lineno, src)
+                        # while its '{' is awaited, statements go through the builder
+                        add = appender()
+                        continue
             pending = general(text, file, lineno, origin, pending)
             add = appender()
 
