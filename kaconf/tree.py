@@ -646,7 +646,7 @@ class _TreeReader(Reader):
         bad = iter(general_line_numbers("\n".join(texts), texts))
         next_bad = next(bad, 0)
         pending = None
-        add = stack[-1][0].append
+        add = appender()  # an included file may start in the middle of anything
         lineno = 0
         for text in texts:
             lineno += 1

@@ -120,3 +120,13 @@ def test_value_block_without_brace_inside_an_instance(tmp_path: Path) -> None:
     (vi,) = ld.config.vrrp_instances
     assert [str(v.address) for v in vi.vips] == ["192.168.200.51/32"]
     assert 9 in _error_lines(ld)
+
+
+def test_block_keyword_and_its_brace_in_different_files(tmp_path: Path) -> None:
+    # keepalived's read_line follows the include before the parser sees the next line
+    (tmp_path / "body.inc").write_text("{\n    interface eth0\n    virtual_router_id 51\n"
+                                       "    priority 100\n")
+    ld = _load(tmp_path, "vrrp_instance VI_1\ninclude body.inc\n    advert_int 2\n}\n")
+    assert ld.errors == []
+    (vi,) = ld.config.vrrp_instances
+    assert (vi.interface, vi.priority, vi.advert_int) == ("eth0", 100, 2)
