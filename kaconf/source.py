@@ -19,11 +19,11 @@ from __future__ import annotations
 import glob
 import os
 import random
-import re
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from kaconf.definitions import REF_RE, Definition, brace_expand, builtin_value
 from kaconf.diagnostics import Diagnostic, Origin, Position, Severity, Span
 from kaconf.scan import (
     DEF_LINE_RE,
@@ -49,20 +49,6 @@ __all__ = [
 MAX_SUBST_PASSES = 32
 #: Guard against runaway include nesting (loops are caught separately).
 MAX_INCLUDE_DEPTH = 32
-
-_REF = re.compile(
-    r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:[ \t]+[^}\s]+)*)[ \t]*\}"
-    r"|\$([A-Za-z_][A-Za-z0-9_]*)"
-)
-
-
-@dataclass(slots=True)
-class _Definition:
-    name: str
-    lines: list[str]
-    multiline: bool
-    pos: Position
-
 
 @dataclass
 class ReadResult:
@@ -105,7 +91,7 @@ class Reader:
         self.files: list[str] = []
         self.texts: dict[str, list[str]] = {}
         self.diagnostics: list[Diagnostic] = []
-        self.defs: dict[str, _Definition] = {}
+        self.defs: dict[str, Definition] = {}
         self._stack: list[str] = []
         self._cwd_stack: list[str] = []
         self._rng = random.Random(0)
@@ -183,7 +169,7 @@ class Reader:
     def _read_lines(self, texts: list[str], file: str, origin: Origin | None) -> None:
         """Read the physical lines ``texts`` of ``file`` into logical lines."""
         general = self._general
-        pending: _Definition | None = None
+        pending: Definition | None = None
         if self.legacy:
             for lineno, text in enumerate(texts, 1):
                 pending = general(text, file, lineno, origin, pending)
@@ -214,7 +200,7 @@ class Reader:
             pending = general(text, file, lineno, origin, pending)
 
     def _general(self, text: str, file: str, lineno: int, origin: Origin | None,
-                 pending: _Definition | None) -> _Definition | None:
+                 pending: Definition | None) -> Definition | None:
         """Read one physical line the general way; returns the multi-line
         definition still being read (``pending``) after it."""
         legacy = self.legacy
@@ -277,12 +263,12 @@ class Reader:
                 base = Position(file, lineno, lead + 1, origin)
                 name, value = m.group(1), m.group(2).rstrip()
                 if value.endswith("\\"):
-                    d = _Definition(name, [value[:-1].rstrip()] if value[:-1].strip() else [],
+                    d = Definition(name, [value[:-1].rstrip()] if value[:-1].strip() else [],
                                     True, base)
                     self.defs[name] = d
                     pending = d
                 else:
-                    self.defs[name] = _Definition(name, [value], False, base)
+                    self.defs[name] = Definition(name, [value], False, base)
                 return pending
         if (cols is None and not legacy and body[0] not in "@~" and "$" not in body
                 and not body.startswith("include")):
@@ -347,7 +333,7 @@ class Reader:
                 seq_origin = Origin(file, "~SEQ", Position(file, lineno, lead + 1, origin))
                 saved = self.defs.get(var)
                 for v in values:
-                    self.defs[var] = _Definition(var, [v], False, Position(file, lineno, lead + 1))
+                    self.defs[var] = Definition(var, [v], False, Position(file, lineno, lead + 1))
                     sub_map = [c + offset for c in range(len(rest))]
                     if colmap is not None:
                         sub_map = [colmap[offset + i] for i in range(len(rest))]
@@ -446,28 +432,6 @@ class Reader:
         """Single-line definitions by name, for ``~SEQ`` parameters."""
         return {k: d.lines[0] for k, d in self.defs.items() if not d.multiline and d.lines}
 
-    def _builtin(self, name: str, params: list[str], file: str) -> str | None:
-        if name == "_PWD":
-            return os.path.dirname(os.path.abspath(file)) if not params else None
-        if name == "_INSTANCE":
-            return self.config_id if not params else None
-        if name == "_HASH":
-            return "#"
-        if name == "_BANG":
-            return "!"
-        if name == "_RANDOM":
-            if len(params) > 2 or not all(p.lstrip("-").isdigit() for p in params):
-                return None
-            lo, hi = 0, 2**31 - 1
-            if len(params) == 1:
-                hi = int(params[0])
-            elif len(params) == 2:
-                lo, hi = int(params[0]), int(params[1])
-            if hi < lo:
-                lo, hi = hi, lo
-            return str(self._rng.randint(lo, hi))
-        return None
-
     def _substitute(
         self,
         body: str,
@@ -495,7 +459,7 @@ class Reader:
             omap: list[int] = []
             last = 0
             changed = False
-            for m in _REF.finditer(body):
+            for m in REF_RE.finditer(body):
                 name = m.group(1) or m.group(3)
                 params = (m.group(2) or "").split() if m.group(1) else []
                 d = self.defs.get(name)
@@ -517,7 +481,7 @@ class Reader:
                     else:
                         value = d.lines[0] if d.lines else ""
                 else:
-                    bval = self._builtin(name, params, file)
+                    bval = builtin_value(name, params, file, self.config_id, self._rng)
                     if bval is None:
                         continue
                     value = bval
@@ -557,7 +521,7 @@ class Reader:
         pattern = pattern.strip('"')
         base = os.path.dirname(file) if os.sep in file else ""
         full = pattern if os.path.isabs(pattern) or not base else os.path.join(base, pattern)
-        patterns = _brace_expand(full)
+        patterns = brace_expand(full)
         matches: list[str] = []
         for p in patterns:
             if glob.has_magic(p):
@@ -577,17 +541,6 @@ class Reader:
             return
         for path in matches:
             self.read_path(path, Origin(path, "include", pos))
-
-
-def _brace_expand(pattern: str) -> list[str]:
-    """Expand ``{a,b}`` alternatives the way glob(GLOB_BRACE) does."""
-    m = re.search(r"\{([^{}]*,[^{}]*)\}", pattern)
-    if not m:
-        return [pattern]
-    out: list[str] = []
-    for alt in m.group(1).split(","):
-        out.extend(_brace_expand(pattern[: m.start()] + alt + pattern[m.end() :]))
-    return out
 
 
 def read_config(

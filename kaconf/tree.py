@@ -1,221 +1,31 @@
-"""The generic block tree: keyword, arguments, optional child block.
+"""The block tree: which block every statement of a config lands in.
 
-This stage knows nothing about VRRP or keyword meanings; it only pairs braces
-the way keepalived 2.x does after its reader has split lines at braces. A ``{``
-on its own line opens the block of the statement just before it (that is what
-2.x does and what 1.2.2 did *not* do for value blocks: the node records
-``brace_own_line`` so lint can say so for old targets). ``kaconf fmt`` works on
-this tree, so it keeps every token's position.
+keepalived decides that by keyword, not by pairing braces (see :class:`_TreeBuilder`):
+a ``{`` after a keyword that opens no block is ignored and the next ``}`` closes the
+enclosing block, a block keyword without ``{`` takes the following lines, a value block
+without ``{`` swallows lines up to the next ``}``. This stage follows the same rules
+with the keyword table (:mod:`kaconf.schema`: only *whether* a keyword opens a section
+or a value block, nothing about its meaning), so lint reports keepalived's problems at
+keepalived's lines and the model holds the objects keepalived would run.
+
+A ``{`` on its own line opens the block of the block keyword just before it (2.x; 1.2.2
+did *not* do that for value blocks: the node records ``brace_own_line`` so lint can say
+so for old targets). For 1.2.2 braces are only paired. The nodes are in
+:mod:`kaconf.node`; ``kaconf fmt`` works on the reader's lines, not on this tree.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from kaconf.diagnostics import Diagnostic, Origin, Severity, Span
+from kaconf.node import Node, PlainClose, PlainNode, PlainOpen, Tree
 from kaconf.scan import INCLUDE_WORDS, Line, Token, general_line_numbers, word_tokens
 from kaconf.schema import load_schema
 from kaconf.source import Reader, ReadResult
 
-#: A plain ``}`` line closing a block, as the reader saw it: (physical line text,
-#: line number, (file, origin)). Its token is made only if someone asks.
-_PlainClose = tuple[str, int, tuple[str, Origin | None]]
-#: A plain ``kw args {`` line: (words, physical line text, line number, (file, origin)).
-_PlainOpen = tuple[list[str], str, int, tuple[str, Origin | None]]
-
-
-class Node:
-    """One statement: ``keyword args...`` with an optional ``{ ... }`` block.
-
-    A node read from a plain line (see :class:`~kaconf.source.Line`) keeps that
-    line's words and text and makes ``keyword``, ``args`` and ``open_brace`` on
-    first use; ``name``, ``words()``, ``span`` and ``head_span`` are answered
-    from the text without making tokens, which is all the model builder needs.
-    """
-
-    __slots__ = ("name", "_keyword", "_args", "children", "_open", "_close", "brace_own_line",
-                 "_words", "_text", "_lineno", "_src")
-
-    def __init__(self, keyword: Token, args: list[Token], children: list[Node] | None = None,
-                 open_brace: Token | None = None, close_brace: Token | None = None,
-                 brace_own_line: bool = False) -> None:
-        self.name: str = keyword.text
-        self._keyword: Token | None = keyword
-        self._args: list[Token] | None = args
-        self.children = children
-        self._open: Token | None = open_brace
-        #: the closing brace, or the plain ``}`` line holding it
-        self._close: Token | _PlainClose | None = close_brace
-        self.brace_own_line = brace_own_line
-        #: the words of the plain line this node was read from while its tokens
-        #: are not made (then ``_keyword``, ``_args`` and ``_open`` are unset),
-        #: with that line's text, number and (file, origin)
-        self._words: list[str] | None = None
-        self._text = ""
-        self._lineno = 0
-        self._src: tuple[str, Origin | None] = ("", None)
-
-    # -- tokens, made on demand for nodes of plain lines ----------------------------
-
-    def _materialize(self) -> None:
-        words = self._words
-        assert words is not None
-        file, origin = self._src
-        toks = word_tokens(words, self._text, file, self._lineno, origin)
-        self._keyword = toks[0]
-        if len(words) > 1 and words[-1] == "{":
-            self._args = toks[1:-1]
-            self._open = toks[-1]
-        else:
-            self._args = toks[1:]
-            self._open = None
-        self._words = None
-
-    @property
-    def keyword(self) -> Token:
-        if self._words is not None:
-            self._materialize()
-        return self._keyword  # type: ignore[return-value]
-
-    @keyword.setter
-    def keyword(self, tok: Token) -> None:
-        if self._words is not None:
-            self._materialize()
-        self._keyword = tok
-        self.name = tok.text
-
-    @property
-    def args(self) -> list[Token]:
-        if self._words is not None:
-            self._materialize()
-        return self._args  # type: ignore[return-value]
-
-    @args.setter
-    def args(self, toks: list[Token]) -> None:
-        if self._words is not None:
-            self._materialize()
-        self._args = toks
-
-    @property
-    def open_brace(self) -> Token | None:
-        if self._words is not None:
-            self._materialize()
-        return self._open
-
-    @open_brace.setter
-    def open_brace(self, tok: Token | None) -> None:
-        if self._words is not None:
-            self._materialize()
-        self._open = tok
-
-    @property
-    def close_brace(self) -> Token | None:
-        c = self._close
-        if c.__class__ is tuple:
-            text, lineno, (file, origin) = c  # type: ignore[misc]
-            col = text.find("}") + 1
-            c = self._close = Token("}", "}", file, lineno, col, col + 1, origin)
-        return c  # type: ignore[return-value]
-
-    @close_brace.setter
-    def close_brace(self, tok: Token | None) -> None:
-        self._close = tok
-
-    @property
-    def has_block(self) -> bool:
-        return self.children is not None
-
-    @property
-    def span(self) -> Span:
-        """From the keyword to the closing brace (or the last argument)."""
-        if self._words is not None:
-            c = self._close
-            file, origin = self._src
-            if c is None:
-                return self.head_span
-            if c.__class__ is tuple:
-                # a plain '}' line: the brace is its only word
-                ctext, end_line, (cfile, _) = c  # type: ignore[misc]
-                end_col = ctext.find("}") + 2
-            else:
-                cfile, end_line, end_col = c.file, c.line, c.end_col  # type: ignore[union-attr]
-            if cfile != file:
-                return self.head_span
-            text = self._text
-            return Span(file, self._lineno, len(text) - len(text.lstrip()) + 1, end_line,
-                        end_col, origin)
-        k = self.keyword
-        args = self.args
-        end = self.close_brace or (args[-1] if args else k)
-        if end.file != k.file:
-            end = args[-1] if args and args[-1].file == k.file else k
-        return Span(k.file, k.line, k.col, end.line, end.end_col, k.origin)
-
-    @property
-    def head_span(self) -> Span:
-        """The keyword line only (keyword and its arguments)."""
-        words = self._words
-        if words is not None:
-            # all words of a plain line are on it; a '{' can only be the last word
-            text = self._text
-            head = text[: text.index("{")] if words[-1] == "{" else text
-            file, origin = self._src
-            return Span(file, self._lineno, len(text) - len(text.lstrip()) + 1, self._lineno,
-                        len(head.rstrip()) + 1, origin)
-        k = self.keyword
-        last = k
-        for a in self.args:
-            if a.line == k.line and a.file == k.file:
-                last = a
-        return Span(k.file, k.line, k.col, k.line, last.end_col, k.origin)
-
-    def words(self) -> list[str]:
-        """Keyword and arguments as plain strings."""
-        words = self._words
-        if words is not None:
-            return words[:-1] if words[-1] == "{" else words[:]
-        return [self.name, *(a.text for a in self._args or ())]
-
-    def arg_words(self) -> list[str]:
-        """The arguments as plain strings (a new list)."""
-        words = self._words
-        if words is not None:
-            return words[1:-1] if words[-1] == "{" else words[1:]
-        return [a.text for a in self._args or ()]
-
-    def __repr__(self) -> str:
-        return (f"Node(keyword={self.keyword!r}, args={self.args!r}, "
-                f"children={self.children!r}, open_brace={self.open_brace!r}, "
-                f"close_brace={self.close_brace!r}, brace_own_line={self.brace_own_line!r})")
-
-
-class _PlainNode(Node):
-    """A :class:`Node` of a plain line (its tokens are made on first use)."""
-
-    __slots__ = ()
-
-    def __init__(self, name: str, words: list[str], text: str, lineno: int,
-                 src: tuple[str, Origin | None], children: list[Node] | None) -> None:
-        # _keyword, _args and _open stay unset until _materialize
-        self.name = name
-        self.children = children
-        self._close = None
-        self.brace_own_line = False
-        self._words = words
-        self._text = text
-        self._lineno = lineno
-        self._src = src
-
-
-@dataclass
-class Tree:
-    """The top-level statements of a config plus brace problems found."""
-
-    nodes: list[Node]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
+__all__ = ["Node", "Tree", "block_openers", "build_tree", "read_tree"]
 
 #: A block being filled: (its statements, the node owning it or None at the top level,
 #: its schema path, whether it is a value block whose lines are items, not keywords).
@@ -310,7 +120,7 @@ class _TreeBuilder:
         if len(words) == 1 and first == "}":
             self._close((text, lineno, src))
         elif words[-1] != "{":
-            self._statement(_PlainNode(first, words, text, lineno, src, None))
+            self._statement(PlainNode(first, words, text, lineno, src, None))
         elif len(words) == 1:
             self._lone_open(word_tokens(words, text, src[0], lineno, src[1])[0])
         else:
@@ -347,7 +157,7 @@ class _TreeBuilder:
         if self._skip <= 0:
             self._other_processes("stmt", node.name, node)
 
-    def _open(self, node: Node | None, plain: _PlainOpen | None, brace: Token | None) -> None:
+    def _open(self, node: Node | None, plain: PlainOpen | None, brace: Token | None) -> None:
         """``kw args {``: a block if ``kw`` opens one here, else a statement and a lost ``{``."""
         if plain is not None:
             words, text, lineno, src = plain
@@ -369,7 +179,7 @@ class _TreeBuilder:
         if spec is not None:
             children: list[Node] = []
             if node is None:
-                node = _PlainNode(kw, words, text, lineno, src, children)
+                node = PlainNode(kw, words, text, lineno, src, children)
             else:
                 node.children = children
                 node.open_brace = brace
@@ -439,7 +249,7 @@ class _TreeBuilder:
         # a value block without '{' is only logged by keepalived (at info level); it
         # then swallows every line up to the next '}'
 
-    def _close(self, brace: Token | _PlainClose) -> None:
+    def _close(self, brace: Token | PlainClose) -> None:
         """A ``}``: closes the innermost block (or is an unknown keyword at the top level)."""
         if self.pending is not None:
             self._resolve(_brace_token(brace).span)
@@ -452,7 +262,7 @@ class _TreeBuilder:
         if len(stack) > 1:
             owner = stack.pop()[1]
             assert owner is not None
-            owner._close = brace
+            owner.closing = brace
             if depth < 1:
                 self.diags.append(Diagnostic(
                     "KA010", Severity.ERROR,
@@ -470,7 +280,7 @@ class _TreeBuilder:
         self.excess = max(depth - 1, 0) - (len(stack) - 1)
 
     def _other_processes(self, kind: str, kw: str, node: Node | None,
-                         brace: Token | None = None, plain: _PlainOpen | None = None) -> None:
+                         brace: Token | None = None, plain: PlainOpen | None = None) -> None:
         """Follow the line in the processes that skip the top-level block at hand.
 
         keepalived parses the config once per process (VRRP, checkers, ...); a process
@@ -593,7 +403,7 @@ class _TreeBuilder:
         current.append(Node(first, toks[1:]))
 
 
-def _brace_token(brace: Token | _PlainClose) -> Token:
+def _brace_token(brace: Token | PlainClose) -> Token:
     """The token of a closing brace (made from the plain ``}`` line if need be)."""
     if isinstance(brace, Token):
         return brace
@@ -661,7 +471,7 @@ class _TreeReader(Reader):
                 if first not in specials and first[0] not in "@~":
                     if "{" not in text and "}" not in text:
                         # a statement (or a value-block item) wherever it stands
-                        add(_PlainNode(first, words, text, lineno, src, None))
+                        add(PlainNode(first, words, text, lineno, src, None))
                         continue
                     if words[-1] == "{":
                         if len(words) > 1 and text.count("{") == 1 and "}" not in text:
@@ -674,7 +484,7 @@ class _TreeReader(Reader):
                                 and len(stack) > 1):
                             # the usual '}': closes the open block (what _close does here)
                             tree._skip = skip - 1
-                            stack.pop()[1]._close = (text, lineno, src)  # type: ignore[union-attr]
+                            stack.pop()[1].closing = (text, lineno, src)  # type: ignore[union-attr]
                             add = stack[-1][0].append
                             continue
                         close((text, lineno, src))
@@ -689,7 +499,7 @@ class _TreeReader(Reader):
                             # the usual block inside a block (what _open does here)
                             tree._skip = skip + 1
                             children: list[Node] = []
-                            node = _PlainNode(first, words, text, lineno, src, children)
+                            node = PlainNode(first, words, text, lineno, src, children)
                             frame[0].append(node)
                             stack.append((children, node, kind[0], kind[1]))
                             add = children.append
