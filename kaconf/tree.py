@@ -270,12 +270,22 @@ class _TreeBuilder:
                     "opened without '{'", _brace_token(brace).span,
                     hint="balance the braces",
                 ))
-        else:
+        elif depth < 1:
             self.diags.append(Diagnostic(
                 "KA010", Severity.ERROR, "extra '}' with no block to close",
                 _brace_token(brace).span,
                 hint="remove the brace or add the missing opening '{' (keepalived reports "
                 "Unknown keyword '}')",
+            ))
+        else:
+            # the brace count is fine: a '{' that opened nothing let an earlier '}' close
+            # the block this one was written for
+            self.diags.append(Diagnostic(
+                "KA010", Severity.ERROR, "'}' at the top level: the block it was meant to "
+                "close was already closed (keepalived: Unknown keyword '}')",
+                _brace_token(brace).span,
+                hint="look for a '{' keepalived ignored above (after a keyword that opens "
+                "no block)",
             ))
         self.excess = max(depth - 1, 0) - (len(stack) - 1)
 
