@@ -25,7 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = sorted([*ROOT.glob("tests/fixtures/**/*.conf"), *ROOT.glob("examples/*.conf")])
 PIECES = ["a", "b", "{", "}", " ", "\t", "x{", "}y", "vrrp_instance", "virtual_ipaddress",
           "1.2.3.4", "\u00a0", "include", "@", "~", "!", "#", '"', "\\", "\r", "\x00", "@x",
-          "~SEQ(i,1,2)", "$X", "$X=c {", "$X=d \\", "x" * 300]
+          "~SEQ(i,1,2)", "$X", "$X=c {", "$X=d \\", "x" * 300,
+          # block keywords: where they land depends on the block they are in
+          " global_defs ", " notification_email ", " priority ", " virtual_server ",
+          " real_server ", " authentication ", " ${A:-b} "]
 
 
 def _walk(nodes: list[Node]) -> Iterator[Node]:
