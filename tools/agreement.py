@@ -350,20 +350,28 @@ def judge(cases: list[Case], workdir: Path) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from oracle import DEFAULT_INTERFACES, OracleNetns
 
+    # kaconf checks interface names only when told the host's (as test_agreement does)
+    old = os.environ.get("KACONF_INTERFACES")
     os.environ["KACONF_INTERFACES"] = ",".join(DEFAULT_INTERFACES)
-    with OracleNetns() as ns:
-        for c in cases:
-            p = workdir / (re.sub(r"[^A-Za-z0-9_.-]", "_", c.name) + ".conf")
-            p.write_bytes(c.text.encode())
-            res = ns.check(p)
-            c.exit_code, c.output = res.exit_code, res.output
-            c.ka_lines = keepalived_lines(res.output, p.name)
-            cwd = os.getcwd()
-            os.chdir(workdir)
-            try:
-                c.kc_error, c.kc_lines = kaconf_errors(Path(p.name))
-            finally:
-                os.chdir(cwd)
+    cwd = os.getcwd()
+    try:
+        with OracleNetns() as ns:
+            for c in cases:
+                p = workdir / (re.sub(r"[^A-Za-z0-9_.-]", "_", c.name) + ".conf")
+                p.write_bytes(c.text.encode())
+                res = ns.check(p)
+                c.exit_code, c.output = res.exit_code, res.output
+                c.ka_lines = keepalived_lines(res.output, p.name)
+                os.chdir(workdir)
+                try:
+                    c.kc_error, c.kc_lines = kaconf_errors(Path(p.name))
+                finally:
+                    os.chdir(cwd)
+    finally:
+        if old is None:
+            os.environ.pop("KACONF_INTERFACES", None)
+        else:
+            os.environ["KACONF_INTERFACES"] = old
 
 
 @dataclass
