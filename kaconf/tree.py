@@ -504,9 +504,11 @@ class _TreeReader(Reader):
                     if words[-1] == "{" and len(words) > 1 and text.count("{") == 1:
                         frame = stack[-1]
                         skip = tree._skip
-                        if (skip > 0 and tree.pending is None and not frame[3]
+                        if ((skip > 0 or (skip == 0 and len(stack) == 1))
+                                and tree.pending is None and not frame[3]
                                 and (kind := known.get((frame[2], first))) is not None):
-                            # the usual block inside a block (what _open does here)
+                            # the usual block (what _open does here; at the top level the
+                            # processes that do not run it start skipping it)
                             tree._skip = skip + 1
                             children: list[Node] = []
                             node = PlainNode(first, words, text, lineno, src, children)
