@@ -5,7 +5,8 @@ values, ``${}``/``#X#``/``<x>`` placeholders, CRLF, tabs, stray text, shell prom
 small fixed seed, asks ``keepalived -t`` (tests/oracle.py) and ``kaconf lint`` about every
 file, and checks the numbered-line coverage (lines keepalived reports as ``(Line N)`` where
 kaconf reports an error) against the figure measured by the tool (docs/agreement.md,
-98.2%, rounded down). Skipped, with the reason, where keepalived cannot run here.
+98.4%, rounded down; this subset measures 99.0%). Skipped, with the reason, where
+keepalived cannot run here.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def test_mutations_read_like_keepalived(tmp_path: Path) -> None:
     reason = keepalived_available()
     if reason is not None:
         pytest.skip(f"keepalived oracle unavailable: {reason}")
-    cases = list(agreement.generate(seed=11, count=200))
+    cases = list(agreement.generate(seed=7, count=200))
     assert len(cases) == 200
     agreement.judge(cases, tmp_path)
     fig = agreement.figures(cases)

@@ -246,6 +246,29 @@ def shell_prompt(lines: Lines, rng: random.Random) -> Lines | None:
     return lines[:i] + [rng.choice(_PROMPTS)] + lines[i:]
 
 
+def misspelt_block(lines: Lines, rng: random.Random) -> Lines | None:
+    """``vrrp_instanc VI_1 {``: a block whose keyword keepalived does not know."""
+    idx = _opening(lines)
+    if not idx:
+        return None
+    i = rng.choice(idx)
+    ind = _indent(lines[i])
+    words = lines[i].split()
+    kw = words[0]
+    words[0] = kw[:-1] if len(kw) > 3 else kw + "x"
+    return lines[:i] + [ind + " ".join(words)] + lines[i + 1:]
+
+
+def quoted_brace(lines: Lines, rng: random.Random) -> Lines | None:
+    """A brace in a quoted value or after a comment: not a brace for keepalived."""
+    idx = _plain(lines)
+    if not idx:
+        return None
+    i = rng.choice(idx)
+    extra = rng.choice([' "{"', " # }", " ! {", ' "a } b"'])
+    return lines[:i] + [lines[i].rstrip() + extra] + lines[i + 1:]
+
+
 MUTATIONS: dict[str, Mutation] = {
     "drop-close": drop_close,
     "drop-open": drop_open,
@@ -262,6 +285,8 @@ MUTATIONS: dict[str, Mutation] = {
     "tabs": tabs,
     "stray-text": stray_text,
     "shell-prompt": shell_prompt,
+    "misspelt-block": misspelt_block,
+    "quoted-brace": quoted_brace,
 }
 
 
