@@ -47,7 +47,8 @@ from typing import Literal
 
 # The reader's own primitives: formatting must classify and split a line exactly
 # the way reading does, and sharing the code is the only way to guarantee that.
-from kaconf.source import _DEF_LINE, _WORD, MAXBUF, Reader, Token, _decomment
+from kaconf.scan import DEF_LINE_RE, MAXBUF, WORD_RE, Token, decomment
+from kaconf.source import Reader
 
 __all__ = ["BRACE_STYLES", "INDENT", "BraceStyle", "format_bytes", "format_text"]
 
@@ -129,7 +130,7 @@ def _classify(raw_lines: list[bytes]) -> list[_Src]:
             exact = True
         text = text.rstrip("\r\n")
         stripped = text.strip()
-        body, _cols, _ccol, ctext, _unterminated = _decomment(text.lstrip())
+        body, _cols, _ccol, ctext, _unterminated = decomment(text.lstrip())
         if in_def:
             in_def = body.rstrip().endswith("\\")
             out.append(_Src(_DEF, raw, stripped, exact=exact))
@@ -142,7 +143,7 @@ def _classify(raw_lines: list[bytes]) -> list[_Src]:
                 out.append(_Src(_COMMENT, raw, ctext.rstrip(), exact=exact))
             continue
         if body.startswith("$"):
-            m = _DEF_LINE.match(body)
+            m = DEF_LINE_RE.match(body)
             if m:
                 in_def = m.group(2).rstrip().endswith("\\")
                 out.append(_Src(_DEF, raw, stripped, exact=exact))
@@ -172,10 +173,10 @@ def _tokenize_plain(src: list[_Src]) -> dict[int, list[list[Token]]]:
 
 def _special_braces(text: str) -> list[str]:
     """The brace words of a special line, in order (only used for indentation)."""
-    body = _decomment(text)[0]
+    body = decomment(text)[0]
     if body.startswith("@"):
         body = body.partition(" ")[2]
-    return [m.group() for m in _WORD.finditer(body) if m.group() in "{}"]
+    return [m.group() for m in WORD_RE.finditer(body) if m.group() in "{}"]
 
 
 # -- layout ------------------------------------------------------------------------
@@ -363,7 +364,7 @@ def _is_continuation(src: list[_Src], i: int) -> bool:
         j -= 1
     if j < 0 or src[j].kind != _DEF:
         return False
-    return _decomment(src[j].text)[0].rstrip().endswith("\\")
+    return decomment(src[j].text)[0].rstrip().endswith("\\")
 
 
 def format_text(text: str, *, brace_style: BraceStyle = "same-line") -> str:

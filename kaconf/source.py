@@ -19,190 +19,36 @@ from __future__ import annotations
 import glob
 import os
 import random
-import re
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from kaconf.definitions import REF_RE, Definition, brace_expand, builtin_value
 from kaconf.diagnostics import Diagnostic, Origin, Position, Severity, Span
+from kaconf.scan import (
+    DEF_LINE_RE,
+    INCLUDE_WORDS,
+    MAXBUF,
+    WORD_RE,
+    Comment,
+    Line,
+    PlainLine,
+    Token,
+    decomment,
+    decomment_122,
+    general_line_numbers,
+    word_tokens,
+)
 
-#: keepalived reads lines with fgets into a 1024-byte buffer: a line whose
-#: content (without the newline) is 1023 bytes or more is dropped.
-MAXBUF = 1024
+__all__ = [
+    "INCLUDE_WORDS", "MAXBUF", "Comment", "Line", "PlainLine", "ReadResult", "Reader", "Token",
+    "default_config_id", "general_line_numbers", "iter_tokens", "read_config", "word_tokens",
+]
+
 #: Guard against definitions that expand into themselves.
 MAX_SUBST_PASSES = 32
 #: Guard against runaway include nesting (loops are caught separately).
 MAX_INCLUDE_DEPTH = 32
-
-_WORD = re.compile(r'[{}]|(?:[^\s{}"]+|"[^"]*"?)+')
-_DEF_LINE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*)$")
-_REF = re.compile(
-    r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:[ \t]+[^}\s]+)*)[ \t]*\}"
-    r"|\$([A-Za-z_][A-Za-z0-9_]*)"
-)
-#: The include keywords (a line starting with one reads other files).
-INCLUDE_WORDS = frozenset({"include", "includer", "includem", "includeb", "includew", "includea"})
-_SPECIAL_RE = re.compile(r'[#!"\\]')
-#: Characters that make a line need the general path: comments, quotes,
-#: escapes, definitions, NUL and carriage returns.
-_NOT_PLAIN = re.compile(r'[#!"\\$\x00\r]')
-#: Lines this long may hit MAXBUF (a character is at most 4 bytes): general path.
-_PLAIN_MAX = (MAXBUF - 1) // 4
-
-
-@dataclass(slots=True)
-class Token:
-    """One word of a logical line.
-
-    ``text`` has quotes removed; ``raw`` is the word as written (quotes kept),
-    which script keywords need.
-    """
-
-    text: str
-    raw: str
-    file: str
-    line: int
-    col: int
-    end_col: int
-    origin: Origin | None = None
-
-    @property
-    def quoted(self) -> bool:
-        return '"' in self.raw
-
-    @property
-    def span(self) -> Span:
-        return Span(self.file, self.line, self.col, self.line, self.end_col, self.origin)
-
-    def __repr__(self) -> str:
-        return f"Token({self.text!r} @{self.file}:{self.line}:{self.col})"
-
-
-@dataclass(slots=True)
-class Comment:
-    """A comment as written, kept so ``kaconf fmt`` can put it back."""
-
-    text: str
-    file: str
-    line: int
-    col: int
-    own_line: bool
-
-
-class Line:
-    """A logical line: the tokens keepalived would hand to ``process_stream``.
-
-    Most lines of a real config are plain words (no quotes, comments,
-    definitions or braces inside words). For those the reader only keeps the
-    words and the physical text: building :class:`Token` objects for 100k
-    lines costs more than everything else, and most consumers only need the
-    words and a span. ``tokens`` builds them on first use, with exactly the
-    positions the general path would give.
-    """
-
-    __slots__ = ("_tokens", "_words", "_text", "file", "line", "origin")
-
-    def __init__(self, tokens: list[Token], file: str, line: int,
-                 origin: Origin | None = None) -> None:
-        self._tokens: list[Token] | None = tokens
-        #: the words (raw == text) of a plain line, None for a general line
-        self._words: list[str] | None = None
-        #: the physical line text of a plain line (positions come from it)
-        self._text = ""
-        self.file = file
-        self.line = line
-        self.origin = origin
-
-    @property
-    def tokens(self) -> list[Token]:
-        toks = self._tokens
-        if toks is None:
-            toks = self._tokens = _plain_tokens(self)
-        return toks
-
-    @tokens.setter
-    def tokens(self, value: list[Token]) -> None:
-        self._tokens = value
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Line):
-            return NotImplemented
-        return (self.tokens, self.file, self.line, self.origin) == (
-            other.tokens, other.file, other.line, other.origin)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return (f"Line(tokens={self.tokens!r}, file={self.file!r}, line={self.line!r}, "
-                f"origin={self.origin!r})")
-
-
-class _PlainLine(Line):
-    """A :class:`Line` of plain words whose tokens are made on demand."""
-
-    __slots__ = ()
-
-    def __init__(self, words: list[str], text: str, file: str, line: int,
-                 origin: Origin | None) -> None:
-        self._tokens = None
-        self._words = words
-        self._text = text
-        self.file = file
-        self.line = line
-        self.origin = origin
-
-
-def _plain_tokens(line: Line) -> list[Token]:
-    """Tokens of a plain line: each word found in the text left to right."""
-    return word_tokens(line._words or [], line._text, line.file, line.line, line.origin)
-
-
-def word_tokens(words: list[str], text: str, file: str, lineno: int,
-                origin: Origin | None) -> list[Token]:
-    """Tokens of the plain words ``words`` of physical line ``text``, with their columns."""
-    find = text.find
-    toks: list[Token] = []
-    pos = 0
-    for w in words:
-        st = find(w, pos)
-        pos = st + len(w)
-        toks.append(Token(w, w, file, lineno, st + 1, pos + 1, origin))
-    return toks
-
-
-def general_line_numbers(whole: str, texts: list[str]) -> list[int]:
-    """The 1-based numbers, ascending, of the lines of ``whole`` that need the general path.
-
-    Those are the lines holding a ``_NOT_PLAIN`` character or long enough to
-    reach ``MAXBUF``. One regular-expression scan of the whole text finds them
-    at C speed; testing each of 100k lines with the expression costs ~10 ms of
-    per-call overhead, and almost every line of a real config is plain.
-    ``texts`` is ``whole`` split at newlines.
-    """
-    search = _NOT_PLAIN.search
-    found: list[int] = []
-    lineno = 1
-    prev = pos = 0
-    while (m := search(whole, pos)) is not None:
-        start = m.start()
-        lineno += whole.count("\n", prev, start)
-        found.append(lineno)
-        end = whole.find("\n", start)
-        if end < 0:
-            break
-        prev, pos = start, end + 1
-    if max(map(len, texts), default=0) >= _PLAIN_MAX:
-        found = sorted({*found, *(i for i, t in enumerate(texts, 1) if len(t) >= _PLAIN_MAX)})
-    return found
-
-
-@dataclass(slots=True)
-class _Definition:
-    name: str
-    lines: list[str]
-    multiline: bool
-    pos: Position
-
 
 @dataclass
 class ReadResult:
@@ -219,47 +65,6 @@ def default_config_id() -> str:
     """keepalived's default config id: the host name up to the first dot."""
     return socket.gethostname().split(".", 1)[0]
 
-
-def _decomment(text: str) -> tuple[str, list[int] | None, int, str | None, bool]:
-    """Cut comments and unescape ``\\#``/``\\!`` outside quotes.
-
-    Returns (text, column map or None for identity, comment column or -1,
-    comment text, unterminated-quote flag). The column map gives, for each
-    character of the result, its 0-based column in ``text``.
-    """
-    if _SPECIAL_RE.search(text) is None:
-        return text, None, -1, None, False
-    out: list[str] = []
-    cols: list[int] = []
-    in_quote = False
-    i = 0
-    n = len(text)
-    changed = False
-    while i < n:
-        c = text[i]
-        if c == '"':
-            in_quote = not in_quote
-        elif not in_quote:
-            if c in "#!":
-                return ("".join(out), cols if changed else None, i, text[i:], False)
-            if c == "\\" and i + 1 < n and text[i + 1] in "#!":
-                out.append(text[i + 1])
-                cols.append(i + 1)
-                changed = True
-                i += 2
-                continue
-        out.append(c)
-        cols.append(i)
-        i += 1
-    return "".join(out), cols if changed else None, -1, None, in_quote
-
-
-def _decomment_122(text: str) -> tuple[str, int, str | None]:
-    """keepalived 1.2.2: a comment starts only at the start of a word."""
-    for m in re.finditer(r"\S+", text):
-        if m.group()[0] in "#!":
-            return text[: m.start()], m.start(), text[m.start() :]
-    return text, -1, None
 
 
 class Reader:
@@ -286,7 +91,7 @@ class Reader:
         self.files: list[str] = []
         self.texts: dict[str, list[str]] = {}
         self.diagnostics: list[Diagnostic] = []
-        self.defs: dict[str, _Definition] = {}
+        self.defs: dict[str, Definition] = {}
         self._stack: list[str] = []
         self._cwd_stack: list[str] = []
         self._rng = random.Random(0)
@@ -364,7 +169,7 @@ class Reader:
     def _read_lines(self, texts: list[str], file: str, origin: Origin | None) -> None:
         """Read the physical lines ``texts`` of ``file`` into logical lines."""
         general = self._general
-        pending: _Definition | None = None
+        pending: Definition | None = None
         if self.legacy:
             for lineno, text in enumerate(texts, 1):
                 pending = general(text, file, lineno, origin, pending)
@@ -390,12 +195,12 @@ class Reader:
                         ("{" not in text and "}" not in text)
                         or (words[-1] == "{" and text.count("{") == 1 and "}" not in text)
                         or (first == "}" and len(words) == 1)):
-                    lines_append(_PlainLine(words, text, file, lineno, origin))
+                    lines_append(PlainLine(words, text, file, lineno, origin))
                     continue
             pending = general(text, file, lineno, origin, pending)
 
     def _general(self, text: str, file: str, lineno: int, origin: Origin | None,
-                 pending: _Definition | None) -> _Definition | None:
+                 pending: Definition | None) -> Definition | None:
         """Read one physical line the general way; returns the multi-line
         definition still being read (``pending``) after it."""
         legacy = self.legacy
@@ -424,11 +229,11 @@ class Reader:
         stripped = text.lstrip()
         lead = len(text) - len(stripped)
         if legacy:
-            body, ccol, ctext = _decomment_122(stripped)
+            body, ccol, ctext = decomment_122(stripped)
             cols: list[int] | None = None
             unterminated = False
         else:
-            body, cols, ccol, ctext, unterminated = _decomment(stripped)
+            body, cols, ccol, ctext, unterminated = decomment(stripped)
         if ctext is not None:
             self.comments.append(
                 Comment(ctext, file, lineno, lead + ccol + 1, own_line=body.strip() == "")
@@ -453,17 +258,17 @@ class Reader:
                 hint='close the string with a matching "', origin=origin,
             )
         if not legacy and body.startswith("$"):
-            m = _DEF_LINE.match(body)
+            m = DEF_LINE_RE.match(body)
             if m:
                 base = Position(file, lineno, lead + 1, origin)
                 name, value = m.group(1), m.group(2).rstrip()
                 if value.endswith("\\"):
-                    d = _Definition(name, [value[:-1].rstrip()] if value[:-1].strip() else [],
+                    d = Definition(name, [value[:-1].rstrip()] if value[:-1].strip() else [],
                                     True, base)
                     self.defs[name] = d
                     pending = d
                 else:
-                    self.defs[name] = _Definition(name, [value], False, base)
+                    self.defs[name] = Definition(name, [value], False, base)
                 return pending
         if (cols is None and not legacy and body[0] not in "@~" and "$" not in body
                 and not body.startswith("include")):
@@ -528,7 +333,7 @@ class Reader:
                 seq_origin = Origin(file, "~SEQ", Position(file, lineno, lead + 1, origin))
                 saved = self.defs.get(var)
                 for v in values:
-                    self.defs[var] = _Definition(var, [v], False, Position(file, lineno, lead + 1))
+                    self.defs[var] = Definition(var, [v], False, Position(file, lineno, lead + 1))
                     sub_map = [c + offset for c in range(len(rest))]
                     if colmap is not None:
                         sub_map = [colmap[offset + i] for i in range(len(rest))]
@@ -583,7 +388,7 @@ class Reader:
                 self._split_braces(tokens, body, file, lineno, origin)
                 return
             tokens = []
-        for m in _WORD.finditer(body):
+        for m in WORD_RE.finditer(body):
             raw = m.group()
             s, e = m.start(), m.end()
             if colmap is not None:
@@ -627,28 +432,6 @@ class Reader:
         """Single-line definitions by name, for ``~SEQ`` parameters."""
         return {k: d.lines[0] for k, d in self.defs.items() if not d.multiline and d.lines}
 
-    def _builtin(self, name: str, params: list[str], file: str) -> str | None:
-        if name == "_PWD":
-            return os.path.dirname(os.path.abspath(file)) if not params else None
-        if name == "_INSTANCE":
-            return self.config_id if not params else None
-        if name == "_HASH":
-            return "#"
-        if name == "_BANG":
-            return "!"
-        if name == "_RANDOM":
-            if len(params) > 2 or not all(p.lstrip("-").isdigit() for p in params):
-                return None
-            lo, hi = 0, 2**31 - 1
-            if len(params) == 1:
-                hi = int(params[0])
-            elif len(params) == 2:
-                lo, hi = int(params[0]), int(params[1])
-            if hi < lo:
-                lo, hi = hi, lo
-            return str(self._rng.randint(lo, hi))
-        return None
-
     def _substitute(
         self,
         body: str,
@@ -676,7 +459,7 @@ class Reader:
             omap: list[int] = []
             last = 0
             changed = False
-            for m in _REF.finditer(body):
+            for m in REF_RE.finditer(body):
                 name = m.group(1) or m.group(3)
                 params = (m.group(2) or "").split() if m.group(1) else []
                 d = self.defs.get(name)
@@ -698,7 +481,7 @@ class Reader:
                     else:
                         value = d.lines[0] if d.lines else ""
                 else:
-                    bval = self._builtin(name, params, file)
+                    bval = builtin_value(name, params, file, self.config_id, self._rng)
                     if bval is None:
                         continue
                     value = bval
@@ -738,7 +521,7 @@ class Reader:
         pattern = pattern.strip('"')
         base = os.path.dirname(file) if os.sep in file else ""
         full = pattern if os.path.isabs(pattern) or not base else os.path.join(base, pattern)
-        patterns = _brace_expand(full)
+        patterns = brace_expand(full)
         matches: list[str] = []
         for p in patterns:
             if glob.has_magic(p):
@@ -760,17 +543,6 @@ class Reader:
             return
         for path in matches:
             self.read_path(path, Origin(path, "include", pos))
-
-
-def _brace_expand(pattern: str) -> list[str]:
-    """Expand ``{a,b}`` alternatives the way glob(GLOB_BRACE) does."""
-    m = re.search(r"\{([^{}]*,[^{}]*)\}", pattern)
-    if not m:
-        return [pattern]
-    out: list[str] = []
-    for alt in m.group(1).split(","):
-        out.extend(_brace_expand(pattern[: m.start()] + alt + pattern[m.end() :]))
-    return out
 
 
 def read_config(

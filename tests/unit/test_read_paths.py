@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kaconf.scan as scan
 import kaconf.source as source
 from kaconf.tree import Node, build_tree, read_tree
 
@@ -24,7 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = sorted([*ROOT.glob("tests/fixtures/**/*.conf"), *ROOT.glob("examples/*.conf")])
 PIECES = ["a", "b", "{", "}", " ", "\t", "x{", "}y", "vrrp_instance", "virtual_ipaddress",
           "1.2.3.4", "\u00a0", "include", "@", "~", "!", "#", '"', "\\", "\r", "\x00", "@x",
-          "~SEQ(i,1,2)", "$X", "$X=c {", "$X=d \\", "x" * 300]
+          "~SEQ(i,1,2)", "$X", "$X=c {", "$X=d \\", "x" * 300,
+          # block keywords: where they land depends on the block they are in
+          " global_defs ", " notification_email ", " priority ", " virtual_server ",
+          " real_server ", " authentication ", " ${A:-b} "]
 
 
 def _walk(nodes: list[Node]) -> Iterator[Node]:
@@ -50,12 +54,12 @@ def _three(name: str, data: bytes, version: str,
     for how in ("read_tree", "two-step", "general-only"):
         with monkeypatch.context() as m:
             if how == "general-only":
-                m.setattr(source, "_NOT_PLAIN", re.compile(r"[\s\S]|^$"))
+                m.setattr(scan, "NOT_PLAIN", re.compile(r"[\s\S]|^$"))
             if how == "read_tree":
                 rr, tree = read_tree(name, config_id="x", version=version, data=data)
             else:
                 rr = source.read_config(name, config_id="x", version=version, data=data)
-                tree = build_tree(rr.lines)
+                tree = build_tree(rr.lines, version)
         out.append(_snapshot(rr, tree.nodes, tree.diagnostics))
     return out
 
