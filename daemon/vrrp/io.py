@@ -270,7 +270,7 @@ class ReceiveSocket:
                         heard.at = arrival
                         self.hits += 1
                         continue
-                rcv = _parse_ipv4(data, arrival)
+                rcv = parse_ipv4(data, arrival)
                 if rcv is None:
                     continue  # not a sane IPv4 packet: dropped, read on
                 return rcv
@@ -282,7 +282,7 @@ class ReceiveSocket:
         self.sock.close()
 
 
-def _parse_ipv4(data: bytes, arrival: float | None = None) -> Received | None:
+def parse_ipv4(data: bytes, arrival: float | None = None) -> Received | None:
     if len(data) < 20 or data[0] >> 4 != 4:
         return None
     ihl = (data[0] & 0x0F) * 4

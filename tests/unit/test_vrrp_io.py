@@ -15,9 +15,9 @@ from kaconfd.vrrp.io import (
     IPAddress,
     Received,
     ReceiveSocket,
-    _parse_ipv4,
     garp_frame,
     mac_bytes,
+    parse_ipv4,
     unsolicited_na,
 )
 from kaconfd.vrrp.packet import IPPROTO_VRRP, Advertisement, PacketError, Reason
@@ -51,11 +51,11 @@ def test_ipv4_header_parsing_keeps_ttl_and_drops_padding() -> None:
     payload = b"\x21\x5a\x64\x01"
     header = bytes([0x45, 0, 0, 24, 0, 0, 0, 0, 255, 112, 0, 0,
                     10, 1, 10, 117, 224, 0, 0, 18])
-    rcv = _parse_ipv4(header + payload + b"\0\0")
+    rcv = parse_ipv4(header + payload + b"\0\0")
     assert rcv is not None
     assert (rcv.payload, rcv.ttl, str(rcv.src), str(rcv.dst)) == (
         payload, 255, "10.1.10.117", "224.0.0.18")
-    assert _parse_ipv4(header[:10]) is None
+    assert parse_ipv4(header[:10]) is None
 
 
 # --------------------------------------------------------------------------- shared receive
