@@ -94,6 +94,10 @@ _KEYWORDS_DESCRIPTION = (
     "List keepalived.conf keywords from kaconf's schema. PATTERN is a "
     "case-insensitive glob (if it contains * ? or [) or substring, matched "
     "against the keyword name and against 'block_path/keyword'.")
+_DIFF_DESCRIPTION = (
+    "Compare two configs by what keepalived runs, not by their text: both are "
+    "resolved (defaults, inheritance, fix-ups) and printed as keepalived -d would, then "
+    "diffed. Exit 0 no change, 1 changes, 2 unreadable file.")
 _RULES_DESCRIPTION = (
     "List every code kaconf reports (reader codes and lint "
     "rules). With one exact CODE, explain that rule in full.")
@@ -102,6 +106,8 @@ _RULES_DESCRIPTION = (
 BUILTIN: tuple[Command, ...] = (
     Command("lint", "check configs for mistakes", "kaconf.cli.lint", _LINT_DESCRIPTION),
     Command("dump", "print the config the way keepalived -d does", "kaconf.cli.dump"),
+    Command("diff", "show what keepalived would run differently after an edit",
+            "kaconf.cli.diff", _DIFF_DESCRIPTION),
     Command("keywords", "list keepalived keywords known to the schema", "kaconf.cli.keywords",
             _KEYWORDS_DESCRIPTION),
     Command("rules", "list the lint rules and reader codes", "kaconf.cli.rules",
