@@ -67,3 +67,4 @@ def test_dump_on_a_live_host_matches_keepalived() -> None:
     assert "Multicast address 224.0.0.19" in text
     assert "     Using unicast" in text
     assert "FAULT" not in text
+    assert "   Gratuitous ARP for each secondary i/f = 10" in text  # garp_extra_if

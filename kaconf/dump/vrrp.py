@@ -146,6 +146,10 @@ def instance_lines(ei: EffInstance, run: InstanceRun | None = None) -> list[str]
     a(f"   Gratuitous ARP lower priority delay = {ei.garp_lower_prio_delay}")
     a(f"   Gratuitous ARP lower priority repeat = {ei.garp_lower_prio_rep}")
     a(f"   Down timer adverts = {ei.down_timer_adverts}")
+    if ei.vmac_garp_intvl > 0:
+        what = "i/f" if ei.has("VMAC_GARP_ALL_IF") else "VMAC"
+        a(f"   Gratuitous ARP for each secondary {what} = {ei.vmac_garp_intvl}")
+        a(f"   Next gratuitous ARP for such secondary = 0.000000 ({time.ctime(0)}.000000)")
     a("   Send advert after receive lower priority advert = "
       f"{'false' if ei.lower_prio_no_advert == 1 else 'true'}")
     a("   Send advert after receive higher priority advert = "

@@ -221,6 +221,7 @@ class CompleteStage(ParseStage):
                 ei.adver_int += centi // 2
                 ei.adver_int -= ei.adver_int % centi
                 ei.adver_int = ei.adver_int or centi
+        self._extra_if_garps(ei)
         if "SADDR_FROM_CONFIG" not in ei.flags:
             ei.flags.discard("TRACK_SADDR")
         if "VMAC" in ei.flags or "IPVLAN" in ei.flags:
@@ -286,6 +287,24 @@ class CompleteStage(ParseStage):
                 for n in (rl.iif, rl.oif):
                     if n:
                         ei.track_if(n, 0, False)
+
+    def _extra_if_garps(self, ei: EffInstance) -> None:
+        """The global default for garp_extra_if, and off when there is no other interface.
+
+        keepalived sends these GARPs only when a VIP/eVIP lives on an interface other than
+        the instance's own (with ``all``; without it, only on extra VMACs, which kaconf
+        does not create for VIPs).
+        """
+        if ei.vmac_garp_intvl == -1:
+            ei.vmac_garp_intvl = self.gs.vmac_garp_intvl
+            if self.gs.vmac_garp_all_if:
+                ei.flags.add("VMAC_GARP_ALL_IF")
+        if ei.vmac_garp_intvl:
+            own = ei.vmac_name if "VMAC" in ei.flags and ei.vmac_name else ei.ifname
+            extra_if = any((a.dev or own) != own and (a.dev or own) != ei.ifname
+                           for a in (*ei.vips, *ei.evips))
+            if not extra_if or "VMAC_GARP_ALL_IF" not in ei.flags:
+                ei.vmac_garp_intvl = 0
 
     def _default_smtp_alert(self) -> int:
         """smtp_alert of an instance or group that sets none: smtp_alert_vrrp, else smtp_alert."""

@@ -273,6 +273,7 @@ class ParseStage(DefinitionStage):
         ei.track_processes = self._track_refs(inst.track_process, self.processes)
         ei.track_bfds = self._plain_tracks(inst.track_bfd, self.cfg.bfd_instances)
         self._vmac(ei, inst)
+        self._garp_extra_if(ei, inst)
         # end of block (vrrp_end_handler)
         if not ei.peers and ei.ttl != -1:
             ei.ttl = 0
@@ -344,3 +345,32 @@ class ParseStage(DefinitionStage):
                    if not (es.span is not None and where is not None
                            and is_before(where, es.span))}
         return self._track_refs(refs, defined)
+
+    @staticmethod
+    def _garp_extra_if(ei: EffInstance, inst: Block) -> None:
+        """``garp_extra_if [N] [all]`` (``vmac_garp_intvl``, its deprecated spelling).
+
+        keepalived reads every word: ``all`` sets the all-interfaces flag, anything else
+        must be 0..86400 seconds or the whole line is ignored, as is a line with no time.
+        """
+        for kw in ("garp_extra_if", "vmac_garp_intvl"):
+            s = inst.settings.get(kw)
+            if s is None:
+                continue
+            delay: int | None = None
+            all_if = False
+            for w in words(s):
+                if w == "all":
+                    all_if = True
+                    continue
+                delay = read_uint(w, 0, 86400)
+                if delay is None:
+                    break
+            else:
+                if all_if:
+                    ei.flags.add("VMAC_GARP_ALL_IF")
+                if delay is not None:
+                    ei.vmac_garp_intvl = delay
+                continue
+            if all_if:
+                ei.flags.add("VMAC_GARP_ALL_IF")

@@ -106,6 +106,9 @@ class EffInstance:
     garp_lower_prio_delay: int | None = None
     garp_lower_prio_rep: int | None = None
     down_timer_adverts: int = 3
+    #: garp_extra_if / vmac_garp_intvl: seconds between GARPs on the other interfaces
+    #: (-1: not given, the global vrrp_garp_extra_if applies; 0: off)
+    vmac_garp_intvl: int = -1
     lower_prio_no_advert: int = -1
     higher_prio_send_advert: int = -1
     vrid: int = 0
