@@ -11,7 +11,6 @@ import csv
 import importlib.util
 import json
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -255,14 +254,11 @@ def test_known_in() -> None:
 # --------------------------------------------------------------------------- loading
 
 
-def test_load_schema_is_cached_and_fast() -> None:
+def test_load_schema_is_cached() -> None:
+    # (its speed is part of lint start-up, measured by bench/parse_speed.py, not here:
+    # a timed assertion in a unit test fails on a busy machine)
     assert load_schema() is load_schema()
-    text = GRAMMAR.read_text(encoding="utf-8")
-    start = time.perf_counter()
-    for _ in range(5):
-        Schema.from_data(json.loads(text))
-    per_load = (time.perf_counter() - start) / 5
-    assert per_load < 0.010, f"schema load took {per_load * 1000:.1f} ms"
+    assert Schema.from_data(json.loads(GRAMMAR.read_text(encoding="utf-8"))) is not None
 
 
 def test_grammar_resolves_via_package_and_fallback(
