@@ -53,6 +53,11 @@ from kaconf.source import Reader
 __all__ = ["BRACE_STYLES", "INDENT", "BraceStyle", "format_bytes", "format_text"]
 
 BraceStyle = Literal["same-line", "own-line"]
+#: internal: braces stay where they are (used when the structure is broken, see below)
+_KEEP: Literal["keep"] = "keep"
+#: reader codes of broken block structure: where a brace stands changes what keepalived's
+#: processes report there, so the formatter moves no brace in such a file
+_STRUCTURE_CODES = frozenset({"KA010", "KA011", "KA012", "KA013"})
 BRACE_STYLES: tuple[str, ...] = ("same-line", "own-line")
 INDENT = "    "
 #: Lines at least this long (bytes) are kept byte for byte: re-indenting them could
@@ -198,7 +203,7 @@ class _Out:
 class _Formatter:
     """Lays out classified lines; see the module docstring for the rules."""
 
-    def __init__(self, style: BraceStyle) -> None:
+    def __init__(self, style: BraceStyle | Literal["keep"]) -> None:
         self.style = style
         self.out: list[_Out] = []
         self.depth = 0
@@ -277,7 +282,7 @@ class _Formatter:
                 self._emit(last, closing=True)
             elif toks[-1].raw == "{" and len(toks) > 1:
                 self.joinable = None
-                if self.style == "same-line":
+                if self.style in ("same-line", _KEEP):
                     last = _Out(_OPEN, self.depth, _words(toks[:-1]) + " {")
                     self._emit(last)
                 else:
@@ -288,7 +293,7 @@ class _Formatter:
             elif len(toks) == 1 and toks[0].raw == "{":
                 j = self.joinable
                 self.joinable = None
-                if k == 0 and j is not None:
+                if k == 0 and j is not None and self.style != _KEEP:
                     # the reader attaches this '{' to that statement: move it there
                     target = self.out[j]
                     if self.style == "same-line":
@@ -342,7 +347,7 @@ def format_bytes(data: bytes, *, brace_style: BraceStyle = "same-line") -> bytes
         raw_lines.pop()
     src = _classify(raw_lines)
     tokens = _tokenize_plain(src)
-    f = _Formatter(brace_style)
+    f = _Formatter(_KEEP if has_broken_structure(data) else brace_style)
     for i, s in enumerate(src):
         if s.kind == _BLANK:
             f.pending.append("")
@@ -353,6 +358,18 @@ def format_bytes(data: bytes, *, brace_style: BraceStyle = "same-line") -> bytes
         else:
             f.special(s, cont=s.kind == _DEF and _is_continuation(src, i))
     return f.finish()
+
+
+def has_broken_structure(data: bytes) -> bool:
+    """Whether keepalived reads a missing, extra or unexpected brace in ``data``.
+
+    In a broken block keepalived's processes that skip it report each line they meet,
+    an own-line ``{`` included, so moving a brace would change what they report.
+    """
+    from kaconf.loader import load_full
+
+    loaded = load_full("/nonexistent/kaconf-fmt.conf", data=data)
+    return any(d.code in _STRUCTURE_CODES for d in loaded.diagnostics)
 
 
 def _is_continuation(src: list[_Src], i: int) -> bool:

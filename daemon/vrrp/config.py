@@ -23,13 +23,13 @@ from kaconf.effective import Effective, resolve
 from kaconf.effective.host import Host
 from kaconf.effective.iplines import Address
 from kaconf.effective.values import TIMER_HZ, ScriptSpec
+from kaconf.effective.vmac import virtual_mac
 from kaconf.effective.vrrp_types import MASTER, NOT_TRACK_IF, EffInstance, EffSyncGroup, VrrpState
 from kaconf.model.objects import Config, VrrpInstance
 
 from .fsm import InstanceParams, State, Tracker, TrackKind
 from .packet import VRRP_MCAST_V4, VRRP_MCAST_V6, AuthType, auth_data_from_pass
 from .routes import RouteError, RouteSpec, RuleSpec, route_spec, rule_spec
-from .vmac import parse_use_vmac, virtual_mac
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
@@ -266,8 +266,7 @@ class _Translator:
             raise UnsupportedConfig(f"({ei.name}) {exc}") from None
         vmac_mac = None
         if vmac is not None:
-            vmac_mac = parse_use_vmac(inst.use_vmac or [], ei.vrid).mac \
-                if ei.has("VMAC_MAC_SPECIFIED") else None
+            vmac_mac = ei.vmac_mac if ei.has("VMAC_MAC_SPECIFIED") else None
             vmac_mac = vmac_mac or virtual_mac(ei.vrid, family)
         sc = ei.scripts
         return InstanceConfig(

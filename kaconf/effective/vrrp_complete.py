@@ -7,12 +7,11 @@ weights in sync groups and of address owners) are decided here.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from kaconf.effective.values import (
     TIMER_HZ,
     given_bool,
 )
+from kaconf.effective.vmac import vmac_name_for
 from kaconf.effective.vrrp_parse import ParseStage
 from kaconf.effective.vrrp_types import (
     BACKUP,
@@ -28,9 +27,6 @@ from kaconf.effective.vrrp_types import (
     Track,
 )
 from kaconf.model.objects import SyncGroup, VrrpInstance
-
-#: Linux interface names are at most IFNAMSIZ - 1 characters.
-IFNAMSIZ = 16
 
 
 class CompleteStage(ParseStage):
@@ -334,23 +330,3 @@ class CompleteStage(ParseStage):
                     obj.tracking[i] = (n, t.weight, t.reverse)
                 return
         obj.tracking.append((inst, t.weight, t.reverse))
-
-
-def vmac_name_for(prefix: str, vrid: int, family: int, used: Collection[str]) -> str:
-    """keepalived's generated VMAC name: ``<prefix>.<vrid>``, else numbered, skipping ``used``.
-
-    Names are cut to fit IFNAMSIZ by shortening the prefix; IPv6 tries ``<prefix>6`` first.
-    """
-    def fit(tag: str) -> str:
-        tail = f"{tag}.{vrid}"
-        return prefix[:IFNAMSIZ - 1 - len(tail)] + tail
-
-    name = fit("")
-    num = 0
-    while name in used:
-        if family == 6:
-            num = 6 if num == 0 else 1 if num == 6 else num + 1 + (num + 1 == 6)
-        else:
-            num += 1
-        name = fit(str(num))
-    return name

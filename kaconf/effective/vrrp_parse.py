@@ -26,6 +26,7 @@ from kaconf.effective.values import (
     uint_setting,
     words,
 )
+from kaconf.effective.vmac import parse_use_vmac
 from kaconf.effective.vrrp_defs import DefinitionStage
 from kaconf.effective.vrrp_types import (
     BACKUP,
@@ -284,12 +285,12 @@ class ParseStage(DefinitionStage):
         s = st.get("use_vmac")
         if s is not None:
             ei.flags.add("VMAC")
-            name = None
-            for w in words(s)[:2]:
-                if ":" in w:
-                    ei.flags.add("VMAC_MAC_SPECIFIED")
-                elif name is None:
-                    name = w
+            opt = parse_use_vmac(words(s), uint_setting(inst, "virtual_router_id",
+                                                        lo=1, hi=255) or 0)
+            if opt.mac is not None:
+                ei.flags.add("VMAC_MAC_SPECIFIED")
+                ei.vmac_mac = opt.mac
+            name = opt.name
             # "VRRP instance X is already using NAME - ignoring name": an earlier
             # instance's given name wins
             if name is not None and name in self.vmac_taken:

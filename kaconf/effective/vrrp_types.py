@@ -94,6 +94,8 @@ class EffInstance:
     num_script_init: int = 0
     ifname: str | None = None
     vmac_name: str | None = None
+    #: the MAC given on the use_vmac line (None: the RFC 5798 address)
+    vmac_mac: str | None = None
     vmac_xmit_base: bool = False
     strict: bool = False
     saddr: str | None = None

@@ -1,4 +1,4 @@
-"""kaconfd.vrrp.vmac (pure parts) and the use_vmac settings of kaconfd.vrrp.config."""
+"""use_vmac: the resolver's names and MACs (kaconf.effective.vmac), the daemon's settings."""
 
 from __future__ import annotations
 
@@ -6,15 +6,10 @@ from pathlib import Path
 
 import pytest
 from kaconfd.vrrp.config import InstanceConfig, vrrp_config
-from kaconfd.vrrp.vmac import (
-    BaseArpConfig,
-    dev_name_valid,
-    parse_mac,
-    parse_use_vmac,
-    virtual_mac,
-)
+from kaconfd.vrrp.vmac import BaseArpConfig
 
-from kaconf.effective.vrrp_complete import vmac_name_for as default_vmac_name
+from kaconf.effective.vmac import dev_name_valid, parse_mac, parse_use_vmac, virtual_mac
+from kaconf.effective.vmac import vmac_name_for as default_vmac_name
 from kaconf.loader import load_full
 
 
