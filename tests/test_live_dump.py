@@ -68,3 +68,4 @@ def test_dump_on_a_live_host_matches_keepalived() -> None:
     assert "     Using unicast" in text
     assert "FAULT" not in text
     assert "   Gratuitous ARP for each secondary i/f = 10" in text  # garp_extra_if
+    assert "     MAC = 02:11:22:33:44:37 (using VRID)" in text  # use_vmac NAME MAC

@@ -119,6 +119,8 @@ def instance_lines(ei: EffInstance, run: InstanceRun | None = None) -> list[str]
         a(f"   Use VMAC, i/f name {ei.vmac_name}, is_up = "
           f"{'true' if ei.has('VMAC_UP') else 'false'}, xmit_base = "
           f"{'true' if ei.has('VMAC_XMITBASE') else 'false'}")
+        if ei.has("VMAC_MAC_SPECIFIED") and ei.vmac_mac:
+            a(f"     MAC = {ei.vmac_mac}{' (using VRID)' if ei.has('VMAC_MAC_USE_VRID') else ''}")
     if ei.has("VMAC_ADDR"):
         a("   Use VMAC for VIPs on other interfaces")
     if ei.has("VMAC") and ei.vmac_name:

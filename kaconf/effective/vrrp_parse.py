@@ -290,6 +290,8 @@ class ParseStage(DefinitionStage):
             if opt.mac is not None:
                 ei.flags.add("VMAC_MAC_SPECIFIED")
                 ei.vmac_mac = opt.mac
+                if any(":" in w and len(w.rstrip(":").split(":")) == 5 for w in words(s)[:2]):
+                    ei.flags.add("VMAC_MAC_USE_VRID")  # five octets: the VRID is the sixth
             name = opt.name
             # "VRRP instance X is already using NAME - ignoring name": an earlier
             # instance's given name wins
