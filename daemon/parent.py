@@ -19,7 +19,7 @@ alike: the parent then runs its own small asyncio loop that
   notifies and empties its IPVS table), SIGHUP into a reload (the new file is read and
   checked *here* first; on error diagnostics the children are not told and keep the old
   config; a role the new config gains or loses gets its child started or stopped), and
-  forwards SIGUSR1 (data files) to every child.
+  forwards SIGUSR1 (data files) to every child and SIGUSR2 (statistics) to the VRRP child.
 
 Why fork and not exec: the child starts with the configuration already read and
 checked by the parent, as keepalived's children do. The fork happens inside the
@@ -224,7 +224,7 @@ class Parent:
         for path in files:
             if check_pidfile(path):
                 log.info("Removing stale pid file %s", path)
-        for sig in (signal.SIGHUP, signal.SIGUSR1):
+        for sig in (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
             signal.signal(sig, signal.SIG_IGN)  # until the loop handles them
         write_pidfile(opts.pid_file)
         base = "/run" if os.access("/run", os.W_OK) else None
@@ -248,6 +248,8 @@ class Parent:
             loop.add_signal_handler(sig, self._stop_event.set)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         loop.add_signal_handler(signal.SIGUSR1, self._forward, signal.SIGUSR1)
+        # SIGUSR2 (statistics) is the VRRP child's only, as in keepalived
+        loop.add_signal_handler(signal.SIGUSR2, self._forward_stats)
         log.info("Starting kaconfd (keepalived-compatible) with %s", self.opts.config_path)
         if self.opts.dump_conf:
             log_config_dump(log, self.config)
@@ -320,7 +322,7 @@ class Parent:
                 signal.signal(sig, signal.SIG_DFL)
             # Until the child's loop installs its handlers, a forwarded SIGHUP/SIGUSR1
             # must not kill it (their default action is to terminate).
-            for sig in (signal.SIGHUP, signal.SIGUSR1):
+            for sig in (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
                 signal.signal(sig, signal.SIG_IGN)
             with contextlib.suppress(OSError, AttributeError):
                 libc = ctypes.CDLL(None, use_errno=True)
@@ -442,6 +444,10 @@ class Parent:
             if spec.pid is not None and not spec.retired and spec not in skip:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(spec.pid, sig)
+
+    def _forward_stats(self) -> None:
+        """SIGUSR2: only the VRRP child keeps statistics (the checker would die of it)."""
+        self._forward(signal.SIGUSR2, skip=tuple(c for c in self.children if c.kind != "vrrp"))
 
     def _sync_children(self) -> tuple[ChildSpec, ...]:
         """After a reload: start children for roles the config gained, stop lost ones.

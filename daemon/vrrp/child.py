@@ -51,7 +51,7 @@ from .config import (
     vrrp_config,
 )
 from .control import serve_control
-from .datafile import write_data
+from .datafile import write_data, write_stats
 from .events import TrackUpdate
 from .fifo import NotifyFifo
 from .params import State
@@ -142,6 +142,7 @@ class VrrpChild:
         loop.add_signal_handler(signal.SIGINT, self.stopping.set)
         loop.add_signal_handler(signal.SIGHUP, self._schedule_reload)
         loop.add_signal_handler(signal.SIGUSR1, self.write_data)
+        loop.add_signal_handler(signal.SIGUSR2, self.write_stats)
         await self.netlink.open()
         await self.statics.start(vrrp.static_vips, vrrp.static_routes, vrrp.static_rules)
         await self.fifo.open(vrrp.notify_fifos, vrrp.fifo_scripts)
@@ -321,6 +322,10 @@ class VrrpChild:
     def write_data(self) -> None:
         """SIGUSR1: write configuration and state to the data file, as keepalived does."""
         write_data(self)
+
+    def write_stats(self) -> None:
+        """SIGUSR2: write every instance's counters to the stats file, as keepalived does."""
+        write_stats(self)
 
 
 def _log_watcher_end(task: asyncio.Task[None]) -> None:

@@ -82,13 +82,36 @@ def data_lines(child: VrrpChild) -> list[str]:
             *vrrp_lines(eff.vrrp, run_state(child))]
 
 
+def stats_lines(child: VrrpChild) -> list[str]:
+    """The stats file (SIGUSR2): keepalived's counters of every instance, in order."""
+    out: list[str] = []
+    for name, runner in child.runners.items():
+        noted = runner.heard.count if runner.heard is not None else 0
+        out += runner.stats.lines(name, received=noted)
+    return out
+
+
+def stats_path(data_file: str) -> str:
+    """keepalived's stats file beside its data file: ``/tmp/keepalived.stats``."""
+    base = data_file[:-len(".data")] if data_file.endswith(".data") else data_file
+    return base + ".stats"
+
+
+def write_stats(child: VrrpChild) -> None:
+    """Write the per-instance counters, as keepalived does on SIGUSR2."""
+    _write(Path(stats_path(child.opts.data_file)), stats_lines(child))
+
+
 def write_data(child: VrrpChild) -> None:
     """Write configuration and state to the child's data file, as keepalived does."""
-    path = Path(child.opts.data_file)
+    _write(Path(child.opts.data_file), data_lines(child))
+
+
+def _write(path: Path, lines: list[str]) -> None:
     try:
-        # keepalived creates it 0600: it may hold passwords (auth_pass)
+        # keepalived creates these 0600: the data file may hold passwords (auth_pass)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
-            f.write("\n".join(data_lines(child)) + "\n")
+            f.write("\n".join(lines) + "\n")
     except OSError as exc:
         log.error("cannot write %s: %s", path, exc)

@@ -80,11 +80,13 @@ class Heard:
     advert); ``at`` is the arrival of the latest one, None once consumed.
     """
 
-    __slots__ = ("ttl", "at")
+    __slots__ = ("ttl", "at", "count")
 
     def __init__(self, ttl: int) -> None:
         self.ttl = ttl
         self.at: float | None = None
+        #: how many arrived (keepalived's "Advertisements Received" counts them)
+        self.count = 0
 
 
 #: Addresses seen in received packets: one object per address, not one per packet.
@@ -268,6 +270,7 @@ class ReceiveSocket:
                     heard = known.get(data[12:])
                     if heard is not None and heard.ttl == data[8]:
                         heard.at = arrival
+                        heard.count += 1
                         self.hits += 1
                         continue
                 rcv = parse_ipv4(data, arrival)

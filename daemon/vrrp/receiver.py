@@ -88,6 +88,7 @@ class AdvertReceiver:
     def forget(self, runner: InstanceRunner) -> None:
         heard = runner.heard
         if heard is not None:
+            runner.stats.advert_rcvd += heard.count
             if self.known.get(runner.heard_key) is heard:
                 del self.known[runner.heard_key]
             runner.heard, runner.heard_key = None, b""

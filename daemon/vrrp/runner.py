@@ -47,6 +47,7 @@ from .fsm import VrrpFsm
 from .io import AdvertSender, Announcer, Heard, IPAddress, Received
 from .packet import Advertisement, Expectation, PacketError, Reason, validate
 from .params import State
+from .stats import InstanceStats
 from .sync import GroupAction
 from .timers import InstanceTimers
 from .vmac import create_vmac, remove_vmac
@@ -102,6 +103,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         #: for the data file (SIGUSR1): when the state last changed, whether VIPs are set
         self.last_transition = time.time()
         self.vips_set = False
+        #: keepalived's per-instance counters (SIGUSR2, see .stats)
+        self.stats = InstanceStats()
+        self.was_master = False
 
     @property
     def state(self) -> State:
@@ -247,6 +251,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         act = unit.fast_advert_received(self.cfg.name, self._last_event, at)
         if act is None:
             return False
+        self.stats.advert_rcvd += 1
         self._set_timer(act)
         if self.receiver is not None and rcv.ttl is not None and act.at is not None:
             # From now on the socket only notes its arrival (until the unit changes).
@@ -286,6 +291,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         try:
             validate(adv, self.expect, rcv.ttl)
         except PacketError as exc:
+            self.stats.rejected(exc)
             self.rejected(rcv, exc)
             return
         if self.cfg.unicast and rcv.src not in self.cfg.unicast_peers:
@@ -293,6 +299,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             return
         if self.sender is not None and rcv.src == self.sender.src:
             return
+        self.stats.advert_rcvd += 1
+        if adv.priority == 0:
+            self.stats.pri_zero_rcvd += 1
         event = AdvertReceived(rcv.src, adv.priority, adv.advert_int)
         self._last_good, self._last_event = rcv, event
         self.post(event, rcv.arrival)
@@ -353,6 +362,12 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             self._garp(act)
         elif isinstance(act, RunNotify):
             self.last_transition = time.time()
+            if act.state is State.MASTER:
+                self.stats.become_master += 1
+                self.was_master = True
+            elif self.was_master:
+                self.stats.release_master += 1
+                self.was_master = False
             self._notify(act)
         elif isinstance(act, RunLowerPriorityNotify):
             if self.cfg.notify_master_rx_lower_pri:
@@ -375,6 +390,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             if len(self._adverts) >= 8:
                 self._adverts.clear()
             self._adverts[priority] = packets
+        self.stats.advert_sent += 1
+        if priority == 0:
+            self.stats.pri_zero_sent += 1
         for dst, payload in packets:
             try:
                 sender.send(payload, dst)

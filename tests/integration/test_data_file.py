@@ -1,4 +1,5 @@
-"""SIGUSR1's data file: kaconf run writes what keepalived 2.2.7 writes for the same config.
+"""SIGUSR1's data file and SIGUSR2's stats file: kaconf run writes what keepalived 2.2.7
+writes for the same config.
 
 Each scenario runs real keepalived, then ``kaconf run``, on the same node and config
 (the peer, when there is one, is the same kaconf node throughout), sends SIGUSR1 once
@@ -25,6 +26,7 @@ pytestmark = [pytest.mark.netns, pytest.mark.oracle,
                                  reason="keepalived is not installed")]
 
 KEEPALIVED_DATA = Path("/tmp/keepalived.data")
+KEEPALIVED_STATS = Path("/tmp/keepalived.stats")
 
 CONF = """vrrp_script chk {{
     script /bin/true
@@ -75,16 +77,27 @@ def _keepalived(lab: Lab, node: str, conf: Path) -> Proc:
                             "-c", str(wd / f"ka-{node}-checkers.pid")], f"keepalived-{node}")
 
 
-def _data_after_usr1(proc: Proc, path: Path, settled: str) -> str:
+def _files_after_signals(proc: Proc, data: Path, stats: Path, settled: str
+                         ) -> tuple[str, str]:
+    """SIGUSR1 then SIGUSR2 once the instance has settled: (data file, stats file)."""
     wait_for(f"{settled} in the log", lambda: settled in proc.log(), 15)
     time.sleep(1.5)  # a script run and an advert or two after the transition
-    path.unlink(missing_ok=True)
-    proc.signal(signal.SIGUSR1)
-    wait_for(f"{path} to be written", lambda: path.exists() and path.stat().st_size > 0, 10)
-    time.sleep(0.3)
-    text = path.read_text()
+    out = []
+    for sig, path in ((signal.SIGUSR1, data), (signal.SIGUSR2, stats)):
+        path.unlink(missing_ok=True)
+        proc.signal(sig)
+        wait_for(f"{path} to be written", lambda p=path: p.exists() and p.stat().st_size > 0,
+                 10)
+        time.sleep(0.3)
+        out.append(path.read_text())
     assert proc.stop() is not None
-    return text
+    return out[0], out[1]
+
+
+def stats_lines(text: str) -> list[str]:
+    """The stats file with the advert counts (which depend on timing) as zero or not."""
+    return [re.sub(r"^(    (?:Received|Sent): )([1-9]\d*)$", r"\1<n>", line)
+            for line in text.splitlines()]
 
 
 def _compare(ref: str, got: str) -> None:
@@ -108,10 +121,12 @@ def test_data_file_matches_keepalived(lab: Lab, tmp_path: Path, role: str) -> No
     conf = tmp_path / "B.conf"
     conf.write_text(CONF.format(prio=100))
     settled = f"(VI_1) Entering {role} STATE"
-    ref = _data_after_usr1(_keepalived(lab, "B", conf), KEEPALIVED_DATA, settled)
-    mine_path = lab.workdir / "B.data"
-    got = _data_after_usr1(lab.start("B", kaconf_run(conf, lab.workdir, "B"), "B"), mine_path,
-                           settled)
+    ref, ref_stats = _files_after_signals(_keepalived(lab, "B", conf), KEEPALIVED_DATA,
+                                          KEEPALIVED_STATS, settled)
+    got, got_stats = _files_after_signals(
+        lab.start("B", kaconf_run(conf, lab.workdir, "B"), "B"), lab.workdir / "B.data",
+        lab.workdir / "B.stats", settled)
     if peer is not None:
         assert peer.stop() is not None
     _compare(ref, got)
+    assert stats_lines(got_stats) == stats_lines(ref_stats)
