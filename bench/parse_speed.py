@@ -43,12 +43,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-for _p in (REPO / "tests", REPO / "bench"):  # tests/ and bench/ are not packages
+for _p in (REPO, REPO / "bench"):  # run as a script: tests.support and bench/ (not a package)
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
 import gen_config  # noqa: E402
-from oracle import (  # noqa: E402
+
+from tests.support.oracle import (  # noqa: E402
     DEFAULT_INTERFACES,
     OracleNetns,
     keepalived_available,

@@ -372,9 +372,9 @@ def kaconf_errors(path: Path) -> tuple[bool, set[int]]:
 
 def judge(cases: list[Case], workdir: Path) -> None:
     """Run keepalived -t and kaconf lint on every case (files are written to ``workdir``)."""
-    if str(ROOT / "tests") not in sys.path:  # tests/oracle.py: stdlib only, not a package
-        sys.path.insert(0, str(ROOT / "tests"))
-    from oracle import DEFAULT_INTERFACES, OracleNetns
+    if str(ROOT) not in sys.path:  # tests/support/oracle.py: stdlib only, run from a checkout
+        sys.path.insert(0, str(ROOT))
+    from tests.support.oracle import DEFAULT_INTERFACES, OracleNetns
 
     # kaconf checks interface names only when told the host's (as test_agreement does)
     old = os.environ.get("KACONF_INTERFACES")
