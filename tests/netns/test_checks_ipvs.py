@@ -82,6 +82,7 @@ def kernel_has_ipvs() -> tuple[bool, str]:
     return True, ""
 
 
+@pytest.mark.netns  # unshare --net: a throw-away network namespace
 def test_writer_programs_a_real_ipvs_table() -> None:
     ok, why = kernel_has_ipvs()
     if not ok:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.netns import Lab, Proc, kaconf_run, wait_for
+from tests.support.netns import NETNS, Lab, Proc, kaconf_run, wait_for
 
-pytestmark = [pytest.mark.netns, pytest.mark.oracle,
+pytestmark = [*NETNS, pytest.mark.oracle,
               pytest.mark.skipif(shutil.which("keepalived") is None,
                                  reason="keepalived is not installed")]
 

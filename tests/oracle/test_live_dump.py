@@ -45,7 +45,7 @@ def sections(text: str) -> list[tuple[str, list[str]]]:
 def test_dump_on_a_live_host_matches_keepalived() -> None:
     reason = keepalived_available()
     if reason is not None:
-        pytest.skip(reason)
+        pytest.skip(f"keepalived oracle unavailable: {reason}")
     with OracleNetns() as ns:
         ref = sections(ns.dump(CONF, seconds=4))
         proc = subprocess.run(["ip", "netns", "exec", ns.name, sys.executable, "-m",

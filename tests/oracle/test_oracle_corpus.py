@@ -55,7 +55,7 @@ def netns(request: pytest.FixtureRequest) -> OracleNetns:
     """One namespace for the whole module: building one costs ~20 ip calls, a check ~10 ms."""
     reason = keepalived_available()
     if reason is not None:
-        pytest.skip(reason)
+        pytest.skip(f"keepalived oracle unavailable: {reason}")
     ns = OracleNetns()
     ns.__enter__()
     request.addfinalizer(ns.close)

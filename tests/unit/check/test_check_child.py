@@ -110,7 +110,7 @@ def test_serve_watchdog_answers_hello(tmp_path) -> None:
 
 def test_writer_without_ipvs_logs_once_and_keeps_the_table(caplog) -> None:
     if os.path.exists(PROC_IP_VS):
-        pytest.skip("this kernel has IPVS")
+        pytest.skip(f"this kernel has IPVS ({PROC_IP_VS} exists): the no-IPVS path cannot run here")
 
     async def main() -> IpvsWriter:
         w = IpvsWriter(logging.getLogger("t"))

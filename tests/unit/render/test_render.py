@@ -290,7 +290,7 @@ def test_real_cluster_rule_vrid_mismatch(tmp_path: Path,
     from kaconf.lint import registry
 
     if registry.get("KA401") is None:
-        pytest.skip("cluster rule KA401 not present")
+        pytest.skip("cluster rule KA401 (VRID mismatch between nodes) is not registered")
     out_dir = tmp_path / "out"
     status, _, err = _render(capsys, TEMPLATE, "--vars", VARS, "--out-dir", out_dir,
                              "--set", "nodes.serverB.virtual_router_id=91")
