@@ -2,7 +2,7 @@
 
 The claim behind kaconf's error severity is that ``kaconf lint`` reports an error for a
 config exactly when ``keepalived -t`` (2.2.7) exits non-zero for it. This test checks the
-claim against the real binary (tests/oracle.py runs it in a throw-away network namespace
+claim against the real binary (tests/support/oracle.py runs it in a throw-away network namespace
 set up like the one the recorded verdicts came from) on
 
 * every upstream sample config (tests/fixtures/corpus/keepalived-samples),
@@ -12,7 +12,8 @@ set up like the one the recorded verdicts came from) on
   nopreempt with MASTER, authentication with VRRPv3, duplicate VRID, unused script, ...).
 
 It writes the agreement figures (per category) into docs/agreement.md between the markers
-and fails if the recorded inputs disagree or the generated agreement drops below the floor.
+and fails if the recorded inputs disagree or the generated or fuzz agreement drops below its
+floor (the measured figure, rounded down).
 Skipped, with the reason, where keepalived cannot run (not root, no binary, no netns).
 """
 
@@ -47,10 +48,14 @@ DOC = ROOT / "docs" / "agreement.md"
 BEGIN = "<!-- agreement:begin -->"
 END = "<!-- agreement:end -->"
 
-#: generated variants must agree at least this often (the recorded inputs must all agree)
-GENERATED_FLOOR = 0.97
-#: the schema fuzz exercises the reader's keyword table, which kaconf does not fully own here
-FUZZ_FLOOR = 0.93
+# Floors are the figures measured in docs/agreement.md rounded down to a whole percent, so a
+# regression fails the test instead of hiding in the slack (raised from 0.97 and 0.93).
+#: generated variants must agree at least this often: 1079 / 1079 measured (the recorded
+#: inputs must all agree too)
+GENERATED_FLOOR = 1.00
+#: the held-out fuzz (schema + value-block): 897 / 900 measured (99.7 %); the three misses are
+#: keywords of a build with iptables, which Debian's 2.2.7 lacks
+FUZZ_FLOOR = 0.99
 
 
 # -- kaconf's verdict ------------------------------------------------------------------------
