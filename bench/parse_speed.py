@@ -7,9 +7,10 @@ on the same machine, and records the outcome in ``docs/performance.md`` between 
 ``<!-- parse_speed:begin -->`` and ``<!-- parse_speed:end -->`` (the rest of that file is left
 alone).
 
-* keepalived: ``keepalived -t -f FILE`` inside a network namespace built by ``tests/oracle.py``
-  with the eight interfaces the config names (eth0..eth3 and b0..b3 as veth pairs), N runs,
-  median wall time.  Each run must exit 0, otherwise the comparison would be meaningless.
+* keepalived: ``keepalived -t -f FILE`` inside a network namespace built by
+  ``tests/support/oracle.py`` with the eight interfaces the config names (eth0..eth3 and
+  b0..b3 as veth pairs), N runs, median wall time.  Each run must exit 0, otherwise the
+  comparison would be meaningless.
 * kaconf: ``kaconf lint FILE`` when that subcommand exists (installed, or as
   ``python -m kaconf.cli lint FILE`` from this checkout), else
   ``python -c "import kaconf; kaconf.load(FILE)"``, or whatever ``--kaconf-cmd`` says; N runs,

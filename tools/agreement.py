@@ -8,7 +8,7 @@ not and misses the ones it does, and ``kaconf dump`` shows instances keepalived 
 This tool measures that on the corpus (tests/fixtures/corpus, /work/shared/corpus) plus a
 seeded set of mutations of those configs (missing and extra braces, inline block values,
 ``${}``/``#X#``/``<x>`` placeholders, CRLF, tabs, stray text, pasted shell prompts). For each
-file it runs ``keepalived -t`` (in a throw-away network namespace, tests/oracle.py) and
+file it runs ``keepalived -t`` (in a throw-away network namespace, tests/support/oracle.py) and
 ``kaconf lint`` and reports
 
 * verdict agreement: kaconf has an error exactly when ``keepalived -t`` exits non-zero;
@@ -17,7 +17,7 @@ file it runs ``keepalived -t`` (in a throw-away network namespace, tests/oracle.
 
 ``python3 tools/agreement.py`` writes the figures into docs/agreement.md (between the
 ``reader-agreement`` markers); ``--seed``/``--count`` choose the generated set. The mutation
-generator is importable (tests/test_reader_agreement.py runs a small fixed seed of it).
+generator is importable (tests/oracle/test_reader_agreement.py runs a small fixed seed of it).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``kaconf run`` on a config with a ``virtual_server`` forks a ``Keepalived_healthcheckers``
 child next to the VRRP child; these tests drive the whole daemon as an operator would
 (signals to the parent, pid files, logs) rather than calling ``checker_main`` directly
-(tests/integration/test_checks_child.py does that). The real servers are HTTP servers
+(tests/netns/test_checks_child.py does that). The real servers are HTTP servers
 started by the test inside node A's namespace on 127.0.0.1: ``TCP_CHECK`` on one port,
 ``HTTP_GET`` on another, so stopping and restarting them moves the checks down and up.
 

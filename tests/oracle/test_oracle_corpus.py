@@ -2,8 +2,8 @@
 
 kaconf's lint expectations are checked against files recorded once by hand
 (``corpus/keepalived-samples/verdicts.tsv`` and ``validation/results.tsv``, with the full
-outputs in ``verdicts/FILE.txt`` and ``validation/NAME.out``).  If the oracle
-in ``tests/oracle.py`` gives the same exit codes on those files, then both the recordings and
+outputs in ``verdicts/FILE.txt`` and ``validation/NAME.out``).  If the oracle in
+``tests/support/oracle.py`` gives the same exit codes on those files, then both the recordings and
 the oracle's namespace setup are trustworthy, and the oracle can be used to judge new configs
 that have no recording.  A mismatch means the environment drifted (interfaces, addresses,
 keepalived version) and every oracle-based test would be suspect.

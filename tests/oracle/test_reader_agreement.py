@@ -5,8 +5,8 @@ values, ``${}``/``#X#``/``<x>`` placeholders, CRLF, tabs, stray text, shell prom
 small fixed seed, asks ``keepalived -t`` (tests/support/oracle.py) and ``kaconf lint`` about
 every file, and checks the numbered-line coverage (lines keepalived reports as ``(Line N)``
 where kaconf reports an error) against the figure measured by the tool (docs/agreement.md,
-98.4%, rounded down; this subset measures 789 / 797 = 98.996%, which rounds down to 98% too). Skipped, with the reason, where
-keepalived cannot run here.
+98.4%, rounded down; this subset measures 789 / 797 = 98.996%, which rounds down to 98% too).
+Skipped, with the reason, where keepalived cannot run here.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ VALIDATION = ROOT / "tests" / "fixtures" / "validation"
 SAMPLES = ROOT / "tests" / "fixtures" / "corpus" / "keepalived-samples"
 EXAMPLES = ROOT / "examples"
 
-#: the interfaces of the namespace the fixtures were recorded in (see tests/oracle.py)
+#: the interfaces of the namespace the fixtures were recorded in (see tests/support/oracle.py)
 FIXTURE_INTERFACES = EXAMPLE_INTERFACES
 
 

@@ -9,7 +9,7 @@ the rule's code.
 
 After an intended change, regenerate and review the diff::
 
-    KACONF_UPDATE_SNAPSHOTS=1 python3 -m pytest -q tests/unit/test_rules_snapshots.py
+    KACONF_UPDATE_SNAPSHOTS=1 python3 -m pytest -q tests/unit/lint/test_rules_snapshots.py
 
 A hand-rolled helper rather than a plugin: one text file per rule, no dependency.
 """
