@@ -13,9 +13,7 @@ import logging
 import os
 import socket
 import textwrap
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 from kaconfd.check import probes
 from kaconfd.check.ipvs_writer import IpvsWriter
@@ -23,6 +21,7 @@ from kaconfd.check.scheduler import Scheduler
 from kaconfd.check.spec import MiscParams, ServiceAddr, resolve
 
 import kaconf
+from tests.support.aio import run, wait_until
 
 LOG = logging.getLogger("test.checks.scripts")
 DELAY = 0.2
@@ -33,23 +32,6 @@ def load(tmp: Path, text: str) -> kaconf.Config:
     loaded = kaconf.load_full(str(tmp / "keepalived.conf"), data=textwrap.dedent(text).encode())
     assert not loaded.errors, loaded.errors
     return loaded.config
-
-
-async def wait_until(pred: Callable[[], bool], timeout: float, what: str) -> float:
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    while not pred():
-        if loop.time() - start > timeout:
-            raise AssertionError(f"{what}: not within {timeout:.1f}s")
-        await asyncio.sleep(0.01)
-    return loop.time() - start
-
-
-def run(coro: Awaitable[Any]) -> Any:
-    async def main() -> Any:
-        return await asyncio.wait_for(coro, 60)
-
-    return asyncio.run(main())
 
 
 def words(path: Path) -> list[str]:

@@ -38,6 +38,7 @@ from kaconfd.check.spec import ConnOpts, DnsParams, HttpParams, SmtpParams, UdpP
 from kaconfd.check.spec import resolve as resolve_config
 
 import kaconf
+from tests.support.aio import run, wait_until
 
 LOG = logging.getLogger("test.checks")
 DELAY = 0.2
@@ -52,17 +53,6 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-async def wait_until(pred: Callable[[], bool], timeout: float, what: str) -> float:
-    """Poll ``pred`` until true; returns the time it took, fails after ``timeout``."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    while not pred():
-        if loop.time() - start > timeout:
-            raise AssertionError(f"{what}: not within {timeout:.1f}s")
-        await asyncio.sleep(0.01)
-    return loop.time() - start
 
 
 # -- servers --------------------------------------------------------------------------------
@@ -285,13 +275,6 @@ async def up_down_up(tmp: Path, server: Server, checker: str, proto: str = "TCP"
         await server.stop()
     assert (tmp / "notify.log").read_text().split() == ["down", "up"]
     return sched
-
-
-def run(coro: Awaitable[Any]) -> Any:
-    async def main() -> Any:
-        return await asyncio.wait_for(coro, 60)
-
-    return asyncio.run(main())
 
 
 def test_tcp_check(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from tests.support.configs import vrrp_conf
 from tests.support.netns import NETNS, Lab, Proc, kaconf_run, wait_for
 
 pytestmark = NETNS
@@ -33,21 +34,6 @@ TAKEOVER = 12.0
 STEADY = 3.0
 POLL = 0.1
 
-CONF = """global_defs {{
-    router_id {node}
-}}
-vrrp_instance VI_1 {{
-    state BACKUP
-    interface eth0
-    virtual_router_id 90
-    priority {prio}
-    advert_int 1
-    virtual_ipaddress {{
-        {vip}
-    }}
-}}
-"""
-
 _STATE = re.compile(r"\(VI_1\) Entering (MASTER|BACKUP|FAULT) STATE")
 
 
@@ -55,7 +41,7 @@ def _start(lab: Lab, tmp: Path, prios: dict[str, int]) -> dict[str, Proc]:
     procs = {}
     for node in NODES:
         conf = tmp / f"{node}.conf"
-        conf.write_text(CONF.format(node=node, prio=prios[node], vip=VIP))
+        conf.write_text(vrrp_conf(node, prios[node], VIP))
         procs[node] = lab.start(node, kaconf_run(conf, lab.workdir, node), node)
     return procs
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.configs import vrrp_conf
 from tests.support.netns import NETNS, Lab, Proc, kaconf_run, wait_for
 from tests.support.paths import EXAMPLES
 
@@ -15,27 +16,11 @@ pytestmark = NETNS
 
 TAKEOVER = 12.0
 
-CONF = """global_defs {{
-    router_id {router}
-{globals}}}
-vrrp_instance VI_1 {{
-    state BACKUP
-    interface eth0
-    virtual_router_id 90
-    priority {prio}
-    advert_int 1
-{extra}    virtual_ipaddress {{
-        {vip}
-    }}
-}}
-"""
-
 
 def _conf(tmp: Path, name: str, prio: int, vip: str, extra: str = "",
           globals_: str = "") -> Path:
     path = tmp / f"{name}.conf"
-    path.write_text(CONF.format(router=name, prio=prio, vip=vip, extra=extra,
-                                globals=globals_))
+    path.write_text(vrrp_conf(name, prio, vip, globals_=globals_, extra=extra))
     return path
 
 

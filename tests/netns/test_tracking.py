@@ -12,6 +12,7 @@ import socket
 import time
 from pathlib import Path
 
+from tests.support.configs import vrrp_conf
 from tests.support.netns import NETNS, ArpCapture, FrameCapture, Lab, Proc, kaconf_run, wait_for
 
 pytestmark = NETNS
@@ -20,24 +21,6 @@ VIP = "10.1.10.240/24"
 A_ADDR, B_ADDR = "10.1.10.117/24", "10.1.10.185/24"
 #: Master-down interval (3 x 1 s + skew) plus script interval, with slack for a loaded host.
 TAKEOVER = 12.0
-
-CONF = """global_defs {{
-    router_id {node}
-    enable_script_security
-    script_user root
-{globals}}}
-{blocks}
-vrrp_instance VI_1 {{
-    state BACKUP
-    interface eth0
-    virtual_router_id 90
-    priority {prio}
-    advert_int 1
-{extra}    virtual_ipaddress {{
-        {vip}
-    }}
-}}
-"""
 
 SCRIPT = """vrrp_script chk {{
     script "/bin/sh -c 'test ! -e {flag}'"
@@ -50,8 +33,9 @@ SCRIPT = """vrrp_script chk {{
 def _conf(tmp: Path, node: str, prio: int, blocks: str = "", extra: str = "",
           globals_: str = "") -> Path:
     path = tmp / f"{node}.conf"
-    path.write_text(CONF.format(node=node, prio=prio, blocks=blocks, extra=extra,
-                                globals=globals_, vip=VIP))
+    scripts_as_root = "    enable_script_security\n    script_user root\n"
+    path.write_text(vrrp_conf(node, prio, VIP, globals_=scripts_as_root + globals_,
+                              blocks=blocks + "\n", extra=extra))
     return path
 
 

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 from kaconfd.check.spec import resolve
 
 import kaconf
 from kaconf.dump.text import dump_lines
 from kaconf.effective.host import Host
+from tests.support.configs import real_server_conf
 
 HOST = Host.static(hostname="vm", interfaces=[], scripts={})
 
 
 def _config(checker: str) -> kaconf.Config:
-    text = textwrap.dedent("""
-        virtual_server 192.0.2.1 80 {
-          protocol TCP
-          real_server 192.0.2.10 80 {
-        %s
-          }
-        }
-    """) % textwrap.indent(textwrap.dedent(checker), "    ")
+    text = real_server_conf(checker)
     return kaconf.load_full("t.conf", data=text.encode()).config
 
 

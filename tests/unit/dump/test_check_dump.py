@@ -8,26 +8,17 @@ kind's default (0 for DNS_CHECK). Each kind's own lines are its module's ``dump`
 
 from __future__ import annotations
 
-import textwrap
-
 import kaconf
 from kaconf.dump.text import dump_lines
 from kaconf.effective.host import Host
+from tests.support.configs import real_server_conf
 
 HOST = Host.static(hostname="vm", interfaces=[], scripts={"/bin/true": "/usr/bin/true"})
 
 
 def _entries(checkers: str) -> dict[str, list[str]]:
     """Each checker's dump lines, by its ``Keepalive method`` line."""
-    text = textwrap.dedent("""
-        virtual_server 192.0.2.1 80 {
-          protocol TCP
-          delay_loop 7
-          real_server 192.0.2.10 80 {
-        %s
-          }
-        }
-    """) % textwrap.indent(textwrap.dedent(checkers), "    ")
+    text = real_server_conf(checkers, service="delay_loop 7\n")
     lines = dump_lines(kaconf.load_full("t.conf", data=text.encode()).config, HOST)
     out: dict[str, list[str]] = {}
     current: list[str] = []
