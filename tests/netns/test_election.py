@@ -1,6 +1,6 @@
 """Elections between three routers on one LAN (RFC 5798 §6.4).
 
-Nodes A, B and C (namespaces on one bridge, see :mod:`.netns`) share VI_1 / VRID 90 /
+Nodes A, B and C (namespaces on one bridge, see :mod:`tests.support.netns`) share VI_1 / VRID 90 /
 10.1.10.240, all ``state BACKUP`` with preemption. Throughout, every namespace is polled
 and, outside the transition windows, exactly one of them must hold the VIP.
 

@@ -1,6 +1,6 @@
 """Tracking end to end: vrrp_script, track_file, virtual routes/rules, GARP refresh, FIFO.
 
-Two nodes in namespaces (see :mod:`.netns`): A (priority 100) and B (priority 90) share
+Two nodes in namespaces (see :mod:`tests.support.netns`): A (priority 100) and B (priority 90) share
 VI_1 / VRID 90 / 10.1.10.240. Each node's check script looks for its own flag file in
 the test's tmp_path, so a test fails a node's check by creating that file.
 """
