@@ -5,7 +5,7 @@ never letting two nodes answer for one address, and by what it costs while nothi
 happens. keepalived is the reference, so one run measures both, on the same machine,
 with the same configs, one after the other.
 
-Set-up (tests/integration/netns.py's :class:`Lab`): nodes A (priority 150) and B (100)
+Set-up (tests/support/netns.py's :class:`Lab`): nodes A (priority 150) and B (100)
 in their own network namespaces, ``eth0`` of each a veth whose peer is a port of a
 bridge in a "switch" namespace. A cut cable is the bridge port going down, so A sees
 its carrier go, like a pulled cable.
@@ -80,7 +80,7 @@ T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.integration.netns import Lab, LabError, Proc, kaconf_run  # noqa: E402
+from tests.support.netns import Lab, LabError, Proc, kaconf_run  # noqa: E402
 
 BEGIN = "<!-- failover:begin -->"
 END = "<!-- failover:end -->"

@@ -7,9 +7,10 @@ on the same machine, and records the outcome in ``docs/performance.md`` between 
 ``<!-- parse_speed:begin -->`` and ``<!-- parse_speed:end -->`` (the rest of that file is left
 alone).
 
-* keepalived: ``keepalived -t -f FILE`` inside a network namespace built by ``tests/oracle.py``
-  with the eight interfaces the config names (eth0..eth3 and b0..b3 as veth pairs), N runs,
-  median wall time.  Each run must exit 0, otherwise the comparison would be meaningless.
+* keepalived: ``keepalived -t -f FILE`` inside a network namespace built by
+  ``tests/support/oracle.py`` with the eight interfaces the config names (eth0..eth3 and
+  b0..b3 as veth pairs), N runs, median wall time.  Each run must exit 0, otherwise the
+  comparison would be meaningless.
 * kaconf: ``kaconf lint FILE`` when that subcommand exists (installed, or as
   ``python -m kaconf.cli lint FILE`` from this checkout), else
   ``python -c "import kaconf; kaconf.load(FILE)"``, or whatever ``--kaconf-cmd`` says; N runs,
@@ -43,12 +44,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-for _p in (REPO / "tests", REPO / "bench"):  # tests/ and bench/ are not packages
+for _p in (REPO, REPO / "bench"):  # run as a script: tests.support and bench/ (not a package)
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
 import gen_config  # noqa: E402
-from oracle import (  # noqa: E402
+
+from tests.support.oracle import (  # noqa: E402
     DEFAULT_INTERFACES,
     OracleNetns,
     keepalived_available,

@@ -37,7 +37,7 @@ lines in between. Splitting ``} {`` apart could turn a stray brace into a block
 opener (keepalived compares line numbers there), so such lines stay verbatim.
 The result is idempotent, and ``dump_json(load(text), spans=False)`` is the same
 before and after; both properties are tested over the whole corpus with
-Hypothesis (tests/unit/test_fmt.py).
+Hypothesis (tests/unit/fmt/test_fmt.py).
 """
 
 from __future__ import annotations

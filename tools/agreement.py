@@ -8,7 +8,7 @@ not and misses the ones it does, and ``kaconf dump`` shows instances keepalived 
 This tool measures that on the corpus (tests/fixtures/corpus, /work/shared/corpus) plus a
 seeded set of mutations of those configs (missing and extra braces, inline block values,
 ``${}``/``#X#``/``<x>`` placeholders, CRLF, tabs, stray text, pasted shell prompts). For each
-file it runs ``keepalived -t`` (in a throw-away network namespace, tests/oracle.py) and
+file it runs ``keepalived -t`` (in a throw-away network namespace, tests/support/oracle.py) and
 ``kaconf lint`` and reports
 
 * verdict agreement: kaconf has an error exactly when ``keepalived -t`` exits non-zero;
@@ -17,7 +17,7 @@ file it runs ``keepalived -t`` (in a throw-away network namespace, tests/oracle.
 
 ``python3 tools/agreement.py`` writes the figures into docs/agreement.md (between the
 ``reader-agreement`` markers); ``--seed``/``--count`` choose the generated set. The mutation
-generator is importable (tests/test_reader_agreement.py runs a small fixed seed of it).
+generator is importable (tests/oracle/test_reader_agreement.py runs a small fixed seed of it).
 """
 
 from __future__ import annotations
@@ -372,9 +372,9 @@ def kaconf_errors(path: Path) -> tuple[bool, set[int]]:
 
 def judge(cases: list[Case], workdir: Path) -> None:
     """Run keepalived -t and kaconf lint on every case (files are written to ``workdir``)."""
-    if str(ROOT / "tests") not in sys.path:  # tests/oracle.py: stdlib only, not a package
-        sys.path.insert(0, str(ROOT / "tests"))
-    from oracle import DEFAULT_INTERFACES, OracleNetns
+    if str(ROOT) not in sys.path:  # tests/support/oracle.py: stdlib only, run from a checkout
+        sys.path.insert(0, str(ROOT))
+    from tests.support.oracle import DEFAULT_INTERFACES, OracleNetns
 
     # kaconf checks interface names only when told the host's (as test_agreement does)
     old = os.environ.get("KACONF_INTERFACES")

@@ -5,7 +5,7 @@ The metadata of every rule (``META`` in its module, and
 :mod:`kaconf.lint.reader_rules` for reader codes) is the single source of the
 rule documentation: ``kaconf rules``, SARIF output and this page all read it,
 so they cannot disagree. The page is committed so it can be read on the forge
-without running anything; tests/unit/test_rules_doc.py regenerates it in
+without running anything; tests/unit/lint/test_rules_doc.py regenerates it in
 memory and fails when the committed copy is stale.
 
 The output is deterministic (rules sorted by code, fixed layout, ``\\n`` line

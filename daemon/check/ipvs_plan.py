@@ -6,7 +6,7 @@ ipwrapper.c: the checker state (:mod:`kaconfd.check.state`) only has to say what
 ``add_service`` / ``edit_service`` / ``del_service`` / ``add_dest`` / ``edit_dest`` /
 ``del_dest`` operations get there.  The writer (:mod:`kaconfd.check.ipvs_writer`) applies them
 verbatim, so unit tests can assert the exact operations of every state change
-(tests/unit/test_check_ipvs_plan.py) without a kernel.
+(tests/unit/check/test_check_ipvs_plan.py) without a kernel.
 
 Order of operations (deterministic, so tests and logs are stable):
 

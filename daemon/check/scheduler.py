@@ -8,7 +8,7 @@ second it costs well under a quarter of a core (bench/checks.py, docs/performanc
 
 Why an injected :class:`Clock`: unit tests drive the scheduler with :class:`FakeClock`, whose
 time only moves when the test says so, so retry / warm-up / quorum timelines are asserted
-exactly and instantly (tests/unit/test_check_scheduler.py).  Probes and the script runner are
+exactly and instantly (tests/unit/check/test_check_scheduler.py).  Probes and the script runner are
 injected for the same reason.
 
 Decisions live in :mod:`kaconfd.check.state`; this module only does the I/O around them:

@@ -4,7 +4,7 @@ Why a separate, pure layer: the model (:mod:`kaconf.model.objects`) keeps ``None
 given", because the effective value often depends on other blocks.  The checker needs the
 *effective* values, and keepalived's inheritance rules (``validate_check_config`` in
 check_data.c) are easy to get subtly wrong, so they live here, in one place, with unit tests
-(tests/unit/test_check_spec.py).  What differs between checker kinds (their defaults and
+(tests/unit/check/test_check_spec.py).  What differs between checker kinds (their defaults and
 their own parameters) is declared by each kind's module in :mod:`kaconf.checkers.kinds`;
 this module resolves the common settings and hands each checker to its kind's builder:
 

@@ -4,7 +4,7 @@ Why sans-I/O (like :mod:`kaconfd.vrrp.fsm`): every decision keepalived makes abo
 server (retries, alpha, liveness with several checkers, dynamic weights, quorum with
 hysteresis, sorry server, inhibit_on_failure, omega) is here, and none of it reads a clock,
 opens a socket or starts a process; it imports neither asyncio, ssl nor socket (checked
-by tests/unit/test_check_state.py).  Unit tests feed results and assert the actions;
+by tests/unit/check/test_check_state.py).  Unit tests feed results and assert the actions;
 :mod:`kaconfd.check.scheduler` does the I/O.  What differs between checker kinds comes from
 their declarations (:class:`kaconf.checkers.base.CheckerKind`), never from their names.
 

@@ -5,7 +5,7 @@ Theory of operation
 :meth:`VrrpFsm.handle` takes an event and the current time (``now``, seconds of any
 monotonic clock) and returns the list of :data:`Action` the I/O layer must execute, in
 order. The FSM never reads a clock, opens a socket or starts a process, so every
-protocol decision can be tested with a fake clock (``tests/unit/test_vrrp_fsm.py``).
+protocol decision can be tested with a fake clock (``tests/unit/vrrp/test_vrrp_fsm.py``).
 
 The events and actions are defined in :mod:`.events`, the parameters and the priority
 and timer maths in :mod:`.params`; both are re-exported here.

@@ -9,7 +9,7 @@ builder reads.
 
 A broken kind module (no ``KIND``, a keyword twice, a model that is not a
 :class:`~kaconf.model.objects.Checker`) raises :class:`CheckerRegistryError`: a kaconf bug,
-found by the test suite (tests/unit/test_check_kinds.py).
+found by the test suite (tests/unit/checkers/test_check_kinds.py).
 """
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ def render_snapshot(mod: ModuleType, workdir: Path) -> str:
     found = [d for d in run_example(mod, meta.bad, workdir) if d.code == meta.code]
     out = [f"# {meta.code} {meta.name}: what META.bad reports",
            "# regenerate: KACONF_UPDATE_SNAPSHOTS=1 python3 -m pytest "
-           "tests/unit/test_rules_snapshots.py"]
+           "tests/unit/lint/test_rules_snapshots.py"]
     for name, part in example_files(mod, meta.bad):
         out.append(f"# --- {name}")
         out += [f"# {n:3} | {line}".rstrip() for n, line in enumerate(part.splitlines(), 1)]

@@ -10,7 +10,7 @@ describes them; keep it in step with the ``_report``/``report`` calls when a
 reader code is added or changes meaning.
 
 Every ``bad`` example below (except the few that depend on the file system or
-on bytes that cannot be shown) is loaded by tests/unit/test_rules_doc.py to
+on bytes that cannot be shown) is loaded by tests/unit/lint/test_rules_doc.py to
 check that it really produces its code, and every ``good`` example must load
 without any finding.
 """

@@ -1,0 +1,1 @@
+"""Generated-input tests (Hypothesis): bad or random input never crashes kaconf."""

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: paths, the keepalived oracle, the netns lab."""

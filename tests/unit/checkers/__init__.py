@@ -1,0 +1,1 @@
+"""The checker kinds (kaconf.checkers): registry, declarations, pure probe parts."""

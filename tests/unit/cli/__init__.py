@@ -1,0 +1,1 @@
+"""The kaconf command table and entry point (kaconf.cli)."""

@@ -1,0 +1,1 @@
+"""The daemon's top-level modules (daemon/*.py, kaconfd.*): netlink, parent and process pieces."""

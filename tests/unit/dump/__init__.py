@@ -1,0 +1,1 @@
+"""kaconf dump (kaconf.dump) against keepalived -d output."""

@@ -1,0 +1,1 @@
+"""kaconf fmt (kaconf.fmt)."""

@@ -1,0 +1,1 @@
+"""kaconf lint (kaconf.lint): rules, examples, snapshots, rule docs, settings, its CLI."""

@@ -1,0 +1,1 @@
+"""The reader (kaconf.source, kaconf.scan, kaconf.tree): lines, braces, includes, positions."""

@@ -1,0 +1,1 @@
+"""kaconf render (kaconf.render)."""

@@ -1,0 +1,1 @@
+"""The keyword schema (kaconf.schema) and its generator."""

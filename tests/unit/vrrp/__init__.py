@@ -1,0 +1,1 @@
+"""The daemon's VRRP (daemon/vrrp, kaconfd.vrrp): state machine, packets, config, I/O."""
