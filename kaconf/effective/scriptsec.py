@@ -10,16 +10,18 @@ directory with the sticky bit excepted. Such an unsafe script is disabled under
 ``enable_script_security``; without it keepalived only logs it, and warns once
 that scripts run without script security.
 
-This module is pure: the file facts come from a :class:`PathFacts` (the
+The checks are pure: the file facts come from a :class:`PathFacts` (the
 resolver's :class:`~kaconf.effective.host.Host`), so the rules are unit-tested
-with a fake file table.
+with a fake file table. :func:`run_as` turns the chosen ids into the
+arguments that start a script with them (VRRP child and checker alike).
 """
 
 from __future__ import annotations
 
+import os
 import stat
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 #: keepalived's SC_* flags (the values only matter within kaconf)
 SC_ISSCRIPT = 0x01
@@ -185,3 +187,23 @@ def violation_line(flags: int, security: bool, what: str = "scripts") -> str | N
     extra = " There are insecure scripts." if flags & SC_INSECURE else ""
     return (f"SECURITY VIOLATION - {what} are being executed but script_security "
             f"not enabled.{extra}")
+
+
+def run_as(uid: int, gid: int) -> dict[str, Any]:
+    """``subprocess``/``asyncio`` keyword arguments that run a script as ``uid:gid``.
+
+    keepalived's ``set_script_env``: the group first, the supplementary groups
+    reduced to that group, then the user (``subprocess`` applies ``extra_groups``,
+    ``group`` and ``user`` in that order in the child). A daemon that is not root
+    cannot change ids: then only a script for other ids is given them, so that it
+    fails to start as keepalived's would.
+    """
+    euid, egid = os.geteuid(), os.getegid()
+    kw: dict[str, Any] = {}
+    if euid == 0:
+        kw["extra_groups"] = [gid]
+    if gid != egid:
+        kw["group"] = gid
+    if uid != euid:
+        kw["user"] = uid
+    return kw

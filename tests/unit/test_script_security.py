@@ -222,3 +222,27 @@ def test_security_without_default_user_drops_scripts(tmp_path) -> None:  # type:
     assert eff.globals.script_report()[:2] == [
         "Script user 'keepalived_script' does not exist",
         "Unable to set default user keepalived_script for script"]
+
+
+def test_daemon_config_carries_the_ids(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kaconfd.vrrp.config import Command, vrrp_config
+
+    eff = _effective(tmp_path, "    enable_script_security\n    script_user ka",
+                     "/usr/bin/true", "/usr/bin/true", users={"ka": USER})
+    vrrp = vrrp_config(eff)
+    (sc,) = vrrp.scripts
+    assert (sc.uid, sc.gid) == USER
+    assert vrrp.instances[0].notify_master == Command(("/usr/bin/true",), *USER)
+    assert vrrp.instances[0].notify_master.with_args("x").argv == ("/usr/bin/true", "x")
+
+
+def test_run_as_sets_group_supplementary_groups_and_user() -> None:
+    import os
+
+    from kaconf.effective.scriptsec import run_as
+
+    assert run_as(os.geteuid(), os.getegid()).get("user") is None
+    kw = run_as(990, 991)
+    assert (kw["user"], kw["group"]) == (990, 991)
+    if os.geteuid() == 0:
+        assert kw["extra_groups"] == [991]  # keepalived: setgroups(1, &gid)
