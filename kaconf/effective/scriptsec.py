@@ -146,6 +146,14 @@ def check_script(path: str, uid: int, gid: int, security: bool,
     """
     if is_file_test(path):
         return Verdict(SC_SYSTEM)
+    if uid != 0:
+        # keepalived resolves the path with the script's ids: each directory must be
+        # searchable by them
+        for d in path_prefixes(path)[:-1]:
+            dst = facts.stat(d)
+            if dst is None or not is_executable(dst, uid, gid):
+                return Verdict(SC_NOTFOUND, [f"Script {path} cannot be accessed - "
+                                             "Permission denied"])
     real = facts.realpath(path) or path
     st = facts.stat(real)
     if st is None:

@@ -50,6 +50,8 @@ BASE = {
     "/srv/ok/w.sh": FileStat(F | 0o757),
     "/srv/ok/owner.sh": FileStat(F | 0o700),
     "/srv/ok/link.sh": FileStat(L | 0o777, link="/srv/open/s.sh"),
+    "/root": FileStat(D | 0o700),
+    "/root/s.sh": FileStat(F | 0o755),
 }
 
 
@@ -135,6 +137,13 @@ def test_not_executable_for_user() -> None:
     assert not v.runnable
     assert v.messages == ["WARNING - script '/srv/ok/owner.sh' is not executable for "
                           "uid:gid 990:990 - disabling."]
+
+
+def test_user_must_reach_the_script() -> None:
+    v = check_script("/root/s.sh", *USER, True, Facts())
+    assert not v.runnable
+    assert v.messages == ["Script /root/s.sh cannot be accessed - Permission denied"]
+    assert check_script("/root/s.sh", 0, 0, True, Facts()).runnable
 
 
 def test_symlink_checks_both_paths() -> None:
