@@ -53,6 +53,19 @@ class Vip:
 
 
 @dataclass(frozen=True, slots=True)
+class Command:
+    """A notify command and the uid:gid the resolver decided it runs as."""
+
+    argv: tuple[str, ...]
+    uid: int = 0
+    gid: int = 0
+
+    def with_args(self, *extra: str) -> Command:
+        """The same command with arguments appended (``notify``'s TYPE NAME STATE PRIO)."""
+        return Command(self.argv + extra, self.uid, self.gid)
+
+
+@dataclass(frozen=True, slots=True)
 class InstanceConfig:
     """Everything the VRRP child needs to run one ``vrrp_instance``."""
 
@@ -80,12 +93,12 @@ class InstanceConfig:
     trackers: tuple[Tracker, ...]
     #: Interfaces to watch, keyed as in :attr:`trackers` ("if:<name>").
     tracked_interfaces: tuple[str, ...]
-    notify: tuple[str, ...] | None
-    notify_master: tuple[str, ...] | None
-    notify_backup: tuple[str, ...] | None
-    notify_fault: tuple[str, ...] | None
-    notify_stop: tuple[str, ...] | None
-    notify_master_rx_lower_pri: tuple[str, ...] | None
+    notify: Command | None
+    notify_master: Command | None
+    notify_backup: Command | None
+    notify_fault: Command | None
+    notify_stop: Command | None
+    notify_master_rx_lower_pri: Command | None
     routes: tuple[RouteSpec, ...] = ()
     rules: tuple[RuleSpec, ...] = ()
     sync_group: str | None = None
@@ -144,6 +157,9 @@ class ScriptConfig:
     rise: int = 1
     fall: int = 1
     init_fail: bool = False
+    #: the uid:gid it runs as (``user`` / ``script_user`` / default, from the resolver)
+    uid: int = 0
+    gid: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +180,11 @@ class SyncGroupConfig:
 
     name: str
     members: tuple[str, ...]
-    notify: tuple[str, ...] | None = None
-    notify_master: tuple[str, ...] | None = None
-    notify_backup: tuple[str, ...] | None = None
-    notify_fault: tuple[str, ...] | None = None
-    notify_stop: tuple[str, ...] | None = None
+    notify: Command | None = None
+    notify_master: Command | None = None
+    notify_backup: Command | None = None
+    notify_fault: Command | None = None
+    notify_stop: Command | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +198,7 @@ class VrrpConfig:
     #: ``notify_fifo`` and ``vrrp_notify_fifo`` paths (either may be absent).
     notify_fifos: tuple[str, ...] = ()
     #: Scripts started once with their FIFO's path as last argument.
-    fifo_scripts: tuple[tuple[str, ...], ...] = ()
+    fifo_scripts: tuple[Command, ...] = ()
     #: nftables table and base chain priority for no_accept drop rules (global ``nftables``,
     #: ``nftables_priority``).
     nft_table: str = "keepalived"
@@ -199,8 +215,10 @@ def _vip(a: Address) -> Vip:
                a.scope or None, a.brd)
 
 
-def _argv(spec: ScriptSpec | None) -> tuple[str, ...] | None:
-    return tuple(spec.args) if spec is not None and spec.args else None
+def _argv(spec: ScriptSpec | None) -> Command | None:
+    if spec is None or not spec.args:
+        return None
+    return Command(tuple(spec.args), spec.uid, spec.gid)
 
 
 def _seconds(us: int) -> float:
@@ -316,7 +334,8 @@ class _Translator:
         scripts = tuple(
             ScriptConfig(name=es.name, argv=tuple(es.spec.args), interval=float(es.interval),
                          timeout=float(es.timeout or es.interval), rise=max(1, es.rise),
-                         fall=max(1, es.fall), init_fail=es.init_state == "INIT/FAILED")
+                         fall=max(1, es.fall), init_fail=es.init_state == "INIT/FAILED",
+                         uid=es.spec.uid, gid=es.spec.gid)
             for es in state.scripts)
         files = []
         for tf in state.track_files:
@@ -330,13 +349,14 @@ class _Translator:
                 if init is not None else None,
                 init_overwrite=bool(init is not None and "overwrite" in init.args)))
         fifos: list[str] = []
-        fifo_scripts: list[tuple[str, ...]] = []
+        fifo_scripts: list[Command] = []
         for label, fifo, spec in gs.fifos(vrrp_child=True):
             if label == "LVS":
                 continue
             fifos.append(fifo.name)
-            if spec is not None:
-                fifo_scripts.append(tuple(spec.args))
+            cmd = _argv(spec)
+            if cmd is not None:
+                fifo_scripts.append(cmd)
         try:
             static_routes = tuple(route_spec(r) for r in state.static_routes)
             static_rules = tuple(rule_spec(r) for r in state.static_rules)
@@ -349,7 +369,8 @@ class _Translator:
             scripts=scripts, track_files=tuple(files),
             groups=tuple(self.group(g) for g in state.sync_groups),
             notify_fifos=tuple(fifos), fifo_scripts=tuple(fifo_scripts),
-            nft_table=gs.nf_table_name or "keepalived", nft_priority=gs.nf_chain_priority)
+            nft_table=gs.nf_table_name or "keepalived", nft_priority=gs.nf_chain_priority,
+            warnings=tuple(gs.script_report()))
 
 
 def vrrp_config(cfg: Config | Effective, host: Host | None = None) -> VrrpConfig:

@@ -14,6 +14,8 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
+from kaconf.effective.scriptsec import run_as
+
 from .events import RunNotify, SendGarp
 from .io import Announcer
 from .params import State
@@ -21,18 +23,20 @@ from .statics import apply_addresses, apply_routes, apply_rules
 
 if TYPE_CHECKING:
     from .child import VrrpChild
-    from .config import InstanceConfig
+    from .config import Command, InstanceConfig
 
 log = logging.getLogger("Keepalived_vrrp")
 
 
-async def run_script(argv: tuple[str, ...]) -> None:
-    """Run a notify script; its exit status is logged, never awaited by the FSM."""
+async def run_script(cmd: Command) -> None:
+    """Run a notify script as its uid:gid; its exit status is logged, never awaited."""
+    argv = cmd.argv
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL, start_new_session=True)
-    except OSError as exc:
+            stderr=asyncio.subprocess.DEVNULL, start_new_session=True,
+            **run_as(cmd.uid, cmd.gid))
+    except (OSError, ValueError) as exc:
         log.error("cannot run script %s: %s", " ".join(argv), exc)
         return
     status = await proc.wait()
@@ -131,14 +135,14 @@ class InstanceEffects:
         cfg = self.cfg
         specific = {State.MASTER: cfg.notify_master, State.BACKUP: cfg.notify_backup,
                     State.FAULT: cfg.notify_fault, State.STOP: cfg.notify_stop}.get(act.state)
-        commands: list[tuple[str, ...]] = []
+        commands: list[Command] = []
         if specific:
             commands.append(specific)
         if cfg.notify:
-            commands.append(cfg.notify + ("INSTANCE", cfg.name, act.state.value,
-                                          str(act.priority)))
-        for argv in commands:
-            self._spawn(run_script(argv))
+            commands.append(cfg.notify.with_args("INSTANCE", cfg.name, act.state.value,
+                                                 str(act.priority)))
+        for cmd in commands:
+            self._spawn(run_script(cmd))
         self.child.fifo.write(f'INSTANCE "{cfg.name}" {act.state.value} {act.priority}')
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:

@@ -7,6 +7,12 @@ import contextlib
 import logging
 import os
 import signal
+from typing import TYPE_CHECKING
+
+from kaconf.effective.scriptsec import run_as
+
+if TYPE_CHECKING:
+    from .config import Command
 
 log = logging.getLogger("Keepalived_vrrp")
 
@@ -23,7 +29,7 @@ class NotifyFifo:
         self.created: list[str] = []
         self.procs: list[asyncio.subprocess.Process] = []
 
-    async def open(self, paths: tuple[str, ...], scripts: tuple[tuple[str, ...], ...]) -> None:
+    async def open(self, paths: tuple[str, ...], scripts: tuple[Command, ...]) -> None:
         for path in paths:
             try:
                 os.mkfifo(path, 0o644)
@@ -33,21 +39,23 @@ class NotifyFifo:
             except OSError as exc:
                 log.info("Unable to create notify fifo %s: %s", path, exc)
                 continue
-            for argv in scripts:
-                if argv and argv[-1] == path:
-                    await self._start_script(argv)
+            for cmd in scripts:
+                if cmd.argv and cmd.argv[-1] == path:
+                    await self._start_script(cmd)
             try:
                 self.fds.append(os.open(path, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC
                                         | os.O_NOFOLLOW))
             except OSError as exc:
                 log.info("Unable to open notify fifo %s - errno %d", path, exc.errno or 0)
 
-    async def _start_script(self, argv: tuple[str, ...]) -> None:
+    async def _start_script(self, cmd: Command) -> None:
+        """Start the FIFO's script once, as the uid:gid the resolver chose."""
         try:
             self.procs.append(await asyncio.create_subprocess_exec(
-                *argv, stdin=asyncio.subprocess.DEVNULL, start_new_session=True))
-        except OSError as exc:
-            log.error("cannot run notify fifo script %s: %s", argv[0], exc)
+                *cmd.argv, stdin=asyncio.subprocess.DEVNULL, start_new_session=True,
+                **run_as(cmd.uid, cmd.gid)))
+        except (OSError, ValueError) as exc:
+            log.error("cannot run notify fifo script %s: %s", cmd.argv[0], exc)
 
     def write(self, line: str) -> None:
         data = (line + "\n").encode()

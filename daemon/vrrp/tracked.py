@@ -21,6 +21,8 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
+from kaconf.effective.scriptsec import run_as
+
 from .config import ScriptConfig, TrackFileConfig, VrrpConfig
 from .events import TrackUpdate
 from .track import ScriptOutcome, ScriptState, outcome_from_returncode, parse_file_value
@@ -86,11 +88,12 @@ class TrackedScript:
             proc = await asyncio.create_subprocess_exec(
                 *self.cfg.argv, stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-                start_new_session=True)
-        except OSError as exc:
+                start_new_session=True, **run_as(self.cfg.uid, self.cfg.gid))
+        except (OSError, ValueError) as exc:
             log.error("VRRP_Script(%s) cannot run %s: %s", self.cfg.name, self.cfg.argv[0],
-                      exc.strerror or exc)
-            return ScriptOutcome(status=127 if exc.errno == errno.ENOENT else 126)
+                      getattr(exc, "strerror", None) or exc)
+            return ScriptOutcome(status=127 if getattr(exc, "errno", None) == errno.ENOENT
+                                 else 126)
         self.pgid = proc.pid  # start_new_session: its own process group
         timed_out = False
         try:

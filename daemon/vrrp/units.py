@@ -233,7 +233,8 @@ class Unit:
             if specific:
                 self._spawn(run_script(specific))
             if g.notify:
-                self._spawn(run_script(g.notify + ("GROUP", g.name, act.state.value, "0")))
+                self._spawn(run_script(g.notify.with_args("GROUP", g.name, act.state.value,
+                                                          "0")))
             self.child.fifo.write(f'GROUP "{g.name}" {act.state.value} 0')
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 
 from kaconf.effective.host import DEFAULT_INTERFACE, Host
+from kaconf.effective.scriptusers import ScriptPolicy
 from kaconf.effective.values import (
     TIMER_HZ,
     UINT_MAX,
@@ -20,13 +21,12 @@ from kaconf.effective.values import (
     read_decimal,
     read_int,
     read_uint,
-    script_words,
     setting,
     uint_setting,
     words,
 )
 from kaconf.model.addr import sockaddr_text
-from kaconf.model.objects import Config, GlobalDefs, Setting
+from kaconf.model.objects import Config, GlobalDefs
 
 #: keepalived's umask default (S_IXUSR | S_IRWXG | S_IRWXO).
 DEFAULT_UMASK = 0o177
@@ -56,16 +56,19 @@ class Fifo:
         self.script = script
 
 
-class GlobalState:
-    """keepalived's ``global_data`` after parsing, as far as the dump shows it."""
+class GlobalState(ScriptPolicy):
+    """keepalived's ``global_data`` after parsing, as far as the dump shows it.
+
+    The script parts (default user, script checks, their log lines) are
+    :class:`~kaconf.effective.scriptusers.ScriptPolicy`'s.
+    """
 
     def __init__(self, cfg: Config, host: Host) -> None:
         self.host = host
         g: GlobalDefs = cfg.global_defs
         self.defs = g
         """The merged ``global_defs`` block (the VRRP builder checks keyword order)."""
-        self.script_security = setting(g, "enable_script_security") is not None
-        self.default_ids = self._default_script_user()
+        self._init_scripts()
 
         self.config_save_dir = _first(words(setting(g, "config_save_dir")))
         if self.config_save_dir and len(self.config_save_dir) > 1:
@@ -236,51 +239,6 @@ class GlobalState:
         self.running_checker = bool(cfg.virtual_servers)
 
     # -- keyword groups ---------------------------------------------------------
-
-    def _default_script_user(self) -> tuple[int, int] | None:
-        """keepalived's default script uid:gid, ``None`` when it cannot be set.
-
-        With ``script_user`` that user (and group); otherwise the user
-        ``keepalived_script`` if it exists, else keepalived's own ids - unless
-        script security is on, in which case a missing ``keepalived_script``
-        makes every script without an explicit user unusable.
-        """
-        s = setting(self.defs, "script_user")
-        host = self.host
-        if s is not None:
-            w = words(s)
-            if not w:
-                return host.uid, host.gid
-            return host.user_ids(w[0], w[1] if len(w) > 1 else None)
-        ids = host.user_ids("keepalived_script")
-        if ids is not None:
-            return ids
-        if self.script_security:
-            return None
-        return host.uid, host.gid
-
-    def script(self, s: Setting | None, extra_user: bool = True) -> ScriptSpec | None:
-        """A notify-style script keyword: command words, then optional user [group].
-
-        ``None`` when keepalived would ignore the script (no words, unknown
-        user, no default user).
-        """
-        if s is None:
-            return None
-        w = words(s)
-        args = script_words(s)
-        if not args:
-            return None
-        ids = self.run_ids(w[1:] if extra_user else [])
-        if ids is None:
-            return None
-        return ScriptSpec(args, ids[0], ids[1])
-
-    def run_ids(self, user: list[str]) -> tuple[int, int] | None:
-        """The uid:gid a script runs as: ``USER [GROUP]`` when given, else the default."""
-        if not user:
-            return self.default_ids
-        return self.host.user_ids(user[0], user[1] if len(user) > 1 else None)
 
     def _default_reload_file(self, cfg: Config) -> str:
         if self.instance_name:
@@ -476,15 +434,6 @@ class GlobalState:
                 return DEFAULT_UMASK
             bits |= b
         return bits
-
-    def secure(self, spec: ScriptSpec | None) -> ScriptSpec | None:
-        """keepalived's script check: the resolved command, or ``None`` if dropped."""
-        if spec is None or not spec.args:
-            return None
-        path = self.host.script_path(spec.args[0])
-        if path is None:
-            return None
-        return ScriptSpec([path, *spec.args[1:]], spec.uid, spec.gid)
 
     def fifos(self, vrrp_child: bool) -> list[tuple[str, Fifo, ScriptSpec | None]]:
         """The notify FIFOs a child prints, with the script as that child holds it.

@@ -20,6 +20,8 @@ import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from kaconf.effective.scriptsec import FileStat
+
 #: keepalived's compiled-in default interface name (``DFLT_INT``).
 DEFAULT_INTERFACE = "eth0"
 
@@ -67,23 +69,30 @@ class Host:
     files: Mapping[str, str] = field(default_factory=dict)
     system: bool = False
     """Fall back to the real user database and files (the local host)."""
+    stats: Mapping[str, FileStat] | None = None
+    """``lstat`` of paths, for the script permission checks; ``None`` on a static host
+    means no permission facts (every script counts as safe)."""
 
     # -- constructors ---------------------------------------------------------
 
     @classmethod
     def static(cls, *, hostname: str, interfaces: list[Interface],
                users: Mapping[str, tuple[int, int]] | None = None,
-               scripts: Mapping[str, str] | None = None) -> Host:
+               scripts: Mapping[str, str] | None = None,
+               stats: Mapping[str, FileStat] | None = None) -> Host:
         """A fixed description (tests, or dumping for another machine).
 
         ``scripts`` maps configured paths to resolved ones; a path not listed
         is treated as missing, as keepalived treats a script it cannot find.
+        ``stats`` is a fake file table (``lstat`` results, symlinks with their
+        target) for the script permission checks; without it no check fails.
         """
         table = dict(scripts or {})
         user_table = {"root": (0, 0)}
         user_table.update(users or {})
         return cls(hostname=hostname, interfaces={i.name: i for i in interfaces},
-                   users=user_table, groups={"root": 0}, resolve=table.get)
+                   users=user_table, groups={"root": 0}, resolve=table.get,
+                   stats=stats)
 
     @classmethod
     def local(cls) -> Host:
@@ -130,6 +139,47 @@ class Host:
             return path
         return self.resolve(path)
 
+    @property
+    def knows_files(self) -> bool:
+        """Whether the host reports file permissions (the local host, or a fake table)."""
+        return self.system or self.stats is not None
+
+    def lstat(self, path: str) -> FileStat | None:
+        """``lstat(path)`` as the script checks read it; ``None`` when missing."""
+        if self.stats is not None:
+            return self.stats.get(path)
+        if not self.system:
+            return None
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return None
+        return FileStat(st.st_mode, st.st_uid, st.st_gid)
+
+    def stat(self, path: str) -> FileStat | None:
+        """``stat(path)``: symlinks followed."""
+        if self.stats is None:
+            if not self.system:
+                return None
+            try:
+                st = os.stat(path)
+            except OSError:
+                return None
+            return FileStat(st.st_mode, st.st_uid, st.st_gid)
+        real = self.realpath(path)
+        return self.stats.get(real) if real is not None else None
+
+    def realpath(self, path: str) -> str | None:
+        """``realpath(path)`` (``None`` when a component is missing or loops)."""
+        if self.stats is None:
+            if not self.system:
+                return None
+            try:
+                return os.path.realpath(path, strict=True)
+            except OSError:
+                return None
+        return _table_realpath(self.stats, path)
+
     def file_status(self, path: str) -> int:
         """The value keepalived reads from a tracked file (0 when unknown)."""
         text = self.files.get(path)
@@ -145,6 +195,36 @@ class Host:
             return int(text.split()[0])
         except (ValueError, IndexError):
             return 0
+
+
+def _table_realpath(table: Mapping[str, FileStat], path: str) -> str | None:
+    """``realpath`` over a fake file table (symlinks carry their target)."""
+    todo = [p for p in path.split("/") if p]
+    out: list[str] = []
+    hops = 0
+    while todo:
+        part = todo.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            if out:
+                out.pop()
+            continue
+        cur = "/" + "/".join([*out, part])
+        st = table.get(cur)
+        if st is None:
+            return None
+        if st.link is not None:
+            hops += 1
+            if hops > 40:
+                return None
+            target = [p for p in st.link.split("/") if p]
+            if st.link.startswith("/"):
+                out = []
+            todo = target + todo
+            continue
+        out.append(part)
+    return "/" + "/".join(out)
 
 
 def resolve_script_path(path: str) -> str | None:

@@ -37,7 +37,7 @@ class CompleteStage(ParseStage):
     def _script_security(self, instances: list[EffInstance]) -> None:
         gs = self.gs
         for name, es in list(self.scripts.items()):
-            resolved = gs.secure(es.spec)
+            resolved = gs.secure_track(name, es.spec)
             if resolved is None:
                 del self.scripts[name]  # insecure / not found: removed everywhere
             else:

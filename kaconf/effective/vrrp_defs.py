@@ -60,7 +60,7 @@ class DefinitionStage:
             uw = words(us)
             ids = self.gs.run_ids(uw) if uw else None  # an empty user drops the script
         else:
-            ids = self.gs.default_ids
+            ids = self.gs.run_ids([])
         if ids is None:
             return None
         es = EffScript(name=name, spec=ScriptSpec(args, ids[0], ids[1]), span=vs.span)

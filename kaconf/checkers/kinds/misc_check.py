@@ -18,8 +18,9 @@ from kaconf.checkers.base import (
     ProbeContext,
     first_word,
 )
+from kaconf.effective.scriptsec import SC_INHIBIT, run_as
 from kaconf.effective.values import TIMER_HZ, UINT_MAX, ScriptSpec, read_uint, script_words, words
-from kaconf.model.objects import Checker
+from kaconf.model.objects import Checker, Config
 
 if TYPE_CHECKING:
     from kaconf.effective.globals import GlobalState
@@ -39,6 +40,23 @@ class MiscParams(NamedTuple):
     timeout: float
     dynamic: bool = False
     user: str | None = None
+    #: the uid:gid the resolver chose (``user USER [GROUP]``, else the default script user)
+    uid: int | None = None
+    gid: int | None = None
+
+
+_POLICY: list[tuple[Config, GlobalState]] = []
+
+
+def _policy(config: Config) -> GlobalState:
+    """The checker's script policy for ``config`` (one cached: every checker shares it)."""
+    from kaconf.effective.globals import GlobalState
+    from kaconf.effective.host import Host, resolve_script_path
+
+    if not _POLICY or _POLICY[0][0] is not config:
+        host = Host(system=True, resolve=resolve_script_path)
+        _POLICY[:] = [(config, GlobalState(config, host))]
+    return _POLICY[0][1]
 
 
 def build(ck: Checker, ctx: BuildContext) -> list[CheckerSpec]:
@@ -46,9 +64,24 @@ def build(ck: Checker, ctx: BuildContext) -> list[CheckerSpec]:
     if ck.misc_path is None or not ck.misc_path.args:
         ctx.warn("misc_path missing - ignoring the checker")
         return []
+    args = tuple(ck.misc_path.args)
+    gs = _policy(ctx.config)
+    seen = len(gs.script_log)
+    ids = gs.run_ids(words(ck.settings.get("user")))
+    if ids is None:
+        ctx.warnings.extend(gs.script_log[seen:])
+        ctx.warn("no user to run misc_path as - ignoring the checker")
+        return []
+    _, verdict = gs.check(ScriptSpec(list(args), ids[0], ids[1]))
+    ctx.warnings.extend(gs.script_log[seen:])
+    if verdict.flags & SC_INHIBIT:
+        # keepalived's check_misc_script_security; a missing script fails when probed
+        ctx.warnings.append(f"Disabling misc script {ScriptSpec(list(args)).cmd_str()} "
+                            "due to insecure")
+        return []
     to = ck.misc_timeout if ck.misc_timeout else ctx.vs_delay_loop
-    return [ctx.spec(None, MiscParams(tuple(ck.misc_path.args), float(to),
-                                      bool(ck.misc_dynamic), ck.user))]
+    return [ctx.spec(None, MiscParams(args, float(to), bool(ck.misc_dynamic), ck.user,
+                                      ids[0], ids[1]))]
 
 
 def dump(ck: Checker, gs: GlobalState) -> list[str] | None:
@@ -91,7 +124,9 @@ async def misc_check(params: MiscParams) -> CheckResult:
     from kaconf.checkers import net
 
     kwargs: dict[str, object] = {}
-    if params.user:
+    if params.uid is not None and params.gid is not None:
+        kwargs.update(run_as(params.uid, params.gid))
+    elif params.user:
         kwargs["user"] = params.user
     try:
         proc = await asyncio.create_subprocess_exec(

@@ -256,6 +256,10 @@ def test_misc_smtp_dns_udp_file_params() -> None:
     assert m1.args == ("/usr/local/bin/chk", "--port", "25")
     assert (m1.timeout, m1.dynamic, m1.user) == (12.0, True, None)  # misc_timeout: VS delay
     assert (m2.timeout, m2.dynamic, m2.user) == (4.0, False, "nobody")
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    assert (m2.uid, m2.gid) == (nobody.pw_uid, nobody.pw_gid)  # the resolver's ids
     assert cks[2].params == SmtpParams(SMTP_DEFAULT_HELO)
     assert cks[3].params == DnsParams(DNS_TYPES["A"], "example.com")
     u = cks[4].params

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from kaconfd.vrrp.config import (
+    Command,
     InstanceConfig,
     ScriptConfig,
     SyncGroupConfig,
@@ -205,7 +206,7 @@ def test_scripts_files_and_weights(tmp_path: Path) -> None:
     assert (cfg.garp_lower_prio_repeat, cfg.garp_lower_prio_delay) == (5, 5.0)
     assert vrrp.notify_fifos == ("/run/vrrp.fifo",)
     # (resolved like every script; one that does not exist would be dropped)
-    assert vrrp.fifo_scripts == ((real("/bin/cat"), "-v", "/run/vrrp.fifo"),)
+    assert vrrp.fifo_scripts == (Command((real("/bin/cat"), "-v", "/run/vrrp.fifo")),)
 
 
 def test_owner_cannot_have_weighted_trackers(tmp_path: Path) -> None:
@@ -272,8 +273,8 @@ def test_sync_group_members_and_tracking(tmp_path: Path) -> None:
     (group,) = vrrp.groups
     # notify commands are resolved to their real path, as keepalived does
     echo = os.path.realpath("/bin/echo")
-    assert group == SyncGroupConfig("G1", ("VI_1", "VI_2"), notify=(echo,),
-                                    notify_master=(echo, "master"))
+    assert group == SyncGroupConfig("G1", ("VI_1", "VI_2"), notify=Command((echo,)),
+                                    notify_master=Command((echo, "master")))
     vi1, vi2 = vrrp.instances
     assert vi1.sync_group == vi2.sync_group == "G1"
     gchk = Tracker("script:gchk", 0, False, TrackKind.STATE, initial=None)
