@@ -127,6 +127,13 @@ class VrrpChild:
         """Start everything, serve until SIGTERM, stop cleanly; returns the exit status."""
         loop = asyncio.get_running_loop()
         self.stopping = asyncio.Event()
+        # Handlers first: scripts started below must not inherit SIG_IGN from the fork,
+        # and a SIGUSR1 sent while the configuration is resolved must not be lost.
+        loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
+        loop.add_signal_handler(signal.SIGINT, self.stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, self._schedule_reload)
+        loop.add_signal_handler(signal.SIGUSR1, self.write_data)
+        loop.add_signal_handler(signal.SIGUSR2, self.write_stats)
         try:
             effective = resolve(self.config)
             vrrp = vrrp_config(effective)
@@ -137,12 +144,6 @@ class VrrpChild:
         for warning in vrrp.warnings:
             log.warning("%s", warning)
         self.firewall.table, self.firewall.priority = vrrp.nft_table, vrrp.nft_priority
-        # Handlers first: scripts started below must not inherit SIG_IGN from the fork.
-        loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
-        loop.add_signal_handler(signal.SIGINT, self.stopping.set)
-        loop.add_signal_handler(signal.SIGHUP, self._schedule_reload)
-        loop.add_signal_handler(signal.SIGUSR1, self.write_data)
-        loop.add_signal_handler(signal.SIGUSR2, self.write_stats)
         await self.netlink.open()
         await self.statics.start(vrrp.static_vips, vrrp.static_routes, vrrp.static_rules)
         await self.fifo.open(vrrp.notify_fifos, vrrp.fifo_scripts)

@@ -246,7 +246,9 @@ def test_reload_checks_first_and_starts_or_stops_the_checker(lab: Lab, tmp_path:
     _web(lab, TCP_PORT)
     _web(lab, HTTP_PORT)
     extra = _web(lab, EXTRA_PORT)
-    node, conf = _start(lab, tmp_path, VRRP_PART + vs_part())
+    # --strict: a reload with lint errors keeps the running configuration (without it,
+    # kaconf reloads what keepalived would run, logging the errors)
+    node, conf = _start(lab, tmp_path, VRRP_PART + vs_part(), "--strict")
     first = node.checker_pid()
 
     conf.write_text(VRRP_PART + vs_part().replace("lb_algo rr", "lb_algo nonsense {"))

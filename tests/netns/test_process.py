@@ -131,13 +131,20 @@ def test_live_pid_file_refuses_second_start_and_stale_one_is_removed(lab: Lab) -
     assert _read_pid(pid_file) == third.pid
 
 
-def test_config_errors_stop_the_start(tmp_path: Path) -> None:
+def test_config_errors_stop_the_start_only_under_strict(tmp_path: Path) -> None:
     conf = tmp_path / "bad.conf"
     conf.write_text("vrrp_instance VI_1 {\n  virtual_router_id 900\n}\n")
+    proc = subprocess.run(kaconf_run(conf, tmp_path, "bad", "--strict"), capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 1
+    assert "not starting (--strict)" in proc.stderr and "bad.conf:" in proc.stderr
+    # without --strict the findings are logged and only what kaconfd cannot run refuses
+    # the start (here: an instance without an interface)
     proc = subprocess.run(kaconf_run(conf, tmp_path, "bad"), capture_output=True, text=True,
                           timeout=30)
     assert proc.returncode == 1
-    assert "not starting" in proc.stderr and "bad.conf:" in proc.stderr
+    assert "bad.conf:" in proc.stderr and "no interface" in proc.stderr
+    assert "not starting (--strict)" not in proc.stderr
 
 
 def test_dash_c_without_virtual_servers_has_nothing_to_run(tmp_path: Path) -> None:
