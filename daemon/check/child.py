@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
-import json
 import logging
 import os
 import signal
@@ -30,6 +30,8 @@ from kaconfd.check.spec import resolve
 
 from kaconf.exitstatus import ExitStatus
 from kaconf.model.objects import Config
+
+from ..control import serve_control
 
 #: The running child's scheduler (one per process), for :func:`dump`.
 _current: Scheduler | None = None
@@ -81,21 +83,7 @@ async def serve_watchdog(sock_path: str) -> asyncio.AbstractServer:
     loop stops answering and the parent restarts the child.  Close the returned server to
     stop serving.
     """
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while line := await reader.readline():
-                cmd = line.decode(errors="replace").strip()
-                if cmd == "hello":
-                    writer.write(f"ok check {os.getpid()}\n".encode())
-                elif cmd == "state":
-                    writer.write((json.dumps(_state_summary()) + "\n").encode())
-                else:
-                    writer.write(b"error unknown command\n")
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
+    serve = functools.partial(serve_control, role="check", states=_state_summary)
 
     with contextlib.suppress(FileNotFoundError):
         os.unlink(sock_path)

@@ -41,6 +41,7 @@ from kaconf.effective import Effective, resolve
 from kaconf.exitstatus import ExitStatus
 from kaconf.model.objects import Config
 
+from ..control import serve_control
 from ..netlink import Link, Netlink
 from .accept import NftFirewall
 from .config import (
@@ -50,7 +51,6 @@ from .config import (
     VrrpConfig,
     vrrp_config,
 )
-from .control import serve_control
 from .datafile import write_data, write_stats
 from .events import TrackUpdate
 from .fifo import NotifyFifo
@@ -158,7 +158,8 @@ class VrrpChild:
         watcher = asyncio.create_task(self.netlink.watch_links(self._on_link))
         watcher.add_done_callback(_log_watcher_end)
         server = await asyncio.start_unix_server(
-            functools.partial(serve_control, states=self.states), self.opts.control_path)
+            functools.partial(serve_control, role="vrrp", states=self.states),
+            self.opts.control_path)
         self._ready = True
         if self._reload_pending:
             self._schedule_reload()
