@@ -1,0 +1,423 @@
+"""The checker child's completion: check_parser.c and ``validate_check_config``, once.
+
+keepalived's checker child reads the virtual servers, then completes them: default
+scheduler ``wlc``, protocol UDP for an address service, forwarding NAT, a real server's
+port from its virtual server's, ``weight``/``alpha``/``inhibit_on_failure``/``retry``/
+``connect_timeout``/``delay_loop``/``warmup``/``delay_before_retry`` inherited virtual
+server -> real server -> checker (then the kind's defaults), quorum lowered to the real
+servers' weight sum and hysteresis below it, the sorry server's forwarding and port,
+``smtp_alert`` from ``global_defs``, a duplicated real server dropped. :func:`build_lvs`
+does all of it and returns an :class:`~kaconf.effective.lvs_types.LvsState` that
+``kaconf dump`` prints and the daemon translates (facts from keepalived 2.2.7's sources).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from kaconf.checkers import registry
+from kaconf.checkers.base import first_word as _w0
+from kaconf.effective.globals import GlobalState
+from kaconf.effective.lvs_types import (
+    ULONG_MAX,
+    LvsChecker,
+    LvsFwd,
+    LvsGroup,
+    LvsGroupEntry,
+    LvsRealServer,
+    LvsSorryServer,
+    LvsState,
+    LvsVirtualServer,
+)
+from kaconf.effective.values import (
+    TIMER_HZ,
+    UINT_MAX,
+    bool_setting,
+    is_before,
+    norm_addr,
+    read_decimal,
+    read_uint,
+    setting,
+    words,
+)
+from kaconf.model.objects import Checker, Config, RealServer, Setting, VirtualServer
+
+__all__ = ["SCHEDULERS", "build_lvs", "read_timer"]
+
+#: the schedulers keepalived 2.2.7 accepts (``lvs_schedulers``)
+SCHEDULERS = frozenset({"rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh", "fo", "ovf",
+                        "lblcr", "sed", "nq", "twos"})
+_FLAGS = ("hashed", "ops", "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port",
+          "mh-fallback")
+#: IPVS_SVC_PERSISTENT_TIMEOUT: persistence_timeout without a value, or implied
+PERSISTENT_TIMEOUT = 360
+
+
+def read_timer(text: str | None) -> int | None:
+    """keepalived's ``read_timer``: seconds with up to 6 decimals, in microseconds."""
+    return read_decimal(text, 6, 0, ULONG_MAX)
+
+
+def _fwd(words_: list[str]) -> LvsFwd | None:
+    """A forwarding keyword's value; None when absent or not NAT/DR/TUN (ignored)."""
+    if not words_ or words_[0] not in ("NAT", "DR", "TUN"):
+        return None
+    f = LvsFwd(words_[0])
+    i = 1
+    while i < len(words_):
+        w = words_[i]
+        if w == "type" and i + 1 < len(words_):
+            f.tun_type = words_[i + 1]
+            i += 2
+        elif w == "port" and i + 1 < len(words_):
+            f.tun_port = read_uint(words_[i + 1], 1, 65535) or 0
+            i += 2
+        elif w in ("nocsum", "csum", "remcsum"):
+            f.csum = w
+            i += 1
+        else:
+            i += 1
+    return f
+
+
+def build_lvs(cfg: Config, gs: GlobalState) -> LvsState:
+    """The checker child's LVS configuration for ``cfg`` (``gs``: its ``global_data``)."""
+    st = LvsState()
+    st.ssl = _ssl(cfg)
+    for name, vsg in cfg.virtual_server_groups.items():
+        if vsg.entries:
+            st.groups.append(_group(name, vsg.entries))
+    groups = {g.name: g for g in st.groups}
+    for vs in cfg.virtual_servers:
+        if vs.real_server:  # "has no real servers - ignoring"
+            st.virtual_servers.append(_vs(vs, gs, groups))
+    return st
+
+
+def _ssl(cfg: Config) -> dict[str, str] | None:
+    ssl = next((o for o in cfg.other if o.keyword == "SSL"), None)
+    tls = any(getattr(registry.get(ck.kind), "tls", False)
+              for vs in cfg.virtual_servers for rs in vs.real_server for ck in rs.checkers)
+    if ssl is None and not tls:
+        return None
+    out: dict[str, str] = {}
+    if ssl is not None:
+        for key in ("password", "ca", "certificate", "key"):
+            w = words(ssl.settings.get(key))
+            if w:
+                out[key] = w[0]
+    return out
+
+
+# -- virtual server groups ----------------------------------------------------------
+
+
+def _group(name: str, entries: list) -> LvsGroup:  # type: ignore[type-arg]
+    g = LvsGroup(name)
+    for e in entries:
+        if e.kind == "fwmark":
+            fam = 6 if " inet6" in f" {e.text} " else (4 if " inet " in f" {e.text} " else None)
+            g.entries.append(LvsGroupEntry("fwmark", fwmark=e.fwmark or 0, family=fam))
+            continue
+        first = e.text.split()[0]
+        port = e.port or 0
+        try:
+            if e.kind == "range":
+                start, _, end = first.partition("-")
+                if ":" in start:
+                    end_addr = end if ":" in end else start.rsplit(":", 1)[0] + ":" + end
+                else:
+                    end_addr = start.rsplit(".", 1)[0] + "." + end if "." not in end else end
+                ent = LvsGroupEntry("range", norm_addr(start), norm_addr(end_addr), port,
+                                    family=6 if ":" in start else 4)
+            elif e.kind == "subnet":
+                net = ipaddress.ip_network(first, strict=False)
+                ent = LvsGroupEntry("subnet", str(net[0]),
+                                    str(net[-1]) if net.num_addresses > 1 else None, port,
+                                    family=net.version)
+            else:
+                ent = LvsGroupEntry("addr", norm_addr(first), None, port,
+                                    family=6 if ":" in first else 4)
+        except ValueError:
+            continue
+        g.entries.append(ent)
+    return g
+
+
+# -- virtual servers ----------------------------------------------------------------
+
+
+def _smtp_default(gs: GlobalState, last: int) -> int:
+    """``smtp_alert`` not set: the checker's global one, the global one, else ``last``."""
+    if gs.smtp_alert_checker != -1:
+        return gs.smtp_alert_checker
+    return gs.smtp_alert if gs.smtp_alert != -1 else last
+
+
+def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup]) -> LvsVirtualServer:
+    st = vs.settings
+    e = LvsVirtualServer(model=vs, label="", group_name=vs.group, fwmark=vs.fwmark,
+                         address=None if vs.address is None else str(vs.address),
+                         port=vs.port or 0)
+    e.group = groups.get(vs.group) if vs.group is not None else None
+    pw = words(setting(vs, "protocol"))
+    proto = pw[0].upper() if pw and pw[0].upper() in ("TCP", "UDP", "SCTP") else ""
+    sw = words(setting(vs, "lb_algo", "lvs_sched"))
+    sched = sw[0] if sw and sw[0] in SCHEDULERS else ""
+    e.fwd = _fwd(words(setting(vs, "lb_kind", "lvs_method"))) or LvsFwd()
+    e.delay_loop = read_timer(_w0(setting(vs, "delay_loop"))) or 60 * TIMER_HZ
+    e.connection_to = read_timer(_w0(setting(vs, "connect_timeout"))) or 5 * TIMER_HZ
+    e.retry = read_uint(_w0(setting(vs, "retry")), 1)
+    e.delay_before_retry = read_timer(_w0(setting(vs, "delay_before_retry")))
+    e.warmup = read_timer(_w0(setting(vs, "warmup")))
+    quorum = read_uint(_w0(setting(vs, "quorum")), 1) or 1
+    hysteresis = read_uint(_w0(setting(vs, "hysteresis"))) or 0
+    pto = 0
+    pts = setting(vs, "persistence_timeout")
+    if pts is not None:
+        ptw = words(pts)
+        pto = PERSISTENT_TIMEOUT if not ptw else (read_uint(ptw[0], 1) or 0)
+    e.persistence_granularity = _w0(setting(vs, "persistence_granularity"))
+    if e.persistence_granularity and not pto:
+        pto = PERSISTENT_TIMEOUT
+    e.persistence_engine = _w0(setting(vs, "persistence_engine"))
+    e.weight = read_uint(_w0(setting(vs, "weight")), 1) or 1
+    e.alpha = st.get("alpha") is not None
+    e.omega = st.get("omega") is not None
+    e.inhibit = st.get("inhibit_on_failure") is not None
+    e.ha_suspend = st.get("ha_suspend") is not None and vs.fwmark is None
+    flags = {k for k in _FLAGS if k in st}
+    smtp = bool_setting(vs, "smtp_alert", default=-1)
+    is_addr = vs.group is None and vs.fwmark is None
+    if is_addr or (e.group is not None and e.group.addresses):
+        proto = proto or "UDP"
+        if "ops" in flags and proto != "UDP":
+            flags.discard("ops")
+        if not pto and is_addr and not vs.port:
+            pto = PERSISTENT_TIMEOUT  # zero port only valid for persistent services
+    else:
+        proto = ""  # a fwmark service has no protocol
+    if not pto and e.group is not None and any(not g.port for g in e.group.addresses):
+        pto = PERSISTENT_TIMEOUT  # a group address without a port: the same rule
+    e.persistence_timeout = pto
+    e.protocol = proto
+    e.flags = frozenset(flags)
+    e.sched = sched or "wlc"
+    e.smtp_alert = smtp if smtp != -1 else _smtp_default(gs, 0)
+    e.virtualhost = _w0(setting(vs, "virtualhost"))
+    for kw in ("quorum_up", "quorum_down"):
+        s = st.get(kw)
+        setattr(e, kw, gs.secure(gs.script(s)) if s is not None else None)
+    e.label = (f"[{vs.group}]:0" if vs.group is not None else
+               f"FWM {vs.fwmark}" if vs.fwmark is not None else
+               f"[{vs.address}]:{(proto or 'none').lower()}:{vs.port or 0}")
+
+    weight_sum = 0
+    for rs in vs.real_server:
+        ers = _rs(rs, e, gs)
+        if ers is None:
+            continue
+        # keepalived compares the real servers as written, before their ports are completed
+        if any((x.addr, x.given_port) == (ers.addr, ers.given_port) for x in e.real_servers):
+            continue
+        weight_sum += _complete_rs(ers, e, gs, is_addr)
+        e.real_servers.append(ers)
+    for ers in e.real_servers:
+        for c in ers.checkers:
+            _inherit(c, ers)
+        ers.failed = sum(1 for c in ers.checkers if c.alpha == 1)
+        ers.alive = ers.failed == 0
+        ers.set = ers.alive or ers.inhibit == 1
+    quorum = min(quorum, weight_sum)
+    if hysteresis >= quorum:
+        hysteresis = max(quorum - 1, 0)
+    e.quorum, e.hysteresis = quorum, hysteresis
+    if not e.fwd.method:
+        e.fwd.method = "NAT"
+    e.family = _family(vs, e)
+    e.sorry = _sorry(vs, e, is_addr)
+    live = sum(r.weight for r in e.real_servers if r.alive)
+    e.quorum_state_up = live >= quorum + hysteresis
+    return e
+
+
+def _complete_rs(ers: LvsRealServer, e: LvsVirtualServer, gs: GlobalState, is_addr: bool
+                 ) -> int:
+    """Inherit the virtual server's values into ``ers``; returns its weight."""
+    if not ers.fwd.method:
+        if not e.fwd.method:
+            e.fwd.method = "NAT"
+        ers.fwd = e.fwd.copy()
+    if ers.alpha == -1:
+        ers.alpha = int(e.alpha)
+    if ers.inhibit == -1:
+        ers.inhibit = int(e.inhibit)
+    if ers.retry == UINT_MAX:
+        ers.retry = UINT_MAX if e.retry is None else e.retry
+    if ers.connection_to == UINT_MAX:
+        ers.connection_to = e.connection_to
+    if ers.delay_loop == ULONG_MAX:
+        ers.delay_loop = e.delay_loop
+    if ers.warmup == ULONG_MAX:
+        ers.warmup = ULONG_MAX if e.warmup is None else e.warmup
+    if ers.delay_before_retry == ULONG_MAX:
+        ers.delay_before_retry = ULONG_MAX if e.delay_before_retry is None \
+            else e.delay_before_retry
+    if ers.weight < 0:
+        ers.weight = e.weight
+    if ers.smtp_alert == -1:
+        ers.smtp_alert = _smtp_default(gs, 1)  # 1: keepalived's backward compatibility
+    if is_addr:
+        if ers.fwd.method == "NAT" or not ers.port:
+            ers.port = ers.port or e.port
+        else:
+            ers.port = e.port  # "ports don't match - resetting"
+    elif e.fwmark is not None and ers.fwd.method != "NAT":
+        ers.port = 0
+    return ers.weight
+
+
+def _family(vs: VirtualServer, e: LvsVirtualServer) -> str:
+    fam: int | None = None
+    fam_text = _w0(setting(vs, "ip_family"))
+    if vs.address is not None:
+        fam = vs.address.version
+    elif fam_text in ("inet", "inet6"):
+        fam = 6 if fam_text == "inet6" else 4
+    elif e.real_servers:
+        fam = 6 if ":" in e.real_servers[0].addr else 4
+    if fam is None and vs.group is not None:
+        return "unknown"
+    return "inet" if fam in (None, 4) else "inet6"
+
+
+def _sorry(vs: VirtualServer, e: LvsVirtualServer, is_addr: bool) -> LvsSorryServer | None:
+    ss = words(setting(vs, "sorry_server"))
+    if not ss:
+        return None
+    port = (read_uint(ss[1], 0, 65535) or 0) if len(ss) > 1 else 0
+    fwd = _fwd(words(setting(vs, "sorry_server_lvs_method"))) or e.fwd.copy()
+    if is_addr and fwd.method != "NAT":
+        port = e.port
+    elif vs.fwmark is not None and fwd.method != "NAT":
+        port = 0
+    s = LvsSorryServer(norm_addr(ss[0]), port, fwd,
+                       inhibit=vs.settings.get("sorry_server_inhibit") is not None)
+    match = next((r for r in e.real_servers if (r.addr, r.port) == (s.addr, s.port)), None)
+    if match is not None:  # the inhibit settings must match: the real server's wins
+        s.duplicates_rs = True
+        s.inhibit = bool(match.inhibit)
+    return s
+
+
+# -- real servers and checkers ------------------------------------------------------
+
+
+def _rs(rs: RealServer, vs: LvsVirtualServer, gs: GlobalState) -> LvsRealServer | None:
+    if rs.address is None:
+        return None
+    ers = LvsRealServer(model=rs, addr=str(rs.address), port=rs.port or 0,
+                        given_port=rs.port or 0, weight=-1)
+    st = rs.settings
+    w = read_uint(_w0(st.get("weight")), 0, 2**31 - 1)
+    if w is not None:
+        ers.weight = w
+    ers.fwd = _fwd(words(st.get("lvs_method"))) or LvsFwd()
+    for kw, attr in (("uthreshold", "u_threshold"), ("lthreshold", "l_threshold")):
+        v = read_uint(_w0(st.get(kw)))
+        if v is not None:
+            setattr(ers, attr, v)
+    for kw, attr in (("inhibit_on_failure", "inhibit"), ("alpha", "alpha"),
+                     ("smtp_alert", "smtp_alert")):
+        if st.get(kw) is not None:
+            b = bool_setting(rs, kw, default=-2)
+            if b != -2:
+                setattr(ers, attr, b)
+    v = read_uint(_w0(st.get("retry")), 1)
+    if v is not None:
+        ers.retry = v
+    for kw, attr in (("connect_timeout", "connection_to"), ("delay_loop", "delay_loop"),
+                     ("delay_before_retry", "delay_before_retry"), ("warmup", "warmup")):
+        t = read_timer(_w0(st.get(kw)))
+        if t is not None and (t or kw in ("delay_before_retry", "warmup")):
+            setattr(ers, attr, t)
+    for kw in ("notify_up", "notify_down"):
+        s = st.get(kw)
+        setattr(ers, kw, gs.secure(gs.script(s)) if s is not None else None)
+    ers.virtualhost = _w0(st.get("virtualhost"))
+    for ck in rs.checkers:
+        eck = _checker(ck, ers, gs)
+        if eck is not None:
+            ers.checkers.append(eck)
+    return ers
+
+
+def _checker(ck: Checker, rs: LvsRealServer, gs: GlobalState) -> LvsChecker | None:
+    """What check_parser.c keeps of checker ``ck``; None when keepalived drops it."""
+    st = ck.settings
+    kind = registry.get(ck.kind)
+    e = LvsChecker(kind=ck.kind, model=ck, spec=kind, dest=rs.addr, dest_port=rs.port)
+
+    def common(keyword: str) -> Setting | None:
+        return kind.common(ck, keyword) if kind is not None else st.get(keyword)
+
+    if kind is not None:
+        e.has_co, e.timers = kind.connection, kind.scheduled
+        e.default_retry = kind.default_retry
+        dbr = kind.default_delay_before_retry
+        e.default_delay_before_retry = 0 if dbr is None else round(dbr * TIMER_HZ)
+    ip_s, port_s = st.get("connect_ip"), st.get("connect_port")
+    ip = _w0(ip_s)
+    if ip:
+        e.dest = norm_addr(ip)
+        e.dest_port = 0  # connect_ip replaces the whole destination, port included
+    port = read_uint(_w0(port_s), 1, 65535)
+    if port is not None and not (ip and port_s is not None and ip_s is not None
+                                 and is_before(port_s.span, ip_s.span)):
+        e.dest_port = port
+    b = _w0(st.get("bindto"))
+    if b:
+        e.bindto = norm_addr(b)
+    e.bind_port = read_uint(_w0(st.get("bind_port")), 1, 65535) or 0
+    e.bind_if = _w0(st.get("bind_if"))
+    e.fwmark = read_uint(_w0(st.get("fwmark"))) or 0
+    e.connection_to = read_timer(_w0(common("connect_timeout"))) or UINT_MAX
+    r = read_uint(_w0(common("retry")))
+    if r is not None:
+        e.retry = r
+    for kw in ("delay_before_retry", "warmup", "delay_loop"):
+        tv = read_timer(_w0(common(kw)))
+        if tv is not None and (tv or kw != "delay_loop"):
+            setattr(e, kw, tv)
+    alpha = common("alpha")
+    if alpha is not None:
+        bv = bool_setting(ck, alpha.keyword, default=-2)
+        if bv != -2:
+            e.alpha = bv
+    e.log_all_failures = bool_setting(ck, "log_all_failures", default=0) == 1
+    if kind is None:
+        e.kind_lines = [f"   Keepalive method = {ck.kind}"]
+        return e
+    lines = kind.dump(ck, gs)  # the kind's own lines (its ``dump_*_check``)
+    if lines is None:  # keepalived dropped the checker while reading it
+        return None
+    e.kind_lines = lines
+    return e
+
+
+def _inherit(e: LvsChecker, rs: LvsRealServer) -> None:
+    """Checker values not given: the real server's, else the kind's defaults."""
+    if e.alpha == -1:
+        e.alpha = rs.alpha
+    if e.retry == UINT_MAX:
+        e.retry = rs.retry if rs.retry != UINT_MAX else e.default_retry
+    if e.connection_to == UINT_MAX:
+        e.connection_to = rs.connection_to
+    if e.delay_loop == ULONG_MAX:
+        e.delay_loop = rs.delay_loop
+    if e.warmup == ULONG_MAX:
+        e.warmup = rs.warmup if rs.warmup != ULONG_MAX else e.delay_loop
+    if e.delay_before_retry == ULONG_MAX:
+        e.delay_before_retry = rs.delay_before_retry \
+            if rs.delay_before_retry != ULONG_MAX else (e.default_delay_before_retry
+                                                        or e.delay_loop)
