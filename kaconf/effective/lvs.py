@@ -14,6 +14,7 @@ does all of it and returns an :class:`~kaconf.effective.lvs_types.LvsState` that
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 from kaconf.checkers import registry
 from kaconf.checkers.base import first_word as _w0
@@ -90,7 +91,7 @@ def build_lvs(cfg: Config, gs: GlobalState) -> LvsState:
     groups = {g.name: g for g in st.groups}
     for vs in cfg.virtual_servers:
         if vs.real_server:  # "has no real servers - ignoring"
-            st.virtual_servers.append(_vs(vs, gs, groups))
+            st.virtual_servers.append(_vs(vs, gs, groups, st.warnings))
     return st
 
 
@@ -154,7 +155,8 @@ def _smtp_default(gs: GlobalState, last: int) -> int:
     return gs.smtp_alert if gs.smtp_alert != -1 else last
 
 
-def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup]) -> LvsVirtualServer:
+def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warnings: list[str]
+        ) -> LvsVirtualServer:
     st = vs.settings
     e = LvsVirtualServer(model=vs, label="", group_name=vs.group, fwmark=vs.fwmark,
                          address=None if vs.address is None else str(vs.address),
@@ -190,7 +192,9 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup]) -> LvsV
     smtp = bool_setting(vs, "smtp_alert", default=-1)
     is_addr = vs.group is None and vs.fwmark is None
     if is_addr or (e.group is not None and e.group.addresses):
-        proto = proto or "UDP"
+        if not proto:
+            warnings.append(f"Virtual server {vs.label}: no protocol set - defaulting to UDP")
+            proto = "UDP"
         if "ops" in flags and proto != "UDP":
             flags.discard("ops")
         if not pto and is_addr and not vs.port:
@@ -214,12 +218,18 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup]) -> LvsV
 
     weight_sum = 0
     for rs in vs.real_server:
-        ers = _rs(rs, e, gs)
+        ers = _rs(rs, e, gs, warnings)
         if ers is None:
             continue
         # keepalived compares the real servers as written, before their ports are completed
         if any((x.addr, x.given_port) == (ers.addr, ers.given_port) for x in e.real_servers):
+            warnings.append(f"VS {vs.label}: real server {_fmt(ers.addr, ers.given_port)} is"
+                            " duplicated - removing second rs")
             continue
+        if (is_addr and ers.given_port and e.port and ers.given_port != e.port
+                and (ers.fwd.method or e.fwd.method or "NAT") != "NAT"):
+            warnings.append(f"WARNING - virtual server {vs.label} and real server "
+                            f"{_fmt(ers.addr, ers.given_port)} ports don't match - resetting")
         weight_sum += _complete_rs(ers, e, gs, is_addr)
         e.real_servers.append(ers)
     for ers in e.real_servers:
@@ -228,8 +238,14 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup]) -> LvsV
         ers.failed = sum(1 for c in ers.checkers if c.alpha == 1)
         ers.alive = ers.failed == 0
         ers.set = ers.alive or ers.inhibit == 1
-    quorum = min(quorum, weight_sum)
+    if quorum > weight_sum:
+        warnings.append(f"Warning - quorum {quorum} for {vs.label} exceeds total weight of"
+                        f" real servers {weight_sum}, reducing quorum to {weight_sum}")
+        quorum = weight_sum
     if hysteresis >= quorum:
+        if hysteresis:
+            warnings.append(f"Virtual server {vs.label}: hysteresis {hysteresis} >= quorum"
+                            f" {quorum}; setting hysteresis to {max(quorum - 1, 0)}")
         hysteresis = max(quorum - 1, 0)
     e.quorum, e.hysteresis = quorum, hysteresis
     if not e.fwd.method:
@@ -239,6 +255,10 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup]) -> LvsV
     live = sum(r.weight for r in e.real_servers if r.alive)
     e.quorum_state_up = live >= quorum + hysteresis
     return e
+
+
+def _fmt(addr: str, port: int) -> str:
+    return f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
 
 
 def _complete_rs(ers: LvsRealServer, e: LvsVirtualServer, gs: GlobalState, is_addr: bool
@@ -313,7 +333,8 @@ def _sorry(vs: VirtualServer, e: LvsVirtualServer, is_addr: bool) -> LvsSorrySer
 # -- real servers and checkers ------------------------------------------------------
 
 
-def _rs(rs: RealServer, vs: LvsVirtualServer, gs: GlobalState) -> LvsRealServer | None:
+def _rs(rs: RealServer, vs: LvsVirtualServer, gs: GlobalState, warnings: list[str]
+        ) -> LvsRealServer | None:
     if rs.address is None:
         return None
     ers = LvsRealServer(model=rs, addr=str(rs.address), port=rs.port or 0,
@@ -346,13 +367,14 @@ def _rs(rs: RealServer, vs: LvsVirtualServer, gs: GlobalState) -> LvsRealServer 
         setattr(ers, kw, gs.secure(gs.script(s)) if s is not None else None)
     ers.virtualhost = _w0(st.get("virtualhost"))
     for ck in rs.checkers:
-        eck = _checker(ck, ers, gs)
+        eck = _checker(ck, ers, gs, vs.model.label, warnings)
         if eck is not None:
             ers.checkers.append(eck)
     return ers
 
 
-def _checker(ck: Checker, rs: LvsRealServer, gs: GlobalState) -> LvsChecker | None:
+def _checker(ck: Checker, rs: LvsRealServer, gs: GlobalState, vs_label: str,
+             warnings: list[str]) -> LvsChecker | None:
     """What check_parser.c keeps of checker ``ck``; None when keepalived drops it."""
     st = ck.settings
     kind = registry.get(ck.kind)
@@ -360,6 +382,14 @@ def _checker(ck: Checker, rs: LvsRealServer, gs: GlobalState) -> LvsChecker | No
 
     def common(keyword: str) -> Setting | None:
         return kind.common(ck, keyword) if kind is not None else st.get(keyword)
+
+    def common_word(keyword: str, read: Callable[[str | None], int | None]) -> int | None:
+        # an alias given last with an unusable value leaves the keyword's value alone
+        s = common(keyword)
+        v = read(_w0(s))
+        if v is None and s is not None and s.keyword != keyword:
+            v = read(_w0(st.get(keyword)))
+        return v
 
     if kind is not None:
         e.has_co, e.timers = kind.connection, kind.scheduled
@@ -381,12 +411,12 @@ def _checker(ck: Checker, rs: LvsRealServer, gs: GlobalState) -> LvsChecker | No
     e.bind_port = read_uint(_w0(st.get("bind_port")), 1, 65535) or 0
     e.bind_if = _w0(st.get("bind_if"))
     e.fwmark = read_uint(_w0(st.get("fwmark"))) or 0
-    e.connection_to = read_timer(_w0(common("connect_timeout"))) or UINT_MAX
-    r = read_uint(_w0(common("retry")))
+    e.connection_to = common_word("connect_timeout", read_timer) or UINT_MAX
+    r = common_word("retry", read_uint)
     if r is not None:
         e.retry = r
     for kw in ("delay_before_retry", "warmup", "delay_loop"):
-        tv = read_timer(_w0(common(kw)))
+        tv = common_word(kw, read_timer)
         if tv is not None and (tv or kw != "delay_loop"):
             setattr(e, kw, tv)
     alpha = common("alpha")
@@ -400,6 +430,8 @@ def _checker(ck: Checker, rs: LvsRealServer, gs: GlobalState) -> LvsChecker | No
         return e
     lines = kind.dump(ck, gs)  # the kind's own lines (its ``dump_*_check``)
     if lines is None:  # keepalived dropped the checker while reading it
+        warnings.append(f"{ck.kind} {_fmt(rs.addr, rs.port)} of VS {vs_label}: not kept"
+                        " (keepalived drops this checker) - ignoring")
         return None
     e.kind_lines = lines
     return e

@@ -207,12 +207,14 @@ class LvsState:
 
     ``virtual_servers`` holds only those keepalived keeps (with at least one real server);
     ``ssl`` the SSL section's values when keepalived creates an SSL context (an ``SSL``
-    block or an SSL_GET checker), else None.
+    block or an SSL_GET checker), else None; ``warnings`` what keepalived reports while
+    completing them (the daemon logs them).
     """
 
     groups: list[LvsGroup] = field(default_factory=list)
     virtual_servers: list[LvsVirtualServer] = field(default_factory=list)
     ssl: dict[str, str] | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def checkers(self) -> list[tuple[LvsVirtualServer, LvsRealServer, LvsChecker]]:
         """Every checker with its virtual and real server, in configuration order."""

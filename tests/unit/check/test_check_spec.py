@@ -62,7 +62,9 @@ def test_defaults_when_nothing_is_given() -> None:
     assert ck.kind == "TCP_CHECK"
     assert (ck.delay_loop, ck.retry, ck.delay_before_retry, ck.warmup) == (60.0, 1, 1.0, 60.0)
     assert ck.conn is not None
-    assert (ck.conn.host, ck.conn.port, ck.conn.timeout) == ("192.0.2.10", 80, 5.0)
+    # keepalived copies the real server as written into the checker (check_api.c
+    # queue_checker) before validate_check_config completes its port: no port, port 0
+    assert (ck.conn.host, ck.conn.port, ck.conn.timeout) == ("192.0.2.10", 0, 5.0)
     assert ck.alpha is False
 
 
@@ -220,7 +222,7 @@ def test_misc_smtp_dns_udp_file_params() -> None:
           delay_loop 12
           real_server 192.0.2.10 25 {
             MISC_CHECK {
-              misc_path "/usr/local/bin/chk --port 25"
+              misc_path "/usr/bin/env chk --port 25"
               misc_dynamic
             }
             MISC_CHECK {
@@ -253,7 +255,7 @@ def test_misc_smtp_dns_udp_file_params() -> None:
     cks = vs.real_servers[0].checkers
     m1, m2 = cks[0].params, cks[1].params
     assert isinstance(m1, MiscParams) and isinstance(m2, MiscParams)
-    assert m1.args == ("/usr/local/bin/chk", "--port", "25")
+    assert m1.args == ("/usr/bin/env", "chk", "--port", "25")
     assert (m1.timeout, m1.dynamic, m1.user) == (12.0, True, None)  # misc_timeout: VS delay
     assert (m2.timeout, m2.dynamic, m2.user) == (4.0, False, "nobody")
     import pwd
