@@ -56,7 +56,15 @@ from kaconf.checkers.kinds.http_get import (
 from kaconf.checkers.kinds.misc_check import MiscParams
 from kaconf.checkers.kinds.smtp_check import SMTP_DEFAULT_HELO, SmtpParams
 from kaconf.checkers.kinds.udp_check import UdpParams, parse_hex
-from kaconf.effective.lvs_types import seconds
+from kaconf.effective.lvs_types import (
+    SVC_F_HASHED,
+    SVC_F_ONEPACKET,
+    SVC_F_PERSISTENT,
+    SVC_F_SCHED1,
+    SVC_F_SCHED2,
+    SVC_F_SCHED3,
+    seconds,
+)
 
 if TYPE_CHECKING:
     from kaconf.effective.host import Host
@@ -74,7 +82,8 @@ __all__ = [
     "DEFAULT_CONNECT_TIMEOUT", "DNS_TYPES", "HTTP_DEFAULT_STATUS", "IPVS_WEIGHT_FAULT",
     "IPVS_WEIGHT_LIMIT", "SMTP_DEFAULT_HELO", "BfdParams", "CheckerSpec", "ConnOpts",
     "DnsParams", "FileParams", "HttpParams", "MiscParams", "RealServerSpec", "Resolved",
-    "ServiceAddr", "SmtpParams", "SorryServerSpec", "UdpParams", "UrlSpec",
+    "SVC_F_HASHED", "SVC_F_ONEPACKET", "SVC_F_PERSISTENT", "SVC_F_SCHED1", "SVC_F_SCHED2",
+    "SVC_F_SCHED3", "ServiceAddr", "SmtpParams", "SorryServerSpec", "UdpParams", "UrlSpec",
     "VirtualServerSpec", "parse_hex", "parse_status_codes", "real_weight", "resolve",
 ]
 
@@ -83,19 +92,6 @@ DEFAULT_DELAY_LOOP = 60.0
 DEFAULT_SCHEDULER = "wlc"
 DEFAULT_FORWARDING = "NAT"
 
-#: IPVS service flags set by the virtual_server keywords of the same name.
-SVC_F_PERSISTENT = 0x0001
-SVC_F_HASHED = 0x0002
-SVC_F_ONEPACKET = 0x0004
-SVC_F_SCHED1 = 0x0008
-SVC_F_SCHED2 = 0x0010
-SVC_F_SCHED3 = 0x0020
-_FLAG_KEYWORDS: dict[str, int] = {
-    "ops": SVC_F_ONEPACKET,
-    "flag-1": SVC_F_SCHED1, "flag-2": SVC_F_SCHED2, "flag-3": SVC_F_SCHED3,
-    "sh-fallback": SVC_F_SCHED1, "sh-port": SVC_F_SCHED2,
-    "mh-fallback": SVC_F_SCHED1, "mh-port": SVC_F_SCHED2,
-}
 
 #: Largest number of addresses a virtual_server_group range/subnet is expanded to.
 MAX_GROUP_EXPANSION = 256
@@ -255,9 +251,7 @@ def _vs_spec(vs: LvsVirtualServer, config: Config, warnings: list[str]
     services = _services(vs, warnings)
     if not services:
         return None
-    flags = 0
-    for kw in vs.flags:
-        flags |= _FLAG_KEYWORDS.get(kw, 0)
+    flags = vs.flags
     if vs.persistence_timeout:
         flags |= SVC_F_PERSISTENT
     spec = VirtualServerSpec(

@@ -15,6 +15,11 @@ from __future__ import annotations
 
 from kaconf.checkers.dump import checker_entry_lines
 from kaconf.effective.lvs_types import (
+    SVC_F_HASHED,
+    SVC_F_ONEPACKET,
+    SVC_F_SCHED1,
+    SVC_F_SCHED2,
+    SVC_F_SCHED3,
     ULONG_MAX,
     LvsChecker,
     LvsFwd,
@@ -123,14 +128,19 @@ def _vs_lines(vs: LvsVirtualServer) -> list[str]:
     a(f"   delay_loop = {_dec(vs.delay_loop)}")
     a(f"   lvs_sched = {vs.sched}")
     fl = vs.flags
-    a(f"   Hashed = {'en' if 'hashed' in fl else 'dis'}abled")
+
+    def ed(bit: int) -> str:
+        return "en" if fl & bit else "dis"
+
+    a(f"   Hashed = {ed(SVC_F_HASHED)}abled")
     if vs.sched in ("sh", "mh"):
-        a(f"   {vs.sched}-port = {'en' if f'{vs.sched}-port' in fl else 'dis'}abled")
-        a(f"   {vs.sched}-fallback = {'en' if f'{vs.sched}-fallback' in fl else 'dis'}abled")
+        a(f"   {vs.sched}-port = {ed(SVC_F_SCHED2)}abled")
+        a(f"   {vs.sched}-fallback = {ed(SVC_F_SCHED1)}abled")
     else:
-        for n in ("flag-1", "flag-2", "flag-3"):
-            a(f"   {n} = {'en' if n in fl else 'dis'}abled")
-    ops = "ops" in fl
+        for n, bit in (("flag-1", SVC_F_SCHED1), ("flag-2", SVC_F_SCHED2),
+                       ("flag-3", SVC_F_SCHED3)):
+            a(f"   {n} = {ed(bit)}abled")
+    ops = bool(fl & SVC_F_ONEPACKET)
     a(f"   One packet scheduling = {'en' if ops else 'dis'}abled"
       f"{' (inactive due to not UDP)' if ops and vs.protocol != 'UDP' else ''}")
     if vs.persistence_timeout:

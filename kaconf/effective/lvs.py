@@ -20,6 +20,10 @@ from kaconf.checkers import registry
 from kaconf.checkers.base import first_word as _w0
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.lvs_types import (
+    SVC_F_ONEPACKET,
+    SVC_F_SCHED1,
+    SVC_F_SCHED2,
+    SVC_F_SCHED3,
     ULONG_MAX,
     LvsChecker,
     LvsFwd,
@@ -48,8 +52,14 @@ __all__ = ["SCHEDULERS", "build_lvs", "read_timer"]
 #: the schedulers keepalived 2.2.7 accepts (``lvs_schedulers``)
 SCHEDULERS = frozenset({"rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh", "fo", "ovf",
                         "lblcr", "sed", "nq", "twos"})
-_FLAGS = ("hashed", "ops", "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port",
-          "mh-fallback")
+#: flag keyword -> (the scheduler it needs when read, "": any; its IPVS flag); ``hashed``
+#: is accepted but sets nothing (lbflags_handler: "only applies to sh scheduler - ignoring")
+_FLAGS: dict[str, tuple[str, int]] = {
+    "ops": ("", SVC_F_ONEPACKET), "flag-1": ("", SVC_F_SCHED1), "flag-2": ("", SVC_F_SCHED2),
+    "flag-3": ("", SVC_F_SCHED3), "sh-fallback": ("sh", SVC_F_SCHED1),
+    "sh-port": ("sh", SVC_F_SCHED2), "mh-fallback": ("mh", SVC_F_SCHED1),
+    "mh-port": ("mh", SVC_F_SCHED2),
+}
 #: IPVS_SVC_PERSISTENT_TIMEOUT: persistence_timeout without a value, or implied
 PERSISTENT_TIMEOUT = 360
 
@@ -164,7 +174,8 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
     e.group = groups.get(vs.group) if vs.group is not None else None
     pw = words(setting(vs, "protocol"))
     proto = pw[0].upper() if pw and pw[0].upper() in ("TCP", "UDP", "SCTP") else ""
-    sw = words(setting(vs, "lb_algo", "lvs_sched"))
+    sched_s = setting(vs, "lb_algo", "lvs_sched")
+    sw = words(sched_s)
     sched = sw[0] if sw and sw[0] in SCHEDULERS else ""
     e.fwd = _fwd(words(setting(vs, "lb_kind", "lvs_method"))) or LvsFwd()
     e.delay_loop = read_timer(_w0(setting(vs, "delay_loop"))) or 60 * TIMER_HZ
@@ -187,16 +198,24 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
     e.alpha = st.get("alpha") is not None
     e.omega = st.get("omega") is not None
     e.inhibit = st.get("inhibit_on_failure") is not None
-    e.ha_suspend = st.get("ha_suspend") is not None and vs.fwmark is None
-    flags = {k for k in _FLAGS if k in st}
+    # "cannot use ha_suspend with fwmarks - clearing ha_suspend"
+    e.ha_suspend = st.get("ha_suspend") is not None and vs.fwmark is None and not (
+        e.group is not None and e.group.fwmarks)
+    flags = 0
+    for kw, (needs, bit) in _FLAGS.items():
+        fs = st.get(kw)
+        # a scheduler flag counts only when its scheduler was set before it
+        if fs is not None and (not needs or (sched == needs and sched_s is not None
+                                             and is_before(sched_s.span, fs.span))):
+            flags |= bit
     smtp = bool_setting(vs, "smtp_alert", default=-1)
     is_addr = vs.group is None and vs.fwmark is None
     if is_addr or (e.group is not None and e.group.addresses):
         if not proto:
             warnings.append(f"Virtual server {vs.label}: no protocol set - defaulting to UDP")
             proto = "UDP"
-        if "ops" in flags and proto != "UDP":
-            flags.discard("ops")
+        if flags & SVC_F_ONEPACKET and proto != "UDP":
+            flags &= ~SVC_F_ONEPACKET
         if not pto and is_addr and not vs.port:
             pto = PERSISTENT_TIMEOUT  # zero port only valid for persistent services
     else:
@@ -205,7 +224,7 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
         pto = PERSISTENT_TIMEOUT  # a group address without a port: the same rule
     e.persistence_timeout = pto
     e.protocol = proto
-    e.flags = frozenset(flags)
+    e.flags = flags
     e.sched = sched or "wlc"
     e.smtp_alert = smtp if smtp != -1 else _smtp_default(gs, 0)
     e.virtualhost = _w0(setting(vs, "virtualhost"))
@@ -243,10 +262,11 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
                         f" real servers {weight_sum}, reducing quorum to {weight_sum}")
         quorum = weight_sum
     if hysteresis >= quorum:
-        if hysteresis:
-            warnings.append(f"Virtual server {vs.label}: hysteresis {hysteresis} >= quorum"
-                            f" {quorum}; setting hysteresis to {max(quorum - 1, 0)}")
-        hysteresis = max(quorum - 1, 0)
+        # unsigned in keepalived: a quorum of 0 (every weight 0) makes it UINT_MAX
+        new = quorum - 1 if quorum else UINT_MAX
+        warnings.append(f"Virtual server {vs.label}: hysteresis {hysteresis} >= quorum"
+                        f" {quorum}; setting hysteresis to {new}")
+        hysteresis = new
     e.quorum, e.hysteresis = quorum, hysteresis
     if not e.fwd.method:
         e.fwd.method = "NAT"

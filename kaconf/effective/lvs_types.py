@@ -20,11 +20,20 @@ if TYPE_CHECKING:
     from kaconf.model.objects import Checker, RealServer, VirtualServer
 
 __all__ = [
-    "ULONG_MAX", "LvsChecker", "LvsFwd", "LvsGroup", "LvsGroupEntry", "LvsRealServer",
-    "LvsSorryServer", "LvsState", "LvsVirtualServer", "seconds",
+    "SVC_F_HASHED", "SVC_F_ONEPACKET", "SVC_F_PERSISTENT", "SVC_F_SCHED1", "SVC_F_SCHED2",
+    "SVC_F_SCHED3", "ULONG_MAX", "LvsChecker", "LvsFwd", "LvsGroup", "LvsGroupEntry",
+    "LvsRealServer", "LvsSorryServer", "LvsState", "LvsVirtualServer", "seconds",
 ]
 
 ULONG_MAX = 2**64 - 1
+
+#: IPVS service flags (linux ip_vs.h); SH/MH_FALLBACK is SCHED1, SH/MH_PORT SCHED2
+SVC_F_PERSISTENT = 0x0001
+SVC_F_HASHED = 0x0002
+SVC_F_ONEPACKET = 0x0004
+SVC_F_SCHED1 = 0x0008
+SVC_F_SCHED2 = 0x0010
+SVC_F_SCHED3 = 0x0020
 
 
 def seconds(us: int) -> float:
@@ -160,8 +169,9 @@ class LvsSorryServer:
 class LvsVirtualServer:
     """A virtual server with real servers, after ``validate_check_config``.
 
-    ``protocol`` is "" for a fwmark service; ``flags`` the service flag keywords in force
-    (``ops`` dropped unless UDP); ``retry``/``delay_before_retry``/``warmup`` None when not
+    ``protocol`` is "" for a fwmark service; ``flags`` the IPVS service flags the flag
+    keywords set (``SVC_F_*``; ``ops`` dropped for a TCP/SCTP address service; the
+    persistence flag is not among them); ``retry``/``delay_before_retry``/``warmup`` None when not
     given (the real servers and checkers then fall back to their own defaults).
     """
 
@@ -177,7 +187,7 @@ class LvsVirtualServer:
     connection_to: int = 5 * TIMER_HZ
     delay_loop: int = 60 * TIMER_HZ
     sched: str = "wlc"
-    flags: frozenset[str] = frozenset()
+    flags: int = 0
     persistence_timeout: int = 0
     persistence_granularity: str | None = None
     persistence_engine: str | None = None
