@@ -303,7 +303,7 @@ def _checker_specs(ck: LvsChecker, rs: LvsRealServer, vs: LvsVirtualServer,
         return []
     ctx = BuildContext(
         kind=ck.kind, what=what, vs_label=vspec.label, rs=rs.model, vs=vs.model,
-        config=config, rs_address=ck.dest, rs_port=ck.dest_port,
+        config=config, rs_address=rs.addr, rs_port=rs.given_port,
         vs_delay_loop=seconds(vs.delay_loop), delay_loop=seconds(ck.delay_loop),
         retry=ck.retry, delay_before_retry=seconds(ck.delay_before_retry),
         warmup=seconds(ck.warmup), alpha=ck.alpha == 1,
