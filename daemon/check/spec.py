@@ -216,25 +216,29 @@ def resolve(config: Config, lvs: LvsState | None = None, host: Host | None = Non
 
 def _services(vs: LvsVirtualServer, warnings: list[str]) -> list[ServiceAddr]:
     if vs.fwmark is not None:
-        return [ServiceAddr(4, "", None, 0, vs.fwmark)]
+        return [ServiceAddr(vs.af or 4, "", None, 0, vs.fwmark)]
     if vs.group_name is not None:
         if vs.group is None:
             warnings.append(f"virtual_server group {vs.group_name}: no such"
                             " virtual_server_group - ignoring the virtual server")
             return []
-        return _group_services(vs.group, vs.protocol, warnings)
+        return _group_services(vs.group, vs.protocol, vs.af, warnings)
     if vs.address is None:
         return []
     af = ipaddress.ip_address(vs.address).version
     return [ServiceAddr(af, vs.protocol, vs.address, vs.port)]
 
 
-def _group_services(g: LvsGroup, proto: str, warnings: list[str]) -> list[ServiceAddr]:
-    """One service per address of the group's entries (at most MAX_GROUP_EXPANSION each)."""
+def _group_services(g: LvsGroup, proto: str, af: int | None, warnings: list[str]
+                    ) -> list[ServiceAddr]:
+    """One service per address of the group's entries (at most MAX_GROUP_EXPANSION each).
+
+    A fwmark entry's family: its own, else the virtual server's, else IPv4 (ipvswrapper.c).
+    """
     out: list[ServiceAddr] = []
     for e in g.entries:
         if e.kind == "fwmark":
-            out.append(ServiceAddr(e.family or 4, "", None, 0, e.fwmark))
+            out.append(ServiceAddr(e.family or af or 4, "", None, 0, e.fwmark))
             continue
         first = ipaddress.ip_address(e.start)
         count = 1 if e.end is None else int(ipaddress.ip_address(e.end)) - int(first) + 1

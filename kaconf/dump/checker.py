@@ -123,7 +123,12 @@ def _vs_lines(vs: LvsVirtualServer) -> list[str]:
         a(f" VS VIP = {vs.address}, VPORT = {vs.port}")
     if vs.virtualhost:
         a(f"   VirtualHost = {vs.virtualhost}")
-    a(f"   Address family = {vs.family}")
+    if vs.af is not None:
+        a(f"   Address family = inet{'6' if vs.af == 6 else ''}")
+    elif vs.group is not None and {e.family for e in vs.group.addresses} == {4, 6}:
+        a("   Address family = IPv4 & IPv6")
+    else:
+        a("   Address family = unknown")
     a(f"   connection timeout = {_dec(vs.connection_to)}")
     a(f"   delay_loop = {_dec(vs.delay_loop)}")
     a(f"   lvs_sched = {vs.sched}")

@@ -235,11 +235,21 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
                f"FWM {vs.fwmark}" if vs.fwmark is not None else
                f"[{vs.address}]:{(proto or 'none').lower()}:{vs.port or 0}")
 
+    af = _given_af(vs)
     weight_sum = 0
     for rs in vs.real_server:
         ers = _rs(rs, e, gs, warnings)
         if ers is None:
             continue
+        # rs_end_handler: a non-tunnelled real server sets the family or must match it
+        if (ers.fwd.method or e.fwd.method) != "TUN":
+            rs_af = 6 if ":" in ers.addr else 4
+            if af is None:
+                af = rs_af
+            elif af != rs_af:
+                warnings.append(f"Address family of virtual server and real server {ers.addr}"
+                                " don't match - skipping real server.")
+                continue
         # keepalived compares the real servers as written, before their ports are completed
         if any((x.addr, x.given_port) == (ers.addr, ers.given_port) for x in e.real_servers):
             warnings.append(f"VS {vs.label}: real server {_fmt(ers.addr, ers.given_port)} is"
@@ -270,8 +280,7 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
     e.quorum, e.hysteresis = quorum, hysteresis
     if not e.fwd.method:
         e.fwd.method = "NAT"
-    e.family = _family(vs, e)
-    e.sorry = _sorry(vs, e, is_addr)
+    e.sorry, e.af = _sorry(vs, e, is_addr, af, warnings)
     live = sum(r.weight for r in e.real_servers if r.alive)
     e.quorum_state_up = live >= quorum + hysteresis
     return e
@@ -317,37 +326,52 @@ def _complete_rs(ers: LvsRealServer, e: LvsVirtualServer, gs: GlobalState, is_ad
     return ers.weight
 
 
-def _family(vs: VirtualServer, e: LvsVirtualServer) -> str:
-    fam: int | None = None
-    fam_text = _w0(setting(vs, "ip_family"))
+def _given_af(vs: VirtualServer) -> int | None:
+    """The family the virtual server's address or ``ip_family`` gives (None: neither)."""
     if vs.address is not None:
-        fam = vs.address.version
-    elif fam_text in ("inet", "inet6"):
-        fam = 6 if fam_text == "inet6" else 4
-    elif e.real_servers:
-        fam = 6 if ":" in e.real_servers[0].addr else 4
-    if fam is None and vs.group is not None:
-        return "unknown"
-    return "inet" if fam in (None, 4) else "inet6"
+        return vs.address.version
+    fam_text = _w0(setting(vs, "ip_family"))
+    if fam_text in ("inet", "inet6"):
+        return 6 if fam_text == "inet6" else 4
+    return None
 
 
-def _sorry(vs: VirtualServer, e: LvsVirtualServer, is_addr: bool) -> LvsSorryServer | None:
+def _sorry(vs: VirtualServer, e: LvsVirtualServer, is_addr: bool, af: int | None,
+           warnings: list[str]) -> tuple[LvsSorryServer | None, int | None]:
+    """The sorry server, and the virtual server's family once it is known (vs_end_handler)."""
     ss = words(setting(vs, "sorry_server"))
-    if not ss:
-        return None
-    port = (read_uint(ss[1], 0, 65535) or 0) if len(ss) > 1 else 0
-    fwd = _fwd(words(setting(vs, "sorry_server_lvs_method"))) or e.fwd.copy()
-    if is_addr and fwd.method != "NAT":
-        port = e.port
-    elif vs.fwmark is not None and fwd.method != "NAT":
-        port = 0
-    s = LvsSorryServer(norm_addr(ss[0]), port, fwd,
-                       inhibit=vs.settings.get("sorry_server_inhibit") is not None)
-    match = next((r for r in e.real_servers if (r.addr, r.port) == (s.addr, s.port)), None)
+    s: LvsSorryServer | None = None
+    if ss:
+        port = (read_uint(ss[1], 0, 65535) or 0) if len(ss) > 1 else 0
+        fwd = _fwd(words(setting(vs, "sorry_server_lvs_method"))) or e.fwd.copy()
+        s = LvsSorryServer(norm_addr(ss[0]), port, fwd,
+                           inhibit=vs.settings.get("sorry_server_inhibit") is not None)
+        s_af = 6 if ":" in s.addr else 4
+        if fwd.method != "TUN":
+            if af is None:
+                af = s_af
+            elif af != s_af:
+                warnings.append(f"Address family of virtual server and sorry server {s.addr}"
+                                " don't match - skipping sorry server.")
+                s = None
+    if af is None and vs.group is None:
+        # a fwmark service with only tunnelled servers: theirs when they agree, else IPv4
+        fams = {6 if ":" in a else 4 for a in ([s.addr] if s else [])
+                + [r.addr for r in e.real_servers]}
+        af = fams.pop() if len(fams) == 1 else 4
+    if s is None:
+        return None, af
+    # keepalived compares the sorry server with the real servers as written
+    match = next((r for r in e.real_servers if (r.addr, r.given_port) == (s.addr, s.port)),
+                 None)
     if match is not None:  # the inhibit settings must match: the real server's wins
         s.duplicates_rs = True
         s.inhibit = bool(match.inhibit)
-    return s
+    if is_addr and s.fwd.method != "NAT":
+        s.port = e.port  # "ports don't match - resetting"
+    elif vs.fwmark is not None and s.fwd.method != "NAT":
+        s.port = 0
+    return s, af
 
 
 # -- real servers and checkers ------------------------------------------------------

@@ -183,7 +183,7 @@ class LvsVirtualServer:
     address: str | None = None
     port: int = 0
     virtualhost: str | None = None
-    family: str = "inet"  # inet / inet6 / unknown
+    af: int | None = 4  # 4 / 6; None: a group whose family nothing decides
     connection_to: int = 5 * TIMER_HZ
     delay_loop: int = 60 * TIMER_HZ
     sched: str = "wlc"

@@ -114,8 +114,56 @@ def test_quorum_hysteresis_duplicates_and_sorry_server() -> None:
     assert any("reducing quorum to 5" in w for w in st.warnings)
     s = vs.sorry
     assert s is not None
-    # non-NAT sorry server: the virtual server's port; it duplicates a real server
-    assert (s.port, s.fwd.method, s.duplicates_rs, s.inhibit) == (80, "DR", True, True)
+    # non-NAT sorry server: the virtual server's port; compared with the real servers as
+    # written (8080 vs 80), it duplicates none (keepalived -t: no "matches sorry server")
+    assert (s.port, s.fwd.method, s.duplicates_rs, s.inhibit) == (80, "DR", False, False)
+
+
+def test_sorry_server_duplicating_a_real_server_takes_its_inhibit() -> None:
+    st = lvs("""
+        virtual_server 192.0.2.2 80 {
+          protocol TCP
+          sorry_server 192.0.2.11
+          real_server 192.0.2.11 {
+            inhibit_on_failure
+          }
+        }""")
+    s = st.virtual_servers[0].sorry
+    assert s is not None
+    assert (s.port, s.duplicates_rs, s.inhibit) == (0, True, True)
+
+
+def test_family_mismatch_skips_the_real_server() -> None:
+    st = lvs("""
+        virtual_server fwmark 3 {
+          real_server 2001:db8::1 80 {
+          }
+          real_server 192.0.2.12 80 {
+          }
+        }""")
+    vs = st.virtual_servers[0]
+    assert vs.af == 6
+    assert [r.addr for r in vs.real_servers] == ["2001:db8::1"]
+    assert any("don't match - skipping real server" in w for w in st.warnings)
+
+
+def test_scheduler_flags_follow_keepalived() -> None:
+    from kaconf.effective.lvs_types import SVC_F_SCHED1, SVC_F_SCHED2
+
+    st = lvs("""
+        virtual_server 192.0.2.1 80 {
+          protocol TCP
+          sh-port
+          lb_algo sh
+          sh-fallback
+          hashed
+          real_server 192.0.2.10 80 {
+            weight 0
+          }
+        }""")
+    vs = st.virtual_servers[0]
+    assert vs.flags == SVC_F_SCHED1  # sh-port before lb_algo sh is ignored; hashed sets nothing
+    assert (vs.quorum, vs.hysteresis, vs.quorum_state_up) == (0, UINT_MAX, False)
 
 
 def test_fwmark_clears_non_nat_ports_and_protocol() -> None:
