@@ -148,7 +148,7 @@ def test_family_mismatch_skips_the_real_server() -> None:
 
 
 def test_scheduler_flags_follow_keepalived() -> None:
-    from kaconf.effective.lvs_types import SVC_F_SCHED1, SVC_F_SCHED2
+    from kaconf.effective.lvs_types import SVC_F_SCHED1
 
     st = lvs("""
         virtual_server 192.0.2.1 80 {
