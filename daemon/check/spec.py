@@ -20,9 +20,10 @@ receives, as keepalived completes them:
 * ``quorum`` (default 1) is lowered to the sum of the real servers' weights and
   ``hysteresis`` (default 0) to ``quorum - 1``, with a warning, as keepalived does;
 * a real server without a port takes the virtual server's (address-based VS); a fwmark VS
-  clears the port of non-NAT real servers; a checker connects to its real server as written
-  (keepalived copies the address before completing the port) unless ``connect_ip``/
-  ``connect_port`` say otherwise.
+  clears the port of non-NAT real servers; a checker connects to the resolver's destination
+  (:attr:`~kaconf.effective.lvs_types.LvsChecker.dest`: its real server as written, as
+  keepalived copies the address before completing the port, or ``connect_ip``/
+  ``connect_port``); a kind's extra connections (SMTP_CHECK ``host`` blocks) default to it.
 
 Nothing here does I/O (but :func:`resolve` without a state reads this host's facts, as the
 resolver does); problems are returned as warning strings for the caller to log.
@@ -307,7 +308,7 @@ def _checker_specs(ck: LvsChecker, rs: LvsRealServer, vs: LvsVirtualServer,
         return []
     ctx = BuildContext(
         kind=ck.kind, what=what, vs_label=vspec.label, rs=rs.model, vs=vs.model,
-        config=config, rs_address=rs.addr, rs_port=rs.given_port,
+        config=config, rs_address=ck.dest, rs_port=ck.dest_port,
         vs_delay_loop=seconds(vs.delay_loop), delay_loop=seconds(ck.delay_loop),
         retry=ck.retry, delay_before_retry=seconds(ck.delay_before_retry),
         warmup=seconds(ck.warmup), alpha=ck.alpha == 1,

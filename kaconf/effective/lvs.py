@@ -449,6 +449,8 @@ def _checker(ck: Checker, rs: LvsRealServer, gs: GlobalState, vs_label: str,
     if port is not None and not (ip and port_s is not None and ip_s is not None
                                  and is_before(port_s.span, ip_s.span)):
         e.dest_port = port
+    if ck.kind == "SMTP_CHECK" and not e.dest_port:
+        e.dest_port = rs.port  # smtp_check_end_handler: no port given, the real server's
     b = _w0(st.get("bindto"))
     if b:
         e.bindto = norm_addr(b)

@@ -413,3 +413,36 @@ def test_real_weight_clamps() -> None:
     assert real_weight(-5) == 0
     assert real_weight(7) == 7
     assert real_weight(2**40) == 2**31 - 1
+
+
+def test_translation_follows_keepalived_completion() -> None:
+    """Values the daemon used to complete on its own, now the resolver's (keepalived's)."""
+    res = resolve(load("""
+        virtual_server fwmark 3 {
+          lb_kind DR
+          persistence_granularity 255.255.255.0
+          real_server 2001:db8::1 80 {
+            SMTP_CHECK {
+              connect_ip 2001:db8::9
+            }
+          }
+        }
+        virtual_server 192.0.2.2 80 {
+          protocol TCP
+          sorry_server 192.0.2.11
+          real_server 192.0.2.11 {
+            inhibit_on_failure
+          }
+        }
+    """))
+    fw, addr = res.virtual_servers
+    assert fw.services == [ServiceAddr(6, "", None, 0, 3)]  # the real servers' family
+    assert (fw.persistence_timeout, fw.netmask) == (360, "255.255.255.0")
+    rs = fw.real_servers[0]
+    assert rs.port == 0  # non-NAT real server of a fwmark service
+    ck = rs.checkers[0]
+    assert ck.conn is not None
+    # SMTP_CHECK: connect_ip without a port keeps the real server's (as written)
+    assert (ck.conn.host, ck.conn.port) == ("2001:db8::9", 80)
+    assert addr.sorry is not None
+    assert (addr.sorry.port, addr.sorry.inhibit) == (0, True)  # duplicates the real server
