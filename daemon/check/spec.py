@@ -268,13 +268,7 @@ def _vs_spec(vs: LvsVirtualServer, config: Config, warnings: list[str]
         quorum_down=_script(vs.quorum_down), omega=vs.omega)
     if vs.sorry is not None:
         s = vs.sorry
-        try:
-            addr = str(ipaddress.ip_address(s.addr))
-        except ValueError:
-            warnings.append(f"Virtual server {spec.label}: invalid sorry_server {s.addr}"
-                            " - ignoring")
-        else:
-            spec.sorry = SorryServerSpec(addr, s.port, s.fwd.method, inhibit=s.inhibit)
+        spec.sorry = SorryServerSpec(s.addr, s.port, s.fwd.method, s.inhibit, s.weight)
     # IPVS destination port of a group's real server: keepalived sends the entry's port
     # for a non-NAT real server (one port here: the first address entry's)
     group_port = next((sv.port for sv in services if not sv.fwmark), 0)

@@ -9,23 +9,29 @@ servers' weight sum and hysteresis below it, the sorry server's forwarding and p
 ``smtp_alert`` from ``global_defs``, a duplicated real server dropped. :func:`build_lvs`
 does all of it and returns an :class:`~kaconf.effective.lvs_types.LvsState` that
 ``kaconf dump`` prints and the daemon translates (facts from keepalived 2.2.7's sources).
+Real servers and checkers as read are :mod:`kaconf.effective.lvs_servers`'.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 
 from kaconf.checkers import registry
 from kaconf.checkers.base import first_word as _w0
 from kaconf.effective.globals import GlobalState
+from kaconf.effective.lvs_servers import (
+    fmt_server,
+    inherit_checker,
+    read_fwd,
+    read_real_server,
+    read_timer,
+)
 from kaconf.effective.lvs_types import (
     SVC_F_ONEPACKET,
     SVC_F_SCHED1,
     SVC_F_SCHED2,
     SVC_F_SCHED3,
     ULONG_MAX,
-    LvsChecker,
     LvsFwd,
     LvsGroup,
     LvsGroupEntry,
@@ -40,14 +46,13 @@ from kaconf.effective.values import (
     bool_setting,
     is_before,
     norm_addr,
-    read_decimal,
     read_uint,
     setting,
     words,
 )
-from kaconf.model.objects import Checker, Config, RealServer, Setting, VirtualServer
+from kaconf.model.objects import Config, VirtualServer
 
-__all__ = ["SCHEDULERS", "build_lvs", "read_timer"]
+__all__ = ["SCHEDULERS", "build_lvs"]
 
 #: the schedulers keepalived 2.2.7 accepts (``lvs_schedulers``)
 SCHEDULERS = frozenset({"rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh", "fo", "ovf",
@@ -62,33 +67,6 @@ _FLAGS: dict[str, tuple[str, int]] = {
 }
 #: IPVS_SVC_PERSISTENT_TIMEOUT: persistence_timeout without a value, or implied
 PERSISTENT_TIMEOUT = 360
-
-
-def read_timer(text: str | None) -> int | None:
-    """keepalived's ``read_timer``: seconds with up to 6 decimals, in microseconds."""
-    return read_decimal(text, 6, 0, ULONG_MAX)
-
-
-def _fwd(words_: list[str]) -> LvsFwd | None:
-    """A forwarding keyword's value; None when absent or not NAT/DR/TUN (ignored)."""
-    if not words_ or words_[0] not in ("NAT", "DR", "TUN"):
-        return None
-    f = LvsFwd(words_[0])
-    i = 1
-    while i < len(words_):
-        w = words_[i]
-        if w == "type" and i + 1 < len(words_):
-            f.tun_type = words_[i + 1]
-            i += 2
-        elif w == "port" and i + 1 < len(words_):
-            f.tun_port = read_uint(words_[i + 1], 1, 65535) or 0
-            i += 2
-        elif w in ("nocsum", "csum", "remcsum"):
-            f.csum = w
-            i += 1
-        else:
-            i += 1
-    return f
 
 
 def build_lvs(cfg: Config, gs: GlobalState) -> LvsState:
@@ -177,7 +155,7 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
     sched_s = setting(vs, "lb_algo", "lvs_sched")
     sw = words(sched_s)
     sched = sw[0] if sw and sw[0] in SCHEDULERS else ""
-    e.fwd = _fwd(words(setting(vs, "lb_kind", "lvs_method"))) or LvsFwd()
+    e.fwd = read_fwd(words(setting(vs, "lb_kind", "lvs_method"))) or LvsFwd()
     e.delay_loop = read_timer(_w0(setting(vs, "delay_loop"))) or 60 * TIMER_HZ
     e.connection_to = read_timer(_w0(setting(vs, "connect_timeout"))) or 5 * TIMER_HZ
     e.retry = read_uint(_w0(setting(vs, "retry")), 1)
@@ -238,7 +216,7 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
     af = _given_af(vs)
     weight_sum = 0
     for rs in vs.real_server:
-        ers = _rs(rs, e, gs, warnings)
+        ers = read_real_server(rs, vs.label, gs, warnings)
         if ers is None:
             continue
         # rs_end_handler: a non-tunnelled real server sets the family or must match it
@@ -252,18 +230,18 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
                 continue
         # keepalived compares the real servers as written, before their ports are completed
         if any((x.addr, x.given_port) == (ers.addr, ers.given_port) for x in e.real_servers):
-            warnings.append(f"VS {vs.label}: real server {_fmt(ers.addr, ers.given_port)} is"
+            warnings.append(f"VS {vs.label}: real server {fmt_server(ers.addr, ers.given_port)} is"
                             " duplicated - removing second rs")
             continue
         if (is_addr and ers.given_port and e.port and ers.given_port != e.port
                 and (ers.fwd.method or e.fwd.method or "NAT") != "NAT"):
             warnings.append(f"WARNING - virtual server {vs.label} and real server "
-                            f"{_fmt(ers.addr, ers.given_port)} ports don't match - resetting")
+                            f"{fmt_server(ers.addr, ers.given_port)} ports don't match - resetting")
         weight_sum += _complete_rs(ers, e, gs, is_addr)
         e.real_servers.append(ers)
     for ers in e.real_servers:
         for c in ers.checkers:
-            _inherit(c, ers)
+            inherit_checker(c, ers)
         ers.failed = sum(1 for c in ers.checkers if c.alpha == 1)
         ers.alive = ers.failed == 0
         ers.set = ers.alive or ers.inhibit == 1
@@ -284,10 +262,6 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
     live = sum(r.weight for r in e.real_servers if r.alive)
     e.quorum_state_up = live >= quorum + hysteresis
     return e
-
-
-def _fmt(addr: str, port: int) -> str:
-    return f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
 
 
 def _complete_rs(ers: LvsRealServer, e: LvsVirtualServer, gs: GlobalState, is_addr: bool
@@ -326,6 +300,14 @@ def _complete_rs(ers: LvsRealServer, e: LvsVirtualServer, gs: GlobalState, is_ad
     return ers.weight
 
 
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _given_af(vs: VirtualServer) -> int | None:
     """The family the virtual server's address or ``ip_family`` gives (None: neither)."""
     if vs.address is not None:
@@ -341,9 +323,11 @@ def _sorry(vs: VirtualServer, e: LvsVirtualServer, is_addr: bool, af: int | None
     """The sorry server, and the virtual server's family once it is known (vs_end_handler)."""
     ss = words(setting(vs, "sorry_server"))
     s: LvsSorryServer | None = None
-    if ss:
+    if ss and not _is_ip(ss[0]):
+        warnings.append(f"Invalid sorry server IP address {ss[0]} - skipping")
+    elif ss:
         port = (read_uint(ss[1], 0, 65535) or 0) if len(ss) > 1 else 0
-        fwd = _fwd(words(setting(vs, "sorry_server_lvs_method"))) or e.fwd.copy()
+        fwd = read_fwd(words(setting(vs, "sorry_server_lvs_method"))) or e.fwd.copy()
         s = LvsSorryServer(norm_addr(ss[0]), port, fwd,
                            inhibit=vs.settings.get("sorry_server_inhibit") is not None)
         s_af = 6 if ":" in s.addr else 4
@@ -372,130 +356,3 @@ def _sorry(vs: VirtualServer, e: LvsVirtualServer, is_addr: bool, af: int | None
     elif vs.fwmark is not None and s.fwd.method != "NAT":
         s.port = 0
     return s, af
-
-
-# -- real servers and checkers ------------------------------------------------------
-
-
-def _rs(rs: RealServer, vs: LvsVirtualServer, gs: GlobalState, warnings: list[str]
-        ) -> LvsRealServer | None:
-    if rs.address is None:
-        return None
-    ers = LvsRealServer(model=rs, addr=str(rs.address), port=rs.port or 0,
-                        given_port=rs.port or 0, weight=-1)
-    st = rs.settings
-    w = read_uint(_w0(st.get("weight")), 0, 2**31 - 1)
-    if w is not None:
-        ers.weight = w
-    ers.fwd = _fwd(words(st.get("lvs_method"))) or LvsFwd()
-    for kw, attr in (("uthreshold", "u_threshold"), ("lthreshold", "l_threshold")):
-        v = read_uint(_w0(st.get(kw)))
-        if v is not None:
-            setattr(ers, attr, v)
-    for kw, attr in (("inhibit_on_failure", "inhibit"), ("alpha", "alpha"),
-                     ("smtp_alert", "smtp_alert")):
-        if st.get(kw) is not None:
-            b = bool_setting(rs, kw, default=-2)
-            if b != -2:
-                setattr(ers, attr, b)
-    v = read_uint(_w0(st.get("retry")), 1)
-    if v is not None:
-        ers.retry = v
-    for kw, attr in (("connect_timeout", "connection_to"), ("delay_loop", "delay_loop"),
-                     ("delay_before_retry", "delay_before_retry"), ("warmup", "warmup")):
-        t = read_timer(_w0(st.get(kw)))
-        if t is not None and (t or kw in ("delay_before_retry", "warmup")):
-            setattr(ers, attr, t)
-    for kw in ("notify_up", "notify_down"):
-        s = st.get(kw)
-        setattr(ers, kw, gs.secure(gs.script(s)) if s is not None else None)
-    ers.virtualhost = _w0(st.get("virtualhost"))
-    for ck in rs.checkers:
-        eck = _checker(ck, ers, gs, vs.model.label, warnings)
-        if eck is not None:
-            ers.checkers.append(eck)
-    return ers
-
-
-def _checker(ck: Checker, rs: LvsRealServer, gs: GlobalState, vs_label: str,
-             warnings: list[str]) -> LvsChecker | None:
-    """What check_parser.c keeps of checker ``ck``; None when keepalived drops it."""
-    st = ck.settings
-    kind = registry.get(ck.kind)
-    e = LvsChecker(kind=ck.kind, model=ck, spec=kind, dest=rs.addr, dest_port=rs.port)
-
-    def common(keyword: str) -> Setting | None:
-        return kind.common(ck, keyword) if kind is not None else st.get(keyword)
-
-    def common_word(keyword: str, read: Callable[[str | None], int | None]) -> int | None:
-        # an alias given last with an unusable value leaves the keyword's value alone
-        s = common(keyword)
-        v = read(_w0(s))
-        if v is None and s is not None and s.keyword != keyword:
-            v = read(_w0(st.get(keyword)))
-        return v
-
-    if kind is not None:
-        e.has_co, e.timers = kind.connection, kind.scheduled
-        e.default_retry = kind.default_retry
-        dbr = kind.default_delay_before_retry
-        e.default_delay_before_retry = 0 if dbr is None else round(dbr * TIMER_HZ)
-    ip_s, port_s = st.get("connect_ip"), st.get("connect_port")
-    ip = _w0(ip_s)
-    if ip:
-        e.dest = norm_addr(ip)
-        e.dest_port = 0  # connect_ip replaces the whole destination, port included
-    port = read_uint(_w0(port_s), 1, 65535)
-    if port is not None and not (ip and port_s is not None and ip_s is not None
-                                 and is_before(port_s.span, ip_s.span)):
-        e.dest_port = port
-    if ck.kind == "SMTP_CHECK" and not e.dest_port:
-        e.dest_port = rs.port  # smtp_check_end_handler: no port given, the real server's
-    b = _w0(st.get("bindto"))
-    if b:
-        e.bindto = norm_addr(b)
-    e.bind_port = read_uint(_w0(st.get("bind_port")), 1, 65535) or 0
-    e.bind_if = _w0(st.get("bind_if"))
-    e.fwmark = read_uint(_w0(st.get("fwmark"))) or 0
-    e.connection_to = common_word("connect_timeout", read_timer) or UINT_MAX
-    r = common_word("retry", read_uint)
-    if r is not None:
-        e.retry = r
-    for kw in ("delay_before_retry", "warmup", "delay_loop"):
-        tv = common_word(kw, read_timer)
-        if tv is not None and (tv or kw != "delay_loop"):
-            setattr(e, kw, tv)
-    alpha = common("alpha")
-    if alpha is not None:
-        bv = bool_setting(ck, alpha.keyword, default=-2)
-        if bv != -2:
-            e.alpha = bv
-    e.log_all_failures = bool_setting(ck, "log_all_failures", default=0) == 1
-    if kind is None:
-        e.kind_lines = [f"   Keepalive method = {ck.kind}"]
-        return e
-    lines = kind.dump(ck, gs)  # the kind's own lines (its ``dump_*_check``)
-    if lines is None:  # keepalived dropped the checker while reading it
-        warnings.append(f"{ck.kind} {_fmt(rs.addr, rs.port)} of VS {vs_label}: not kept"
-                        " (keepalived drops this checker) - ignoring")
-        return None
-    e.kind_lines = lines
-    return e
-
-
-def _inherit(e: LvsChecker, rs: LvsRealServer) -> None:
-    """Checker values not given: the real server's, else the kind's defaults."""
-    if e.alpha == -1:
-        e.alpha = rs.alpha
-    if e.retry == UINT_MAX:
-        e.retry = rs.retry if rs.retry != UINT_MAX else e.default_retry
-    if e.connection_to == UINT_MAX:
-        e.connection_to = rs.connection_to
-    if e.delay_loop == ULONG_MAX:
-        e.delay_loop = rs.delay_loop
-    if e.warmup == ULONG_MAX:
-        e.warmup = rs.warmup if rs.warmup != ULONG_MAX else e.delay_loop
-    if e.delay_before_retry == ULONG_MAX:
-        e.delay_before_retry = rs.delay_before_retry \
-            if rs.delay_before_retry != ULONG_MAX else (e.default_delay_before_retry
-                                                        or e.delay_loop)

@@ -156,13 +156,14 @@ class LvsRealServer:
 
 @dataclass
 class LvsSorryServer:
-    """A virtual server's ``sorry_server``: destination, forwarding, inhibit."""
+    """A virtual server's ``sorry_server``: destination, forwarding, inhibit, weight (1)."""
 
     addr: str
     port: int
     fwd: LvsFwd
     inhibit: bool = False
     duplicates_rs: bool = False
+    weight: int = 1
 
 
 @dataclass
