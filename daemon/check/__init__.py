@@ -3,9 +3,9 @@
 
 Layers, from pure to I/O (each module's docstring says why it is shaped so):
 
-* :mod:`~kaconfd.check.spec`: the model (:mod:`kaconf.model.objects`) resolved into the
-  effective settings keepalived 2.2.7 would use (inheritance checker -> real_server ->
-  virtual_server -> default);
+* :mod:`~kaconfd.check.spec`: the resolver's LVS state (:mod:`kaconf.effective.lvs`: the
+  values keepalived 2.2.7 completes, inheritance checker -> real_server -> virtual_server
+  -> default included) translated into run-time specs;
 * :mod:`kaconf.checkers`: one module per checker kind (model class, defaults, settings
   builder, dump lines and probe, the coroutine returning a
   :class:`~kaconf.checkers.base.CheckResult`), found by its registry;

@@ -38,7 +38,8 @@ def effective_lines(eff: Effective) -> list[str]:
         # the checker child has its own global data (no VRRP completion applied)
         if eff.vrrp is None:
             out.extend(global_lines(eff.checker_globals, vrrp_child=False))
-        out.extend(checker_lines(eff.config, eff.checker_globals, eff.host))
+        if eff.lvs is not None:
+            out.extend(checker_lines(eff.lvs))
     return out
 
 

@@ -13,7 +13,9 @@ The work is split by concern: :mod:`.globals` (``global_data``), :mod:`.host`
 (what the machine says), :mod:`.values` (keepalived's readers for numbers,
 booleans and scripts), :mod:`.iplines`, :mod:`.iproutes`, :mod:`.iprules`
 (addresses, routes and rules), and the VRRP stages :mod:`.vrrp_defs`,
-:mod:`.vrrp_parse`, :mod:`.vrrp_complete`, :mod:`.vrrp_startup` run by :mod:`.vrrp`.
+:mod:`.vrrp_parse`, :mod:`.vrrp_complete`, :mod:`.vrrp_startup` run by :mod:`.vrrp`;
+the checker child's virtual servers in :mod:`.lvs` (with :mod:`.lvs_servers`,
+:mod:`.lvs_types`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kaconf.effective.globals import GlobalState
     from kaconf.effective.host import Host
+    from kaconf.effective.lvs_types import LvsState
     from kaconf.effective.vrrp_types import VrrpState
     from kaconf.model.objects import Config
 
@@ -44,7 +47,8 @@ class Effective:
     static addresses, routes or rules, but virtual servers). The VRRP child and the
     checker child each complete their own copy of ``global_data``: ``globals`` is the
     VRRP child's (after instance completion, which may set e.g. the nftables table),
-    ``checker_globals`` the checker child's (None without virtual servers).
+    ``checker_globals`` the checker child's (None without virtual servers), and ``lvs``
+    its completed virtual servers and checkers (:mod:`.lvs`; None without virtual servers).
     """
 
     config: Config
@@ -52,6 +56,7 @@ class Effective:
     globals: GlobalState
     vrrp: VrrpState | None
     checker_globals: GlobalState | None
+    lvs: LvsState | None = None
 
 
 def resolve(cfg: Config, host: Host | None = None) -> Effective:
@@ -65,5 +70,10 @@ def resolve(cfg: Config, host: Host | None = None) -> Effective:
     vrrp = None
     if has_vrrp(cfg) or not cfg.virtual_servers:
         vrrp = build_vrrp(cfg, gs, host)
-    cgs = GlobalState(cfg, host) if cfg.virtual_servers else None
-    return Effective(cfg, host, gs, vrrp, cgs)
+    cgs = lvs = None
+    if cfg.virtual_servers:
+        from kaconf.effective.lvs import build_lvs
+
+        cgs = GlobalState(cfg, host)
+        lvs = build_lvs(cfg, cgs)
+    return Effective(cfg, host, gs, vrrp, cgs, lvs)

@@ -62,7 +62,9 @@ def test_defaults_when_nothing_is_given() -> None:
     assert ck.kind == "TCP_CHECK"
     assert (ck.delay_loop, ck.retry, ck.delay_before_retry, ck.warmup) == (60.0, 1, 1.0, 60.0)
     assert ck.conn is not None
-    assert (ck.conn.host, ck.conn.port, ck.conn.timeout) == ("192.0.2.10", 80, 5.0)
+    # keepalived copies the real server as written into the checker (check_api.c
+    # queue_checker) before validate_check_config completes its port: no port, port 0
+    assert (ck.conn.host, ck.conn.port, ck.conn.timeout) == ("192.0.2.10", 0, 5.0)
     assert ck.alpha is False
 
 
@@ -220,7 +222,7 @@ def test_misc_smtp_dns_udp_file_params() -> None:
           delay_loop 12
           real_server 192.0.2.10 25 {
             MISC_CHECK {
-              misc_path "/usr/local/bin/chk --port 25"
+              misc_path "/usr/bin/env chk --port 25"
               misc_dynamic
             }
             MISC_CHECK {
@@ -253,7 +255,7 @@ def test_misc_smtp_dns_udp_file_params() -> None:
     cks = vs.real_servers[0].checkers
     m1, m2 = cks[0].params, cks[1].params
     assert isinstance(m1, MiscParams) and isinstance(m2, MiscParams)
-    assert m1.args == ("/usr/local/bin/chk", "--port", "25")
+    assert m1.args == ("/usr/bin/env", "chk", "--port", "25")
     assert (m1.timeout, m1.dynamic, m1.user) == (12.0, True, None)  # misc_timeout: VS delay
     assert (m2.timeout, m2.dynamic, m2.user) == (4.0, False, "nobody")
     import pwd
@@ -411,3 +413,36 @@ def test_real_weight_clamps() -> None:
     assert real_weight(-5) == 0
     assert real_weight(7) == 7
     assert real_weight(2**40) == 2**31 - 1
+
+
+def test_translation_follows_keepalived_completion() -> None:
+    """Values the daemon used to complete on its own, now the resolver's (keepalived's)."""
+    res = resolve(load("""
+        virtual_server fwmark 3 {
+          lb_kind DR
+          persistence_granularity 255.255.255.0
+          real_server 2001:db8::1 80 {
+            SMTP_CHECK {
+              connect_ip 2001:db8::9
+            }
+          }
+        }
+        virtual_server 192.0.2.2 80 {
+          protocol TCP
+          sorry_server 192.0.2.11
+          real_server 192.0.2.11 {
+            inhibit_on_failure
+          }
+        }
+    """))
+    fw, addr = res.virtual_servers
+    assert fw.services == [ServiceAddr(6, "", None, 0, 3)]  # the real servers' family
+    assert (fw.persistence_timeout, fw.netmask) == (360, "255.255.255.0")
+    rs = fw.real_servers[0]
+    assert rs.port == 0  # non-NAT real server of a fwmark service
+    ck = rs.checkers[0]
+    assert ck.conn is not None
+    # SMTP_CHECK: connect_ip without a port keeps the real server's (as written)
+    assert (ck.conn.host, ck.conn.port) == ("2001:db8::9", 80)
+    assert addr.sorry is not None
+    assert (addr.sorry.port, addr.sorry.inhibit) == (0, True)  # duplicates the real server
