@@ -24,6 +24,7 @@ from kaconf.effective.values import (
     read_int,
     read_uint,
     uint_setting,
+    weight_setting,
     words,
 )
 from kaconf.effective.vrrp_defs import DefinitionStage
@@ -38,7 +39,7 @@ from kaconf.effective.vrrp_types import (
     Tracked,
     span_key,
 )
-from kaconf.model.objects import Block, TrackRef, VrrpInstance
+from kaconf.model.objects import Block, SyncGroup, TrackRef, VrrpInstance
 
 
 class ParseStage(DefinitionStage):
@@ -272,6 +273,7 @@ class ParseStage(DefinitionStage):
         ei.track_files = self._track_refs(inst.track_file, self.track_files)
         ei.track_processes = self._track_refs(inst.track_process, self.processes)
         ei.track_bfds = self._plain_tracks(inst.track_bfd, self.cfg.bfd_instances)
+        ei.line_weights = self.line_weights(inst)
         self._vmac(ei, inst)
         # end of block (vrrp_end_handler)
         if not ei.peers and ei.ttl != -1:
@@ -308,6 +310,31 @@ class ParseStage(DefinitionStage):
                 ei.vmac_name = None
             else:
                 ei.flags.add("VMAC_XMITBASE")
+
+    def line_weights(self, block: VrrpInstance | SyncGroup
+                     ) -> dict[tuple[str, int, int], tuple[int, bool]]:
+        """(weight, reverse) each tracking line of ``block`` applies, by the line's span.
+
+        Lines naming a defined vrrp_script, track_file or bfd_instance only: the line's
+        own weight, else the object's (read as keepalived reads it), else keepalived's
+        default (0, a track_file's 1). This is the configured weight, before completion
+        clears weights for address owners and sync groups.
+        """
+        out: dict[tuple[str, int, int], tuple[int, bool]] = {}
+        for refs, defined, bound, default in (
+                (block.track_script, self.cfg.vrrp_scripts, 253, 0),
+                (block.track_file, self.cfg.track_files, 254, 1),
+                (block.track_bfd, self.cfg.bfd_instances, 253, 0)):
+            for t in refs:
+                obj = defined.get(t.name)
+                if obj is None:
+                    continue
+                wr = weight_setting(obj, bound)
+                weight = default if wr is None or wr[0] is None else wr[0]
+                reverse = wr is not None and wr[1]
+                out[span_key(t.span)] = (weight if t.weight is None else t.weight,
+                                         reverse if t.reverse is None else t.reverse)
+        return out
 
     @staticmethod
     def _plain_tracks(refs: list[TrackRef], known: Container[str] | None = None) -> list[Track]:

@@ -4,8 +4,8 @@ keepalived takes an instance's family from the first address-bearing statement
 (VIPs, unicast peers, src/dst addresses, ``native_ipv6``) and rejects later ones of
 the other family. The order comes from the raw tree, so this module reads it:
 :func:`family_items` lists the statements (KA221 reports the mismatches) and
-:func:`family_facts` is the cheap per-instance summary behind
-:func:`kaconf.lint.helpers.semantics.family`.
+:func:`may_mix_families` is the cheap test that lets KA221 skip most instances. The
+family itself is the resolver's (``ctx.resolved(inst).family``).
 """
 
 from __future__ import annotations
@@ -116,45 +116,42 @@ def _iter_family_items(ctx: Context, inst: VrrpInstance) -> Iterator[FamilyItem]
             yield FamilyItem(kw, "", 6, stmts[i])
 
 
-def family_facts(ctx: Context, inst: VrrpInstance) -> tuple[int, bool]:
-    """(family, may the families mix) of ``inst``: 4 or 6 (IPv4 when nothing says), and
-    False when no two address-bearing statements can be of different families.
+def may_mix_families(ctx: Context, inst: VrrpInstance) -> bool:
+    """False when no two address-bearing statements of ``inst`` can be of different
+    families: all of them are IPv4 text (no ``:``), or all IPv6 text / native_ipv6.
 
-    Most rules ask for the family of every instance, so the facts of all of them are
-    found in one pass on first use.
+    :func:`family_items` then cannot disagree with its first item, so a rule about
+    mismatches skips the instance without parsing every address. The facts of all
+    instances are found in one pass on first use.
     """
-    found = ctx.memo("family_facts", _all_family_facts).get(id(inst))
+    found = ctx.memo("family_mix", _all_family_mix).get(id(inst))
     if found is None:  # not an instance of this context's config
-        found = _scan_family(ctx, inst)
+        found = _scan_mix(ctx, inst)
     return found
 
 
-def _all_family_facts(ctx: Context) -> dict[int, tuple[int, bool]]:
-    return {id(inst): _scan_family(ctx, inst) for inst in ctx.config.vrrp_instances}
+def _all_family_mix(ctx: Context) -> dict[int, bool]:
+    return {id(inst): _scan_mix(ctx, inst) for inst in ctx.config.vrrp_instances}
 
 
 #: every keyword :func:`_iter_family_items` looks at, to skip the others with one test
 _FAMILY_KEYWORDS = frozenset(_ADDRESS_BLOCKS + _ADDRESS_LINES + ("native_ipv6",))
 
 
-def _scan_family(ctx: Context, inst: VrrpInstance) -> tuple[int, bool]:
-    """(family, may the families mix): the first of :func:`_iter_family_items` that
-    parses fixes the family; the others are only told apart by a ``:`` in their address.
-    """
+def _scan_mix(ctx: Context, inst: VrrpInstance) -> bool:
+    """Whether the statements of :func:`_iter_family_items` may be of both families,
+    told apart only by a ``:`` in their address."""
     found = instance_section(ctx, inst)
     if found is None:
-        return 4, False
+        return False
     node, names = found
     stmts = tree_index(ctx).flattened.get(id(node)) or node.children or []  # statements()
-    fam: int | None = None
     v4 = v6 = False
     for i, kw in enumerate(names):
         if kw not in _FAMILY_KEYWORDS:
             continue
         if kw == "native_ipv6":
             v6 = True
-            if fam is None:
-                fam = 6
             continue
         c = stmts[i]
         if kw in _ADDRESS_LINES:
@@ -169,6 +166,4 @@ def _scan_family(ctx: Context, inst: VrrpInstance) -> tuple[int, bool]:
                 v6 = True
             else:
                 v4 = True
-            if fam is None:
-                fam = family_of_text(text)
-    return (fam if fam is not None else 4), v4 and v6
+    return v4 and v6

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import family, semantics
+from kaconf.lint.helpers import family
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -37,7 +37,7 @@ _WHAT = {
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if not semantics.may_mix_families(ctx, inst):
+        if not family.may_mix_families(ctx, inst):
             continue  # the usual case: one family only, nothing can mismatch
         items = family.family_items(ctx, inst)
         if not items:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -51,11 +50,11 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         if len(inst.virtual_ipaddress) <= _SMALLEST:
             continue
-        fam = semantics.family(ctx, inst)
+        fam = ctx.resolved(inst).family
         vips = [v for v in inst.virtual_ipaddress if v.address is not None
                 and v.address.version == fam]
         auth = inst.authentication
-        limit = _limit(fam, semantics.version(ctx, inst) if fam == 4 else 3,
+        limit = _limit(fam, ctx.resolved(inst).version if fam == 4 else 3,
                        auth is not None and auth.auth_type == "AH")
         if len(vips) > limit:
             yield ctx.diag(META, f"({inst.name}) {len(vips)} VIPs exceed the {limit} that fit in "
