@@ -35,7 +35,7 @@ META = RuleMeta(
 )
 
 
-def effective_auth(ctx: Context, inst: VrrpInstance) -> tuple[str, str] | None:
+def auth_in_use(ctx: Context, inst: VrrpInstance) -> tuple[str, str] | None:
     """(type, password) keepalived really uses, or None when it ignores the block."""
     ei = ctx.resolved(inst)
     if ei.auth_type is None:
@@ -45,8 +45,8 @@ def effective_auth(ctx: Context, inst: VrrpInstance) -> tuple[str, str] | None:
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
     for name, (ref_ctx, ref), (ctx, inst) in cluster.against_first(cctx.nodes):
-        want = effective_auth(ref_ctx, ref)
-        have = effective_auth(ctx, inst)
+        want = auth_in_use(ref_ctx, ref)
+        have = auth_in_use(ctx, inst)
         if have == want:
             continue
         same_type = want is not None and have is not None and want[0] == have[0]
