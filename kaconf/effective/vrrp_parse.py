@@ -87,11 +87,14 @@ class ParseStage(DefinitionStage):
             events.append((span_key(p.span), "peer", p))
         events.sort(key=lambda e: e[0])
         fam = 0
-        for _, kind, obj in events:
+        for key, kind, obj in events:
+            had = fam
             if kind == "native_ipv6":
                 if fam != 4:
                     fam = 6
                     ei.version = 3
+                else:
+                    ei.family_skipped.append(key)  # "Cannot specify native_ipv6 with IPv4"
             elif kind in ("mcast_src_ip", "unicast_src_ip"):
                 if kind == "unicast_src_ip":
                     ei.flags.add("UNICAST_CONFIGURED")
@@ -101,6 +104,8 @@ class ParseStage(DefinitionStage):
                     fam = f
                     ei.saddr = norm_addr(w[0])
                     ei.flags.add("SADDR_FROM_CONFIG")
+                elif f:
+                    ei.family_skipped.append(key)
             elif kind == "mcast_dst_ip":
                 w = words(obj)  # type: ignore[arg-type]
                 f = family_of(w[0]) if w else 0
@@ -108,6 +113,8 @@ class ParseStage(DefinitionStage):
                     fam = f
                     if is_vrrp_mcast_dst(w[0]):
                         ei.mcast_daddr = norm_addr(w[0])
+                elif f:
+                    ei.family_skipped.append(key)
             elif kind == "version":
                 w = words(obj)  # type: ignore[arg-type]
                 v = read_int(w[0], 2, 3) if w else None
@@ -129,6 +136,7 @@ class ParseStage(DefinitionStage):
                 if fam == 0:
                     fam = a.family
                 elif a.family != fam:
+                    ei.family_skipped.append(key)
                     continue
                 ei.vips.append(a)
             elif kind == "peer":
@@ -139,12 +147,15 @@ class ParseStage(DefinitionStage):
                 if fam == 0:
                     fam = f
                 elif f != fam:
+                    ei.family_skipped.append(key)
                     continue
                 mn = getattr(obj, "min_ttl", None)
                 mx = getattr(obj, "max_ttl", None)
                 if mn is not None or mx is not None:
                     ei.flags.add("CHECK_UNICAST_SRC")
                 ei.peers.append((str(addr), 0 if mn is None else mn, 255 if mx is None else mx))
+            if fam and not had:
+                ei.family_from = key
         ei.family = fam
         if st.get("unicast_peer") is not None:
             ei.flags.add("UNICAST_CONFIGURED")

@@ -142,6 +142,11 @@ class EffInstance:
     #: why completion dropped the authentication: "strict", "version3", "no_pass",
     #: "ah_ipv6"; None when kept or when no usable auth_type was given
     auth_dropped: str | None = None
+    #: the span key (see :func:`span_key`) of the address-bearing line that fixed the
+    #: family (a VIP, peer, src/dst address or native_ipv6); None when nothing did
+    family_from: tuple[str, int, int] | None = None
+    #: span keys of the address-bearing lines skipped for being of the other family
+    family_skipped: list[tuple[str, int, int]] = field(default_factory=list)
     #: the state when completion clears nopreempt and preempt_delay of a MASTER (after
     #: strict mode and AH authentication changed it, before sync-group alignment)
     completion_wantstate: str = INIT

@@ -3,9 +3,8 @@
 keepalived takes an instance's family from the first address-bearing statement
 (VIPs, unicast peers, src/dst addresses, ``native_ipv6``) and rejects later ones of
 the other family. The order comes from the raw tree, so this module reads it:
-:func:`family_items` lists the statements (KA221 reports the mismatches) and
-:func:`may_mix_families` is the cheap test that lets KA221 skip most instances. The
-family itself is the resolver's (``ctx.resolved(inst).family``).
+:func:`family_items` lists the statements, so KA221 can point at the ones the resolver
+skipped (``ctx.resolved(inst).family_skipped``); the family itself is the resolver's.
 """
 
 from __future__ import annotations
@@ -18,10 +17,8 @@ from kaconf.diagnostics import Span
 from kaconf.lint.helpers.tree import (
     children,
     instance_node,
-    instance_section,
     statement_names,
     statements,
-    tree_index,
 )
 from kaconf.model.addr import parse_ip
 from kaconf.model.objects import VrrpInstance
@@ -114,56 +111,3 @@ def _iter_family_items(ctx: Context, inst: VrrpInstance) -> Iterator[FamilyItem]
                     yield FamilyItem(kw, c.args[0].text, fam, c)
         elif kw == "native_ipv6":
             yield FamilyItem(kw, "", 6, stmts[i])
-
-
-def may_mix_families(ctx: Context, inst: VrrpInstance) -> bool:
-    """False when no two address-bearing statements of ``inst`` can be of different
-    families: all of them are IPv4 text (no ``:``), or all IPv6 text / native_ipv6.
-
-    :func:`family_items` then cannot disagree with its first item, so a rule about
-    mismatches skips the instance without parsing every address. The facts of all
-    instances are found in one pass on first use.
-    """
-    found = ctx.memo("family_mix", _all_family_mix).get(id(inst))
-    if found is None:  # not an instance of this context's config
-        found = _scan_mix(ctx, inst)
-    return found
-
-
-def _all_family_mix(ctx: Context) -> dict[int, bool]:
-    return {id(inst): _scan_mix(ctx, inst) for inst in ctx.config.vrrp_instances}
-
-
-#: every keyword :func:`_iter_family_items` looks at, to skip the others with one test
-_FAMILY_KEYWORDS = frozenset(_ADDRESS_BLOCKS + _ADDRESS_LINES + ("native_ipv6",))
-
-
-def _scan_mix(ctx: Context, inst: VrrpInstance) -> bool:
-    """Whether the statements of :func:`_iter_family_items` may be of both families,
-    told apart only by a ``:`` in their address."""
-    found = instance_section(ctx, inst)
-    if found is None:
-        return False
-    node, names = found
-    stmts = tree_index(ctx).flattened.get(id(node)) or node.children or []  # statements()
-    v4 = v6 = False
-    for i, kw in enumerate(names):
-        if kw not in _FAMILY_KEYWORDS:
-            continue
-        if kw == "native_ipv6":
-            v6 = True
-            continue
-        c = stmts[i]
-        if kw in _ADDRESS_LINES:
-            words = c.arg_words()  # not c.args: that would make the line's tokens
-            texts = words[:1]
-        elif c.children is None:
-            continue
-        else:
-            texts = [item.name for item in children(c)]
-        for text in texts:
-            if ":" in text.partition("/")[0]:
-                v6 = True
-            else:
-                v4 = True
-    return v4 and v6
