@@ -286,6 +286,7 @@ class ParseStage(DefinitionStage):
         ei.track_bfds = self._plain_tracks(inst.track_bfd, self.cfg.bfd_instances)
         ei.line_weights = self.line_weights(inst)
         self._vmac(ei, inst)
+        ei.parsed_vips = len(ei.vips)
         # end of block (vrrp_end_handler)
         if not ei.peers and ei.ttl != -1:
             ei.ttl = 0

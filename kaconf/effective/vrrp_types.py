@@ -147,6 +147,9 @@ class EffInstance:
     family_from: tuple[str, int, int] | None = None
     #: span keys of the address-bearing lines skipped for being of the other family
     family_skipped: list[tuple[str, int, int]] = field(default_factory=list)
+    #: how many VIPs keepalived kept when it read the block (valid, of the instance's
+    #: family), before completion moves extras to the excluded list
+    parsed_vips: int = 0
     #: the state when completion clears nopreempt and preempt_delay of a MASTER (after
     #: strict mode and AH authentication changed it, before sync-group alignment)
     completion_wantstate: str = INIT
