@@ -172,6 +172,7 @@ class CompleteStage(ParseStage):
         else:
             max_addr = (mtu - (14 + 40 + 8)) // 16
         max_addr = min(max_addr, 255)
+        ei.max_vips = max_addr
         if len(ei.vips) > max_addr:
             ei.evips.extend(ei.vips[max_addr:])
             del ei.vips[max_addr:]

@@ -139,6 +139,7 @@ class ParseStage(DefinitionStage):
                     ei.family_skipped.append(key)
                     continue
                 ei.vips.append(a)
+                ei.vip_keys.append(key)
             elif kind == "peer":
                 addr = getattr(obj, "address", None)
                 if addr is None:

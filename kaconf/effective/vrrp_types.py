@@ -150,6 +150,11 @@ class EffInstance:
     #: how many VIPs keepalived kept when it read the block (valid, of the instance's
     #: family), before completion moves extras to the excluded list
     parsed_vips: int = 0
+    #: span keys of those VIPs, in order (see :func:`span_key`)
+    vip_keys: list[tuple[str, int, int]] = field(default_factory=list)
+    #: how many VIPs fit in one advert (MTU, family, version, AH); completion moves the
+    #: others to the excluded list
+    max_vips: int = 255
     #: the state when completion clears nopreempt and preempt_delay of a MASTER (after
     #: strict mode and AH authentication changed it, before sync-group alignment)
     completion_wantstate: str = INIT
