@@ -64,8 +64,9 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     """TODO: find the problem; report it at the line (or word) that causes it.
 
-    Helpers: kaconf.lint.helpers.semantics (effective priority, family, version...),
-    .tree (raw statements, setting_span), .scripts, .lvs, .sync... e.g.
+    Derived values come from the resolver: ctx.resolved(inst) (priority, family,
+    version...). Helpers: kaconf.lint.helpers.semantics, .tree (raw statements,
+    setting_span), .scripts, .lvs, .sync... e.g.
     ``yield ctx.diag(META, "message", tree.setting_span(inst, "keyword"), "hint")``.
     """
     yield from ()

@@ -84,7 +84,7 @@ class VrrpBuilder(StartupStage):
         files = [f for f in self.track_files.values()]
         return VrrpState(instances, groups, scripts, files, list(self.processes.values()),
                          static_addrs, static_routes, static_rules, self._track_groups(),
-                         self._garp_delays(instances))
+                         self._garp_delays(instances), self.sync_memberships)
 
     # -- definitions ------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from kaconf.effective.vrrp_types import (
     EffProcess,
     EffScript,
     EffSyncGroup,
+    SyncMembership,
     Track,
 )
 from kaconf.model.objects import SyncGroup, VrrpInstance
@@ -54,22 +55,31 @@ class CompleteStage(ParseStage):
     # -- sync groups (vrrp_sync_set_group) ------------------------------------------------
 
     def _sync_groups(self, instances: list[EffInstance]) -> list[EffSyncGroup]:
+        self.sync_memberships: list[SyncMembership] = []
         by_name = {ei.name: ei for ei in instances}
         out: list[EffSyncGroup] = []
         seen: set[str] = set()
-        for sg in self.cfg.sync_groups:
+        for gi, sg in enumerate(self.cfg.sync_groups):
             if sg.name in seen:
                 continue
             seen.add(sg.name)
             if sg.settings.get("group") is None or not sg.group:
                 continue
             g = EffSyncGroup(name=sg.name)
-            for member in sg.group:
+            for idx, member in enumerate(sg.group):
                 ei = by_name.get(member)
-                if ei is None or ei.sync is not None:
+                if ei is None:
+                    self.sync_memberships.append(SyncMembership(gi, idx, member, "missing"))
                     continue
+                if ei.sync is not None:
+                    self.sync_memberships.append(SyncMembership(gi, idx, member, "taken",
+                                                                ei.sync))
+                    continue
+                self.sync_memberships.append(SyncMembership(gi, idx, member, "member"))
                 g.members.append(ei)
                 ei.sync = sg.name
+                if g.state == MASTER and ei.wantstate == BACKUP and g.owner_mix is None:
+                    g.owner_mix = ei.name  # "some member(s) as address owner and some not"
                 if g.state != BACKUP:
                     g.state = MASTER if (ei.wantstate == MASTER
                                          and ei.base_priority == PRIO_OWNER) else BACKUP
@@ -91,6 +101,7 @@ class CompleteStage(ParseStage):
             if b is not None:
                 setattr(g, kw, b)
         g.track_ifs = self._plain_tracks(sg.track_interface)
+        g.line_weights = self.line_weights(sg)
         g.track_scripts = [t for t in self._track_scripts(sg.track_script, sg.span)
                            if t.name in self.scripts]
         g.track_files = self._track_refs(sg.track_file, self.track_files)
@@ -123,11 +134,13 @@ class CompleteStage(ParseStage):
             ei.base_priority = PRIO_OWNER if ei.wantstate == MASTER else 100
         if ei.wantstate == INIT:
             ei.wantstate = MASTER if ei.base_priority == PRIO_OWNER else BACKUP
-        elif ei.strict and ((ei.wantstate == MASTER) != (ei.base_priority == PRIO_OWNER)):
+        ei.configured_wantstate = ei.wantstate
+        # (a state derived from the priority always agrees with it)
+        if ei.strict and ((ei.wantstate == MASTER) != (ei.base_priority == PRIO_OWNER)):
             ei.wantstate = MASTER if ei.base_priority == PRIO_OWNER else BACKUP
         if ei.auth_type:
-            if ei.strict or ei.version == 3 or not ei.auth_pass or \
-                    (ei.family == 6 and ei.auth_type == "AH"):
+            ei.auth_dropped = auth_drop_reason(ei)
+            if ei.auth_dropped is not None:
                 ei.auth_type = None
             elif ei.auth_type == "AH" and ei.wantstate == MASTER and \
                     ei.base_priority != PRIO_OWNER:
@@ -155,11 +168,13 @@ class CompleteStage(ParseStage):
         else:
             max_addr = (mtu - (14 + 40 + 8)) // 16
         max_addr = min(max_addr, 255)
+        ei.max_vips = max_addr
         if len(ei.vips) > max_addr:
             ei.evips.extend(ei.vips[max_addr:])
             del ei.vips[max_addr:]
         if ei.base_priority == PRIO_OWNER:
             ei.flags.discard("NOPREEMPT")
+        ei.completion_wantstate = ei.wantstate
         if ei.wantstate == MASTER:
             ei.flags.discard("NOPREEMPT")
             ei.preempt_delay = 0
@@ -330,3 +345,21 @@ class CompleteStage(ParseStage):
                     obj.tracking[i] = (n, t.weight, t.reverse)
                 return
         obj.tracking.append((inst, t.weight, t.reverse))
+
+
+def auth_drop_reason(ei: EffInstance) -> str | None:
+    """Why completion drops ``ei``'s authentication (None: kept).
+
+    Strict mode and VRRPv3 have no authentication, keepalived needs a password, and
+    IPv6 has no AH.
+    """
+    if ei.strict:
+        return "strict"
+    if ei.version == 3:
+        return "version3"
+    if not ei.auth_pass:
+        return "no_pass"
+    if ei.family == 6 and ei.auth_type == "AH":
+        return "ah_ipv6"
+    return None
+

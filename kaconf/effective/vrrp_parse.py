@@ -24,6 +24,7 @@ from kaconf.effective.values import (
     read_int,
     read_uint,
     uint_setting,
+    weight_setting,
     words,
 )
 from kaconf.effective.vmac import parse_use_vmac
@@ -39,7 +40,7 @@ from kaconf.effective.vrrp_types import (
     Tracked,
     span_key,
 )
-from kaconf.model.objects import Block, TrackRef, VrrpInstance
+from kaconf.model.objects import Block, SyncGroup, TrackRef, VrrpInstance
 
 
 class ParseStage(DefinitionStage):
@@ -87,11 +88,14 @@ class ParseStage(DefinitionStage):
             events.append((span_key(p.span), "peer", p))
         events.sort(key=lambda e: e[0])
         fam = 0
-        for _, kind, obj in events:
+        for key, kind, obj in events:
+            had = fam
             if kind == "native_ipv6":
                 if fam != 4:
                     fam = 6
                     ei.version = 3
+                else:
+                    ei.family_skipped.append(key)  # "Cannot specify native_ipv6 with IPv4"
             elif kind in ("mcast_src_ip", "unicast_src_ip"):
                 if kind == "unicast_src_ip":
                     ei.flags.add("UNICAST_CONFIGURED")
@@ -101,6 +105,8 @@ class ParseStage(DefinitionStage):
                     fam = f
                     ei.saddr = norm_addr(w[0])
                     ei.flags.add("SADDR_FROM_CONFIG")
+                elif f:
+                    ei.family_skipped.append(key)
             elif kind == "mcast_dst_ip":
                 w = words(obj)  # type: ignore[arg-type]
                 f = family_of(w[0]) if w else 0
@@ -108,6 +114,8 @@ class ParseStage(DefinitionStage):
                     fam = f
                     if is_vrrp_mcast_dst(w[0]):
                         ei.mcast_daddr = norm_addr(w[0])
+                elif f:
+                    ei.family_skipped.append(key)
             elif kind == "version":
                 w = words(obj)  # type: ignore[arg-type]
                 v = read_int(w[0], 2, 3) if w else None
@@ -129,8 +137,10 @@ class ParseStage(DefinitionStage):
                 if fam == 0:
                     fam = a.family
                 elif a.family != fam:
+                    ei.family_skipped.append(key)
                     continue
                 ei.vips.append(a)
+                ei.vip_keys.append(key)
             elif kind == "peer":
                 addr = getattr(obj, "address", None)
                 if addr is None:
@@ -139,12 +149,15 @@ class ParseStage(DefinitionStage):
                 if fam == 0:
                     fam = f
                 elif f != fam:
+                    ei.family_skipped.append(key)
                     continue
                 mn = getattr(obj, "min_ttl", None)
                 mx = getattr(obj, "max_ttl", None)
                 if mn is not None or mx is not None:
                     ei.flags.add("CHECK_UNICAST_SRC")
                 ei.peers.append((str(addr), 0 if mn is None else mn, 255 if mx is None else mx))
+            if fam and not had:
+                ei.family_from = key
         ei.family = fam
         if st.get("unicast_peer") is not None:
             ei.flags.add("UNICAST_CONFIGURED")
@@ -273,8 +286,10 @@ class ParseStage(DefinitionStage):
         ei.track_files = self._track_refs(inst.track_file, self.track_files)
         ei.track_processes = self._track_refs(inst.track_process, self.processes)
         ei.track_bfds = self._plain_tracks(inst.track_bfd, self.cfg.bfd_instances)
+        ei.line_weights = self.line_weights(inst)
         self._vmac(ei, inst)
         self._garp_extra_if(ei, inst)
+        ei.parsed_vips = len(ei.vips)
         # end of block (vrrp_end_handler)
         if not ei.peers and ei.ttl != -1:
             ei.ttl = 0
@@ -312,6 +327,31 @@ class ParseStage(DefinitionStage):
                 ei.vmac_name = None
             else:
                 ei.flags.add("VMAC_XMITBASE")
+
+    def line_weights(self, block: VrrpInstance | SyncGroup
+                     ) -> dict[tuple[str, int, int], tuple[int, bool]]:
+        """(weight, reverse) each tracking line of ``block`` applies, by the line's span.
+
+        Lines naming a defined vrrp_script, track_file or bfd_instance only: the line's
+        own weight, else the object's (read as keepalived reads it), else keepalived's
+        default (0, a track_file's 1). This is the configured weight, before completion
+        clears weights for address owners and sync groups.
+        """
+        out: dict[tuple[str, int, int], tuple[int, bool]] = {}
+        for refs, defined, bound, default in (
+                (block.track_script, self.cfg.vrrp_scripts, 253, 0),
+                (block.track_file, self.cfg.track_files, 254, 1),
+                (block.track_bfd, self.cfg.bfd_instances, 253, 0)):
+            for t in refs:
+                obj = defined.get(t.name)
+                if obj is None:
+                    continue
+                wr = weight_setting(obj, bound)
+                weight = default if wr is None or wr[0] is None else wr[0]
+                reverse = wr is not None and wr[1]
+                out[span_key(t.span)] = (weight if t.weight is None else t.weight,
+                                         reverse if t.reverse is None else t.reverse)
+        return out
 
     @staticmethod
     def _plain_tracks(refs: list[TrackRef], known: Container[str] | None = None) -> list[Track]:

@@ -140,6 +140,33 @@ class EffInstance:
     scripts: dict[str, ScriptSpec] = field(default_factory=dict)
     # interfaces tracking the instance: name -> (weight, reverse); weight 0 = down faults
     if_tracking: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    # -- facts before completion's fix-ups (lint points at what keepalived changes) --
+    #: wantstate as configured, or derived from the priority when no state is given,
+    #: before strict mode, AH authentication and sync-group alignment change it
+    configured_wantstate: str = INIT
+    #: why completion dropped the authentication: "strict", "version3", "no_pass",
+    #: "ah_ipv6"; None when kept or when no usable auth_type was given
+    auth_dropped: str | None = None
+    #: the span key (see :func:`span_key`) of the address-bearing line that fixed the
+    #: family (a VIP, peer, src/dst address or native_ipv6); None when nothing did
+    family_from: tuple[str, int, int] | None = None
+    #: span keys of the address-bearing lines skipped for being of the other family
+    family_skipped: list[tuple[str, int, int]] = field(default_factory=list)
+    #: how many VIPs keepalived kept when it read the block (valid, of the instance's
+    #: family), before completion moves extras to the excluded list
+    parsed_vips: int = 0
+    #: span keys of those VIPs, in order (see :func:`span_key`)
+    vip_keys: list[tuple[str, int, int]] = field(default_factory=list)
+    #: how many VIPs fit in one advert (MTU, family, version, AH); completion moves the
+    #: others to the excluded list
+    max_vips: int = 255
+    #: the state when completion clears nopreempt and preempt_delay of a MASTER (after
+    #: strict mode and AH authentication changed it, before sync-group alignment)
+    completion_wantstate: str = INIT
+    #: (weight, reverse) each tracking line of a defined script/file/bfd applies, by the
+    #: line's span (see :func:`span_key`): its own, else the tracked object's, else the
+    #: default; as configured, before completion clears weights of owners and groups
+    line_weights: dict[tuple[str, int, int], tuple[int, bool]] = field(default_factory=dict)
 
     def track_if(self, name: str, weight: int, reverse: bool) -> None:
         """keepalived's ``add_vrrp_to_interface``: one entry per interface."""
@@ -169,6 +196,27 @@ class EffSyncGroup:
     track_processes: list[Track] = field(default_factory=list)
     track_bfds: list[Track] = field(default_factory=list)
     scripts: dict[str, ScriptSpec] = field(default_factory=dict)
+    #: see :attr:`EffInstance.line_weights`
+    line_weights: dict[tuple[str, int, int], tuple[int, bool]] = field(default_factory=dict)
+    #: the member keepalived names when the group mixes an address owner (MASTER with
+    #: priority 255, as configured) with a BACKUP member; None when it does not
+    owner_mix: str | None = None
+
+
+@dataclass
+class SyncMembership:
+    """How keepalived resolved one name of a ``vrrp_sync_group``'s ``group`` block.
+
+    ``group_index`` is the group's position in the config's sync groups and ``index``
+    the name's position in its ``group`` block; ``status`` is "member", "missing" (no
+    such instance) or "taken" (an earlier group has it, ``taken_by``).
+    """
+
+    group_index: int
+    index: int
+    name: str
+    status: str
+    taken_by: str = ""
 
 
 @dataclass
@@ -198,6 +246,8 @@ class VrrpState:
     static_rules: list[RuleInfo]
     track_groups: list[tuple[str, list[str]]]
     garp_delays: list[GarpDelay] = field(default_factory=list)
+    #: every name of every sync group's ``group`` block, resolved (config order)
+    sync_memberships: list[SyncMembership] = field(default_factory=list)
 
 
 INST_NOTIFY = (("notify_backup", "Backup"), ("notify_master", "Master"),

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from kaconf.diagnostics import Diagnostic, Severity, Span
 
 if TYPE_CHECKING:
+    from kaconf.effective import Effective
+    from kaconf.effective.vrrp_types import EffInstance
     from kaconf.loader import Loaded
-    from kaconf.model.objects import Config
+    from kaconf.model.objects import Config, VrrpInstance
     from kaconf.tree import Node
 
 _T = TypeVar("_T")
@@ -57,6 +59,23 @@ class Context:
     @property
     def nodes(self) -> list[Node]:
         return self.loaded.nodes
+
+    @property
+    def effective(self) -> Effective:
+        """The config resolved as keepalived completes it, on a host-neutral host.
+
+        Computed on first use and shared by every rule (see
+        :mod:`kaconf.lint.helpers.resolved`): rules ask it for derived values.
+        """
+        from kaconf.lint.helpers.resolved import effective
+
+        return effective(self)
+
+    def resolved(self, inst: VrrpInstance) -> EffInstance:
+        """The resolved form of ``inst`` (an instance of this context's config)."""
+        from kaconf.lint.helpers.resolved import instance
+
+        return instance(self, inst)
 
     def memo(self, key: str, build: Callable[[Context], _T]) -> _T:
         """``build(self)``, computed once per context and shared by every rule.

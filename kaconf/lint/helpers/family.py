@@ -3,9 +3,8 @@
 keepalived takes an instance's family from the first address-bearing statement
 (VIPs, unicast peers, src/dst addresses, ``native_ipv6``) and rejects later ones of
 the other family. The order comes from the raw tree, so this module reads it:
-:func:`family_items` lists the statements (KA221 reports the mismatches) and
-:func:`family_facts` is the cheap per-instance summary behind
-:func:`kaconf.lint.helpers.semantics.family`.
+:func:`family_items` lists the statements, so KA221 can point at the ones the resolver
+skipped (``ctx.resolved(inst).family_skipped``); the family itself is the resolver's.
 """
 
 from __future__ import annotations
@@ -18,10 +17,8 @@ from kaconf.diagnostics import Span
 from kaconf.lint.helpers.tree import (
     children,
     instance_node,
-    instance_section,
     statement_names,
     statements,
-    tree_index,
 )
 from kaconf.model.addr import parse_ip
 from kaconf.model.objects import VrrpInstance
@@ -114,61 +111,3 @@ def _iter_family_items(ctx: Context, inst: VrrpInstance) -> Iterator[FamilyItem]
                     yield FamilyItem(kw, c.args[0].text, fam, c)
         elif kw == "native_ipv6":
             yield FamilyItem(kw, "", 6, stmts[i])
-
-
-def family_facts(ctx: Context, inst: VrrpInstance) -> tuple[int, bool]:
-    """(family, may the families mix) of ``inst``: 4 or 6 (IPv4 when nothing says), and
-    False when no two address-bearing statements can be of different families.
-
-    Most rules ask for the family of every instance, so the facts of all of them are
-    found in one pass on first use.
-    """
-    found = ctx.memo("family_facts", _all_family_facts).get(id(inst))
-    if found is None:  # not an instance of this context's config
-        found = _scan_family(ctx, inst)
-    return found
-
-
-def _all_family_facts(ctx: Context) -> dict[int, tuple[int, bool]]:
-    return {id(inst): _scan_family(ctx, inst) for inst in ctx.config.vrrp_instances}
-
-
-#: every keyword :func:`_iter_family_items` looks at, to skip the others with one test
-_FAMILY_KEYWORDS = frozenset(_ADDRESS_BLOCKS + _ADDRESS_LINES + ("native_ipv6",))
-
-
-def _scan_family(ctx: Context, inst: VrrpInstance) -> tuple[int, bool]:
-    """(family, may the families mix): the first of :func:`_iter_family_items` that
-    parses fixes the family; the others are only told apart by a ``:`` in their address.
-    """
-    found = instance_section(ctx, inst)
-    if found is None:
-        return 4, False
-    node, names = found
-    stmts = tree_index(ctx).flattened.get(id(node)) or node.children or []  # statements()
-    fam: int | None = None
-    v4 = v6 = False
-    for i, kw in enumerate(names):
-        if kw not in _FAMILY_KEYWORDS:
-            continue
-        if kw == "native_ipv6":
-            v6 = True
-            if fam is None:
-                fam = 6
-            continue
-        c = stmts[i]
-        if kw in _ADDRESS_LINES:
-            words = c.arg_words()  # not c.args: that would make the line's tokens
-            texts = words[:1]
-        elif c.children is None:
-            continue
-        else:
-            texts = [item.name for item in children(c)]
-        for text in texts:
-            if ":" in text.partition("/")[0]:
-                v6 = True
-            else:
-                v4 = True
-            if fam is None:
-                fam = family_of_text(text)
-    return (fam if fam is not None else 4), v4 and v6

@@ -8,8 +8,9 @@ one list, in config order.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from kaconf.lint.helpers.semantics import bfd_weight, file_weight, script_weight
+from kaconf.lint.helpers.semantics import line_weight
 from kaconf.model.objects import (
     Config,
     Route,
@@ -19,6 +20,9 @@ from kaconf.model.objects import (
     VirtualAddress,
     VrrpInstance,
 )
+
+if TYPE_CHECKING:
+    from kaconf.lint.rule import Context
 
 
 def has_vrrp_instances(cfg: Config) -> bool:
@@ -36,23 +40,24 @@ def tracks(inst: VrrpInstance | SyncGroup) -> dict[str, list[TrackRef]]:
     }
 
 
-def weighted_tracks(cfg: Config, inst: VrrpInstance) -> list[tuple[TrackRef, str]]:
+def weighted_tracks(ctx: Context, inst: VrrpInstance) -> list[tuple[TrackRef, str]]:
     """Tracking entries of ``inst`` that carry a non-zero weight, with keepalived's wording.
 
     Used where keepalived refuses weights (address owner, sync group members).
     """
+    cfg = ctx.config
     out: list[tuple[TrackRef, str]] = []
     for ref in inst.track_interface:
         if ref.weight:
             out.append((ref, f"{ref.name} tracked interface weight"))
     for ref in inst.track_script:
-        if ref.name in cfg.vrrp_scripts and script_weight(cfg, ref):
+        if ref.name in cfg.vrrp_scripts and line_weight(ctx, inst, ref):
             out.append((ref, f"tracked script {ref.name} with weights (keepalived drops it)"))
     for ref in inst.track_file:
-        if ref.name in cfg.track_files and file_weight(cfg, ref):
+        if ref.name in cfg.track_files and line_weight(ctx, inst, ref):
             out.append((ref, f"weight from tracked file {ref.name} (specify weight 0)"))
     for ref in inst.track_bfd:
-        if ref.name in cfg.bfd_instances and bfd_weight(cfg, ref):
+        if ref.name in cfg.bfd_instances and line_weight(ctx, inst, ref):
             out.append((ref, f"tracked bfd {ref.name} with weight"))
     return out
 

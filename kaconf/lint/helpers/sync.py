@@ -1,12 +1,21 @@
-"""Sync-group membership as keepalived resolves it (first group naming an instance wins)."""
+"""Sync-group membership as keepalived resolves it (first group naming an instance wins).
+
+The resolver decides it (:attr:`kaconf.effective.vrrp_types.VrrpState.sync_memberships`);
+this module hands it to rules with the model objects and spans they report at.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kaconf.diagnostics import Span
+from kaconf.lint.helpers.resolved import memberships
 from kaconf.lint.helpers.tree import head
-from kaconf.model.objects import Config, SyncGroup, VrrpInstance
+from kaconf.model.objects import SyncGroup, VrrpInstance
+
+if TYPE_CHECKING:
+    from kaconf.lint.rule import Context
 
 
 @dataclass(frozen=True)
@@ -20,64 +29,48 @@ class Membership:
     taken_by: str = ""
 
 
-_MEMBERSHIP_CACHE: dict[int, tuple[Config, list[Membership]]] = {}
-
-
-_CACHE_SIZE = 32  # a few configs (a cluster), never unbounded
-
-
-def sync_memberships(cfg: Config) -> list[Membership]:
-    """Resolve every sync-group member name the way keepalived does, in config order.
+def sync_memberships(ctx: Context) -> list[Membership]:
+    """Every sync-group member name as keepalived resolves it, in config order.
 
     An instance joins the first group that names it; later mentions (in the same or
-    another group) are rejected, and names without an instance are dropped. Cached per
-    config: several rules ask for every instance.
+    another group) are rejected, and names without an instance are dropped.
     """
-    hit = _MEMBERSHIP_CACHE.get(id(cfg))
-    if hit is not None and hit[0] is cfg:
-        return hit[1]
-    out = _resolve_memberships(cfg)
-    if len(_MEMBERSHIP_CACHE) >= _CACHE_SIZE:
-        _MEMBERSHIP_CACHE.clear()
-    _MEMBERSHIP_CACHE[id(cfg)] = (cfg, out)
-    return out
+    return ctx.memo("sync_memberships", _memberships)
 
 
-def _resolve_memberships(cfg: Config) -> list[Membership]:
-    names = {i.name for i in cfg.vrrp_instances}
-    owner: dict[str, str] = {}
+def _memberships(ctx: Context) -> list[Membership]:
+    groups = ctx.config.sync_groups
     out: list[Membership] = []
-    for sg in cfg.sync_groups:
-        for idx, name in enumerate(sg.group):
-            span = sg.group_spans[idx] if idx < len(sg.group_spans) else head(sg.span)
-            if name not in names:
-                out.append(Membership(sg, name, span, "missing"))
-            elif name in owner:
-                out.append(Membership(sg, name, span, "taken", owner[name]))
-            else:
-                owner[name] = sg.name
-                out.append(Membership(sg, name, span, "member"))
+    for m in memberships(ctx):
+        sg = groups[m.group_index]
+        span = sg.group_spans[m.index] if m.index < len(sg.group_spans) else head(sg.span)
+        out.append(Membership(sg, m.name, span, m.status, m.taken_by))
     return out
 
 
-def sync_members(cfg: Config, sg: SyncGroup) -> list[VrrpInstance]:
+def sync_members(ctx: Context, sg: SyncGroup) -> list[VrrpInstance]:
     """The instances that really end up in ``sg`` (in group order)."""
-    by_name = {i.name: i for i in cfg.vrrp_instances}
-    return [by_name[m.name] for m in sync_memberships(cfg)
+    by_name: dict[str, VrrpInstance] = {}
+    for i in ctx.config.vrrp_instances:
+        by_name.setdefault(i.name, i)
+    return [by_name[m.name] for m in sync_memberships(ctx)
             if m.group is sg and m.status == "member"]
 
 
-def sync_group_of_member(cfg: Config, inst: VrrpInstance) -> SyncGroup | None:
+def is_repeat(ctx: Context, sg: SyncGroup) -> bool:
+    """``sg`` repeats the name of an earlier sync group: keepalived skips the block
+    ("vrrp sync group G already defined"), so nothing in it counts."""
+    for other in ctx.config.sync_groups:
+        if other is sg:
+            return False
+        if other.name == sg.name:
+            return True
+    return False
+
+
+def sync_group_of_member(ctx: Context, inst: VrrpInstance) -> SyncGroup | None:
     """The sync group keepalived puts ``inst`` in, if any."""
-    for m in sync_memberships(cfg):
+    for m in sync_memberships(ctx):
         if m.name == inst.name and m.status == "member":
             return m.group
-    return None
-
-
-def sync_group_of(cfg: Config, inst: VrrpInstance) -> SyncGroup | None:
-    """The (first) sync group that really takes ``inst`` as a member."""
-    for sg in cfg.sync_groups:
-        if inst.name in sg.group:
-            return sg
     return None

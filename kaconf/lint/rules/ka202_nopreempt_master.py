@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.effective.vrrp_types import MASTER
 from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
 
@@ -31,10 +32,10 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in cfg.vrrp_instances:
         if not inst.nopreempt or inst.state != "MASTER":
             continue
-        if semantics.priority(inst) == semantics.OWNER:
+        if semantics.is_owner(ctx, inst):
             continue  # KA205 (owner) fires first and clears nopreempt
-        if semantics.strict(cfg, inst):
-            continue  # strict mode turns the state into BACKUP first (KA207)
+        if ctx.resolved(inst).completion_wantstate != MASTER:
+            continue  # strict mode (KA207) or AH (KA212) turn the state into BACKUP first
         yield ctx.diag(META, f"({inst.name}) nopreempt will not work with initial state MASTER "
                        "- keepalived clears nopreempt", tree.setting_span(inst, "nopreempt"),
                        "use 'state BACKUP' on every node that should not pre-empt")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, tree
+from kaconf.effective.vrrp_types import MASTER
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -31,11 +32,8 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in cfg.vrrp_instances:
         if not inst.preempt_delay:
             continue
-        state = semantics.want_state(inst)
-        if (state == "MASTER" and semantics.strict(cfg, inst)
-                and semantics.priority(inst) != semantics.OWNER):
-            state = "BACKUP"  # strict mode fixes the state first
-        if state != "MASTER":
+        # the state when keepalived looks at preempt_delay (after strict mode's fix-up)
+        if ctx.resolved(inst).completion_wantstate != MASTER:
             continue
         yield ctx.diag(META, f"({inst.name}) preempt delay will not work with initial state "
                        "MASTER - keepalived clears preempt_delay",

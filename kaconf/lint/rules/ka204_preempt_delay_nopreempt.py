@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.effective.vrrp_types import MASTER
 from kaconf.lint.helpers import semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
 
@@ -30,7 +31,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         if not inst.preempt_delay or not inst.nopreempt:
             continue
-        if semantics.want_state(inst) == "MASTER" or semantics.priority(inst) == semantics.OWNER:
+        if ctx.resolved(inst).completion_wantstate == MASTER or semantics.is_owner(ctx, inst):
             continue  # nopreempt is cleared first (KA202/KA203/KA205)
         yield ctx.diag(META, f"({inst.name}) preempt_delay is incompatible with nopreempt - "
                        "keepalived resets preempt_delay to 0",

@@ -27,7 +27,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if inst.nopreempt and semantics.priority(inst) == semantics.OWNER:
+        if inst.nopreempt and semantics.is_owner(ctx, inst):
             yield ctx.diag(META, f"({inst.name}) nopreempt is incompatible with priority 255 - "
                            "keepalived resets nopreempt", tree.setting_span(inst, "nopreempt"),
                            "use a priority below 255 if this node must not pre-empt")

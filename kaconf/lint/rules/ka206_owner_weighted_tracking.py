@@ -34,12 +34,12 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
-        if semantics.priority(inst) != semantics.OWNER:
+        if not semantics.is_owner(ctx, inst):
             continue
-        sg = sync.sync_group_of_member(cfg, inst)
+        sg = sync.sync_group_of_member(ctx, inst)
         if sg is not None and not sg.given("sync_group_tracking_weight") \
                 and not sg.global_tracking:
             continue  # KA246 reports it with the sync-group reason keepalived gives
-        for ref, text in lists.weighted_tracks(cfg, inst):
+        for ref, text in lists.weighted_tracks(ctx, inst):
             yield ctx.diag(META, f"({inst.name}) ignoring {text} due to address_owner",
                            ref.span, "use 'weight 0' (failure means FAULT) or a priority < 255")

@@ -29,10 +29,10 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
-        if inst.state is None or not semantics.strict(cfg, inst):
+        if inst.state is None or not ctx.resolved(inst).strict:
             continue
-        master = semantics.want_state(inst) == "MASTER"
-        if master != (semantics.priority(inst) == semantics.OWNER):
+        master = semantics.starts_master(ctx, inst)
+        if master != semantics.is_owner(ctx, inst):
             yield ctx.diag(META, f"({inst.name}) State MASTER must match being address owner "
                            f"- keepalived starts it as {'MASTER' if not master else 'BACKUP'}",
                            tree.setting_span(inst, "state"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -31,7 +31,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
         auth = inst.authentication
-        if auth is None or auth.auth_type is None or not semantics.strict(cfg, inst):
+        if auth is None or auth.auth_type is None or not ctx.resolved(inst).strict:
             continue
         yield ctx.diag(META, f"({inst.name}) Strict mode does not support authentication - "
                        "keepalived ignores it", tree.setting_span(auth, "auth_type"),

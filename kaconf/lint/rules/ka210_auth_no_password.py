@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -32,7 +32,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         auth = inst.authentication
         if auth is None or auth.auth_type is None or auth.auth_pass:
             continue
-        if semantics.strict(cfg, inst) or semantics.version(ctx, inst) == 3:
+        if ctx.resolved(inst).strict or ctx.resolved(inst).version == 3:
             continue  # KA208/KA209 fire first
         yield ctx.diag(META, f"({inst.name}) Authentication specified but no password given - "
                        "keepalived ignores it", tree.setting_span(auth, "auth_type"),

@@ -26,8 +26,8 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        auth = semantics.kept_auth(ctx, inst)
-        if auth is None or auth.auth_type != "AH" or semantics.family(ctx, inst) != 6:
+        auth = semantics.auth_kept(ctx, inst)
+        if auth is None or auth.auth_type != "AH" or ctx.resolved(inst).family != 6:
             continue
         yield ctx.diag(META, f"({inst.name}) Cannot use AH authentication with IPv6 - keepalived "
                        "ignores it", tree.setting_span(auth, "auth_type"),

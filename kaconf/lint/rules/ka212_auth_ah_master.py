@@ -28,10 +28,10 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        auth = semantics.kept_auth(ctx, inst)
-        if auth is None or auth.auth_type != "AH" or semantics.family(ctx, inst) == 6:
+        auth = semantics.auth_kept(ctx, inst)
+        if auth is None or auth.auth_type != "AH" or ctx.resolved(inst).family == 6:
             continue
-        if semantics.want_state(inst) == "MASTER" and semantics.priority(inst) != semantics.OWNER:
+        if semantics.starts_master(ctx, inst) and not semantics.is_owner(ctx, inst):
             yield ctx.diag(META, f"({inst.name}) Initial state master is incompatible with AH "
                            "authentication - keepalived starts it as BACKUP",
                            tree.setting_span(inst, "state"), "use 'state BACKUP'")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -26,7 +26,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if inst.advert_int is None or semantics.version(ctx, inst) != 2:
+        if inst.advert_int is None or ctx.resolved(inst).version != 2:
             continue
         micro = round(inst.advert_int * 1_000_000)
         if micro % 1_000_000 == 0:

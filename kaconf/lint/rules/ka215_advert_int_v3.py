@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -28,7 +28,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if inst.advert_int is None or semantics.version(ctx, inst) != 3:
+        if inst.advert_int is None or ctx.resolved(inst).version != 3:
             continue
         micro = round(inst.advert_int * 1_000_000)
         span = tree.setting_span(inst, "advert_int")

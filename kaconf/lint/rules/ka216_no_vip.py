@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -26,13 +26,10 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
-        fam = semantics.family(ctx, inst)
-        kept = [v for v in inst.virtual_ipaddress
-                if v.address is not None and v.address.version == fam
-                and (v.label is None or len(v.label) <= 15)]
-        if kept:
+        ei = ctx.resolved(inst)
+        if ei.parsed_vips:
             continue
-        required = semantics.version(ctx, inst) == 3 or fam == 6 or semantics.strict(cfg, inst)
+        required = ei.version == 3 or ei.family == 6 or ei.strict
         what = ("at least one is required - keepalived rejects the VRRP configuration"
                 if required else "at least one is sensible")
         span = tree.setting_span(inst, "virtual_ipaddress")

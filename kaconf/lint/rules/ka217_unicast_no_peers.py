@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -28,7 +28,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if not semantics.unicast_configured(inst) or semantics.is_unicast(ctx, inst):
+        if not ctx.resolved(inst).has("UNICAST_CONFIGURED") or ctx.resolved(inst).has("UNICAST"):
             continue
         if inst.given("unicast_fault_no_peer"):
             continue  # the instance goes to FAULT, which is logged only

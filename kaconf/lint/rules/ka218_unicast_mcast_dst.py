@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -28,9 +28,9 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
         dst = inst.mcast_dst_ip
-        if dst is None or not semantics.is_unicast(ctx, inst):
+        if dst is None or not ctx.resolved(inst).has("UNICAST"):
             continue
-        if dst.version != semantics.family(ctx, inst) or not _multicast(dst):
+        if dst.version != ctx.resolved(inst).family or not _multicast(dst):
             continue  # rejected while parsing (KA220/KA221)
         yield ctx.diag(META, f"({inst.name}) multicast destination specified with unicast - "
                        "keepalived ignores it", tree.setting_span(inst, "mcast_dst_ip"),

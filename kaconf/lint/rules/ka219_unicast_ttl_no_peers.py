@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -26,7 +26,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if inst.unicast_ttl is None or semantics.valid_peers(ctx, inst):
+        if inst.unicast_ttl is None or ctx.resolved(inst).peers:
             continue
         yield ctx.diag(META, f"({inst.name}) Cannot use unicast_ttl without unicast peers - "
                        "keepalived resets it", tree.setting_span(inst, "unicast_ttl"),

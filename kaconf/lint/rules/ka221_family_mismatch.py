@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import family, semantics
+from kaconf.effective.vrrp_types import span_key
+from kaconf.lint.helpers import family
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -37,17 +38,18 @@ _WHAT = {
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if not semantics.may_mix_families(ctx, inst):
-            continue  # the usual case: one family only, nothing can mismatch
+        ei = ctx.resolved(inst)
+        if not ei.family_skipped:
+            continue  # the usual case: keepalived skipped nothing for its family
+        skipped = set(ei.family_skipped)
         items = family.family_items(ctx, inst)
-        if not items:
-            continue
-        first = items[0]
-        for it in items[1:]:
-            if it.family == first.family:
+        origin = next((it for it in items if span_key(it.span) == ei.family_from), None)
+        source = (origin.text or origin.what) if origin is not None else "its first address"
+        for it in items:
+            if span_key(it.span) not in skipped:
                 continue
             what = _WHAT.get(it.what, it.what)
             yield ctx.diag(META, f"({inst.name}) {what} {it.text} is IPv{it.family} but the "
-                           f"instance is IPv{first.family} (from {first.text or first.what}) - "
+                           f"instance is IPv{ei.family} (from {source}) - "
                            "keepalived skips it", it.span,
                            "keep one address family per vrrp_instance")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import host, semantics, tree
+from kaconf.lint.helpers import host, tree
 from kaconf.lint.rule import Context, RuleMeta
 from kaconf.model.objects import VrrpInstance
 
@@ -40,7 +40,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for n, i in enumerate(cfg.vrrp_instances):
         if i.virtual_router_id is not None and i.interface is not None:
             vrid_rank.setdefault(i.virtual_router_id, len(vrid_rank))
-            key = (i.virtual_router_id, semantics.family(ctx, i), semantics.is_unicast(ctx, i),
+            key = (i.virtual_router_id, ctx.resolved(i).family, ctx.resolved(i).has("UNICAST"),
                    i.interface)
             groups.setdefault(key, []).append((n, i))
     found: list[tuple[tuple[int, int, int], Diagnostic]] = []
@@ -63,8 +63,8 @@ def _pairs(ctx: Context, insts: list[tuple[int, VrrpInstance]], unicast: bool,
             if unicast:  # unicast and multicast are separate VRID spaces
                 if (a.unicast_src_ip or None) != (b.unicast_src_ip or None):
                     continue
-                pa = {str(p.address) for p in semantics.valid_peers(ctx, a)}
-                pb = {str(p.address) for p in semantics.valid_peers(ctx, b)}
+                pa = {p[0] for p in ctx.resolved(a).peers}
+                pb = {p[0] for p in ctx.resolved(b).peers}
                 if not pa & pb:
                     continue
                 msg = (f"({b.name}) duplicate VRID conflict with {a.name} VRID "
@@ -75,7 +75,7 @@ def _pairs(ctx: Context, insts: list[tuple[int, VrrpInstance]], unicast: bool,
                 if _dst(ctx, a) != _dst(ctx, b):
                     continue
                 msg = (f"{a.name} and {b.name} both use VRID {a.virtual_router_id} with "
-                       f"IPv{semantics.family(ctx, a)} on interface {a.interface} - "
+                       f"IPv{ctx.resolved(a).family} on interface {a.interface} - "
                        "keepalived rejects the VRRP configuration")
             yield na, nb, ctx.diag(META, msg, tree.setting_span(b, "virtual_router_id"),
                                    "give every instance on an interface its own virtual_router_id")
@@ -83,10 +83,4 @@ def _pairs(ctx: Context, insts: list[tuple[int, VrrpInstance]], unicast: bool,
 
 def _dst(ctx: Context, inst: VrrpInstance) -> str:
     """The multicast group the instance advertises to (its own, the global one, the RFC's)."""
-    if inst.mcast_dst_ip is not None:
-        return str(inst.mcast_dst_ip)
-    fam = semantics.family(ctx, inst)
-    g = ctx.config.global_defs.get("vrrp_mcast_group6" if fam == 6 else "vrrp_mcast_group4")
-    if g is not None:
-        return str(g[0] if isinstance(g, list) else g)
-    return "ff02::12" if fam == 6 else "224.0.0.18"
+    return ctx.resolved(inst).mcast_daddr or ""

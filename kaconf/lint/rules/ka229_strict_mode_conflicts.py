@@ -31,23 +31,23 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
-        if not semantics.strict(cfg, inst):
+        if not ctx.resolved(inst).strict:
             continue
         def d(kw: str, msg: str, inst: VrrpInstance = inst) -> Diagnostic:
             return ctx.diag(META, f"({inst.name}) {msg}", tree.setting_span(inst, kw),
                             f"remove '{kw}' (strict mode)")
 
-        if semantics.family(ctx, inst) == 6 and inst.version == 2:
+        if ctx.resolved(inst).family == 6 and inst.version == 2:
             yield d("version", "cannot use IPv6 with VRRP version 2 - keepalived uses version 3")
-        if (inst.preempt_delay and semantics.want_state(inst) != "MASTER"
-                and semantics.priority(inst) != semantics.OWNER):
+        if (inst.preempt_delay and not semantics.starts_master(ctx, inst)
+                and not semantics.is_owner(ctx, inst)):
             yield d("preempt_delay", "preempt_delay is incompatible with strict mode - keepalived "
                     "resets it")
         if inst.down_timer_adverts is not None and inst.down_timer_adverts != 3:
             yield d("down_timer_adverts", "down_timer_adverts is incompatible with strict mode - "
                     "keepalived resets it")
-        if (inst.given("accept") and semantics.priority(inst) != semantics.OWNER
-                and semantics.version(ctx, inst) == 2):
+        if (inst.given("accept") and not semantics.is_owner(ctx, inst)
+                and ctx.resolved(inst).version == 2):
             yield d("accept", "accept mode for VRRP version 2 does not comply with RFC3768 - "
                     "keepalived resets it")
         if inst.garp_lower_prio_repeat:

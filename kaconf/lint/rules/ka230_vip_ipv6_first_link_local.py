@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -27,13 +26,13 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
-        if semantics.family(ctx, inst) != 6 or semantics.is_unicast(ctx, inst):
+        if ctx.resolved(inst).family != 6 or ctx.resolved(inst).has("UNICAST"):
             continue
         vips = [v for v in inst.virtual_ipaddress if v.address is not None
                 and v.address.version == 6]
         if not vips or vips[0].address is None or vips[0].address.ip.is_link_local:
             continue
-        if semantics.strict(cfg, inst):
+        if ctx.resolved(inst).strict:
             yield ctx.diag(META, f"({inst.name}) the first IPv6 VIP address must be link local "
                            "(strict mode)", vips[0].span, "list a fe80:: address first",
                            severity=Severity.ERROR)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics
+from kaconf.effective.vrrp_types import span_key
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -26,38 +26,15 @@ META = RuleMeta(
     keepalived_check=("vip-too-many",),
 )
 
-_MTU = 1500
-
-
-def _limit(fam: int, version: int, ah: bool) -> int:
-    """How many VIPs of family ``fam`` fit in one advert (keepalived's arithmetic)."""
-    if fam == 4:
-        hdr = 14 + 20 + 8
-        if version == 2:
-            hdr += 8
-            if ah:
-                hdr += 24
-        limit = (_MTU - hdr) // 4
-    else:
-        limit = (_MTU - (14 + 40 + 8)) // 16
-    return min(limit, 255)
-
-
-#: no instance with at most this many VIPs can exceed its limit: most skip the family
-_SMALLEST = min(_limit(f, v, ah) for f in (4, 6) for v in (2, 3) for ah in (False, True))
-
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for inst in ctx.config.vrrp_instances:
-        if len(inst.virtual_ipaddress) <= _SMALLEST:
+        ei = ctx.resolved(inst)
+        if ei.parsed_vips <= ei.max_vips:
             continue
-        fam = semantics.family(ctx, inst)
-        vips = [v for v in inst.virtual_ipaddress if v.address is not None
-                and v.address.version == fam]
-        auth = inst.authentication
-        limit = _limit(fam, semantics.version(ctx, inst) if fam == 4 else 3,
-                       auth is not None and auth.auth_type == "AH")
-        if len(vips) > limit:
-            yield ctx.diag(META, f"({inst.name}) {len(vips)} VIPs exceed the {limit} that fit in "
-                           "an advert - keepalived moves the excess to eVIPs",
-                           vips[limit].span, "move addresses to virtual_ipaddress_excluded")
+        first_moved = ei.vip_keys[ei.max_vips]
+        span = next((v.span for v in inst.virtual_ipaddress if span_key(v.span) == first_moved),
+                    None)
+        yield ctx.diag(META, f"({inst.name}) {ei.parsed_vips} VIPs exceed the {ei.max_vips} that "
+                       "fit in an advert - keepalived moves the excess to eVIPs",
+                       span, "move addresses to virtual_ipaddress_excluded")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import host, semantics, tree
+from kaconf.lint.helpers import host, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -35,7 +35,8 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                            "add use_vmac or remove vmac_xmit_base")
         vmac_args = inst.get("use_vmac")
         if inst.given("use_vmac") and inst.interface is not None \
-                and semantics.unicast_configured(inst) and not inst.given("vmac_xmit_base"):
+                and ctx.resolved(inst).has("UNICAST_CONFIGURED") \
+                and not inst.given("vmac_xmit_base"):
             yield ctx.diag(META, f"({inst.name}) unicast with use_vmac requires vmac_xmit_base - "
                            "keepalived sets it", tree.setting_span(inst, "use_vmac"),
                            "add vmac_xmit_base")
@@ -46,7 +47,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                            tree.setting_span(inst, "use_vmac"),
                            "pick an unused name such as vrrp.51")
         ipvlan = inst.settings.get("use_ipvlan")
-        if (ipvlan is not None and semantics.family(ctx, inst) == 4
+        if (ipvlan is not None and ctx.resolved(inst).family == 4
                 and not _has_address(ipvlan.args)):
             yield ctx.diag(META, f"({inst.name}) IPv4 ipvlan requires a source ip address - "
                            "keepalived puts the instance in fault state", ipvlan.span,

@@ -32,7 +32,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     names = sorted(i.name for i in ctx.config.vrrp_instances)
-    for m in sync.sync_memberships(ctx.config):
+    for m in sync.sync_memberships(ctx):
         if m.status == "missing":
             yield ctx.diag(META, f"virtual router {m.name} specified in sync group {m.group.name} "
                            "doesn't exist - keepalived ignores it", m.span,

@@ -27,7 +27,7 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for sg in ctx.config.sync_groups:
-        if len(sync.sync_members(ctx.config, sg)) == 1:
+        if len(sync.sync_members(ctx, sg)) == 1:
             yield ctx.diag(META, f"sync group {sg.name} has only 1 virtual router - this probably "
                            "isn't what you want", tree.head(sg.span),
                            "add the other instances or remove the sync group")

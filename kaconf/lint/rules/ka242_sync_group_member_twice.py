@@ -31,7 +31,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for m in sync.sync_memberships(ctx.config):
+    for m in sync.sync_memberships(ctx):
         if m.status == "taken":
             yield ctx.diag(META, f"virtual router {m.name} cannot exist in more than one sync "
                            f"group (already in {m.taken_by}) - keepalived ignores it in "

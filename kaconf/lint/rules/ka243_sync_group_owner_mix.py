@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, sync, tree
+from kaconf.lint.helpers import resolved, sync, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -33,17 +33,14 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for sg in cfg.sync_groups:
-        group_state = "INIT"
-        for inst in sync.sync_members(cfg, sg):
-            # keepalived looks at the configured values here, before defaults are derived
-            want = "MASTER" if inst.state == "MASTER" else (
-                "BACKUP" if inst.state is not None else "INIT")
-            if group_state == "MASTER" and want == "BACKUP":
+        # keepalived looks at the configured values here, before defaults are derived
+        g = resolved.sync_group(ctx, sg)
+        if g is None or g.owner_mix is None:
+            continue
+        for inst in sync.sync_members(ctx, sg):
+            if inst.name == g.owner_mix:
                 yield ctx.diag(META, f"sync group {sg.name} has some member(s) as address owner "
                                f"and some not ({inst.name} is BACKUP) - this won't work",
                                tree.setting_span(inst, "state"),
                                "give all members the same role: all owners or none")
                 break
-            if group_state != "BACKUP":
-                owner = want == "MASTER" and inst.priority == semantics.OWNER
-                group_state = "MASTER" if owner else "BACKUP"

@@ -28,11 +28,13 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for sg in cfg.sync_groups:
+        if sync.is_repeat(ctx, sg):
+            continue  # keepalived skips the block (KA238)
         if not sg.group:
             yield ctx.diag(META, f"sync group {sg.name} has no virtual router(s) - keepalived "
                            "removes it", tree.head(sg.span),
                            "list the member instances in a 'group { ... }' block")
-        elif not sync.sync_members(cfg, sg):
+        elif not sync.sync_members(ctx, sg):
             yield ctx.diag(META, f"sync group {sg.name}: no matching virtual router found - "
                            "keepalived removes it", tree.setting_span(sg, "group"),
                            "fix the instance names in the group block")

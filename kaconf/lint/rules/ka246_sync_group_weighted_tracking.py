@@ -41,19 +41,19 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
-        sg = sync.sync_group_of_member(cfg, inst)
+        sg = sync.sync_group_of_member(ctx, inst)
         if sg is None or sg.given("sync_group_tracking_weight") or sg.global_tracking:
             continue
-        for ref, text in lists.weighted_tracks(cfg, inst):
+        for ref, text in lists.weighted_tracks(ctx, inst):
             yield ctx.diag(META, f"({inst.name}) ignoring {text} due to SYNC group {sg.name}",
                            ref.span, "add 'sync_group_tracking_weight' to the group, or use "
                            "weight 0")
     for sg in cfg.sync_groups:
-        members = sync.sync_members(cfg, sg)
-        if not any(semantics.priority(i) == semantics.OWNER for i in members):
+        members = sync.sync_members(ctx, sg)
+        if not any(semantics.is_owner(ctx, i) for i in members):
             continue
         for ref in sg.track_script:
-            if ref.name in cfg.vrrp_scripts and semantics.script_weight(cfg, ref):
+            if ref.name in cfg.vrrp_scripts and semantics.line_weight(ctx, sg, ref):
                 yield ctx.diag(META, f"({sg.name}) cannot have weighted track script {ref.name} "
                                "with a member having priority 255 - keepalived clears the weight",
                                ref.span, "use weight 0")
@@ -63,6 +63,6 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                                f"{ref.name} with a member having priority 255", ref.span,
                                "use weight 0")
         for ref in sg.track_file:
-            if ref.name in cfg.track_files and semantics.file_weight(cfg, ref):
+            if ref.name in cfg.track_files and semantics.line_weight(ctx, sg, ref):
                 yield ctx.diag(META, f"({sg.name}) cannot have weighted track file {ref.name} "
                                "with a member having priority 255", ref.span, "use weight 0")

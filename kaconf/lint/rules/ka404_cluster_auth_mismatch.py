@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import cluster, semantics, tree
+from kaconf.lint.helpers import cluster, tree
 from kaconf.lint.rule import ClusterContext, Context, RuleMeta
 from kaconf.model.objects import VrrpInstance
 
@@ -35,22 +35,18 @@ META = RuleMeta(
 )
 
 
-def effective_auth(ctx: Context, inst: VrrpInstance) -> tuple[str, str] | None:
+def auth_in_use(ctx: Context, inst: VrrpInstance) -> tuple[str, str] | None:
     """(type, password) keepalived really uses, or None when it ignores the block."""
-    a = inst.authentication
-    if a is None or a.auth_type is None or not a.auth_pass:
+    ei = ctx.resolved(inst)
+    if ei.auth_type is None:
         return None
-    if semantics.strict(ctx.config, inst) or semantics.version(ctx, inst) == 3:
-        return None
-    if a.auth_type == "AH" and semantics.family(ctx, inst) == 6:
-        return None
-    return (a.auth_type, a.auth_pass[:8])
+    return (ei.auth_type, ei.auth_pass)
 
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
     for name, (ref_ctx, ref), (ctx, inst) in cluster.against_first(cctx.nodes):
-        want = effective_auth(ref_ctx, ref)
-        have = effective_auth(ctx, inst)
+        want = auth_in_use(ref_ctx, ref)
+        have = auth_in_use(ctx, inst)
         if have == want:
             continue
         same_type = want is not None and have is not None and want[0] == have[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import cluster, semantics, tree
+from kaconf.lint.helpers import cluster, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
 
 META = RuleMeta(
@@ -31,8 +31,8 @@ META = RuleMeta(
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
     for name, (ref_ctx, ref), (ctx, inst) in cluster.against_first(cctx.nodes):
-        rv, rf = semantics.version(ref_ctx, ref), semantics.family(ref_ctx, ref)
-        v, f = semantics.version(ctx, inst), semantics.family(ctx, inst)
+        rei, ei = ref_ctx.resolved(ref), ctx.resolved(inst)
+        rv, rf, v, f = rei.version, rei.family, ei.version, ei.family
         if f != rf:
             yield cctx.diag(META, f"{name}: IPv{f} on {cluster.node_label(ctx)} but IPv{rf} on "
                             f"{cluster.node_label(ref_ctx)}", tree.head(inst.span),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import cluster, semantics, tree
+from kaconf.lint.helpers import cluster, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
 
 META = RuleMeta(
@@ -33,7 +33,7 @@ def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
     for name, members in cluster.peers_by_instance(cctx.nodes).items():
         seen: dict[int, str] = {}
         for ctx, inst in members:
-            p = semantics.priority(inst)
+            p = ctx.resolved(inst).base_priority
             if p in seen:
                 yield cctx.diag(META, f"{name}: priority {p} on {cluster.node_label(ctx)} equals "
                                 f"{seen[p]} - the higher IP address wins the election",

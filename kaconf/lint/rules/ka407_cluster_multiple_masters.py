@@ -32,7 +32,7 @@ META = RuleMeta(
 
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
     for name, members in cluster.peers_by_instance(cctx.nodes).items():
-        masters = [(c, i) for c, i in members if semantics.want_state(i) == "MASTER"]
+        masters = [(c, i) for c, i in members if semantics.starts_master(c, i)]
         if len(masters) < 2:
             continue
         first = cluster.node_label(masters[0][0])

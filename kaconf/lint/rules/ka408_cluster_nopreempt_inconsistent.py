@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import cluster, semantics, tree
+from kaconf.lint.helpers import cluster, tree
 from kaconf.lint.rule import ClusterContext, RuleMeta
 
 META = RuleMeta(
@@ -37,12 +37,12 @@ def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
     for name, members in cluster.shared_instances(cctx.nodes):
         if not any(i.nopreempt for _, i in members):
             continue
-        prios = [semantics.priority(i) for _, i in members]
+        prios = [c.resolved(i).base_priority for c, i in members]
         top, low = max(prios), min(prios)
         for ctx, inst in members:
-            p = semantics.priority(inst)
+            p = ctx.resolved(inst).base_priority
             if inst.nopreempt and p < top and not any(
-                    i.nopreempt for _, i in members if semantics.priority(i) == top):
+                    i.nopreempt for c, i in members if c.resolved(i).base_priority == top):
                 yield cctx.diag(META, f"{name}: nopreempt on {cluster.node_label(ctx)} "
                                 f"(priority {p}) "
                                 f"has no effect - the node with priority {top} still pre-empts",

@@ -39,19 +39,17 @@ META = RuleMeta(
 def check(cctx: ClusterContext) -> Iterable[Diagnostic]:
     for name, members in cluster.shared_instances(cctx.nodes):
         for ctx, inst in members:
-            p = semantics.priority(inst)
+            p = ctx.resolved(inst).base_priority
             if p == semantics.OWNER:
                 continue
-            others = [semantics.priority(i) for c, i in members if i is not inst]
+            others = [c.resolved(i).base_priority for c, i in members if i is not inst]
             best = max(others)
             if p <= best:
                 continue
             for ref in inst.track_script:
                 if ref.name not in ctx.config.vrrp_scripts:
                     continue
-                w = semantics.script_weight(ctx.config, ref)
-                reverse = ref.reverse if ref.reverse is not None else \
-                    ctx.config.vrrp_scripts[ref.name].weight_reverse
+                w, reverse = semantics.line_tracking(ctx, inst, ref) or (0, False)
                 if w >= 0 and not reverse or w == 0:
                     continue
                 lowered = p - abs(w)
