@@ -20,8 +20,9 @@ import pytest
 
 from kaconf.lint.rule import Context
 from kaconf.loader import load_full
+from tests.support.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO
 LINT = ROOT / "kaconf" / "lint"
 RULES = LINT / "rules"
 
