@@ -20,7 +20,7 @@ the checker child's virtual servers in :mod:`.lvs` (with :mod:`.lvs_servers`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ def has_vrrp(cfg: Config) -> bool:
                 or cfg.static_rules)
 
 
-@dataclass
 class Effective:
     """What keepalived's children hold after start-up, for one configuration and host.
 
@@ -49,31 +48,49 @@ class Effective:
     VRRP child's (after instance completion, which may set e.g. the nftables table),
     ``checker_globals`` the checker child's (None without virtual servers), and ``lvs``
     its completed virtual servers and checkers (:mod:`.lvs`; None without virtual servers).
+
+    Each part is computed when first asked for, once: lint asks only for the VRRP side,
+    the checker child only for the LVS side, and neither pays for the other.
     """
 
-    config: Config
-    host: Host
-    globals: GlobalState
-    vrrp: VrrpState | None
-    checker_globals: GlobalState | None
-    lvs: LvsState | None = None
+    def __init__(self, config: Config, host: Host) -> None:
+        self.config = config
+        self.host = host
+
+    @functools.cached_property
+    def globals(self) -> GlobalState:
+        from kaconf.effective.globals import GlobalState
+
+        return GlobalState(self.config, self.host)
+
+    @functools.cached_property
+    def vrrp(self) -> VrrpState | None:
+        from kaconf.effective.vrrp import build_vrrp
+
+        cfg = self.config
+        if not (has_vrrp(cfg) or not cfg.virtual_servers):
+            return None
+        return build_vrrp(cfg, self.globals, self.host)
+
+    @functools.cached_property
+    def checker_globals(self) -> GlobalState | None:
+        from kaconf.effective.globals import GlobalState
+
+        return GlobalState(self.config, self.host) if self.config.virtual_servers else None
+
+    @functools.cached_property
+    def lvs(self) -> LvsState | None:
+        from kaconf.effective.lvs import build_lvs
+
+        cgs = self.checker_globals
+        return build_lvs(self.config, cgs) if cgs is not None else None
 
 
 def resolve(cfg: Config, host: Host | None = None) -> Effective:
-    """Complete ``cfg`` as keepalived 2.2.7 would on ``host`` (default: this machine)."""
-    from kaconf.effective.globals import GlobalState
+    """Complete ``cfg`` as keepalived 2.2.7 would on ``host`` (default: this machine).
+
+    The parts are resolved on first use (see :class:`Effective`).
+    """
     from kaconf.effective.host import Host
-    from kaconf.effective.vrrp import build_vrrp
 
-    host = host if host is not None else Host.local()
-    gs = GlobalState(cfg, host)
-    vrrp = None
-    if has_vrrp(cfg) or not cfg.virtual_servers:
-        vrrp = build_vrrp(cfg, gs, host)
-    cgs = lvs = None
-    if cfg.virtual_servers:
-        from kaconf.effective.lvs import build_lvs
-
-        cgs = GlobalState(cfg, host)
-        lvs = build_lvs(cfg, cgs)
-    return Effective(cfg, host, gs, vrrp, cgs, lvs)
+    return Effective(cfg, host if host is not None else Host.local())

@@ -360,9 +360,11 @@ class ParseStage(DefinitionStage):
         With ``known``, names not defined there are dropped.
         """
         out: list[Track] = []
+        seen: set[str] = set()
         for t in refs:
-            if (known is not None and t.name not in known) or any(x.name == t.name for x in out):
+            if (known is not None and t.name not in known) or t.name in seen:
                 continue
+            seen.add(t.name)
             out.append(Track(t.name, t.weight or 0, bool(t.reverse)))
         return out
 
@@ -373,10 +375,12 @@ class ParseStage(DefinitionStage):
         Weight and reverse default to the tracked object's.
         """
         out: list[Track] = []
+        seen: set[str] = set()
         for t in refs:
             obj = known.get(t.name)
-            if obj is None or any(x.name == t.name for x in out):
+            if obj is None or t.name in seen:
                 continue
+            seen.add(t.name)
             weight = obj.weight if t.weight is None else t.weight
             reverse = obj.reverse if t.reverse is None else t.reverse
             out.append(Track(t.name, weight, reverse))
