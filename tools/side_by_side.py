@@ -42,7 +42,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from side_by_side_configs import (  # noqa: E402
-    EXAMPLE_ADDRESS,
     EXAMPLES,
     ROOT,
     Case,
@@ -178,13 +177,22 @@ def argv_for(daemon: str, conf: Path, work: Path, tag: str) -> list[str]:
     pids = ["-p", str(work / f"{tag}.pid"), "-r", str(work / f"{tag}-vrrp.pid"),
             "-c", str(work / f"{tag}-checkers.pid")]
     if daemon == "keepalived":
-        return [keepalived_path() or "keepalived", "-n", "-l", "-D", "-P", "-f", str(conf),
-                *pids]
+        # keepalived 2.2.7 writes its SIGUSR1 data to /tmp/keepalived.data (no option moves
+        # it): in a mount namespace of its own, ``work`` (which holds the config and the pid
+        # files) is bind-mounted on /tmp, so the data file lands in ``work``.
+        inside = [f"/tmp/{Path(a).name}" if a.startswith(str(work)) else a for a in pids]
+        return ["unshare", "-m", "--propagation", "private", "sh", "-c",
+                'mount --bind "$0" /tmp && exec "$@"', str(work),
+                keepalived_path() or "keepalived", "-n", "-l", "-D", "-P",
+                "-f", f"/tmp/{conf.name}", *inside]
     return [sys.executable, "-m", "kaconf.cli", "run", "-n", "-l", "-P", "-f", str(conf),
             *pids, "--data-file", str(work / f"{tag}.data")]
 
 
 def start(ns: str, daemon: str, conf: Path, work: Path, tag: str) -> Daemon:
+    if conf.parent != work:
+        (work / conf.name).write_bytes(conf.read_bytes())
+        conf = work / conf.name
     log_path = work / f"{tag}.log"
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
@@ -201,6 +209,46 @@ def states(log: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for m in STATE_RE.finditer(log):
         found[m.group(1)] = m.group(2).upper()
+    return found
+
+
+def data_file(daemon: str, proc: Daemon, work: Path, tag: str) -> Path:
+    return work / ("keepalived.data" if daemon == "keepalived" else f"{tag}.data")
+
+
+def data_states(path: Path, proc: Daemon) -> dict[str, str] | None:
+    """SIGUSR1 to the parent, then each ``VRRP Instance = X``'s ``State = Y`` from the data
+    file (bounded wait); None when no data file came. Authoritative where the log is
+    silent (keepalived enters FAULT for a failed track script at start without a line)."""
+    with contextlib.suppress(FileNotFoundError, PermissionError, OSError):
+        path.unlink()
+    if not proc.alive():
+        return None
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(proc.popen.pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 4
+    text, previous = "", None
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            continue
+        if text and text == previous:  # written and no longer growing
+            break
+        previous = text
+    if not text:
+        return None
+    found: dict[str, str] = {}
+    current = None
+    for line in text.splitlines():
+        m = re.match(r"\s*VRRP Instance = (\S+)", line)
+        if m:
+            current = m.group(1)
+            continue
+        m = re.match(r"\s*State = (\S+)$", line)
+        if m and current is not None and current not in found:
+            found[current] = m.group(1)
     return found
 
 
@@ -248,8 +296,12 @@ def run_single(case: Case, daemon: str, work: Path) -> tuple[Outcome, str]:
         wait_settled(proc, case.settle)
         ran = proc.alive()
         after = addresses(ns.name)
+        found = data_states(data_file(daemon, proc, conf_dir, "d"), proc)
         log = proc.log()
-        outcome = Outcome(tuple(sorted(states(log).items())), tuple(sorted(after - before)),
+        logged = states(log)
+        if found is None:
+            found = logged
+        outcome = Outcome(tuple(sorted(found.items())), tuple(sorted(after - before)),
                           tuple(sorted(before - after)), ran)
         return outcome, log
     finally:
