@@ -160,7 +160,9 @@ def _script_blocks(rng: random.Random) -> tuple[str, list[str]]:
     """vrrp_script blocks for /bin/true and /bin/false, with random weights."""
     blocks: list[str] = []
     names: list[str] = []
-    for name, cmd in (("chk_true", "/bin/true"), ("chk_false", "/bin/false")):
+    for name, cmd in (("chk_true", "/bin/true"), ("chk_false", "/bin/false"),
+                      ("chk_haproxy", rng.choice(["killall -0 haproxy",
+                                                  "/usr/local/bin/check_nginx.sh"]))):
         if rng.random() < 0.5:
             continue
         weight = rng.choice(["", "    weight 0\n", "    weight -20\n", "    weight 10\n",
@@ -232,6 +234,10 @@ def _instance(rng: random.Random, index: int, n: int, scripts: list[str],
         out.append("    nopreempt")
         features.append("nopreempt")
     out.append(f"    advert_int {rng.choice([1, 1, 1, 2])}")
+    for _ in range(rng.choice([0, 0, 1, 2])):
+        extra, tag = rng.choice(_OPTIONAL)
+        out.append("    " + extra.format(iface=iface, n=n))
+        features.append(tag)
     if rng.random() < 0.15:
         out.append("    version 3")
         features.append("v3")
@@ -274,6 +280,26 @@ def _instance(rng: random.Random, index: int, n: int, scripts: list[str],
     out.append("    }")
     out.append("}")
     return name, "\n".join(out) + "\n"
+
+
+#: Lines people paste into published instances (each with the feature tag it adds).
+_OPTIONAL = (
+    ("state master", "lowercase-state"),
+    ("priority 256", "priority-256"),
+    ("priority 0", "priority-0"),
+    ("garp_master_delay 1", "garp-delay"),
+    ("preempt_delay 2", "preempt-delay"),
+    ("dont_track_primary", "dont-track-primary"),
+    ("accept", "accept"),
+    ("smtp_alert", "smtp-alert"),
+    ("use_vmac", "vmac"),
+    ("track_interface {{\n        eth9\n    }}", "track-missing-if"),
+    ("unicast_peer {{\n        10.1.10.117\n    }}", "unicast-self-peer"),
+    ("authentication {{\n        auth_type AH\n        auth_pass secret\n    }}", "auth-ah"),
+    ("virtual_routes {{\n        10.9.{n}.0/24 via 10.1.10.1 dev eth0\n    }}", "vroutes"),
+    ("lvs_sync_daemon_interface {iface}", "lvs-sync-if"),
+    ("notify_stop /etc/keepalived/stop.sh", "missing-notify-stop"),
+)
 
 
 def generated_cases(seed: int, count: int) -> list[Case]:
