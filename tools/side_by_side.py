@@ -315,6 +315,8 @@ class Result:
     name: str
     keepalived: Outcome
     kaconf: Outcome
+    #: the end of keepalived's log when it did not run the config (why it refused)
+    keepalived_log: str = ""
 
     @property
     def same_states(self) -> bool:
@@ -332,7 +334,19 @@ def compare(case: Case, work: Path) -> tuple[Result, dict[str, str]]:
         ka = pool.submit(run_single, case, "keepalived", work / "ka")
         kc = pool.submit(run_single, case, "kaconf", work / "kc")
         (ka_out, ka_log), (kc_out, kc_log) = ka.result(), kc.result()
-    return Result(case.name, ka_out, kc_out), {"keepalived": ka_log, "kaconf": kc_log}
+    refusal = "" if ka_out.ran else ka_log[-3000:]
+    return (Result(case.name, ka_out, kc_out, refusal),
+            {"keepalived": ka_log, "kaconf": kc_log})
+
+
+def first_fatal(log: str) -> str:
+    """The line of keepalived's log that says why it stopped (the one before 'Stopped')."""
+    lines = [re.sub(r"^\w{3} \w{3} [ 0-9]{2} [0-9:]{8} [0-9]{4}: ", "", line).strip()
+             for line in log.splitlines()]
+    for i, line in enumerate(lines):
+        if line.startswith("Stopped"):
+            return lines[i - 1] if i else line
+    return "exited"
 
 
 # --------------------------------------------------------------------------- two nodes
@@ -458,9 +472,15 @@ def render(results: Sequence[Result], pairs: Sequence[PairResult],
     if not diffs and all(p.same for p in pairs):
         lines.append("- none")
     lines.append("")
-    skipped_all = [*skipped, *((r.name, "keepalived did not run it") for r in refused)]
-    lines.append(f"Not run ({len(skipped_all)}): " + "; ".join(
-        f"`{name}` ({why})" for name, why in skipped_all))
+    lines.append(f"keepalived refused to run ({len(refused)}; not counted; kaconf "
+                 f"ran {sum(r.kaconf.ran for r in refused)} of them):")
+    lines.append("")
+    for r in refused:
+        lines.append(f"- `{r.name}`: {first_fatal(r.keepalived_log)}; kaconf: "
+                     f"{r.kaconf.describe()}")
+    lines.append("")
+    lines.append(f"Not run ({len(skipped)}): " + "; ".join(
+        f"`{name}` ({why})" for name, why in skipped))
     return "\n".join(lines) + "\n"
 
 
@@ -499,7 +519,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             result, logs = compare(case, Path(tmp) / f"c{i}")
             results.append(result)
             ok = result.same_states and result.same_addresses
-            print(f"[{i + 1}/{len(cases)}] {'same' if ok else 'DIFF'} {case.name}"
+            verdict = "same" if ok else "DIFF" if result.keepalived.ran else "REFUSED"
+            print(f"[{i + 1}/{len(cases)}] {verdict} {case.name}"
                   + ("" if ok else f"\n   keepalived: {result.keepalived.describe()}"
                      f"\n   kaconf:     {result.kaconf.describe()}"), flush=True)
             if not ok and args.keep_logs:
