@@ -302,6 +302,9 @@ class VrrpChild:
                 keep = groups.get(key) == group and all(by_name.get(c.name) == c for c in cfgs)
             else:
                 keep = all(by_name.get(c.name) == c and c.name not in grouped for c in cfgs)
+            # An instance that had no address to advertise from is opened again: the
+            # address may be there now (kaconfd does not watch addresses).
+            keep = keep and not any(r.no_address for r in unit.runners.values())
             if not keep:
                 await unit.stop()
                 del self.units[key]

@@ -22,6 +22,7 @@ master-down timer and before its unit handles any other event
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import logging
 import time
@@ -46,7 +47,7 @@ from .events import (
 from .fsm import VrrpFsm
 from .io import AdvertSender, Announcer, Heard, IPAddress, Received
 from .packet import Advertisement, Expectation, PacketError, Reason, validate
-from .params import State
+from .params import State, Tracker
 from .stats import InstanceStats
 from .sync import GroupAction
 from .timers import InstanceTimers
@@ -64,6 +65,11 @@ log = logging.getLogger("Keepalived_vrrp")
 #: InstanceRunner.refresh_hold), and the shorter one when an instance there is MASTER.
 MAX_HOLD = 0.25
 MAX_HOLD_MASTER = 0.05
+
+
+def no_address_tracker(interface: str) -> str:
+    """Name of the tracker that keeps an instance without a source address in FAULT."""
+    return f"noaddr:{interface}"
 
 
 class InstanceRunner(InstanceTimers, InstanceEffects):
@@ -106,6 +112,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         #: keepalived's per-instance counters (SIGUSR2, see .stats)
         self.stats = InstanceStats()
         self.was_master = False
+        #: The interface had no address of the instance's family at open(): the instance
+        #: runs in FAULT (a weight-0 tracker that stays down) until it is restarted.
+        self.no_address = False
 
     @property
     def state(self) -> State:
@@ -129,9 +138,12 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         self.ifindex[cfg.interface] = link.index
         primary = cfg.src_ip or await self._primary_address(link.index)
         if primary is None:
-            log.error("(%s) no IPv%d address on %s to advertise from, instance not started",
-                      cfg.name, cfg.family, cfg.interface)
-            return False
+            # keepalived runs such an instance in FAULT (its sync group with it) rather
+            # than dropping it; the wildcard source is never used while FAULT.
+            log.info("(%s) entering FAULT state (no IPv%d address for interface)",
+                     cfg.name, cfg.family)
+            self.no_address = True
+            primary = ipaddress.ip_address("0.0.0.0" if cfg.family == 4 else "::")
         send_index = link.index
         if cfg.vmac:
             vmac = await create_vmac(nl, name=cfg.vmac, mac=cfg.vmac_mac or "", base=link,
@@ -151,7 +163,11 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             ttl=cfg.ttl)
         src_v6 = primary if isinstance(primary, ipaddress.IPv6Address) else None
         self.announcers[cfg.interface] = Announcer(cfg.interface, link.index, link.mac, src_v6)
-        self.fsm = VrrpFsm(cfg.fsm_params(primary))
+        params = cfg.fsm_params(primary)
+        if self.no_address:
+            params = dataclasses.replace(params, trackers=(
+                *params.trackers, Tracker(no_address_tracker(cfg.interface), initial=False)))
+        self.fsm = VrrpFsm(params)
         # keepalived's socket is the VMAC's unless vmac_xmit_base: a peer's adverts from the
         # same virtual MAC are handed by the kernel to our VMAC, never to the base interface.
         self.child.sockets.attach(self, send_index, None if cfg.unicast else cfg.mcast_dst)
