@@ -104,17 +104,15 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return ExitStatus.CONFIG
 
-    from .parent import DaemonOptions, Parent, wanted_roles
-    from .vrrp.config import UnsupportedConfig, instance_configs
+    from .parent import DaemonOptions, Parent, unrunnable, wanted_roles
 
     # -P / -C as keepalived: alone each selects its child; both (or neither) run both.
     run_vrrp, run_checkers = not args.check or args.vrrp, not args.vrrp or args.check
     want_vrrp, want_checkers = wanted_roles(loaded.config, run_vrrp, run_checkers)
     if want_vrrp:  # VRRP features kaconfd cannot run do not block a checker-only start
-        try:
-            instance_configs(loaded.config)
-        except UnsupportedConfig as exc:
-            print(f"kaconf run: {exc}", file=sys.stderr)
+        reason = unrunnable(loaded.config)
+        if reason is not None:
+            print(f"kaconf run: {reason}", file=sys.stderr)
             return ExitStatus.CONFIG
     if not want_vrrp and not want_checkers:
         print(f"kaconf run: nothing to run in {args.file} with "

@@ -90,16 +90,23 @@ class DaemonOptions:
 
 
 def unrunnable(config: Config, run_vrrp: bool = True) -> str | None:
-    """Why the daemon cannot run ``config``'s VRRP side (None when it can)."""
-    from .vrrp.config import UnsupportedConfig, vrrp_config
+    """Why ``config``'s VRRP side cannot run here (None when it can), at start and reload.
+
+    Where keepalived refuses (an interface this host lacks) or kaconfd cannot run
+    something keepalived can (the reason says what).
+    """
+    from kaconf.effective import resolve
+
+    from .vrrp.config import UnsupportedConfig, missing_interfaces, vrrp_config
 
     if not run_vrrp or not wanted_roles(config, True, False)[0]:
         return None
+    eff = resolve(config)
     try:
-        vrrp_config(config)
+        vrrp_config(eff)
     except UnsupportedConfig as exc:
         return str(exc)
-    return None
+    return missing_interfaces(eff)
 
 
 def tune_gc_for_daemon() -> None:

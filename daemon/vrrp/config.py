@@ -17,11 +17,15 @@ interface, its VIPs' and routes' interfaces and its ``track_interface`` lines.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from kaconf.effective import Effective, resolve
 from kaconf.effective.host import Host
 from kaconf.effective.iplines import Address
+from kaconf.effective.iproutes import RouteInfo
+from kaconf.effective.iprules import RuleInfo
 from kaconf.effective.values import TIMER_HZ, ScriptSpec
 from kaconf.effective.vmac import virtual_mac
 from kaconf.effective.vrrp_types import MASTER, NOT_TRACK_IF, EffInstance, EffSyncGroup, VrrpState
@@ -225,12 +229,18 @@ def _seconds(us: int) -> float:
     return us / TIMER_HZ
 
 
+_Line = TypeVar("_Line", RouteInfo, RuleInfo)
+_Spec = TypeVar("_Spec", RouteSpec, RuleSpec)
+
+
 class _Translator:
     """Turns a resolved :class:`VrrpState` into :class:`VrrpConfig`."""
 
     def __init__(self, eff: Effective) -> None:
         assert eff.vrrp is not None
         self.eff = eff
+        #: routes and rules kaconfd cannot install (keepalived runs the rest: so do we)
+        self.warnings: list[str] = []
         self.state: VrrpState = eff.vrrp
         self.models = {inst.name: inst for inst in eff.config.vrrp_instances}
         # trackers of scripts and files by instance, as keepalived links them
@@ -277,11 +287,8 @@ class _Translator:
             VRRP_MCAST_V6 if family == 6 else VRRP_MCAST_V4)
         src = ipaddress.ip_address(ei.saddr) if ei.saddr and ei.has("SADDR_FROM_CONFIG") \
             else None
-        try:
-            routes = tuple(route_spec(r) for r in ei.vroutes)
-            rules = tuple(rule_spec(r) for r in ei.vrules)
-        except RouteError as exc:
-            raise UnsupportedConfig(f"({ei.name}) {exc}") from None
+        routes = self._installable(route_spec, ei.vroutes, f"({ei.name}) route")
+        rules = self._installable(rule_spec, ei.vrules, f"({ei.name}) rule")
         vmac_mac = None
         if vmac is not None:
             vmac_mac = ei.vmac_mac if ei.has("VMAC_MAC_SPECIFIED") else None
@@ -314,6 +321,17 @@ class _Translator:
             tracked_files=tuple(t.name[5:] for t in trackers if t.name.startswith("file:")),
             vmac=vmac, vmac_mac=vmac_mac, vmac_xmit_base=ei.has("VMAC_XMITBASE"),
             accept=bool(ei.accept))
+
+    def _installable(self, convert: Callable[[_Line], _Spec], lines: Sequence[_Line],
+                     what: str) -> tuple[_Spec, ...]:
+        """The lines kaconfd can install; each other one is logged and left out."""
+        out: list[_Spec] = []
+        for line in lines:
+            try:
+                out.append(convert(line))
+            except RouteError as exc:
+                self.warnings.append(f"{what} '{line.text()}': {exc} - not installed")
+        return tuple(out)
 
     @staticmethod
     def group(g: EffSyncGroup) -> SyncGroupConfig:
@@ -357,11 +375,8 @@ class _Translator:
             cmd = _argv(spec)
             if cmd is not None:
                 fifo_scripts.append(cmd)
-        try:
-            static_routes = tuple(route_spec(r) for r in state.static_routes)
-            static_rules = tuple(rule_spec(r) for r in state.static_rules)
-        except RouteError as exc:
-            raise UnsupportedConfig(f"static: {exc}") from None
+        static_routes = self._installable(route_spec, state.static_routes, "static route")
+        static_rules = self._installable(rule_spec, state.static_rules, "static rule")
         return VrrpConfig(
             instances=instances,
             static_vips=tuple(_vip(a) for a in state.static_addresses),
@@ -370,7 +385,7 @@ class _Translator:
             groups=tuple(self.group(g) for g in state.sync_groups),
             notify_fifos=tuple(fifos), fifo_scripts=tuple(fifo_scripts),
             nft_table=gs.nf_table_name or "keepalived", nft_priority=gs.nf_chain_priority,
-            warnings=tuple(gs.script_report()))
+            warnings=tuple(gs.script_report()) + tuple(self.warnings))
 
 
 def vrrp_config(cfg: Config | Effective, host: Host | None = None) -> VrrpConfig:
@@ -382,6 +397,18 @@ def vrrp_config(cfg: Config | Effective, host: Host | None = None) -> VrrpConfig
     if eff.vrrp is None:
         return VrrpConfig(instances=())
     return _Translator(eff).build()
+
+
+def missing_interfaces(eff: Effective) -> str | None:
+    """keepalived's refusal when the configuration names interfaces this host lacks.
+
+    Its VRRP process stops with "Non-existent interface specified in configuration"
+    (unless ``dynamic_interfaces``); the resolver lists them (:attr:`VrrpState.missing_interfaces`).
+    """
+    names = eff.vrrp.missing_interfaces if eff.vrrp is not None else []
+    if not names:
+        return None
+    return f"Non-existent interface specified in configuration ({', '.join(names)})"
 
 
 def instance_config(inst: VrrpInstance, cfg: Config) -> InstanceConfig:

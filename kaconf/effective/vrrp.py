@@ -82,9 +82,11 @@ class VrrpBuilder(StartupStage):
         self._lvs_syncd(instances)
         scripts = [s for s in self.scripts.values() if s.tracking]
         files = [f for f in self.track_files.values()]
-        return VrrpState(instances, groups, scripts, files, list(self.processes.values()),
+        state = VrrpState(instances, groups, scripts, files, list(self.processes.values()),
                          static_addrs, static_routes, static_rules, self._track_groups(),
                          self._garp_delays(instances), self.sync_memberships)
+        state.missing_interfaces = self._missing_interfaces(instances)
+        return state
 
     # -- definitions ------------------------------------------------------------------
 

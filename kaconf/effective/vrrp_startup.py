@@ -197,3 +197,26 @@ class StartupStage(CompleteStage):
                     out.append(GarpDelay(0, gs.garp_interval or None, gs.gna_interval or None,
                                          [name]))
         return out
+
+    def _missing_interfaces(self, instances: list[EffInstance]) -> list[str]:
+        """Interfaces named by instances, their tracking and VIPs that the host lacks.
+
+        keepalived looks these up when it reads the configuration and, without
+        ``dynamic_interfaces``, its VRRP process stops on the first it does not find.
+        VMAC interfaces are keepalived's own (created at start).
+        """
+        if self.gs.dynamic_interfaces:
+            return []
+        ours = {ei.vmac_name for ei in instances if ei.vmac_name}
+        names: list[str] = []
+        for ei in instances:
+            names += [n for n in (ei.ifname,) if n]
+            names += [t.name for t in ei.track_ifs]
+            names += [a.dev for a in (*ei.vips, *ei.evips) if a.dev]
+        for g in self.cfg.sync_groups:
+            names += [t.name for t in g.track_interface]
+        out: list[str] = []
+        for n in names:
+            if n not in out and n not in ours and self.host.interface(n) is None:
+                out.append(n)
+        return out

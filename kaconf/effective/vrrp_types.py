@@ -248,6 +248,10 @@ class VrrpState:
     garp_delays: list[GarpDelay] = field(default_factory=list)
     #: every name of every sync group's ``group`` block, resolved (config order)
     sync_memberships: list[SyncMembership] = field(default_factory=list)
+    #: interfaces the configuration names that the host does not have (keepalived's VRRP
+    #: process exits with "Non-existent interface specified in configuration" unless
+    #: dynamic_interfaces is set; empty then)
+    missing_interfaces: list[str] = field(default_factory=list)
 
 
 INST_NOTIFY = (("notify_backup", "Backup"), ("notify_master", "Master"),

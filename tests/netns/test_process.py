@@ -164,3 +164,26 @@ def test_dump_conf_logs_keepalived_text_dump(lab: Lab) -> None:
     assert "------< VRRP Topology >------" in log and " VRRP Instance = VI_1" in log
     assert "Router ID = aaa" in log
     assert '"vrrp_instances"' not in log
+
+
+def test_a_non_existent_interface_refuses_the_start_as_keepalived_does(lab: Lab,
+                                                                      tmp_path: Path) -> None:
+    """keepalived's VRRP process stops on an interface the host lacks
+    ("Non-existent interface specified in configuration") unless dynamic_interfaces."""
+    lab.add_node("A", "10.1.10.117/24")
+    base = (EXAMPLES / "serverA.conf").read_text()
+    conf = tmp_path / "missing.conf"
+    conf.write_text(base.replace("interface eth0\n",
+                                 "interface eth0\ntrack_interface {\neth9\n"
+                                 "}\n", 1))
+    assert "eth9" in conf.read_text()
+    proc = lab.start("A", kaconf_run(conf, lab.workdir, "A"), "A")
+    wait_for("kaconf run to refuse", lambda: not proc.alive(), 20)
+    assert proc.popen.returncode == 1
+    assert "Non-existent interface specified in configuration (eth9)" in proc.log()
+    # with dynamic_interfaces keepalived waits for the interface instead
+    conf.write_text("global_defs {\n    dynamic_interfaces\n}\n" + conf.read_text())
+    proc = lab.start("A", kaconf_run(conf, lab.workdir, "A"), "A2")
+    wait_for("A to start", lambda: "Entering BACKUP STATE" in proc.log()
+             or "Entering FAULT STATE" in proc.log(), 20)
+    assert proc.stop() is not None

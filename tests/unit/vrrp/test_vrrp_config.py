@@ -292,10 +292,15 @@ def test_sync_group_members_and_tracking(tmp_path: Path) -> None:
         with_weights.instances[0].trackers)
 
 
-def test_unsupported_route_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(UnsupportedConfig, match="VI_1.*multipath"):
-        _vrrp(TRACKING.replace("10.9.0.0/16 via 10.0.0.1 dev eth0",
-                               "10.9.0.0/16 via 10.0.0.1 or 10.0.0.2"), tmp_path)
+def test_a_route_kaconfd_cannot_install_is_left_out_and_logged(tmp_path: Path) -> None:
+    # keepalived runs the instance with its multipath route; kaconfd cannot install that
+    # route yet, so it runs the rest (states and VIPs as keepalived's) and says so
+    vrrp = _vrrp(TRACKING.replace("10.9.0.0/16 via 10.0.0.1 dev eth0",
+                                  "10.9.0.0/16 via 10.0.0.1 or 10.0.0.2"), tmp_path)
+    (cfg,) = vrrp.instances
+    assert cfg.routes == ()
+    assert any(w.startswith("(VI_1) route '") and "multipath" in w and "not installed" in w
+               for w in vrrp.warnings)
 
 
 def test_unchanged_instances_compare_equal() -> None:
