@@ -16,4 +16,7 @@ python3 -m pip install --quiet --disable-pip-version-check -e '.[test]' </dev/nu
 python3 -m compileall -q kaconf daemon grammars >/dev/null
 python3 -m ruff check kaconf daemon grammars tools bench tests
 python3 -m mypy
-python3 -m pytest -q -ra "$@" </dev/null
+# Three workers, one test file each at a time (--dist loadfile keeps a file's namespace and
+# keepalived fixtures in one process): the namespace tests mostly wait on VRRP timers, so
+# they overlap well even on two cores.
+python3 -m pytest -q -ra -n 3 --dist loadfile "$@" </dev/null

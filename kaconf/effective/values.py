@@ -26,6 +26,8 @@ _FALSE = {"false", "off", "no"}
 
 def setting(obj: Block, *names: str) -> Setting | None:
     """The first of ``names`` given in ``obj`` (aliases and deprecated spellings)."""
+    if len(names) == 1:  # the usual case, on every keyword of every block
+        return obj.settings.get(names[0])
     best: Setting | None = None
     for n in names:
         s = obj.settings.get(n)
@@ -96,7 +98,10 @@ def read_decimal(text: str | None, digits: int = 6, lo: int = 0,
 
 def uint_setting(obj: Block, *names: str, lo: int = 0, hi: int = UINT_MAX) -> int | None:
     """An unsigned integer keyword value, ``None`` when absent or invalid."""
-    w = words(setting(obj, *names))
+    s = obj.settings.get(names[0]) if len(names) == 1 else setting(obj, *names)
+    if s is None:
+        return None
+    w = words(s)
     return read_uint(w[0], lo, hi) if w else None
 
 
