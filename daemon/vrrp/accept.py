@@ -9,9 +9,10 @@ in the set ``vips`` of table ``keepalived`` (global ``nftables [TABLE]``), whose
 solicitations/advertisements still pass, or the VIP could not be resolved. The
 elements go in before the addresses are added and out after they are removed.
 
-Accept mode defaults (keepalived): on for an address owner, else off in strict mode
-(``strict_mode`` / global ``vrrp_strict``) and on otherwise; ``accept`` /
-``no_accept`` override, except that VRRPv2 in strict mode cannot accept (RFC 3768).
+Whether an instance accepts is the resolver's decision (keepalived's defaults: on for an
+address owner, else off in strict mode and on otherwise; ``accept`` / ``no_accept``
+override, except that VRRPv2 in strict mode cannot accept), carried in
+``InstanceConfig.accept``; this module only installs the rules.
 
 kaconfd drives the ``nft`` binary (no libnftnl binding); when it is missing the rules
 are skipped with one log line. The rule text is built by pure functions, unit-tested.
@@ -30,19 +31,6 @@ log = logging.getLogger("Keepalived_vrrp")
 DEFAULT_TABLE = "keepalived"
 DEFAULT_PRIORITY = -1
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def accept_mode(*, priority: int, strict: bool, version: int, accept: bool,
-                no_accept: bool, owner: str = "") -> tuple[bool, str | None]:
-    """(accept mode, keepalived's warning or None) for one instance."""
-    if accept or no_accept:
-        mode = accept and not no_accept
-    else:
-        mode = priority >= 255 or not strict
-    if mode and priority < 255 and strict and version == 2:
-        return False, (f"({owner}) warning - accept mode for VRRP version 2 does not comply "
-                       "with RFC3768 - resetting")
-    return mode, None
 
 
 def _nft_family(family: int) -> str:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from kaconfd.vrrp.accept import (
     NftFirewall,
-    accept_mode,
     elements_script,
     setup_script,
     teardown_script,
@@ -19,24 +18,21 @@ from kaconfd.vrrp.config import vrrp_config
 from kaconf.loader import load_full
 
 
-@pytest.mark.parametrize(("kw", "expected"), [
-    ({"priority": 100, "strict": False}, True),           # keepalived's lax default
-    ({"priority": 100, "strict": True}, False),           # strict: RFC no-accept
-    ({"priority": 255, "strict": True}, True),            # the owner always accepts
-    ({"priority": 100, "strict": False, "no_accept": True}, False),
-    ({"priority": 100, "strict": True, "accept": True, "version": 3}, True),
+@pytest.mark.parametrize(("extra", "expected"), [
+    ("", True),                                    # keepalived's lax default
+    ("    strict_mode\n", False),                  # strict: RFC no-accept
+    ("    strict_mode\n    priority 255\n", True),   # the owner always accepts
+    ("    no_accept\n", False),
+    ("    strict_mode\n    version 3\n    accept\n", True),
+    ("    strict_mode\n    accept\n", False),       # strict VRRPv2 resets accept
 ])
-def test_accept_mode_defaults(kw: dict[str, object], expected: bool) -> None:
-    args: dict[str, object] = {"version": 2, "accept": False, "no_accept": False, **kw}
-    assert accept_mode(**args) == (expected, None)  # type: ignore[arg-type]
-
-
-def test_accept_refused_for_strict_vrrpv2() -> None:
-    mode, why = accept_mode(priority=100, strict=True, version=2, accept=True,
-                            no_accept=False, owner="VI_1")
-    assert not mode
-    assert why == ("(VI_1) warning - accept mode for VRRP version 2 does not comply with "
-                   "RFC3768 - resetting")
+def test_accept_mode_comes_from_the_resolver(tmp_path: Path, extra: str,
+                                             expected: bool) -> None:
+    path = tmp_path / "keepalived.conf"
+    path.write_text("vrrp_instance A {\n    interface eth0\n    virtual_router_id 1\n"
+                    f"{extra}    virtual_ipaddress {{\n        10.0.0.1\n    }}\n}}\n")
+    (inst,) = vrrp_config(load_full(str(path)).config).instances
+    assert inst.accept is expected
 
 
 def test_setup_script_ipv4() -> None:
