@@ -143,9 +143,9 @@ def wanted_roles(config: Config, run_vrrp: bool = True,
     from kaconfd's first versions: a config with neither VRRP nor virtual servers still
     gets a (idle) VRRP child, so an empty config runs instead of exiting.
     """
-    has_vrrp = bool(config.vrrp_instances or config.static_ipaddress
-                    or config.static_routes or config.static_rules)
-    vrrp = run_vrrp and (has_vrrp or not config.virtual_servers)
+    from kaconf.effective import has_vrrp
+
+    vrrp = run_vrrp and (has_vrrp(config) or not config.virtual_servers)
     check = run_checkers and bool(config.virtual_servers)
     return vrrp, check
 

@@ -343,7 +343,7 @@ class _Translator:
             notify_stop=_argv(sc.get("Stop")))
 
     def build(self) -> VrrpConfig:
-        cfg, state, gs = self.eff.config, self.state, self.eff.globals
+        state, gs = self.state, self.eff.globals
         for sg in state.sync_groups:
             if sg.track_processes or sg.track_bfds:
                 raise UnsupportedConfig(f"({sg.name}) track_process/track_bfd are not "
@@ -359,13 +359,8 @@ class _Translator:
         for tf in state.track_files:
             if not tf.tracking:
                 continue
-            model = cfg.track_files.get(tf.name)
-            init = model.settings.get("init_file") if model is not None else None
-            files.append(TrackFileConfig(
-                name=tf.name, path=tf.path,
-                init_value=((model.init_file if model is not None else None) or 0)
-                if init is not None else None,
-                init_overwrite=bool(init is not None and "overwrite" in init.args)))
+            files.append(TrackFileConfig(name=tf.name, path=tf.path, init_value=tf.init_value,
+                                         init_overwrite=tf.init_overwrite))
         fifos: list[str] = []
         fifo_scripts: list[Command] = []
         for label, fifo, spec in gs.fifos(vrrp_child=True):

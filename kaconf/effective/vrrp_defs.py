@@ -96,6 +96,10 @@ class DefinitionStage:
                 ef.weight = 1 if wr[0] is None else wr[0]
                 ef.reverse = wr[1]
             ef.status = self.host.file_status(path)
+            init = tf.settings.get("init_file")
+            if init is not None:
+                ef.init_value = tf.init_file or 0
+                ef.init_overwrite = "overwrite" in init.args
             self.track_files[name] = ef
 
     def _processes(self) -> None:

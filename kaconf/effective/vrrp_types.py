@@ -54,6 +54,10 @@ class EffTrackFile:
     reverse: bool = False
     status: int = 0
     tracking: list[tuple[str, int, bool]] = field(default_factory=list)
+    #: ``init_file [VALUE] [overwrite]``: create the file with VALUE (default 0) when it is
+    #: missing (None: not given); ``overwrite`` writes it even over an existing file
+    init_value: int | None = None
+    init_overwrite: bool = False
 
 
 @dataclass
