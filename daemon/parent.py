@@ -106,6 +106,9 @@ def unrunnable(config: Config, run_vrrp: bool = True) -> str | None:
         vrrp_config(eff)
     except UnsupportedConfig as exc:
         return str(exc)
+    if eff.globals.lvs_syncd and not os.path.exists("/proc/net/ip_vs"):
+        # the VRRP process starts the IPVS sync daemon and stops when it cannot
+        return "IPVS: Can't initialize ipvs (lvs_sync_daemon needs IPVS in the kernel)"
     return missing_interfaces(eff)
 
 
