@@ -351,7 +351,7 @@ class _Translator:
         instances = tuple(self.instance(ei) for ei in state.instances)
         scripts = tuple(
             ScriptConfig(name=es.name, argv=tuple(es.spec.args), interval=float(es.interval),
-                         timeout=float(es.timeout or es.interval), rise=max(1, es.rise),
+                         timeout=float(es.run_timeout), rise=max(1, es.rise),
                          fall=max(1, es.fall), init_fail=es.init_state == "INIT/FAILED",
                          uid=es.spec.uid, gid=es.spec.gid)
             for es in state.scripts)

@@ -45,6 +45,14 @@ class EffScript:
     tracking: list[tuple[str, int, bool]] = field(default_factory=list)
     span: Span | None = None
 
+    @property
+    def run_timeout(self) -> int:
+        """Seconds a run may take: ``timeout``, or the interval when none is set.
+
+        keepalived keeps (and dumps) 0 but gives each run the interval to finish.
+        """
+        return self.timeout or self.interval
+
 
 @dataclass
 class EffTrackFile:
