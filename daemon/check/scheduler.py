@@ -33,6 +33,9 @@ from kaconfd.check.state import Action, CheckerState, Log, Notify, Pool
 
 from kaconf.checkers import registry
 from kaconf.checkers.base import CheckerSpec, CheckResult, CheckUnsupported, ProbeContext
+from kaconf.effective.scriptsec import run_as
+
+from ..command import Command
 
 #: Checkers of a kind keepalived does not schedule (FILE_CHECK: keepalived uses inotify) are
 #: polled at most this far apart.
@@ -119,16 +122,19 @@ class ScriptRunner:
         self.log = log
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def run(self, args: tuple[str, ...], why: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._run(args, why))
+    def run(self, command: Command, why: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(command, why))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, args: tuple[str, ...], why: str) -> None:
+    async def _run(self, command: Command, why: str) -> None:
+        args = command.argv
         try:
+            # as the script user the resolver decided (keepalived's set_script_env)
             proc = await asyncio.create_subprocess_exec(
                 *args, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL, start_new_session=True)
+                stderr=asyncio.subprocess.DEVNULL, start_new_session=True,
+                **run_as(command.uid, command.gid))
         except OSError as e:
             self.log.error("Cannot run notify script %s (%s): %s", args[0], why, e)
             return
@@ -156,7 +162,7 @@ class Scheduler:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         probe: Probe | None = None,
-        run_script: Callable[[tuple[str, ...], str], None] | None = None,
+        run_script: Callable[[Command, str], None] | None = None,
         writer: IpvsWriter | None = None,
         on_check: CheckHook | None = None,
         file_poll: float = FILE_POLL_INTERVAL,
@@ -277,7 +283,7 @@ class Scheduler:
             if isinstance(a, Log):
                 self.log.info("%s", a.text)
             elif isinstance(a, Notify):
-                self.run_script(a.args, a.why)
+                self.run_script(a.command, a.why)
         await self.sync_ipvs(full)
 
     async def sync_ipvs(self, full: bool = False) -> None:

@@ -67,6 +67,8 @@ from kaconf.effective.lvs_types import (
     seconds,
 )
 
+from ..command import Command
+
 if TYPE_CHECKING:
     from kaconf.effective.host import Host
     from kaconf.effective.lvs_types import (
@@ -110,8 +112,8 @@ class RealServerSpec:
     forwarding: str = DEFAULT_FORWARDING
     u_threshold: int = 0
     l_threshold: int = 0
-    notify_up: tuple[str, ...] | None = None
-    notify_down: tuple[str, ...] | None = None
+    notify_up: Command | None = None
+    notify_down: Command | None = None
     checkers: list[CheckerSpec] = field(default_factory=list)
 
     @property
@@ -166,8 +168,8 @@ class VirtualServerSpec:
     delay_loop: float = DEFAULT_DELAY_LOOP
     quorum: int = 1
     hysteresis: int = 0
-    quorum_up: tuple[str, ...] | None = None
-    quorum_down: tuple[str, ...] | None = None
+    quorum_up: Command | None = None
+    quorum_down: Command | None = None
     omega: bool = False
     sorry: SorryServerSpec | None = None
     real_servers: list[RealServerSpec] = field(default_factory=list)
@@ -189,8 +191,8 @@ def real_weight(weight: int) -> int:
     return max(0, min(IPVS_WEIGHT_LIMIT, weight))
 
 
-def _script(s: ScriptSpec | None) -> tuple[str, ...] | None:
-    return tuple(s.args) if s is not None and s.args else None
+def _script(s: ScriptSpec | None) -> Command | None:
+    return Command(tuple(s.args), s.uid, s.gid) if s is not None and s.args else None
 
 
 def resolve(config: Config, lvs: LvsState | None = None, host: Host | None = None

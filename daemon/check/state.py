@@ -50,12 +50,15 @@ from kaconfd.check.spec import (
 from kaconf.checkers import registry
 from kaconf.checkers.base import CheckerKind, CheckResult
 
+from ..command import Command
+
 
 @dataclass(frozen=True, slots=True)
 class Notify:
-    """Run a notify/quorum script (``args`` as keepalived splits them); ``why`` is for logs."""
+    """Run a notify/quorum script (as keepalived splits it, with its uid:gid); ``why`` is
+    for logs."""
 
-    args: tuple[str, ...]
+    command: Command
     why: str
 
 

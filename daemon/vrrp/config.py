@@ -31,6 +31,7 @@ from kaconf.effective.vmac import virtual_mac
 from kaconf.effective.vrrp_types import MASTER, NOT_TRACK_IF, EffInstance, EffSyncGroup, VrrpState
 from kaconf.model.objects import Config, VrrpInstance
 
+from ..command import Command
 from .fsm import InstanceParams, State, Tracker, TrackKind
 from .packet import VRRP_MCAST_V4, VRRP_MCAST_V6, AuthType, auth_data_from_pass
 from .routes import RouteError, RouteSpec, RuleSpec, route_spec, rule_spec
@@ -54,19 +55,6 @@ class Vip:
 
     def __str__(self) -> str:
         return str(self.address.ip)
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """A notify command and the uid:gid the resolver decided it runs as."""
-
-    argv: tuple[str, ...]
-    uid: int = 0
-    gid: int = 0
-
-    def with_args(self, *extra: str) -> Command:
-        """The same command with arguments appended (``notify``'s TYPE NAME STATE PRIO)."""
-        return Command(self.argv + extra, self.uid, self.gid)
 
 
 @dataclass(frozen=True, slots=True)

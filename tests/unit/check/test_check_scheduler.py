@@ -22,6 +22,7 @@ from kaconfd.check.spec import (
     ServiceAddr,
     VirtualServerSpec,
 )
+from kaconfd.command import Command
 
 LOG = logging.getLogger("test.check.scheduler")
 SVC = ServiceAddr(4, "TCP", "192.0.2.1", 80)
@@ -45,10 +46,10 @@ def spec(host: str = "192.0.2.10", *, delay: float = 10.0, retry: int = 1, dbr: 
 
 
 def vs_of(*checkers: CheckerSpec, omega: bool = False) -> VirtualServerSpec:
-    rss = [RealServerSpec(c.name, 80, 1, False, False, notify_up=("up", c.name),
-                          notify_down=("down", c.name), checkers=[c]) for c in checkers]
-    return VirtualServerSpec("192.0.2.1:80", [SVC], quorum=1, quorum_up=("qup",),
-                             quorum_down=("qdown",), omega=omega, real_servers=rss)
+    rss = [RealServerSpec(c.name, 80, 1, False, False, notify_up=Command(("up", c.name)),
+                          notify_down=Command(("down", c.name)), checkers=[c]) for c in checkers]
+    return VirtualServerSpec("192.0.2.1:80", [SVC], quorum=1, quorum_up=Command(("qup",)),
+                             quorum_down=Command(("qdown",)), omega=omega, real_servers=rss)
 
 
 class Harness:
@@ -71,8 +72,8 @@ class Harness:
             await self.clock.sleep(self.duration)
         return CheckResult(self.up.get(s.name, True), "scripted")
 
-    def script(self, args: tuple[str, ...], why: str) -> None:
-        self.scripts.append((self.clock.now(), args))
+    def script(self, command: Command, why: str) -> None:
+        self.scripts.append((self.clock.now(), command.argv))
 
     def times(self, name: str) -> list[float]:
         return [t for t, n in self.calls if n == name]
@@ -185,7 +186,7 @@ def test_file_check_is_read_at_start_and_polled(tmp_path) -> None:
         scripts: list[tuple[float, tuple[str, ...]]] = []
         writer = IpvsWriter(LOG, use_kernel=False)
         sched = Scheduler([vs_of(fspec)], log=LOG, clock=clock,
-                          run_script=lambda a, w: scripts.append((clock.now(), a)),
+                          run_script=lambda a, w: scripts.append((clock.now(), a.argv)),
                           writer=writer, file_poll=1.0)
         await sched.start()
         await clock.advance(2.5)

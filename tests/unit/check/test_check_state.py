@@ -17,6 +17,7 @@ from kaconfd.check.spec import (
     VirtualServerSpec,
 )
 from kaconfd.check.state import Log, Notify, Pool
+from kaconfd.command import Command
 
 UP = CheckResult(True, "ok")
 DOWN = CheckResult(False, "refused")
@@ -32,19 +33,20 @@ def checker(rs: str = "192.0.2.10", *, retry: int = 1, alpha: bool = False,
 
 def rserver(addr: str, *checkers: CheckerSpec, weight: int = 1, inhibit: bool = False,
             alpha: bool = False) -> RealServerSpec:
-    return RealServerSpec(addr, 80, weight, inhibit, alpha, notify_up=("up", addr),
-                          notify_down=("down", addr), checkers=list(checkers))
+    return RealServerSpec(addr, 80, weight, inhibit, alpha, notify_up=Command(("up", addr)),
+                          notify_down=Command(("down", addr)), checkers=list(checkers))
 
 
 def vserver(*rss: RealServerSpec, quorum: int = 1, hysteresis: int = 0, sorry=None,
             omega: bool = False) -> VirtualServerSpec:
     return VirtualServerSpec("192.0.2.1:80", [SVC], quorum=quorum, hysteresis=hysteresis,
-                             quorum_up=("qup",), quorum_down=("qdown",), omega=omega,
+                             quorum_up=Command(("qup",)), quorum_down=Command(("qdown",)),
+                             omega=omega,
                              sorry=sorry, real_servers=list(rss))
 
 
 def notifies(actions) -> list[tuple[str, ...]]:
-    return [a.args for a in actions if isinstance(a, Notify)]
+    return [a.command.argv for a in actions if isinstance(a, Notify)]
 
 
 def weights(pool: Pool) -> dict[str, int]:
