@@ -78,10 +78,14 @@ class ParseStage(DefinitionStage):
         # order-dependent keywords are replayed in source order
         events: list[tuple[tuple[str, int, int], str, object]] = []
         for kw in ("native_ipv6", "mcast_src_ip", "unicast_src_ip", "mcast_dst_ip",
-                   "version", "nopreempt", "preempt", "accept", "no_accept"):
+                   "nopreempt", "preempt", "accept", "no_accept"):
             s = st.get(kw)
             if s is not None:
                 events.append((span_key(s.span), kw, s))
+        if "version" in st:
+            # every version line counts: a later one conflicting with the first is ignored
+            for s in inst.occurrences("version"):
+                events.append((span_key(s.span), "version", s))
         for va in inst.virtual_ipaddress:
             events.append((span_key(va.span), "vip", va))
         for p in inst.unicast_peer:

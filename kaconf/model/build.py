@@ -123,6 +123,9 @@ class Builder:
                                     "keepalived ignores the '{' and reads the lines inside "
                                     "at this level", node, "remove the braces")
                 value = vp.convert(self, node, args)
+                prev = settings.get(kw)
+                if prev is not None:  # a repeated keyword: keep the earlier line too
+                    obj.keep_earlier(prev)
                 if value is INVALID:
                     # given but unusable (already reported): keep the words, value
                     # None, so consumers that replay keepalived's fix-ups see the attempt

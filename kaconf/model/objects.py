@@ -229,6 +229,16 @@ class Block:
         """Whether ``keyword`` appeared in this block."""
         return keyword in self.settings
 
+    def keep_earlier(self, setting: Setting) -> None:
+        """Keep ``setting`` when a later line of its keyword replaces it in ``settings``."""
+        self.__dict__.setdefault("_earlier", {}).setdefault(setting.keyword, []).append(setting)
+
+    def occurrences(self, keyword: str) -> list[Setting]:
+        """Every line of ``keyword`` in this block, in order (``settings`` keeps the last)."""
+        last = self.settings.get(keyword)
+        earlier: dict[str, list[Setting]] | None = self.__dict__.get("_earlier")
+        return [*(earlier or {}).get(keyword, ()), *((last,) if last is not None else ())]
+
     def get(self, keyword: str, default: Any = None) -> Any:
         """The converted value of ``keyword``, or ``default`` when absent."""
         s = self.settings.get(keyword)
