@@ -83,6 +83,36 @@ class Span(NamedTuple):
         return f"{self.file}:{self.line}:{self.col}"
 
 
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text of one region of one file (1-based; end column exclusive).
+
+    An insertion has start == end; a deletion has ``text == ""``.
+    """
+
+    file: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """How to repair what a diagnostic reports: edits applied together, or not at all.
+
+    ``safe`` fixes are applied by ``kaconf lint --fix``; unsafe ones only with
+    ``--unsafe-fixes``. ``changes_meaning`` says the fix is *meant* to change what
+    ``kaconf dump`` shows (otherwise a fix whose result dumps differently is refused).
+    """
+
+    title: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+    changes_meaning: bool = False
+
+
 @dataclass(slots=True)
 class Diagnostic:
     """One finding, with a rule code, a location and a hint on how to fix it."""
@@ -93,6 +123,8 @@ class Diagnostic:
     span: Span
     hint: str = ""
     notes: list[str] = field(default_factory=list)
+    #: a machine-applicable repair, when the rule knows one
+    fix: Fix | None = None
 
     @property
     def file(self) -> str:

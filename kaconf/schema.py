@@ -298,8 +298,8 @@ class Schema:
         return f"<Schema {len(self)} keywords in {len(self._blocks)} blocks>"
 
 
-def _read_grammar_text() -> str:
-    """Return the grammar JSON text.
+def _read_grammar_text(name: str = "") -> str:
+    """Return the text of a data file in ``grammars/`` (default: the grammar JSON).
 
     Prefer the installed data package ``kaconf_grammars`` (what a pip install
     ships); fall back to the source tree's ``grammars/`` directory so a plain
@@ -308,9 +308,9 @@ def _read_grammar_text() -> str:
     try:
         from importlib.resources import files
 
-        return files("kaconf_grammars").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
+        return files("kaconf_grammars").joinpath(name or GRAMMAR_FILE).read_text(encoding="utf-8")
     except (ImportError, OSError):
-        fallback = Path(__file__).resolve().parent.parent / "grammars" / GRAMMAR_FILE
+        fallback = Path(__file__).resolve().parent.parent / "grammars" / (name or GRAMMAR_FILE)
         return fallback.read_text(encoding="utf-8")
 
 
@@ -318,3 +318,22 @@ def _read_grammar_text() -> str:
 def load_schema() -> Schema:
     """Load (once per process) and return the bundled keepalived schema."""
     return Schema.from_data(json.loads(_read_grammar_text()))
+
+
+#: Hand-written descriptions of keywords (``grammars/descriptions.json``): kept apart
+#: from the generated grammar so regenerating it never loses prose.
+DESCRIPTIONS_FILE = "descriptions.json"
+
+
+@functools.cache
+def _descriptions() -> dict[str, dict[str, str]]:
+    data: dict[str, dict[str, str]] = json.loads(_read_grammar_text(DESCRIPTIONS_FILE))
+    return data.get("blocks", {})  # type: ignore[return-value]
+
+
+def keyword_description(block_path: str, name: str) -> str | None:
+    """What a keyword does, in one or two sentences, or ``None`` when none is written.
+
+    Read lazily (lint never needs it): hover, completion and ``kaconf keywords`` do.
+    """
+    return _descriptions().get(block_path, {}).get(name)
