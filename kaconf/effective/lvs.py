@@ -15,12 +15,12 @@ Real servers and checkers as read are :mod:`kaconf.effective.lvs_servers`'.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 from kaconf.checkers import registry
 from kaconf.checkers.base import first_word as _w0
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.lvs_servers import (
-    fmt_server,
     inherit_checker,
     read_fwd,
     read_real_server,
@@ -35,6 +35,7 @@ from kaconf.effective.lvs_types import (
     LvsFwd,
     LvsGroup,
     LvsGroupEntry,
+    LvsNote,
     LvsRealServer,
     LvsSorryServer,
     LvsState,
@@ -50,7 +51,7 @@ from kaconf.effective.values import (
     setting,
     words,
 )
-from kaconf.model.objects import Config, VirtualServer
+from kaconf.model.objects import Config, RealServer, VirtualServer
 
 __all__ = ["SCHEDULERS", "build_lvs"]
 
@@ -79,7 +80,7 @@ def build_lvs(cfg: Config, gs: GlobalState) -> LvsState:
     groups = {g.name: g for g in st.groups}
     for vs in cfg.virtual_servers:
         if vs.real_server:  # "has no real servers - ignoring"
-            st.virtual_servers.append(_vs(vs, gs, groups, st.warnings))
+            st.virtual_servers.append(_vs(vs, gs, groups, st.notes))
     return st
 
 
@@ -143,7 +144,7 @@ def _smtp_default(gs: GlobalState, last: int) -> int:
     return gs.smtp_alert if gs.smtp_alert != -1 else last
 
 
-def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warnings: list[str]
+def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], notes: list[LvsNote]
         ) -> LvsVirtualServer:
     st = vs.settings
     e = LvsVirtualServer(model=vs, label="", group_name=vs.group, fwmark=vs.fwmark,
@@ -176,9 +177,18 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
     e.alpha = st.get("alpha") is not None
     e.omega = st.get("omega") is not None
     e.inhibit = st.get("inhibit_on_failure") is not None
-    # "cannot use ha_suspend with fwmarks - clearing ha_suspend"
-    e.ha_suspend = st.get("ha_suspend") is not None and vs.fwmark is None and not (
-        e.group is not None and e.group.fwmarks)
+    e.ha_suspend = st.get("ha_suspend") is not None
+    uses_fwmark = vs.fwmark is not None or (e.group is not None and bool(e.group.fwmarks))
+    label0 = _fmt_vs(vs, "")
+
+    def note(kind: str, text: str, rs: RealServer | None = None, keyword: str | None = None,
+             **values: object) -> None:
+        notes.append(LvsNote(kind, text, vs, rs, keyword, values))
+
+    if e.ha_suspend and uses_fwmark:
+        note("vs-ha-suspend-fwmark", f"Virtual server {label0}: cannot use ha_suspend with"
+             " fwmarks - clearing ha_suspend", keyword="ha_suspend")
+        e.ha_suspend = False
     flags = 0
     for kw, (needs, bit) in _FLAGS.items():
         fs = st.get(kw)
@@ -190,16 +200,28 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
     is_addr = vs.group is None and vs.fwmark is None
     if is_addr or (e.group is not None and e.group.addresses):
         if not proto:
-            warnings.append(f"Virtual server {vs.label}: no protocol set - defaulting to UDP")
+            note("vs-no-proto", f"Virtual server {label0}: no protocol set - defaulting to UDP")
             proto = "UDP"
         if flags & SVC_F_ONEPACKET and proto != "UDP":
+            note("vs-ops-not-udp", f"Virtual server {_fmt_vs(vs, proto)}: one packet scheduling"
+                 " requires UDP - resetting", keyword="ops")
             flags &= ~SVC_F_ONEPACKET
         if not pto and is_addr and not vs.port:
-            pto = PERSISTENT_TIMEOUT  # zero port only valid for persistent services
-    else:
-        proto = ""  # a fwmark service has no protocol
+            note("vs-zero-port", f"Virtual server {_fmt_vs(vs, proto)}: zero port only valid for"
+                 " persistent services - setting")
+            pto = PERSISTENT_TIMEOUT
     if not pto and e.group is not None and any(not g.port for g in e.group.addresses):
+        note("vs-zero-port", f"Virtual server {_fmt_vs(vs, proto)}: zero port only valid for"
+             " persistent services - setting")
         pto = PERSISTENT_TIMEOUT  # a group address without a port: the same rule
+    if not (is_addr or (e.group is not None and e.group.addresses)):
+        if proto and (vs.fwmark is not None or (e.group is not None and e.group.fwmarks)):
+            note("vs-fwmark-protocol", f"Warning: Virtual server {_fmt_vs(vs, proto)}: protocol"
+                 " specified for fwmark - protocol will be ignored", keyword="protocol")
+        proto = ""  # a fwmark service has no protocol
+    if not sched:
+        note("vs-no-sched", f"Virtual server {_fmt_vs(vs, proto)}: no scheduler set, setting"
+             " default 'wlc'")
     e.persistence_timeout = pto
     e.protocol = proto
     e.flags = flags
@@ -216,7 +238,7 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
     af = _given_af(vs)
     weight_sum = 0
     for rs in vs.real_server:
-        ers = read_real_server(rs, vs.label, gs, warnings)
+        ers = read_real_server(rs, vs.label, gs, notes)
         if ers is None:
             continue
         # rs_end_handler: a non-tunnelled real server sets the family or must match it
@@ -225,18 +247,18 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
             if af is None:
                 af = rs_af
             elif af != rs_af:
-                warnings.append(f"Address family of virtual server and real server {ers.addr}"
-                                " don't match - skipping real server.")
+                note("rs-family", f"Address family of virtual server and real server {ers.addr}"
+                     " don't match - skipping real server.", rs)
                 continue
         # keepalived compares the real servers as written, before their ports are completed
         if any((x.addr, x.given_port) == (ers.addr, ers.given_port) for x in e.real_servers):
-            warnings.append(f"VS {vs.label}: real server {fmt_server(ers.addr, ers.given_port)} is"
-                            " duplicated - removing second rs")
+            note("rs-duplicate", f"VS {e.label}: real server"
+                 f" {_trio(ers.addr, proto, ers.given_port)} is duplicated - removing second rs",
+                 rs)
             continue
-        if (is_addr and ers.given_port and e.port and ers.given_port != e.port
-                and (ers.fwd.method or e.fwd.method or "NAT") != "NAT"):
-            warnings.append(f"WARNING - virtual server {vs.label} and real server "
-                            f"{fmt_server(ers.addr, ers.given_port)} ports don't match - resetting")
+        if not ers.fwd.method and not e.fwd.method:
+            note("vs-no-fwd", f"Virtual server {e.label}: no forwarding method set, setting"
+                 " default NAT")
         weight_sum += _complete_rs(ers, e, gs, is_addr)
         e.real_servers.append(ers)
     for ers in e.real_servers:
@@ -246,19 +268,22 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
         ers.alive = ers.failed == 0
         ers.set = ers.alive or ers.inhibit == 1
     if quorum > weight_sum:
-        warnings.append(f"Warning - quorum {quorum} for {vs.label} exceeds total weight of"
-                        f" real servers {weight_sum}, reducing quorum to {weight_sum}")
+        note("vs-quorum", f"Warning - quorum {quorum} for {e.label} exceeds total weight of"
+             f" real servers {weight_sum}, reducing quorum to {weight_sum}", keyword="quorum",
+             quorum=quorum, total=weight_sum)
         quorum = weight_sum
     if hysteresis >= quorum:
         # unsigned in keepalived: a quorum of 0 (every weight 0) makes it UINT_MAX
         new = quorum - 1 if quorum else UINT_MAX
-        warnings.append(f"Virtual server {vs.label}: hysteresis {hysteresis} >= quorum"
-                        f" {quorum}; setting hysteresis to {new}")
+        note("vs-hysteresis", f"Virtual server {e.label}: hysteresis {hysteresis} >= quorum"
+             f" {quorum}; setting hysteresis to {new}", keyword="hysteresis",
+             hysteresis=hysteresis, quorum=quorum, new=new)
         hysteresis = new
+    _port_notes(vs, e, note)
     e.quorum, e.hysteresis = quorum, hysteresis
     if not e.fwd.method:
         e.fwd.method = "NAT"
-    e.sorry, e.af = _sorry(vs, e, is_addr, af, warnings)
+    e.sorry, e.af = _sorry(vs, e, is_addr, af, notes)
     live = sum(r.weight for r in e.real_servers if r.alive)
     e.quorum_state_up = live >= quorum + hysteresis
     return e
@@ -300,6 +325,52 @@ def _complete_rs(ers: LvsRealServer, e: LvsVirtualServer, gs: GlobalState, is_ad
     return ers.weight
 
 
+def _fmt_vs(vs: VirtualServer, proto: str) -> str:
+    """keepalived's FMT_VS with the protocol it holds at the time it logs."""
+    if vs.group is not None:
+        return f"[{vs.group}]:0"
+    if vs.fwmark is not None:
+        return f"FWM {vs.fwmark}"
+    return f"[{vs.address}]:{(proto or 'none').lower()}:{vs.port or 0}"
+
+
+def _trio(addr: str, proto: str, port: int) -> str:
+    """keepalived's FMT_RS: ``[addr]:proto:port``."""
+    return f"[{addr}]:{(proto or 'none').lower()}:{port}"
+
+
+def _port_notes(vs: VirtualServer, e: LvsVirtualServer, note: Callable[..., None]) -> None:
+    """The real servers' ports against the service's, as keepalived checks them last.
+
+    The ports themselves were completed in :func:`_complete_rs`; here only the lines
+    keepalived logs, in its order.
+    """
+    g = e.group
+    for ers in e.real_servers:
+        if ers.fwd.method == "NAT" or not ers.given_port:
+            continue
+        rs_s = _trio(ers.addr, e.protocol, ers.given_port)
+        if g is not None:
+            if g.fwmarks:
+                note("rs-port-ignored", f"WARNING - fwmark virtual server {e.label}, real server"
+                     f" {rs_s} has port specified - port will be ignored", ers.model)
+        elif vs.fwmark is not None:
+            note("rs-port-cleared", f"WARNING - fwmark virtual server {e.label}, real server"
+                 f" {rs_s} has port specified - clearing", ers.model)
+        elif ers.given_port != e.port:
+            note("rs-port-reset", f"WARNING - virtual server {e.label} and real server {rs_s}"
+                 " ports don't match - resetting", ers.model, port=e.port)
+    if g is None:
+        return
+    for ge in g.addresses:
+        for ers in e.real_servers:
+            if ers.fwd.method != "NAT" and ers.given_port and ge.port != ers.given_port:
+                span = f"{ge.start}-{ge.end}" if ge.end else ge.start
+                note("rs-group-port", f"virtual server {e.label}:[{span},{ge.port}] and real"
+                     f" server {_trio(ers.addr, e.protocol, ers.given_port)} ports don't match",
+                     ers.model, entry=f"{span},{ge.port}")
+
+
 def _is_ip(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
@@ -319,12 +390,13 @@ def _given_af(vs: VirtualServer) -> int | None:
 
 
 def _sorry(vs: VirtualServer, e: LvsVirtualServer, is_addr: bool, af: int | None,
-           warnings: list[str]) -> tuple[LvsSorryServer | None, int | None]:
+           notes: list[LvsNote]) -> tuple[LvsSorryServer | None, int | None]:
     """The sorry server, and the virtual server's family once it is known (vs_end_handler)."""
     ss = words(setting(vs, "sorry_server"))
     s: LvsSorryServer | None = None
     if ss and not _is_ip(ss[0]):
-        warnings.append(f"Invalid sorry server IP address {ss[0]} - skipping")
+        notes.append(LvsNote("sorry-invalid", f"Invalid sorry server IP address {ss[0]} -"
+                             " skipping", vs, keyword="sorry_server"))
     elif ss:
         port = (read_uint(ss[1], 0, 65535) or 0) if len(ss) > 1 else 0
         fwd = read_fwd(words(setting(vs, "sorry_server_lvs_method"))) or e.fwd.copy()
@@ -335,8 +407,9 @@ def _sorry(vs: VirtualServer, e: LvsVirtualServer, is_addr: bool, af: int | None
             if af is None:
                 af = s_af
             elif af != s_af:
-                warnings.append(f"Address family of virtual server and sorry server {s.addr}"
-                                " don't match - skipping sorry server.")
+                notes.append(LvsNote("sorry-family", "Address family of virtual server and"
+                                     f" sorry server {s.addr} don't match - skipping sorry"
+                                     " server.", vs, keyword="sorry_server"))
                 s = None
     if af is None and vs.group is None:
         # a fwmark service with only tunnelled servers: theirs when they agree, else IPv4

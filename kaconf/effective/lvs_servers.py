@@ -13,7 +13,7 @@ from collections.abc import Callable
 from kaconf.checkers import registry
 from kaconf.checkers.base import first_word as _w0
 from kaconf.effective.globals import GlobalState
-from kaconf.effective.lvs_types import ULONG_MAX, LvsChecker, LvsFwd, LvsRealServer
+from kaconf.effective.lvs_types import ULONG_MAX, LvsChecker, LvsFwd, LvsNote, LvsRealServer
 from kaconf.effective.values import (
     TIMER_HZ,
     UINT_MAX,
@@ -61,7 +61,7 @@ def fmt_server(addr: str, port: int) -> str:
     return f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
 
 
-def read_real_server(rs: RealServer, vs_label: str, gs: GlobalState, warnings: list[str]
+def read_real_server(rs: RealServer, vs_label: str, gs: GlobalState, notes: list[LvsNote]
                      ) -> LvsRealServer | None:
     """What keepalived keeps of ``rs`` and its checkers, before any inheritance."""
     if rs.address is None:
@@ -96,14 +96,14 @@ def read_real_server(rs: RealServer, vs_label: str, gs: GlobalState, warnings: l
         setattr(ers, kw, gs.secure(gs.script(s)) if s is not None else None)
     ers.virtualhost = _w0(st.get("virtualhost"))
     for ck in rs.checkers:
-        eck = _checker(ck, ers, gs, vs_label, warnings)
+        eck = _checker(ck, ers, gs, vs_label, notes)
         if eck is not None:
             ers.checkers.append(eck)
     return ers
 
 
 def _checker(ck: Checker, rs: LvsRealServer, gs: GlobalState, vs_label: str,
-             warnings: list[str]) -> LvsChecker | None:
+             notes: list[LvsNote]) -> LvsChecker | None:
     """What check_parser.c keeps of checker ``ck``; None when keepalived drops it."""
     st = ck.settings
     kind = registry.get(ck.kind)
@@ -161,8 +161,9 @@ def _checker(ck: Checker, rs: LvsRealServer, gs: GlobalState, vs_label: str,
         return e
     lines = kind.dump(ck, gs)  # the kind's own lines (its ``dump_*_check``)
     if lines is None:  # keepalived dropped the checker while reading it
-        warnings.append(f"{ck.kind} {fmt_server(rs.addr, rs.port)} of VS {vs_label}: not kept"
-                        " (keepalived drops this checker) - ignoring")
+        notes.append(LvsNote("checker-dropped", f"{ck.kind} {fmt_server(rs.addr, rs.port)} of VS"
+                             f" {vs_label}: not kept (keepalived drops this checker) - ignoring",
+                             rs=rs.model))
         return None
     e.kind_lines = lines
     return e

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SVC_F_HASHED", "SVC_F_ONEPACKET", "SVC_F_PERSISTENT", "SVC_F_SCHED1", "SVC_F_SCHED2",
     "SVC_F_SCHED3", "ULONG_MAX", "LvsChecker", "LvsFwd", "LvsGroup", "LvsGroupEntry",
-    "LvsRealServer", "LvsSorryServer", "LvsState", "LvsVirtualServer", "seconds",
+    "LvsNote", "LvsRealServer", "LvsSorryServer", "LvsState", "LvsVirtualServer", "seconds",
 ]
 
 ULONG_MAX = 2**64 - 1
@@ -212,20 +212,51 @@ class LvsVirtualServer:
     real_servers: list[LvsRealServer] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class LvsNote:
+    """One fix-up keepalived makes (and logs) while completing the LVS configuration.
+
+    ``text`` is keepalived's log line (the daemon logs it as it is); ``kind`` a stable
+    name lint rules select notes by; ``vs``/``rs``/``keyword`` what it is about, so a
+    rule can point at the line. A rule never re-derives the condition: the resolver
+    decided it once, here.
+    """
+
+    kind: str
+    text: str
+    vs: VirtualServer | None = None
+    rs: RealServer | None = None
+    keyword: str | None = None
+    #: the values the fix-up used or chose (e.g. ``{"quorum": 5, "total": 3}``)
+    values: dict[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class LvsState:
     """The checker child's LVS configuration: groups, virtual servers, their checkers.
 
     ``virtual_servers`` holds only those keepalived keeps (with at least one real server);
     ``ssl`` the SSL section's values when keepalived creates an SSL context (an ``SSL``
-    block or an SSL_GET checker), else None; ``warnings`` what keepalived reports while
-    completing them (the daemon logs them).
+    block or an SSL_GET checker), else None; ``notes`` the fix-ups keepalived reports while
+    completing them (the daemon logs them, lint rules report them).
     """
 
     groups: list[LvsGroup] = field(default_factory=list)
     virtual_servers: list[LvsVirtualServer] = field(default_factory=list)
     ssl: dict[str, str] | None = None
-    warnings: list[str] = field(default_factory=list)
+    notes: list[LvsNote] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """keepalived's log lines for :attr:`notes`, in order."""
+        return [n.text for n in self.notes]
+
+    def notes_of(self, *kinds: str) -> list[LvsNote]:
+        """The notes of the given kinds, in order."""
+        return [n for n in self.notes if n.kind in kinds]
 
     def checkers(self) -> list[tuple[LvsVirtualServer, LvsRealServer, LvsChecker]]:
         """Every checker with its virtual and real server, in configuration order."""

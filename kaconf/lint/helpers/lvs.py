@@ -2,85 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from kaconf.diagnostics import Span
 from kaconf.lint.helpers.tree import head
-from kaconf.model.objects import Config, RealServer, VirtualServer
 
 if TYPE_CHECKING:
+    from kaconf.effective.lvs_types import LvsNote
     from kaconf.lint.rule import Context
-
-
-class RealServers(NamedTuple):
-    """A virtual server's real servers as keepalived's duplicate removal leaves them."""
-
-    #: the first real server of each address and port, in order (what keepalived keeps)
-    kept: list[RealServer]
-    #: the later ones with an address and port already seen (what it removes), in order
-    removed: list[RealServer]
-
-
-def real_servers(ctx: Context, vs: VirtualServer) -> RealServers:
-    """``vs``'s real servers split by keepalived's duplicate test (address, port or 0).
-
-    Several rules count or compare the real servers keepalived keeps; hashing 8,000
-    addresses (:mod:`ipaddress` hashes in Python) once per context instead of once
-    per rule is what this saves. A real server without an address is kept, compared
-    only with the others without one.
-    """
-    found = ctx.memo("real_servers", _all_real_servers).get(id(vs))
-    return found if found is not None else _split_real_servers(vs)
-
-
-def _all_real_servers(ctx: Context) -> dict[int, RealServers]:
-    return {id(vs): _split_real_servers(vs) for vs in ctx.config.virtual_servers}
-
-
-def _split_real_servers(vs: VirtualServer) -> RealServers:
-    kept: list[RealServer] = []
-    removed: list[RealServer] = []
-    seen: set[tuple[object, int]] = set()
-    for rs in vs.real_server:
-        size = len(seen)
-        seen.add((rs.address, rs.port or 0))  # equal addresses print alike
-        (kept if len(seen) > size else removed).append(rs)
-    return RealServers(kept, removed)
-
-
-def vs_by_address(cfg: Config, vs: Any) -> bool:
-    """keepalived's "specified by address" test: an address VS, or a group with addresses."""
-    if vs.fwmark is not None:
-        return False
-    if vs.group is not None:
-        vsg = cfg.virtual_server_groups.get(vs.group)
-        return vsg is not None and any(e.kind != "fwmark" for e in vsg.entries)
-    return True
-
-
-def vs_fwmark_only(cfg: Config, vs: Any) -> bool:
-    """A fwmark VS, or a group made only of fwmark entries."""
-    if vs.fwmark is not None:
-        return True
-    if vs.group is not None:
-        vsg = cfg.virtual_server_groups.get(vs.group)
-        return vsg is not None and bool(vsg.entries) and all(
-            e.kind == "fwmark" for e in vsg.entries)
-    return False
-
-
-def rs_method(vs: Any, rs: Any) -> str:
-    """Forwarding method of a real server: its own, else the VS's, else NAT (the default)."""
-    m = rs.get("lvs_method") or vs.lb_kind
-    return str(m) if m else "NAT"
-
-
-def rs_weight(vs: Any, rs: Any) -> int:
-    """Weight of a real server: its own, else the virtual server's ``weight``, else 1."""
-    if rs.weight is not None:
-        return int(rs.weight)
-    w = vs.get("weight")
-    return int(w) if isinstance(w, int) else 1
 
 
 def vs_head(vs: Any) -> Span | None:
@@ -110,3 +39,24 @@ def vsg_entry_valid(entry: Any) -> bool:
         return int(end, base) > int(last or "0", base)
     except ValueError:
         return False
+
+
+def notes(ctx: Context, *kinds: str) -> list[LvsNote]:
+    """The resolver's LVS fix-ups of ``kinds`` (keepalived's log lines), in its order.
+
+    Rules report these instead of re-deriving keepalived's conditions: the resolver
+    (:mod:`kaconf.effective.lvs`) decided each one once, for dump, lint and the daemon.
+    """
+    st = ctx.effective.lvs
+    return st.notes_of(*kinds) if st is not None else []
+
+
+def note_span(note: LvsNote) -> Span | None:
+    """Where a note points: its keyword's line, else its real server's, else its service's."""
+    if note.keyword is not None and note.vs is not None:
+        s = note.vs.settings.get(note.keyword)
+        if s is not None:
+            return s.span
+    if note.rs is not None:
+        return head(note.rs.span)
+    return head(note.vs.span) if note.vs is not None else None

@@ -26,17 +26,14 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    for vs in cfg.virtual_servers:
-        if not vs.real_server:
-            continue  # dropped first (KA270)
-        if lvs.vs_by_address(cfg, vs) and not vs.given("protocol"):
-            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: no protocol set - keepalived "
-                           "defaults to UDP", lvs.vs_head(vs), "add 'protocol TCP' (or UDP/SCTP)")
-        if not vs.lb_algo:
-            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: no scheduler set - keepalived "
-                           "uses 'wlc'", lvs.vs_head(vs), "add 'lb_algo rr' (or another scheduler)")
-        if not vs.lb_kind and any(not rs.given("lvs_method") for rs in vs.real_server):
-            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: no forwarding method set - "
-                           "keepalived uses NAT", lvs.vs_head(vs), "add 'lb_kind NAT' (or DR/TUN)")
-
+    for n in lvs.notes(ctx, "vs-no-proto", "vs-no-sched", "vs-no-fwd"):
+        name, where = lvs.vs_name(n.vs), lvs.note_span(n)
+        if n.kind == "vs-no-proto":
+            yield ctx.diag(META, f"virtual server {name}: no protocol set - keepalived "
+                           "defaults to UDP", where, "add 'protocol TCP' (or UDP/SCTP)")
+        elif n.kind == "vs-no-sched":
+            yield ctx.diag(META, f"virtual server {name}: no scheduler set - keepalived "
+                           "uses 'wlc'", where, "add 'lb_algo rr' (or another scheduler)")
+        else:
+            yield ctx.diag(META, f"virtual server {name}: no forwarding method set - "
+                           "keepalived uses NAT", where, "add 'lb_kind NAT' (or DR/TUN)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import lvs, tree
+from kaconf.lint.helpers import lvs
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -26,10 +26,9 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for vs in ctx.config.virtual_servers:
-        for rs in lvs.real_servers(ctx, vs).removed:
-            if rs.address is None:
-                continue
-            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: real server {rs.address}:"
-                           f"{rs.port or 0} is duplicated - keepalived removes this one",
-                           tree.head(rs.span), "merge the two real_server blocks")
+    for n in lvs.notes(ctx, "rs-duplicate"):
+        rs = n.rs
+        assert rs is not None
+        yield ctx.diag(META, f"virtual server {lvs.vs_name(n.vs)}: real server {rs.address}:"
+                       f"{rs.port or 0} is duplicated - keepalived removes this one",
+                       lvs.note_span(n), "merge the two real_server blocks")

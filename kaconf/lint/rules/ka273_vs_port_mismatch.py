@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import lvs, tree
+from kaconf.lint.helpers import lvs
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -26,45 +26,25 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    for vs in cfg.virtual_servers:
-        if vs.group is not None:
-            yield from _group(ctx, vs)
-            continue
-        for rs in lvs.real_servers(ctx, vs).kept:  # duplicates are removed first
-            if lvs.rs_method(vs, rs) == "NAT" or not rs.port:
-                continue
-            if vs.fwmark is not None:
-                yield ctx.diag(META, f"fwmark virtual server {lvs.vs_name(vs)}, real server "
-                               f"{rs.address}:{rs.port} has a port - keepalived clears it",
-                               tree.head(rs.span), "remove the port of the real server")
-            elif vs.port is not None and rs.port != vs.port:
-                yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)} and real server "
-                               f"{rs.address}:"
-                               f"{rs.port} ports don't match - keepalived uses {vs.port}",
-                               tree.head(rs.span), f"use port {vs.port} or lb_kind NAT")
-
-
-def _group(ctx: Context, vs: object) -> Iterable[Diagnostic]:
-    """Group services: fwmark entries want no port, address entries the entry's port."""
-    from kaconf.model.objects import VirtualServer
-
-    assert isinstance(vs, VirtualServer)
-    vsg = ctx.config.virtual_server_groups.get(vs.group or "")
-    if vsg is None:
-        return
-    for rs in vs.real_server:
-        if lvs.rs_method(vs, rs) == "NAT" or not rs.port:
-            continue
-        if any(e.kind == "fwmark" for e in vsg.entries):
-            yield ctx.diag(META, f"fwmark virtual server {lvs.vs_name(vs)}, real server "
-                           f"{rs.address}:"
-                           f"{rs.port} has a port - keepalived ignores it", tree.head(rs.span),
-                           "remove the port of the real server")
-        for e in vsg.entries:
-            if e.kind != "fwmark" and e.port and e.port != rs.port:
-                yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)} entry {e.text} and real "
-                               f"server {rs.address}:{rs.port} ports don't match",
-                               tree.head(rs.span),
-                               "use the same port, or lb_kind NAT")
-                break
+    seen: set[int] = set()  # one finding per real server of a group (its first entry)
+    for n in lvs.notes(ctx, "rs-port-reset", "rs-port-cleared", "rs-port-ignored",
+                       "rs-group-port"):
+        rs, name, where = n.rs, lvs.vs_name(n.vs), lvs.note_span(n)
+        assert rs is not None
+        server = f"{rs.address}:{rs.port}"
+        if n.kind == "rs-port-cleared":
+            yield ctx.diag(META, f"fwmark virtual server {name}, real server {server} has a port"
+                           " - keepalived clears it", where, "remove the port of the real server")
+        elif n.kind == "rs-port-ignored":
+            yield ctx.diag(META, f"fwmark virtual server {name}, real server {server} has a port"
+                           " - keepalived ignores it", where, "remove the port of the real server")
+        elif n.kind == "rs-port-reset":
+            port = n.values["port"]
+            yield ctx.diag(META, f"virtual server {name} and real server {server} ports don't "
+                           f"match - keepalived uses {port}", where,
+                           f"use port {port} or lb_kind NAT")
+        elif id(rs) not in seen:
+            seen.add(id(rs))
+            yield ctx.diag(META, f"virtual server {name} entry {n.values['entry']} and real "
+                           f"server {server} ports don't match", where,
+                           "use the same port, or lb_kind NAT")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import lvs, tree
+from kaconf.lint.helpers import lvs
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -25,9 +25,7 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    for vs in cfg.virtual_servers:
-        if vs.real_server and vs.given("protocol") and lvs.vs_fwmark_only(cfg, vs):
-            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: protocol specified for "
-                           "fwmark - keepalived ignores it", tree.setting_span(vs, "protocol"),
-                           "remove the protocol line")
+    for n in lvs.notes(ctx, "vs-fwmark-protocol"):
+        yield ctx.diag(META, f"virtual server {lvs.vs_name(n.vs)}: protocol specified for "
+                       "fwmark - keepalived ignores it", lvs.note_span(n),
+                       "remove the protocol line")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import lvs, tree
+from kaconf.lint.helpers import lvs
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -26,21 +26,14 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for vs in ctx.config.virtual_servers:
-        if not vs.real_server:
-            continue
-        # duplicates are removed before the weights are added up
-        total = sum(lvs.rs_weight(vs, rs) for rs in lvs.real_servers(ctx, vs).kept)
-        quorum = vs.quorum if vs.quorum is not None else 1
-        if quorum > total:
-            yield ctx.diag(META, f"quorum {quorum} for {lvs.vs_name(vs)} exceeds the total "
-                           "weight of "
-                           f"the real servers ({total}) - keepalived reduces it to {total}",
-                           tree.setting_span(vs, "quorum"),
+    for n in lvs.notes(ctx, "vs-quorum", "vs-hysteresis"):
+        name, v = lvs.vs_name(n.vs), n.values
+        if n.kind == "vs-quorum":
+            yield ctx.diag(META, f"quorum {v['quorum']} for {name} exceeds the total weight of "
+                           f"the real servers ({v['total']}) - keepalived reduces it to "
+                           f"{v['total']}", lvs.note_span(n),
                            "lower the quorum or raise real-server weights")
-            quorum = total
-        hyst = vs.hysteresis or 0
-        if hyst >= quorum:
-            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: hysteresis {hyst} >= quorum "
-                           f"{quorum} - keepalived sets it to {max(quorum - 1, 0)}",
-                           tree.setting_span(vs, "hysteresis"), "keep hysteresis below quorum")
+        else:
+            yield ctx.diag(META, f"virtual server {name}: hysteresis {v['hysteresis']} >= "
+                           f"quorum {v['quorum']} - keepalived sets it to {v['new']}",
+                           lvs.note_span(n), "keep hysteresis below quorum")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import lvs, tree
+from kaconf.lint.helpers import lvs
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -27,32 +27,17 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    cfg = ctx.config
-    for vs in cfg.virtual_servers:
-        if not vs.real_server:
-            continue
-        fwm = vs.fwmark is not None or (
-            vs.group is not None and vs.group in cfg.virtual_server_groups
-            and any(e.kind == "fwmark" for e in cfg.virtual_server_groups[vs.group].entries))
-        if vs.given("ha_suspend") and fwm:
-            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: cannot use ha_suspend with "
-                           "fwmarks - keepalived clears it", tree.setting_span(vs, "ha_suspend"),
-                           "remove ha_suspend")
-        if not lvs.vs_by_address(cfg, vs):
-            continue
-        proto = vs.protocol or "UDP"
-        if vs.given("ops") and proto != "UDP":
-            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: one packet scheduling "
-                           "requires UDP - keepalived resets it", tree.setting_span(vs, "ops"),
+    for n in lvs.notes(ctx, "vs-ha-suspend-fwmark", "vs-ops-not-udp", "vs-zero-port"):
+        name, where = lvs.vs_name(n.vs), lvs.note_span(n)
+        if n.kind == "vs-ha-suspend-fwmark":
+            yield ctx.diag(META, f"virtual server {name}: cannot use ha_suspend with "
+                           "fwmarks - keepalived clears it", where, "remove ha_suspend")
+        elif n.kind == "vs-ops-not-udp":
+            yield ctx.diag(META, f"virtual server {name}: one packet scheduling "
+                           "requires UDP - keepalived resets it", where,
                            "remove 'ops' or use protocol UDP")
-        persistent = bool(vs.persistence_timeout)
-        if not persistent and vs.group is None and vs.fwmark is None and not vs.port:
-            yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: zero port only valid for "
-                           "persistent services - keepalived sets persistence",
-                           lvs.vs_head(vs), "give a port or a persistence_timeout")
-        elif not persistent and vs.group is not None:
-            vsg = cfg.virtual_server_groups.get(vs.group)
-            if vsg is not None and any(e.kind != "fwmark" and not e.port for e in vsg.entries):
-                yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: zero port only valid for "
-                               "persistent services - keepalived sets persistence",
-                               lvs.vs_head(vs), "give every group entry a port")
+        else:
+            yield ctx.diag(META, f"virtual server {name}: zero port only valid for "
+                           "persistent services - keepalived sets persistence", where,
+                           "give every group entry a port" if n.vs is not None
+                           and n.vs.group is not None else "give a port or a persistence_timeout")

@@ -32,6 +32,8 @@ REMOVED_HELPERS = frozenset({
     "priority", "want_state", "version", "family", "strict", "unicast_configured",
     "valid_peers", "is_unicast", "kept_auth", "script_weight", "file_weight", "bfd_weight",
     "family_facts", "effective_auth", "_ref_weight",
+    # the checker side: the resolver's LVS notes (kaconf.effective.lvs) answer these
+    "rs_method", "rs_weight", "vs_by_address", "vs_fwmark_only", "real_servers",
 })
 
 #: keepalived defaults and inheritance spelt out in code (strings and comments excluded)
