@@ -41,6 +41,7 @@ from kaconf.effective.lvs_types import (
     LvsState,
     LvsVirtualServer,
 )
+from kaconf.effective.scriptsec import violation_line
 from kaconf.effective.values import (
     TIMER_HZ,
     UINT_MAX,
@@ -81,6 +82,10 @@ def build_lvs(cfg: Config, gs: GlobalState) -> LvsState:
     for vs in cfg.virtual_servers:
         if vs.real_server:  # "has no real servers - ignoring"
             st.virtual_servers.append(_vs(vs, gs, groups, st.notes))
+    if st.virtual_servers:  # check_check_script_security, last of validate_check_config
+        line = violation_line(gs.script_flags, gs.script_security, "check scripts")
+        if line is not None:
+            st.notes.append(LvsNote("script-security", line))
     return st
 
 
