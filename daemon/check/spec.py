@@ -115,6 +115,13 @@ class RealServerSpec:
     notify_up: Command | None = None
     notify_down: Command | None = None
     checkers: list[CheckerSpec] = field(default_factory=list)
+    #: the IPVS destination port is each service's own (0 for a fwmark one), not
+    #: ``port``: keepalived's rule for a non-NAT server of a virtual_server_group
+    service_port: bool = False
+
+    def dest_port(self, service: ServiceAddr) -> int:
+        """The destination port IPVS gets for this server under ``service``."""
+        return (0 if service.fwmark else service.port) if self.service_port else self.port
 
     @property
     def label(self) -> str:
@@ -146,6 +153,11 @@ class SorryServerSpec:
     forwarding: str
     inhibit: bool = False
     weight: int = 1
+    service_port: bool = False
+
+    def dest_port(self, service: ServiceAddr) -> int:
+        """The destination port IPVS gets for this server under ``service``."""
+        return (0 if service.fwmark else service.port) if self.service_port else self.port
 
     @property
     def label(self) -> str:
@@ -270,22 +282,20 @@ def _vs_spec(vs: LvsVirtualServer, config: Config, warnings: list[str]
         quorum_down=_script(vs.quorum_down), omega=vs.omega)
     if vs.sorry is not None:
         s = vs.sorry
-        spec.sorry = SorryServerSpec(s.addr, s.port, s.fwd.method, s.inhibit, s.weight)
-    # IPVS destination port of a group's real server: keepalived sends the entry's port
-    # for a non-NAT real server (one port here: the first address entry's)
-    group_port = next((sv.port for sv in services if not sv.fwmark), 0)
+        spec.sorry = SorryServerSpec(s.addr, s.port, s.fwd.method, s.inhibit, s.weight,
+                                     service_port=vs.group is not None and s.fwd.method != "NAT")
     for rs in vs.real_servers:
-        spec.real_servers.append(_rs_spec(rs, vs, spec, group_port, config, warnings))
+        spec.real_servers.append(_rs_spec(rs, vs, spec, config, warnings))
     return spec
 
 
 def _rs_spec(rs: LvsRealServer, vs: LvsVirtualServer, vspec: VirtualServerSpec,
-             group_port: int, config: Config, warnings: list[str]) -> RealServerSpec:
-    port = rs.port
-    if vs.group is not None and rs.fwd.method != "NAT":
-        port = group_port
+             config: Config, warnings: list[str]) -> RealServerSpec:
+    # a group's non-NAT real server goes to each entry's port (ipvs_group_cmd)
     spec = RealServerSpec(
-        address=rs.addr, port=port, weight=rs.weight, inhibit=rs.inhibit == 1,
+        address=rs.addr, port=rs.port,
+        service_port=vs.group is not None and rs.fwd.method != "NAT",
+        weight=rs.weight, inhibit=rs.inhibit == 1,
         alpha=rs.alpha == 1, forwarding=rs.fwd.method, u_threshold=rs.u_threshold,
         l_threshold=rs.l_threshold, notify_up=_script(rs.notify_up),
         notify_down=_script(rs.notify_down))
@@ -308,5 +318,5 @@ def _checker_specs(ck: LvsChecker, rs: LvsRealServer, vs: LvsVirtualServer,
         vs_delay_loop=seconds(vs.delay_loop), delay_loop=seconds(ck.delay_loop),
         retry=ck.retry, delay_before_retry=seconds(ck.delay_before_retry),
         warmup=seconds(ck.warmup), alpha=ck.alpha == 1,
-        timeout=seconds(ck.connection_to), warnings=warnings)
+        timeout=seconds(ck.connection_to), warnings=warnings, checker=ck.model)
     return ck.spec.build(ck.model, ctx)

@@ -43,6 +43,7 @@ from kaconfd.check.spec import (
     CheckerSpec,
     RealServerSpec,
     ServiceAddr,
+    SorryServerSpec,
     VirtualServerSpec,
     real_weight,
 )
@@ -381,25 +382,21 @@ class Pool:
         if self.stopped:
             return table
         spec = vs.spec
-        dests: list[Dest] = []
+        servers: list[tuple[RealServerSpec | SorryServerSpec, int]] = []
         for rs in vs.real_servers:
-            r = rs.spec
             if rs.alive and not vs.sorry_active:
-                weight = rs.ipvs_weight
-            elif r.inhibit:
-                weight = 0
-            else:
-                continue
-            dests.append(Dest(r.address, r.port, weight, r.forwarding, r.u_threshold,
-                              r.l_threshold))
+                servers.append((rs.spec, rs.ipvs_weight))
+            elif rs.spec.inhibit:
+                servers.append((rs.spec, 0))
         s = spec.sorry
         if s is not None and (vs.sorry_active or s.inhibit):
-            dests.append(Dest(s.address, s.port, s.weight if vs.sorry_active else 0,
-                              s.forwarding))
+            servers.append((s, s.weight if vs.sorry_active else 0))
         for addr in spec.services:
-            svc = service_of(spec, addr)
-            entry = Entry(svc)
-            for d in dests:
+            entry = Entry(service_of(spec, addr))
+            for srv, weight in servers:
+                d = Dest(srv.address, srv.dest_port(addr), weight, srv.forwarding,
+                         *((srv.u_threshold, srv.l_threshold)
+                           if isinstance(srv, RealServerSpec) else ()))
                 entry.dests[d.key] = d
             table[addr] = entry
         return table

@@ -110,9 +110,10 @@ class BuildContext:
 
     The daemon's resolver fills it: ``delay_loop``, ``retry``, ``delay_before_retry``,
     ``warmup``, ``alpha`` and ``timeout`` (connect_timeout) are inherited checker -> real
-    server -> virtual server -> the kind's default, and ``rs_address``/``rs_port`` are the real
-    server's destination after the virtual server's rules. A kind's builder adds its own
-    parameters and calls :meth:`spec`.
+    server -> virtual server -> the kind's default, and ``rs_address``/``rs_port`` are the
+    checker's destination as the resolver decided it (the real server's address and port as
+    written, or ``connect_ip``/``connect_port`` in keepalived's order). A kind's builder adds
+    its own parameters and calls :meth:`spec`.
     """
 
     kind: str
@@ -131,16 +132,23 @@ class BuildContext:
     alpha: bool
     timeout: float
     warnings: list[str]
+    #: the checker block being built (its destination is ``rs_address``/``rs_port``)
+    checker: Checker | None = None
 
     def warn(self, text: str) -> None:
         """Report a problem with this checker (``what: text``)."""
         self.warnings.append(f"{self.what}: {text}")
 
     def conn(self, c: Checker) -> ConnOpts:
-        """Connection options of ``c`` (the checker or one of its ``host`` blocks)."""
+        """Connection options of ``c`` (the checker or one of its ``host`` blocks).
+
+        The checker's own destination is the resolver's; a ``host`` block's is its own
+        ``connect_ip``/``connect_port`` over the checker's.
+        """
+        own = c is self.checker
         return ConnOpts(
-            host=str(c.connect_ip) if c.connect_ip is not None else self.rs_address,
-            port=c.connect_port if c.connect_port is not None else self.rs_port,
+            host=self.rs_address if own or c.connect_ip is None else str(c.connect_ip),
+            port=self.rs_port if own or c.connect_port is None else c.connect_port,
             timeout=float(c.connect_timeout) if c.connect_timeout is not None
             else self.timeout,
             bindto=str(c.bindto) if c.bindto is not None else None,

@@ -446,3 +446,60 @@ def test_translation_follows_keepalived_completion() -> None:
     assert (ck.conn.host, ck.conn.port) == ("2001:db8::9", 80)
     assert addr.sorry is not None
     assert (addr.sorry.port, addr.sorry.inhibit) == (0, True)  # duplicates the real server
+
+
+def test_group_real_server_port_per_entry() -> None:
+    """ipvs_group_cmd: a non-NAT server of a group gets each entry's port (0 under a fwmark);
+    a NAT one keeps its own."""
+    from kaconfd.check.state import Pool
+
+    res = resolve(load("""
+        virtual_server_group web {
+          192.0.2.1 80
+          192.0.2.2 8080
+          fwmark 9
+        }
+        virtual_server group web {
+          protocol TCP
+          lb_algo rr
+          lb_kind DR
+          real_server 192.0.2.10 {
+          }
+          real_server 192.0.2.11 81 {
+            lvs_method NAT
+          }
+        }
+    """))
+    pool = Pool(res.virtual_servers)
+    pool.start()
+    table = pool.desired_all()
+    ports = {(str(svc), d.address): d.port for svc, e in table.items() for d in e.dests.values()}
+    assert ports == {
+        ("192.0.2.1:80", "192.0.2.10"): 80, ("192.0.2.1:80", "192.0.2.11"): 81,
+        ("192.0.2.2:8080", "192.0.2.10"): 8080, ("192.0.2.2:8080", "192.0.2.11"): 81,
+        ("FWM 9", "192.0.2.10"): 0, ("FWM 9", "192.0.2.11"): 81,
+    }
+
+
+def test_checker_destination_is_the_resolvers() -> None:
+    """co->dst: the real server as written; connect_ip replaces it whole (port 0), so a
+    connect_port given before connect_ip is lost (keepalived -d: Dest = [ip]:0)."""
+    vs, _ = one_vs("""
+        virtual_server 192.0.2.1 80 {
+          protocol TCP
+          lb_algo rr
+          lb_kind NAT
+          real_server 192.0.2.10 80 {
+            TCP_CHECK {
+              connect_port 8081
+              connect_ip 192.0.2.20
+            }
+            TCP_CHECK {
+              connect_ip 192.0.2.21
+              connect_port 8082
+            }
+          }
+        }
+    """)
+    conns = [(c.conn.host, c.conn.port) for c in vs.real_servers[0].checkers]
+    assert conns == [("192.0.2.20", 0), ("192.0.2.21", 8082)]
