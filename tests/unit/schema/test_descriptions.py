@@ -135,7 +135,8 @@ def test_aliases_and_deprecated_keywords_name_their_target() -> None:
 def test_layout_is_canonical(fmt_tool: ModuleType) -> None:
     raw = DESCRIPTIONS.read_text(encoding="utf-8")
     assert fmt_tool.canonical_text(_raw()) == raw, (
-        "grammars/descriptions.json is not in canonical layout: run python tools/fmt_descriptions.py"
+        "grammars/descriptions.json is not in canonical layout: "
+        "run python tools/fmt_descriptions.py"
     )
 
 
