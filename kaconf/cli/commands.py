@@ -93,7 +93,8 @@ _FMT_DESCRIPTION = (
 _KEYWORDS_DESCRIPTION = (
     "List keepalived.conf keywords from kaconf's schema. PATTERN is a "
     "case-insensitive glob (if it contains * ? or [) or substring, matched "
-    "against the keyword name and against 'block_path/keyword'.")
+    "against the keyword name and against 'block_path/keyword'. --describe adds "
+    "what each keyword does (from grammars/descriptions.json) on an indented line.")
 _DIFF_DESCRIPTION = (
     "Compare two configs by what keepalived runs, not by their text: both are "
     "resolved (defaults, inheritance, fix-ups) and printed as keepalived -d would, then "

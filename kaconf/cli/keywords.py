@@ -1,9 +1,11 @@
 """``kaconf keywords``: look up keepalived keywords in the bundled schema.
 
-Answers "where is this keyword valid, what does it take, and since when?"
-without reading keepalived's source.  Output is plain text (one keyword per
-line, greppable) or JSON (for scripts); the command deliberately avoids rich so
-it can be piped.
+Answers "where is this keyword valid, what does it take, since when, and what
+does it do?" without reading keepalived's source.  Output is plain text (one
+keyword per line, greppable; ``--describe`` adds the keyword's description from
+``grammars/descriptions.json`` on an indented line below it) or JSON (for
+scripts; always with a ``description`` field); the command deliberately avoids
+rich so it can be piped.
 
 Exit status: 0 when something matched, 1 when nothing did, 2 for a bad
 ``--target-version``.
@@ -18,12 +20,21 @@ import sys
 from collections.abc import Sequence
 
 from kaconf.exitstatus import ExitStatus
-from kaconf.schema import VERSIONS, KeywordSpec, load_schema, normalize_version
+from kaconf.schema import (
+    VERSIONS,
+    KeywordSpec,
+    keyword_description,
+    load_schema,
+    normalize_version,
+)
 
-__all__ = ["add_arguments", "run", "select"]
+__all__ = ["add_arguments", "run", "select", "to_json_dict"]
 
 _GLOB_CHARS = frozenset("*?[")
 _ROOT_LABEL = "(root)"
+#: Indentation of the description line under a keyword in ``--describe`` output:
+#: keyword lines never start with blanks, so ``grep -v '^ '`` drops descriptions.
+_DESCRIBE_INDENT = "    "
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -43,6 +54,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="V",
         default=None,
         help="only keywords known in keepalived version V (e.g. 2.2.7, 2.3.1, master)",
+    )
+    p.add_argument(
+        "-d",
+        "--describe",
+        action="store_true",
+        help="text output: print what each keyword does on an indented line below it "
+        "(JSON output always has a 'description' field)",
     )
 
 
@@ -69,8 +87,17 @@ def select(pattern: str | None = None, target_version: str | None = None) -> lis
     ]
 
 
-def _text_lines(specs: Sequence[KeywordSpec]) -> list[str]:
-    """One aligned line per keyword: path, keyword, syntax, versions, deprecation."""
+def to_json_dict(spec: KeywordSpec) -> dict[str, object]:
+    """``spec.to_dict()`` plus its ``description`` (``None`` when none is written)."""
+    return {**spec.to_dict(), "description": keyword_description(spec.block_path, spec.name)}
+
+
+def _text_lines(specs: Sequence[KeywordSpec], describe: bool = False) -> list[str]:
+    """One aligned line per keyword: path, keyword, syntax, versions, deprecation.
+
+    With ``describe``, each keyword line is followed by its description,
+    indented, so the keyword lines stay greppable on their own.
+    """
     path_w = max(len(s.block_path or _ROOT_LABEL) for s in specs)
     name_w = max(len(s.name) for s in specs)
     lines = []
@@ -88,6 +115,9 @@ def _text_lines(specs: Sequence[KeywordSpec]) -> list[str]:
                 dep += f"; use {s.replacement}"
             parts.append(f"[deprecated: {dep}]")
         lines.append("  ".join(parts))
+        if describe:
+            text = keyword_description(s.block_path, s.name) or "(no description)"
+            lines.append(_DESCRIBE_INDENT + text)
     return lines
 
 
@@ -96,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
     pattern: str | None = getattr(args, "pattern", None)
     fmt: str = getattr(args, "format", "text")
     target: str | None = getattr(args, "target_version", None)
+    describe: bool = getattr(args, "describe", False)
     try:
         specs = select(pattern, target)
     except ValueError as exc:
@@ -103,9 +134,9 @@ def run(args: argparse.Namespace) -> int:
         return ExitStatus.USAGE
 
     if fmt == "json":
-        print(json.dumps([s.to_dict() for s in specs], indent=2, ensure_ascii=False))
+        print(json.dumps([to_json_dict(s) for s in specs], indent=2, ensure_ascii=False))
     elif specs:
-        print("\n".join(_text_lines(specs)))
+        print("\n".join(_text_lines(specs, describe)))
     if not specs:
         what = f"matching {pattern!r}" if pattern else "at all"
         where = f" in keepalived {target}" if target else ""
