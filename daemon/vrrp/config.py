@@ -290,7 +290,7 @@ class _Translator:
             vips=tuple(_vip(a) for a in ei.vips),
             excluded_vips=tuple(_vip(a) for a in ei.evips),
             mcast_dst=mcast, src_ip=src, unicast_peers=peers,
-            ttl=ei.ttl if unicast and ei.ttl > 0 else 255,
+            ttl=ei.send_ttl,
             auth_type=auth_type, auth_data=auth_data,
             garp_master_delay=float(ei.garp_delay), garp_master_repeat=ei.garp_rep,
             down_timer_adverts=ei.down_timer_adverts, trackers=tuple(trackers),

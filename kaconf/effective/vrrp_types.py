@@ -191,6 +191,12 @@ class EffInstance:
     def has(self, flag: str) -> bool:
         return flag in self.flags
 
+    @property
+    def send_ttl(self) -> int:
+        """The TTL (hop limit) the adverts carry: ``unicast_ttl`` for a unicast instance
+        that sets one, else 255 (the RFCs' value, which receivers check)."""
+        return self.ttl if self.has("UNICAST") and self.ttl > 0 else 255
+
 
 @dataclass
 class EffSyncGroup:
