@@ -126,7 +126,7 @@ def test_kaconf_lint_hook(tmp_path: Path, pre_commit_home: Path) -> None:
     assert run.returncode == 1, log
     assert re.search(r"kaconf lint\.+Failed", log), log
     assert "keepalived-bad.conf:5:5: KA021 error: number '300' outside range" in log
-    assert "Found 1 error in 2 files." in log  # good.conf and messy.conf, not nginx's
+    assert "Found 1 error in 3 files." in log  # good, bad and messy: not nginx's
     assert "nginx" not in log
 
     clean = _try_repo(work, pre_commit_home, "kaconf-lint", "--files",
