@@ -108,8 +108,7 @@ def _scratch_repo(root: Path) -> Path:
 def _try_repo(work: Path, home: Path, hook: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PRE_COMMIT_COLOR")}
-    env.update({"PRE_COMMIT_HOME": str(home), "NO_COLOR": "1",
-                "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(home)})
+    env.update({"PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"})
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), hook,
          "--color", "never", "--verbose", *args],
