@@ -37,15 +37,19 @@ def load_full(
     config_id: str | None = None,
     version: str = "2.2.7",
     data: bytes | None = None,
+    include_base: str | None = None,
 ) -> Loaded:
     """Read ``path`` (or ``data`` under that name) into a model plus findings.
 
     Never raises on bad config text: problems are diagnostics with positions.
+    ``include_base`` is the folder the relative includes of ``path`` resolve
+    against instead of its own (a copy read before it is installed there).
     The garbage collector is left alone: tuning it is the business of process
     entry points (``kaconf.cli.entry``, the daemon's processes), not of a
     library call that may run inside a long-lived process or on every reload.
     """
-    rr, tree = read_tree(path, config_id=config_id, version=version, data=data)
+    rr, tree = read_tree(path, config_id=config_id, version=version, data=data,
+                         include_base=include_base)
     builder = Builder()
     cfg = builder.build(tree.nodes, rr.files)
     diags = rr.diagnostics + tree.diagnostics + builder.diags

@@ -94,6 +94,9 @@ class Reader:
         self.defs: dict[str, Definition] = {}
         self._stack: list[str] = []
         self._cwd_stack: list[str] = []
+        #: file name -> folder its relative includes resolve against, when that is not
+        #: the file's own folder (a copy checked before it is installed: ``--include-base``)
+        self.include_dirs: dict[str, str] = {}
         self._rng = random.Random(0)
 
     # -- reporting ------------------------------------------------------------
@@ -519,7 +522,9 @@ class Reader:
     ) -> None:
         """Follow an include line: glob relative to the including file's folder."""
         pattern = pattern.strip('"')
-        base = os.path.dirname(file) if os.sep in file else ""
+        base = self.include_dirs.get(file)
+        if base is None:
+            base = os.path.dirname(file) if os.sep in file else ""
         full = pattern if os.path.isabs(pattern) or not base else os.path.join(base, pattern)
         patterns = brace_expand(full)
         matches: list[str] = []

@@ -540,13 +540,18 @@ def read_tree(
     config_id: str | None = None,
     version: str = "2.2.7",
     data: bytes | None = None,
+    include_base: str | None = None,
 ) -> tuple[ReadResult, Tree]:
     """:func:`~kaconf.source.read_config` and :func:`build_tree` in one pass.
 
     Gives the same tree and findings; the result's ``lines`` is empty (the
-    logical lines are not kept). Never raises for bad input.
+    logical lines are not kept). Never raises for bad input. ``include_base``
+    is the folder the relative includes of ``path`` itself resolve against
+    (default: the folder of ``path``), for a copy read before it is installed.
     """
     reader = _TreeReader(config_id, version)
+    if include_base is not None:
+        reader.include_dirs[path] = include_base
     if data is not None:
         reader.read_bytes(data, path)
     else:

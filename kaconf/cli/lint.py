@@ -17,6 +17,7 @@ this parser costs nothing; the lint machinery is imported by :func:`run`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from kaconf.exitstatus import ExitStatus
@@ -30,8 +31,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """The arguments of ``kaconf lint`` (its help line lives in :mod:`kaconf.cli.commands`)."""
     p.add_argument("files", nargs="*", metavar="FILE",
                    help=f"config files ('-' for stdin; default {DEFAULT_FILE})")
-    p.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text",
-                   help="output format (default: text; coloured on a terminal)")
+    p.add_argument("--format", choices=["text", "json", "sarif", "github", "junit", "gitlab"],
+                   default="text", help="output format (default: text; coloured on a terminal)")
+    p.add_argument("--output-file", metavar="PATH", default=None,
+                   help="write the report to PATH instead of standard output")
     p.add_argument("--select", action="append", metavar="CODES", default=None,
                    help="only report these codes or prefixes (comma-separated, e.g. KA0,KA2)")
     p.add_argument("--ignore", action="append", metavar="CODES", default=None,
@@ -44,6 +47,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="keepalived's -i, for @id lines (default: the host name)")
     p.add_argument("--cluster", action="store_true",
                    help="also check the files against each other as nodes of one cluster")
+    p.add_argument("--include-base", metavar="DIR", default=None,
+                   help="resolve the relative includes of the FILEs against DIR instead of "
+                   "their own folder (for a copy checked before it is installed in DIR, "
+                   "e.g. Ansible's validate)")
 
 
 def _fail(message: str) -> int:
@@ -72,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
         where = "--target-version" if args.target_version else f"{settings.source}"
         return _fail(f"{where}: {exc}")
 
+    include_base = args.include_base
+    if include_base is not None and not os.path.isdir(include_base):
+        return _fail(f"--include-base: '{include_base}' is not a directory")
+
     files = list(args.files) or [DEFAULT_FILE]
     if files.count("-") > 1:
         return _fail("'-' (standard input) can be given only once")
@@ -85,7 +96,16 @@ def run(args: argparse.Namespace) -> int:
     result = lint_paths(
         files, target_version=version_text, config_id=config_id, cluster=args.cluster,
         strict=strict, severity=settings.severity, selection=selection,
+        include_base=include_base,
     )
-    output.write(result, args.format)
-    sys.stdout.flush()
+    if args.output_file is None:
+        output.write(result, args.format)
+        sys.stdout.flush()
+        return result.exit_status
+    # like ruff's --output-file: the report goes to the file only
+    try:
+        with open(args.output_file, "w", encoding="utf-8") as fh:
+            output.write(result, args.format, fh)
+    except OSError as exc:
+        return _fail(f"cannot write {args.output_file}: {exc.strerror or exc}")
     return result.exit_status

@@ -169,16 +169,19 @@ class _Filter:
 
 
 def _load(path: str, version: str, config_id: str | None,
-          stdin: BinaryIO | None, sources: Mapping[str, bytes] | None = None
-          ) -> tuple[str, Loaded]:
+          stdin: BinaryIO | None, sources: Mapping[str, bytes] | None = None,
+          include_base: str | None = None) -> tuple[str, Loaded]:
     from kaconf.loader import load_full
 
     if sources is not None and path in sources:
-        return path, load_full(path, config_id=config_id, version=version, data=sources[path])
+        return path, load_full(path, config_id=config_id, version=version, data=sources[path],
+                               include_base=include_base)
     if path == "-":
         data = (stdin if stdin is not None else sys.stdin.buffer).read()
-        return STDIN_NAME, load_full(STDIN_NAME, config_id=config_id, version=version, data=data)
-    return path, load_full(path, config_id=config_id, version=version)
+        return STDIN_NAME, load_full(STDIN_NAME, config_id=config_id, version=version, data=data,
+                                     include_base=include_base)
+    return path, load_full(path, config_id=config_id, version=version,
+                           include_base=include_base)
 
 
 def lint_paths(
@@ -195,6 +198,7 @@ def lint_paths(
     stdin: BinaryIO | None = None,
     sources: Mapping[str, bytes] | None = None,
     config_ids: Mapping[str, str | None] | None = None,
+    include_base: str | None = None,
 ) -> LintResult:
     """Lint ``paths`` (``-`` reads ``stdin``, default the process's standard input).
 
@@ -208,7 +212,11 @@ def lint_paths(
     to report instead of the rule's own. ``strict`` only affects
     :attr:`LintResult.exit_status` (warnings then fail too). ``sources`` gives
     the text of paths that exist only in memory (rendered templates), and
-    ``config_ids`` a per-path ``-i`` overriding ``config_id``.
+    ``config_ids`` a per-path ``-i`` overriding ``config_id``. ``include_base``
+    is the folder the relative includes of each of ``paths`` resolve against
+    instead of its own (``--include-base``: a copy checked before it is
+    installed, as Ansible's ``validate`` does); files they include resolve
+    theirs against their own folder as usual.
     """
     from kaconf.schema import normalize_version
 
@@ -233,7 +241,7 @@ def lint_paths(
     owner: dict[str, str] = {}  # file read -> input that read it
     for path in paths:
         cid = config_ids.get(path, config_id) if config_ids is not None else config_id
-        name, loaded = _load(path, snapshot, cid, stdin, sources)
+        name, loaded = _load(path, snapshot, cid, stdin, sources, include_base)
         names.append(name)
         texts.update(loaded.texts)
         readable = bool(loaded.config.files)

@@ -1,4 +1,5 @@
-"""Printing lint results: text (plain or rich), JSON, SARIF 2.1.0 and GitHub annotations.
+"""Printing lint results: text (plain or rich), JSON, SARIF 2.1.0, GitHub annotations,
+JUnit XML and GitLab Code Quality.
 
 Each format has one consumer in mind:
 
@@ -10,6 +11,8 @@ Each format has one consumer in mind:
 * ``sarif``: code-scanning dashboards (GitHub code scanning, GitLab, IDEs).
 * ``github``: GitHub Actions workflow commands, which show as annotations on
   the pull request diff without any upload step.
+* ``junit``: test-report views of GitLab and Jenkins (:mod:`kaconf.lint.junit`).
+* ``gitlab``: GitLab's Code Quality widget (:mod:`kaconf.lint.gitlab`).
 
 rich is imported only inside the terminal path: it costs tens of milliseconds
 to import, which every Ansible ``validate`` and pre-commit run would pay.
@@ -41,7 +44,7 @@ __all__ = [
     "write",
 ]
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -289,5 +292,13 @@ def write(result: LintResult, fmt: str = "text", stream: TextIO | None = None) -
         stream.write(render_sarif(result))
     elif fmt == "github":
         stream.write(render_github(result))
+    elif fmt == "junit":
+        from kaconf.lint.junit import render_junit
+
+        stream.write(render_junit(result))
+    elif fmt == "gitlab":
+        from kaconf.lint.gitlab import render_gitlab
+
+        stream.write(render_gitlab(result))
     else:
         raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
