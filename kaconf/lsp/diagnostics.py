@@ -97,6 +97,6 @@ def publish(server: LanguageServer, an: Analysis, previous: Analysis | None,
             uri = uri_of(file, previous.uri, previous.path)
             if uri not in targets and uri not in open_uris:
                 targets[uri] = []
-    for uri, diags in targets.items():
+    for uri, published in targets.items():
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=uri, diagnostics=diags, version=an.version if uri == an.uri else None))
+            uri=uri, diagnostics=published, version=an.version if uri == an.uri else None))
