@@ -93,10 +93,14 @@ def create_server() -> KaconfServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: KaconfServer, params: types.DidCloseTextDocumentParams) -> None:
         an = ls.session.forget(params.text_document.uri)
-        if an is not None:
-            for file in an.by_file:
+        if an is None:
+            return
+        still_open = set(ls.workspace.text_documents) - {an.uri}
+        for file in an.by_file:
+            uri = diagnostics.uri_of(file, an.uri, an.path)
+            if uri not in still_open:  # an open file keeps the findings of its own analysis
                 ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-                    uri=diagnostics.uri_of(file, an.uri, an.path), diagnostics=[]))
+                    uri=uri, diagnostics=[]))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: KaconfServer, params: types.HoverParams) -> types.Hover | None:

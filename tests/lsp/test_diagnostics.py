@@ -84,3 +84,24 @@ async def test_target_version_comes_from_the_workspace_settings(
     in_new = await diagnostics(client, open_doc(client, new / "keepalived.conf"))
     assert any(d.code == "KA261" and d.range.start.line == 3 for d in in_old)
     assert not any(d.range.start.line == 3 for d in in_new)
+
+
+async def test_close_clears_the_findings(client: LanguageClient, project: Path) -> None:
+    u = open_doc(client, project / "keepalived.conf")
+    extra = uri(project / "extra.conf")
+    await diagnostics(client, extra, lambda ds: bool(ds))
+    await diagnostics(client, u, lambda ds: bool(ds))
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=u)))
+    await diagnostics(client, u, lambda ds: not ds)
+    await diagnostics(client, extra, lambda ds: not ds)
+
+
+async def test_an_open_included_file_keeps_its_own_findings(
+        client: LanguageClient, project: Path) -> None:
+    extra_text = EXTRA.replace("bogus_kw 1", "priority 999")
+    extra = open_doc(client, project / "extra.conf", extra_text)
+    assert "KA021" in codes(await diagnostics(client, extra, lambda ds: "KA021" in codes(ds)))
+    u = open_doc(client, project / "keepalived.conf")
+    await diagnostics(client, u, lambda ds: "KA021" in codes(ds))
+    assert "KA100" not in codes(client.diagnostics[extra])  # not overwritten from disk's text
