@@ -28,7 +28,6 @@ DEFINERS: dict[str, tuple[str, ...]] = {
     "track_process": ("vrrp_track_process",),
     "bfd_instance": ("bfd_instance",),
     "virtual_server_group": ("virtual_server_group",),
-    "track_group": ("track_group",),
 }
 
 #: Value block path -> the kind of object its item lines start with.

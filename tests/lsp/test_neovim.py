@@ -2,7 +2,8 @@
 
 Neovim is Debian's package (``neovim``, installed by scripts/test.sh); the test skips
 where it is missing. Neovim starts ``kaconf lsp`` itself (tests/lsp/nvim/init.lua),
-waits for diagnostics (30 s at most) and writes ``vim.diagnostic.get()`` to a file.
+waits for diagnostics (30 s at most), edits the buffer without saving, waits for the
+finding the edit removes to go, and writes ``vim.diagnostic.get()`` of both moments to a file.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def test_neovim_shows_the_findings_of_kaconf_lint(tmp_path: Path) -> None:
                            "-c", "lua KaconfCheck()"], cwd=tmp_path, env=env, timeout=90,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True)
     assert out.exists(), f"Neovim wrote no diagnostics (exit {proc.returncode}): {proc.stderr}"
-    got = json.loads(out.read_text())
+    result = json.loads(out.read_text())
+    got = result["opened"]
     main = str(tmp_path / "keepalived.conf")
     want = [d for d in lint_paths([main]).diagnostics if d.span.file == main]
     assert want
@@ -45,3 +47,6 @@ def test_neovim_shows_the_findings_of_kaconf_lint(tmp_path: Path) -> None:
     assert [(d["code"], d["lnum"], d["col"]) for d in got] == \
         [(d.code, d.line - 1, d.column - 1) for d in want]
     assert all(d["message"].startswith(w.message) for d, w in zip(got, want, strict=True))
+    changed = {d["code"] for d in result["changed"]}
+    assert "KA021" not in changed and changed  # the edit was linted, the rest stays
+    assert (tmp_path / "keepalived.conf").read_text() == MAIN  # unsaved: nothing written
