@@ -169,3 +169,23 @@ async def test_formatting_is_kaconf_fmt(client: LanguageClient, project: Path) -
         text_document=doc_id(u), options=types.FormattingOptions(tab_size=4,
                                                                  insert_spaces=True)))
     assert not again
+
+
+@pytest.mark.parametrize("text", ["", "}\n}\nvrrp_instance {\n  {\n\x00 \"unterminated\n",
+                                  "vrrp_instance VI_1 {\n    state"])
+async def test_every_request_answers_on_odd_text(client: LanguageClient, project: Path,
+                                                 text: str) -> None:
+    u = await _opened(client, project, text)
+    for line, col in ((0, 0), (1, 3), (4, 2), (40, 0)):
+        p = types.TextDocumentPositionParams(text_document=doc_id(u), position=pos(line, col))
+        await client.text_document_hover_async(types.HoverParams(
+            text_document=p.text_document, position=p.position))
+        await client.text_document_completion_async(types.CompletionParams(
+            text_document=p.text_document, position=p.position))
+        await client.text_document_definition_async(types.DefinitionParams(
+            text_document=p.text_document, position=p.position))
+    await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=doc_id(u)))
+    await client.text_document_formatting_async(types.DocumentFormattingParams(
+        text_document=doc_id(u), options=types.FormattingOptions(tab_size=4,
+                                                                 insert_spaces=True)))
