@@ -93,7 +93,7 @@ def complete(server: LanguageServer, an: Analysis, params: types.CompletionParam
     codec = server.workspace.position_codec
     lines = an.lines_of(an.path)
     line, col = from_lsp(codec, lines, params.position)
-    cur = cursor_at([t.rstrip("\r\n") for t in lines], line, col)
+    cur = cursor_at(lines, line, col)
     if cur.in_comment:
         return types.CompletionList(is_incomplete=False, items=[])
     start = codec.position_to_client_units(lines, types.Position(line=line,

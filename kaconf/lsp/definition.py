@@ -62,7 +62,7 @@ def definition(server: LanguageServer, an: Analysis, params: types.DefinitionPar
     if found is None:
         return None
     word, start, _ = found
-    kinds = reference_kinds(cursor_at([t.rstrip("\r\n") for t in lines], line, start))
+    kinds = reference_kinds(cursor_at(lines, line, start))
     if not kinds:
         return None
     out = []

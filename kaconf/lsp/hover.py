@@ -77,7 +77,7 @@ def rule_markdown(code: str) -> str | None:
 
 
 def _keyword_spec(an: Analysis, line: int, start: int, word: str) -> KeywordSpec | None:
-    cur = cursor_at(an.text.splitlines(), line, start)
+    cur = cursor_at(an.lines_of(an.path), line, start)
     path = cur.section_path
     if path is None or not cur.at_keyword or cur.in_comment:
         return None

@@ -124,7 +124,8 @@ class Analysis:
     def lines_of(self, file: str) -> Sequence[str]:
         """The lines of ``file`` as read by this run (the buffer's for the document)."""
         if file == self.path:
-            return self.text.splitlines(keepends=True)
+            # cut at "\n" only, as the reader does (str.splitlines also cuts at \f, \v...)
+            return self.text.split("\n")
         return self.result.texts.get(file, [])
 
 

@@ -105,3 +105,14 @@ async def test_an_open_included_file_keeps_its_own_findings(
     u = open_doc(client, project / "keepalived.conf")
     await diagnostics(client, u, lambda ds: "KA021" in codes(ds))
     assert "KA100" not in codes(client.diagnostics[extra])  # not overwritten from disk's text
+
+
+async def test_ranges_are_in_the_clients_code_units(client: LanguageClient, tmp_path: Path
+                                                    ) -> None:
+    line = "    bogus_\U0001F600 1"
+    u = open_doc(client, tmp_path / "k.conf", f"global_defs {{\n{line}\n}}\n")
+    got = await diagnostics(client, u, lambda ds: "KA100" in codes(ds))
+    ka100 = next(d for d in got if d.code == "KA100")
+    assert ka100.range.start == types.Position(line=1, character=4)
+    # kaconf's end column counts the emoji once; UTF-16 (the client's units) twice
+    assert ka100.range.end == types.Position(line=1, character=len(line) + 1)

@@ -189,3 +189,20 @@ async def test_every_request_answers_on_odd_text(client: LanguageClient, project
     await client.text_document_formatting_async(types.DocumentFormattingParams(
         text_document=doc_id(u), options=types.FormattingOptions(tab_size=4,
                                                                  insert_spaces=True)))
+
+
+async def test_definition_of_a_glob_include_and_of_track_file(
+        client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "conf.d").mkdir()
+    for name in ("b.conf", "a.conf"):
+        (tmp_path / "conf.d" / name).write_text("")
+    text = ("track_file tf {\n    file /tmp/x\n}\n"
+            "vrrp_instance VI_1 {\n    track_file {\n        tf weight 10\n    }\n}\n"
+            "include conf.d/*.conf\n")
+    u = open_doc(client, tmp_path / "keepalived.conf", text)
+    await diagnostics(client, u)
+    files = await _definition(client, u, 8, 12)
+    assert [loc.uri for loc in files] == [uri(tmp_path / "conf.d" / "a.conf"),
+                                          uri(tmp_path / "conf.d" / "b.conf")]
+    (tf,) = await _definition(client, u, 5, 9)
+    assert tf.range.start == pos(0, 11)
