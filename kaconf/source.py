@@ -42,7 +42,8 @@ from kaconf.scan import (
 
 __all__ = [
     "INCLUDE_WORDS", "MAXBUF", "Comment", "Line", "PlainLine", "ReadResult", "Reader", "Token",
-    "default_config_id", "general_line_numbers", "iter_tokens", "read_config", "word_tokens",
+    "default_config_id", "general_line_numbers", "include_targets", "iter_tokens", "read_config",
+    "word_tokens",
 ]
 
 #: Guard against definitions that expand into themselves.
@@ -522,17 +523,7 @@ class Reader:
     ) -> None:
         """Follow an include line: glob relative to the including file's folder."""
         pattern = pattern.strip('"')
-        base = self.include_dirs.get(file)
-        if base is None:
-            base = os.path.dirname(file) if os.sep in file else ""
-        full = pattern if os.path.isabs(pattern) or not base else os.path.join(base, pattern)
-        patterns = brace_expand(full)
-        matches: list[str] = []
-        for p in patterns:
-            if glob.has_magic(p):
-                matches.extend(sorted(glob.glob(p)))
-            elif os.path.exists(p):
-                matches.append(p)
+        matches = include_targets(pattern, file, self.include_dirs.get(file))
         pos = Position(file, lineno, lead + 1, origin)
         if not matches:
             self.report(
@@ -548,6 +539,27 @@ class Reader:
             return
         for path in matches:
             self.read_path(path, Origin(path, "include", pos))
+
+
+def include_targets(pattern: str, file: str, base: str | None = None) -> list[str]:
+    """The files an ``include PATTERN`` line of ``file`` reads, in reading order.
+
+    Relative patterns are resolved against the including file's folder, ``{a,b}``
+    alternatives expand as with glob(GLOB_BRACE) and each glob's matches are
+    sorted. ``base`` replaces the including file's folder (``--include-base``). Public
+    so the language server's go-to-definition on an ``include`` line lands on exactly
+    the files the reader reads.
+    """
+    if base is None:
+        base = os.path.dirname(file) if os.sep in file else ""
+    full = pattern if os.path.isabs(pattern) or not base else os.path.join(base, pattern)
+    matches: list[str] = []
+    for p in brace_expand(full):
+        if glob.has_magic(p):
+            matches.extend(sorted(glob.glob(p)))
+        elif os.path.exists(p):
+            matches.append(p)
+    return matches
 
 
 def read_config(

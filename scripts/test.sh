@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     if ! command -v keepalived >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 \
-            || ! command -v nft >/dev/null 2>&1; then
+            || ! command -v nft >/dev/null 2>&1 || ! command -v nvim >/dev/null 2>&1; then
         apt-get update -q </dev/null
-        apt-get install -y -q keepalived iproute2 procps nftables </dev/null
+        # neovim: the language server's end-to-end test (tests/lsp/test_neovim.py)
+        apt-get install -y -q keepalived iproute2 procps nftables neovim </dev/null
     fi
 fi
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]' </dev/null

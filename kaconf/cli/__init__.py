@@ -129,6 +129,6 @@ def entry() -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except BrokenPipeError:
+    except (BrokenPipeError, ValueError):  # ValueError: closed by the command (kaconf lsp)
         pass
     os._exit(status)

@@ -99,6 +99,10 @@ _DIFF_DESCRIPTION = (
     "Compare two configs by what keepalived runs, not by their text: both are "
     "resolved (defaults, inheritance, fix-ups) and printed as keepalived -d would, then "
     "diffed. Exit 0 no change, 1 changes, 2 unreadable file.")
+_LSP_DESCRIPTION = (
+    "Run the kaconf language server on stdin/stdout for editors: lint findings as you "
+    "type, hover, completion, go to definition, outline, formatting and quick fixes. "
+    "Set-up for Neovim, VS Code, Helix and Emacs: docs/editors.md.")
 _RULES_DESCRIPTION = (
     "List every code kaconf reports (reader codes and lint "
     "rules). With one exact CODE, explain that rule in full.")
@@ -117,6 +121,8 @@ BUILTIN: tuple[Command, ...] = (
             "kaconf.cli.render", _RENDER_DESCRIPTION),
     Command("fmt", "rewrite configs in the canonical layout", "kaconf.cli.fmt",
             _FMT_DESCRIPTION),
+    Command("lsp", "run the language server for editors (stdio)", "kaconf.cli.lsp",
+            _LSP_DESCRIPTION),
 )
 
 #: Plugin commands used when their entry point is not in the installed metadata:

@@ -190,7 +190,7 @@ def test_no_other_numeric_exit_constants() -> None:
 
 
 def test_lint_start_up_imports_no_heavy_module() -> None:
-    """``kaconf lint`` loads neither rich, jinja2, pyroute2, the daemon nor entry points.
+    """``kaconf lint`` loads neither rich, jinja2, pyroute2, pygls, the daemon nor entry points.
 
     Checked through ``sys.modules`` in a fresh interpreter: ``-X importtime`` does
     not list modules loaded by ``importlib.import_module`` (the command modules).
@@ -203,9 +203,11 @@ def test_lint_start_up_imports_no_heavy_module() -> None:
     modules = set(json.loads(proc.stdout.splitlines()[-1]))
     assert "kaconf.cli.lint" in modules
     heavy = {m for m in modules
-             if m.split(".")[0] in {"rich", "jinja2", "pyroute2", "kaconfd", "yaml"}
+             if m.split(".")[0] in {"rich", "jinja2", "pyroute2", "kaconfd", "yaml", "pygls",
+                                    "lsprotocol", "cattrs"}
              or m == "importlib.metadata"
-             or m in {"kaconf.cli.render", "kaconf.cli.fmt", "kaconf.cli.dump"}}
+             or m in {"kaconf.cli.render", "kaconf.cli.fmt", "kaconf.cli.dump", "kaconf.cli.lsp",
+                      "kaconf.lsp"}}
     assert heavy == set()
 
 
@@ -237,7 +239,8 @@ def _gc_tuning_calls(path: Path) -> list[str]:
 
 
 def test_gc_is_tuned_only_at_process_entry_points() -> None:
-    """kaconf's console entry and the daemon's parent/child start; no library code."""
+    """kaconf's console entry, the long-lived processes' starts (the daemon's parent,
+    ``kaconf lsp``); no library code."""
     files = [*(REPO / "kaconf").rglob("*.py"), *(REPO / "daemon").rglob("*.py")]
     where = {c.split(":")[0] for p in files for c in _gc_tuning_calls(p)}
-    assert where <= {"kaconf/cli/__init__.py", "daemon/parent.py"}
+    assert where <= {"kaconf/cli/__init__.py", "daemon/parent.py", "kaconf/cli/lsp.py"}
