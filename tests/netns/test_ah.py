@@ -27,7 +27,8 @@ pytestmark = [*NETNS, pytest.mark.skipif(shutil.which("keepalived") is None,
 VIP = "10.1.10.240/24"
 TAKEOVER = 12.0
 AH = "    authentication {{\n        auth_type AH\n        auth_pass {password}\n    }}\n"
-ICV_LINE = "(VI_1) IPSEC-AH : invalid IPSEC HMAC-MD5 value. Due to fields mutation or bad password !"
+ICV_LINE = ("(VI_1) IPSEC-AH : invalid IPSEC HMAC-MD5 value. Due to fields mutation or bad "
+            "password !")
 
 
 ADDRESSES = {"A": "10.1.10.117", "B": "10.1.10.185"}
