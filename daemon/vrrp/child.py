@@ -44,6 +44,7 @@ from kaconf.model.objects import Config
 from ..control import serve_control
 from ..netlink import Link, Netlink
 from .accept import NftFirewall
+from .ah import SeqCounter
 from .config import (
     InstanceConfig,
     SyncGroupConfig,
@@ -108,6 +109,9 @@ class VrrpChild:
         self.effective: Effective | None = None
         self.stopping: asyncio.Event | None = None
         self.link_state: dict[str, bool] = {}
+        #: AH sequence counters of instances restarted by a reload, by name: the new
+        #: runner continues the numbering, as keepalived keeps ``ipsecah_counter``.
+        self.ah_counters: dict[str, SeqCounter] = {}
         self._reloading = False
         self._ready = False
         self._reload_pending = False
@@ -308,6 +312,8 @@ class VrrpChild:
             if not keep:
                 await unit.stop()
                 del self.units[key]
+                self.ah_counters.update((name, r.ah) for name, r in unit.runners.items()
+                                        if r.ah is not None)
         await self.tracked.drop_changed(vrrp)
         if self.vrrp is None or (vrrp.notify_fifos, vrrp.fifo_scripts) != (
                 self.vrrp.notify_fifos, self.vrrp.fifo_scripts):
@@ -317,6 +323,7 @@ class VrrpChild:
             log.warning("%s", warning)
         self.tracked.sync(vrrp, reload=True)
         await self._start_units(vrrp, set())
+        self.ah_counters.clear()
         self.vrrp = vrrp
 
     # ---------------------------------------------------------------- state, data

@@ -111,6 +111,13 @@ class InstanceConfig:
     vmac_xmit_base: bool = False
     #: Accept mode (see :mod:`.accept`): False puts drop rules on the VIPs while MASTER.
     accept: bool = True
+    #: ``auth_type AH``: the HMAC key, the auth_pass as 8 bytes (see :mod:`.ah`).
+    ah_key: bytes = b""
+
+    @property
+    def ah(self) -> bool:
+        """Adverts are wrapped in an IPsec AH header (IPv4 VRRPv2 only)."""
+        return self.auth_type == AuthType.AH
 
     @property
     def advert_interface(self) -> str:
@@ -255,11 +262,12 @@ class _Translator:
             raise UnsupportedConfig(f"({ei.name}) no interface")
         if not ei.vrid:
             raise UnsupportedConfig(f"({ei.name}) no virtual_router_id")
-        if ei.auth_type == "AH":
-            raise UnsupportedConfig(f"({ei.name}) auth_type AH is not supported")
-        auth_type, auth_data = AuthType.NONE, bytes(8)
+        # the resolver has cleared what keepalived ignores (v3, IPv6 AH, strict mode)
+        auth_type, auth_data, ah_key = AuthType.NONE, bytes(8), b""
         if ei.auth_type == "PASS":
             auth_type, auth_data = AuthType.PASS, auth_data_from_pass(ei.auth_pass)
+        elif ei.auth_type == "AH":
+            auth_type, ah_key = AuthType.AH, auth_data_from_pass(ei.auth_pass)
         vmac = ei.vmac_name if ei.has("VMAC") else None
         trackers: list[Tracker] = []
         for name, (weight, reverse) in ei.if_tracking.items():
@@ -291,7 +299,7 @@ class _Translator:
             excluded_vips=tuple(_vip(a) for a in ei.evips),
             mcast_dst=mcast, src_ip=src, unicast_peers=peers,
             ttl=ei.send_ttl,
-            auth_type=auth_type, auth_data=auth_data,
+            auth_type=auth_type, auth_data=auth_data, ah_key=ah_key,
             garp_master_delay=float(ei.garp_delay), garp_master_repeat=ei.garp_rep,
             down_timer_adverts=ei.down_timer_adverts, trackers=tuple(trackers),
             tracked_interfaces=tuple(t.name[3:] for t in trackers if t.name.startswith("if:")),

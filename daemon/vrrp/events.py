@@ -45,6 +45,8 @@ class AdvertReceived:
     src: IPAddress
     priority: int
     advert_int: float
+    #: ``auth_type AH``: the advert's AH sequence number (see :class:`SyncAhSeq`)
+    ah_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,16 @@ class RunLowerPriorityNotify:
 
 
 @dataclass(frozen=True, slots=True)
+class SyncAhSeq:
+    """``auth_type AH``: a MASTER heard a lower priority; number its adverts past ``seq``.
+
+    keepalived does so before answering that advert (see :class:`~.ah.SeqCounter`).
+    """
+
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
 class SetTimer:
     """Arm timer ``name`` to fire at absolute time ``at``; ``at`` None cancels it."""
 
@@ -163,4 +175,4 @@ class RequestMaster:
 
 
 Action = (SendAdvert | AddVips | RemoveVips | SendGarp | RunNotify | RunLowerPriorityNotify
-          | SetTimer | Log | RequestMaster)
+          | SetTimer | Log | RequestMaster | SyncAhSeq)

@@ -69,6 +69,7 @@ from .events import (
     SetTimer,
     Shutdown,
     Startup,
+    SyncAhSeq,
     SyncBackup,
     SyncFault,
     SyncMaster,
@@ -92,8 +93,8 @@ __all__ = [
     "ADVER_TIMER", "GARP_REFRESH_TIMER", "MASTER_DOWN_TIMER", "Action", "AddVips",
     "AdvertReceived", "Event", "FsmError", "IPAddress", "InstanceParams", "Log",
     "RemoveVips", "RequestMaster", "RunLowerPriorityNotify", "RunNotify", "SendAdvert",
-    "SendGarp", "SetTimer", "Shutdown", "Startup", "State", "SyncBackup", "SyncFault",
-    "SyncMaster", "TimerFired", "TrackKind", "TrackUpdate", "Tracker", "VrrpFsm",
+    "SendGarp", "SetTimer", "Shutdown", "Startup", "State", "SyncAhSeq", "SyncBackup",
+    "SyncFault", "SyncMaster", "TimerFired", "TrackKind", "TrackUpdate", "Tracker", "VrrpFsm",
 ]
 
 #: A timer firing this much before its deadline still counts (event loops round).
@@ -421,6 +422,8 @@ def _master_advert(fsm: VrrpFsm, ev: AdvertReceived, now: float) -> list[Action]
     suffix = "" if p.lower_prio_no_advert else ", forcing new election"
     actions: list[Action] = [fsm._tag(f"Received advert from {ev.src} with lower priority "
                                       f"{ev.priority}, ours {ours}{suffix}")]
+    if ev.ah_seq is not None:
+        actions += [fsm._tag("IPSEC-AH : Syncing seq_num - Increment seq"), SyncAhSeq(ev.ah_seq)]
     if not p.lower_prio_no_advert:
         actions += [SendAdvert(ours), fsm._set(ADVER_TIMER, now + p.advert_int)]
     if p.garp_lower_prio_repeat > 0:

@@ -13,6 +13,11 @@ group its instances use. Its reader (in the child) decodes each advert once and 
 it to the instance(s) with that VRID. One socket per instance would get a copy of every
 advert on the link, so N instances would cost N x N deliveries per advert interval.
 
+``auth_type AH`` instances (IPv4 VRRPv2) use protocol 51 instead, as keepalived does: a
+receiving socket of their own per interface (the datagrams keep their IP header, which
+the ICV covers) and a sending socket that sends whole datagrams (IP_HDRINCL); see
+:mod:`.ah`.
+
 IPv4 raw sockets deliver the IP header (TTL and addresses are read from it); IPv6 raw
 sockets do not, so hop limit and destination come from ancillary data
 (IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO).
@@ -35,6 +40,7 @@ import struct
 import time
 from typing import NamedTuple
 
+from .ah import IPPROTO_AH
 from .packet import IPPROTO_VRRP, VRRP_TTL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -69,6 +75,8 @@ class Received(NamedTuple):
     dst: IPAddress
     ttl: int | None
     arrival: float | None = None
+    #: The IPv4 header, kept for AH datagrams only (their ICV covers it, see :mod:`.ah`).
+    header: bytes = b""
 
 
 class Heard:
@@ -107,17 +115,26 @@ def _bind_device(sock: socket.socket, ifname: str) -> None:
 
 
 class AdvertSender:
-    """A sending socket on one interface, bound to a source address (shared by the child)."""
+    """A sending socket on one interface, bound to a source address (shared by the child).
+
+    ``hdrincl``: the caller sends whole IPv4 datagrams (``auth_type AH``, whose ICV covers
+    the IP header: see :mod:`.ah`), as keepalived does with IP_HDRINCL. The socket is of
+    protocol IPPROTO_RAW, which the kernel never delivers received packets to.
+    """
 
     def __init__(self, *, family: int, ifname: str, ifindex: int, src: IPAddress,
-                 ttl: int = VRRP_TTL) -> None:
+                 ttl: int = VRRP_TTL, hdrincl: bool = False) -> None:
         self.family = family
         self.ifname = ifname
         self.ifindex = ifindex
         self.src = src
+        self.hdrincl = hdrincl
         self._sockaddrs: dict[IPAddress, tuple[str, int] | tuple[str, int, int, int]] = {}
         af = socket.AF_INET if family == 4 else socket.AF_INET6
-        self.send_sock = socket.socket(af, socket.SOCK_RAW, IPPROTO_VRRP)
+        if hdrincl and family != 4:
+            raise ValueError("only IPv4 adverts are sent with their IP header")
+        self.send_sock = socket.socket(af, socket.SOCK_RAW,
+                                       socket.IPPROTO_RAW if hdrincl else IPPROTO_VRRP)
         try:
             self._setup(ttl)
         except OSError:
@@ -128,6 +145,8 @@ class AdvertSender:
         s = self.send_sock
         _bind_device(s, self.ifname)
         s.setblocking(False)
+        if self.hdrincl:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
         if self.family == 4:
             s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
             s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, VRRP_TTL)
@@ -166,17 +185,20 @@ class ReceiveSocket:
     counted per user, and left when the last user is gone.
     """
 
-    def __init__(self, *, family: int, ifname: str, ifindex: int) -> None:
+    def __init__(self, *, family: int, ifname: str, ifindex: int,
+                 proto: int = IPPROTO_VRRP) -> None:
         self.family = family
         self.ifname = ifname
         self.ifindex = ifindex
+        #: IPPROTO_VRRP, or IPPROTO_AH for ``auth_type AH`` instances (IPv4 only)
+        self.proto = proto
         self.groups: dict[IPAddress, int] = {}
         #: When the queue was last seen empty (the earliest a queued datagram can be from).
         self.empty_at = time.monotonic()
         #: Datagrams found in ``known`` by :meth:`receive`.
         self.hits = 0
         af = socket.AF_INET if family == 4 else socket.AF_INET6
-        self.sock = socket.socket(af, socket.SOCK_RAW, IPPROTO_VRRP)
+        self.sock = socket.socket(af, socket.SOCK_RAW, proto)
         try:
             self._setup()
         except OSError:
@@ -293,7 +315,7 @@ def parse_ipv4(data: bytes, arrival: float | None = None) -> Received | None:
     if ihl < 20 or total > len(data) or total < ihl:
         return None
     return Received(data[ihl:total], _address(data[12:16]), _address(data[16:20]), data[8],
-                    arrival)
+                    arrival, data[:ihl] if data[9] == IPPROTO_AH else b"")
 
 
 # --------------------------------------------------------------------------- GARP / NA

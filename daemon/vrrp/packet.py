@@ -35,6 +35,7 @@ from __future__ import annotations
 import enum
 import ipaddress
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -60,7 +61,7 @@ V3_MAX_ADVERT_CS = 0x0FFF
 
 
 class AuthType(enum.IntEnum):
-    """VRRPv2 authentication types (RFC 2338 §5.3.6; only NONE and PASS are supported)."""
+    """VRRPv2 authentication types (RFC 2338 §5.3.6; AH is wrapped by :mod:`.ah`)."""
 
     NONE = 0
     PASS = 1
@@ -79,6 +80,8 @@ class Reason(enum.Enum):
     AUTH = "auth"
     ADVERT_INTERVAL = "advert interval"
     ADDRESS_FAMILY = "address family"
+    #: ``auth_type AH``: bad ICV or SPI, or a sequence number already seen (:mod:`.ah`)
+    AH_AUTH = "ah authentication"
 
 
 class PacketError(ValueError):
@@ -250,12 +253,15 @@ class Expectation:
     check_ttl: bool = True
 
 
-def validate(adv: Advertisement, expect: Expectation, ttl: int | None) -> None:
+def validate(adv: Advertisement, expect: Expectation, ttl: int | None,
+             authenticate: Callable[[], None] | None = None) -> None:
     """Checks against the receiving instance; raises :class:`PacketError` on the first failure.
 
     A v3 advertisement whose interval differs from ours is accepted: the backup adopts the
     master's interval (RFC 5798 §6.4.2). v2 has no such rule and requires equality
-    (RFC 3768 §7.1).
+    (RFC 3768 §7.1). ``authenticate`` (``auth_type AH``: the ICV and sequence number
+    checks of :mod:`.ah`) runs where keepalived runs it: after the auth type check,
+    before the interval check.
     """
     if expect.check_ttl and ttl is not None and ttl != VRRP_TTL:
         raise PacketError(Reason.TTL, f"TTL/hop limit {ttl}, must be {VRRP_TTL}")
@@ -269,6 +275,8 @@ def validate(adv: Advertisement, expect: Expectation, ttl: int | None) -> None:
                                            f"configured {int(expect.auth_type)}")
         if expect.auth_type == AuthType.PASS and adv.auth_data != expect.auth_data:
             raise PacketError(Reason.AUTH, "authentication password mismatch")
+        if authenticate is not None:
+            authenticate()
         if adv.advert_int != expect.advert_int:
             raise PacketError(Reason.ADVERT_INTERVAL,
                               f"advert interval {adv.advert_int:g}s, "

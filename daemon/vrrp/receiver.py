@@ -14,8 +14,9 @@ import logging
 import math
 from typing import TYPE_CHECKING
 
+from .ah import AH_LEN, IPPROTO_AH, IPV4_HEADER_LEN
 from .io import Heard, IPAddress, Received, ReceiveSocket
-from .packet import PacketError, decode
+from .packet import HEADER_LEN, PacketError, decode
 
 if TYPE_CHECKING:
     from .runner import InstanceRunner
@@ -47,6 +48,8 @@ class AdvertReceiver:
 
     def __init__(self, sock: ReceiveSocket) -> None:
         self.sock = sock
+        #: a socket of protocol 51: each instance checks the AH datagram with its own key
+        self.ah = sock.proto == IPPROTO_AH
         self.by_vrid: dict[int, list[InstanceRunner]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._hold: float | None = None  # None: recompute from the runners
@@ -173,6 +176,9 @@ class AdvertReceiver:
 
     def dispatch(self, rcv: Received) -> None:
         payload = rcv.payload
+        if self.ah:
+            self.dispatch_ah(rcv)
+            return
         runners = self.by_vrid.get(payload[1]) if len(payload) > 1 else None
         if not runners:
             if len(payload) <= 1:
@@ -195,3 +201,17 @@ class AdvertReceiver:
             return
         for runner in slow:
             runner.on_advert(rcv, adv)
+
+    def dispatch_ah(self, rcv: Received) -> None:
+        """An AH datagram: to the instances with the VRID found after the AH header.
+
+        Nothing is decoded here: the ICV, keyed per instance, is checked before anything
+        else of the packet is trusted (:meth:`~.runner.InstanceRunner.on_ah_advert`).
+        """
+        payload = rcv.payload
+        if len(payload) < AH_LEN + HEADER_LEN:
+            log.info("IPv4 VRRP packet with AH too short - %d bytes",
+                     (len(rcv.header) or IPV4_HEADER_LEN) + len(payload))
+            return
+        for runner in tuple(self.by_vrid.get(payload[AH_LEN + 1], ())):
+            runner.on_ah_advert(rcv)

@@ -28,6 +28,8 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from .ah import SeqCounter, split, verify
+from .ah import build as ah_datagram
 from .effects import InstanceEffects, run_script
 from .events import (
     Action,
@@ -42,11 +44,21 @@ from .events import (
     SendGarp,
     SetTimer,
     Startup,
+    SyncAhSeq,
     TrackUpdate,
 )
 from .fsm import VrrpFsm
 from .io import AdvertSender, Announcer, Heard, IPAddress, Received
-from .packet import Advertisement, Expectation, PacketError, Reason, validate
+from .packet import (
+    IPPROTO_VRRP,
+    Advertisement,
+    AuthType,
+    Expectation,
+    PacketError,
+    Reason,
+    decode,
+    validate,
+)
 from .params import State, Tracker
 from .stats import InstanceStats
 from .sync import GroupAction
@@ -115,6 +127,12 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         #: The interface had no address of the instance's family at open(): the instance
         #: runs in FAULT (a weight-0 tracker that stays down) until it is restarted.
         self.no_address = False
+        #: ``auth_type AH``: the sequence counter (kept across a reload, see VrrpChild)
+        #: and the VRRP part of the adverts by priority (the AH datagram changes each time).
+        self.ah: SeqCounter | None = None
+        if cfg.auth_type == AuthType.AH:
+            self.ah = child.ah_counters.pop(cfg.name, None) or SeqCounter()
+        self._ah_adverts: dict[int, bytes] = {}
 
     @property
     def state(self) -> State:
@@ -160,7 +178,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
                     await nl.add_address(vmac.index, ipaddress.ip_interface(f"{primary}/64"))
         self.sender = self.child.sockets.sender(
             family=cfg.family, ifname=cfg.advert_interface, ifindex=send_index, src=primary,
-            ttl=cfg.ttl)
+            ttl=cfg.ttl, hdrincl=self.ah is not None)
         src_v6 = primary if isinstance(primary, ipaddress.IPv6Address) else None
         self.announcers[cfg.interface] = Announcer(cfg.interface, link.index, link.mac, src_v6)
         params = cfg.fsm_params(primary)
@@ -258,7 +276,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         that is all there is to do. False: the caller decodes and calls on_advert.
         """
         last, unit = self._last_good, self.unit
-        if (last is None or unit is None or rcv.payload != last.payload
+        if (last is None or unit is None or self.ah is not None or rcv.payload != last.payload
                 or rcv.ttl != last.ttl or (rcv.src is not last.src and rcv.src != last.src)
                 or (rcv.dst is not last.dst and rcv.dst != last.dst)):
             return False
@@ -322,6 +340,47 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         self._last_good, self._last_event = rcv, event
         self.post(event, rcv.arrival)
 
+    def on_ah_advert(self, rcv: Received) -> None:
+        """An AH datagram with our VRID (``auth_type AH``): keepalived's checks, in its order.
+
+        Only a BACKUP or MASTER reads adverts (keepalived's dispatcher); our own and a
+        non-peer's (unicast) are dropped before anything else. Then the VRRP checks with
+        the ICV, SPI and sequence number ones where keepalived has them (after the auth
+        type, before the interval): a rejected advert does not move the counter.
+        """
+        ah, fsm, cfg = self.ah, self.fsm, self.cfg
+        if ah is None or fsm is None or fsm.state not in (State.BACKUP, State.MASTER):
+            return
+        if self.sender is not None and rcv.src == self.sender.src:
+            return
+        if cfg.unicast and rcv.src not in cfg.unicast_peers:
+            log.debug("(%s) advert from %s, not a unicast peer", cfg.name, rcv.src)
+            return
+        try:
+            header, vrrp = split(rcv.payload)
+            if header.next_header != IPPROTO_VRRP:
+                return  # an AH packet of another protocol: not an advert
+
+            def authenticate() -> None:
+                verify(cfg.ah_key, rcv.header, rcv.payload, header, name=cfg.name,
+                       unicast=cfg.unicast)
+                ah.accept(header.seq, cfg.name)
+
+            adv = decode(vrrp, family=4)
+            validate(adv, self.expect, rcv.ttl, authenticate)
+        except PacketError as exc:
+            self.stats.rejected(exc)
+            self.rejected(rcv, exc)
+            return
+        if fsm.state is State.BACKUP or adv.priority > fsm.effective_priority:
+            ah.cycle = False
+        self.stats.advert_rcvd += 1
+        if adv.priority == 0:
+            self.stats.pri_zero_rcvd += 1
+        event = AdvertReceived(rcv.src, adv.priority, adv.advert_int, ah_seq=header.seq)
+        self._last_good, self._last_event = rcv, event
+        self.post(event, rcv.arrival)
+
     def refresh_hold(self) -> None:
         """Recompute :attr:`hold_limit` after a change of state, priority or interval.
 
@@ -346,6 +405,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
     def rejected(self, rcv: Received, exc: PacketError) -> None:
         """An advert with our VRID that failed a check: logged as before the socket was shared."""
         if exc.reason is Reason.VRID:
+            return
+        if exc.reason is Reason.AH_AUTH:
+            log.info("%s", exc.detail)  # keepalived's own line
             return
         log.debug("(%s) discarding advert from %s: %s", self.cfg.name, rcv.src, exc)
         if exc.reason in (Reason.AUTH, Reason.ADVERT_INTERVAL, Reason.TTL, Reason.VERSION):
@@ -385,6 +447,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
                 self.stats.release_master += 1
                 self.was_master = False
             self._notify(act)
+        elif isinstance(act, SyncAhSeq):
+            if self.ah is not None:
+                self.ah.sync(act.seq)
         elif isinstance(act, RunLowerPriorityNotify):
             if self.cfg.notify_master_rx_lower_pri:
                 self._spawn(run_script(self.cfg.notify_master_rx_lower_pri))
@@ -395,6 +460,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
     def _send_advert(self, priority: int) -> None:
         cfg, sender = self.cfg, self.sender
         if sender is None:
+            return
+        if self.ah is not None:
+            self._send_ah_advert(priority)
             return
         packets = self._adverts.get(priority)
         if packets is None:  # everything but the priority is fixed for the instance
@@ -412,5 +480,35 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         for dst, payload in packets:
             try:
                 sender.send(payload, dst)
+            except OSError as exc:
+                log.debug("(%s) sending advert to %s failed: %s", cfg.name, dst, exc)
+
+    def _send_ah_advert(self, priority: int) -> None:
+        """One AH advert (keepalived's vrrp_update_pkt): a new IP id and sequence number.
+
+        Every destination (unicast peers) gets the same numbers, each its own ICV.
+        """
+        cfg, sender, ah, fsm = self.cfg, self.sender, self.ah, self.fsm
+        assert sender is not None and ah is not None
+        src = sender.src
+        assert isinstance(src, ipaddress.IPv4Address)
+        vrrp = self._ah_adverts.get(priority)
+        if vrrp is None:
+            adv = Advertisement(2, cfg.vrid, priority,
+                                tuple(v.address.ip for v in cfg.vips)[:255], cfg.advert_int,
+                                AuthType.AH)
+            vrrp = self._ah_adverts[priority] = adv.to_bytes()
+        if fsm is not None and fsm.state is State.MASTER and not self.was_master:
+            ah.entering_master()
+        ip_id, seq = ah.next()
+        self.stats.advert_sent += 1
+        if priority == 0:
+            self.stats.pri_zero_sent += 1
+        for dst in cfg.unicast_peers or (cfg.mcast_dst,):
+            assert isinstance(dst, ipaddress.IPv4Address)
+            datagram = ah_datagram(vrrp, src=src, dst=dst, ip_id=ip_id, seq=seq,
+                                   key=cfg.ah_key, ttl=cfg.ttl, unicast=cfg.unicast)
+            try:
+                sender.send(datagram, dst)
             except OSError as exc:
                 log.debug("(%s) sending advert to %s failed: %s", cfg.name, dst, exc)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from .ah import IPPROTO_AH
 from .io import AdvertSender, IPAddress, ReceiveSocket
+from .packet import IPPROTO_VRRP
 from .receiver import AdvertReceiver
 
 if TYPE_CHECKING:
@@ -23,18 +25,24 @@ class SharedSockets:
     """Every open VRRP socket of the child, with the instances using it."""
 
     def __init__(self) -> None:
-        #: Shared receiving sockets by (interface, ifindex, family).
-        self.receivers: dict[tuple[str, int, int], AdvertReceiver] = {}
-        #: Sending sockets, shared: [socket, users] by (family, interface, index, source, TTL).
-        self.senders: dict[tuple[int, str, int, IPAddress, int], list[Any]] = {}
+        #: Shared receiving sockets by (interface, ifindex, family, protocol).
+        self.receivers: dict[tuple[str, int, int, int], AdvertReceiver] = {}
+        #: Sending sockets, shared: [socket, users] by (family, interface, index, source,
+        #: TTL, whole datagrams).
+        self.senders: dict[tuple[int, str, int, IPAddress, int, bool], list[Any]] = {}
 
     def attach(self, runner: InstanceRunner, ifindex: int, group: IPAddress | None) -> None:
-        """Register ``runner`` with the receiving socket of its interface, opened if need be."""
-        key = (runner.cfg.advert_interface, ifindex, runner.cfg.family)
+        """Register ``runner`` with the receiving socket of its interface, opened if need be.
+
+        ``auth_type AH`` instances have a socket of protocol 51 (AH) of their own, as in
+        keepalived: the kernel never hands AH datagrams to a socket of protocol 112.
+        """
+        proto = IPPROTO_AH if runner.cfg.ah else IPPROTO_VRRP
+        key = (runner.cfg.advert_interface, ifindex, runner.cfg.family, proto)
         receiver = self.receivers.get(key)
         if receiver is None:
             sock = ReceiveSocket(family=runner.cfg.family, ifname=runner.cfg.advert_interface,
-                                 ifindex=ifindex)
+                                 ifindex=ifindex, proto=proto)
             receiver = self.receivers[key] = AdvertReceiver(sock)
             receiver.start(asyncio.get_running_loop())
         try:
@@ -44,19 +52,20 @@ class SharedSockets:
                 self._close_receiver(key)
 
     def sender(self, *, family: int, ifname: str, ifindex: int, src: IPAddress,
-               ttl: int) -> AdvertSender:
+               ttl: int, hdrincl: bool = False) -> AdvertSender:
         """The sending socket for these parameters, shared by every instance using them.
 
         Like keepalived, one socket per interface and source rather than one per
         instance: the kernel offers every received VRRP packet to each raw socket of
         protocol 112 in the namespace, so 200 idle sending sockets would be walked 200
-        times per advert.
+        times per advert. ``hdrincl``: whole IPv4 datagrams (``auth_type AH``).
         """
-        key = (family, ifname, ifindex, src, ttl)
+        key = (family, ifname, ifindex, src, ttl, hdrincl)
         entry = self.senders.get(key)
         if entry is None:
             entry = self.senders[key] = [AdvertSender(family=family, ifname=ifname,
-                                                      ifindex=ifindex, src=src, ttl=ttl), 0]
+                                                      ifindex=ifindex, src=src, ttl=ttl,
+                                                      hdrincl=hdrincl), 0]
         entry[1] += 1
         return entry[0]
 
@@ -82,7 +91,7 @@ class SharedSockets:
                 if known is receiver:
                     self._close_receiver(key)
 
-    def _close_receiver(self, key: tuple[str, int, int]) -> None:
+    def _close_receiver(self, key: tuple[str, int, int, int]) -> None:
         receiver = self.receivers.pop(key)
         receiver.stop()
         receiver.sock.close()

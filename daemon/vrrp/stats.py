@@ -43,6 +43,8 @@ class InstanceStats:
             self.invalid_type_rcvd += 1
         elif reason is Reason.ADVERT_INTERVAL:
             self.advert_interval_err += 1
+        elif reason is Reason.AH_AUTH:
+            self.auth_failure += 1
         elif reason is Reason.AUTH:
             if "password" in exc.detail:
                 self.auth_failure += 1

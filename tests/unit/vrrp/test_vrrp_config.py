@@ -88,6 +88,37 @@ def test_pass_auth_unicast_and_tracking(tmp_path: Path) -> None:
     assert str(cfg.vips[0].address) == "10.0.0.100/32"
 
 
+def test_ah_auth_carries_the_key_not_packet_data(tmp_path: Path) -> None:
+    """auth_type AH runs (IPsec AH, :mod:`kaconfd.vrrp.ah`): the key is the 8-byte pass."""
+    ah, v3 = _configs("""vrrp_instance A {
+    interface eth0
+    virtual_router_id 9
+    authentication {
+        auth_type AH
+        auth_pass averylongpassword
+    }
+    virtual_ipaddress {
+        10.0.0.100
+    }
+}
+vrrp_instance B {
+    interface eth0
+    virtual_router_id 10
+    version 3
+    authentication {
+        auth_type AH
+        auth_pass secret
+    }
+    virtual_ipaddress {
+        10.0.0.101
+    }
+}
+""", tmp_path)
+    assert ah.auth_type is AuthType.AH and ah.ah and ah.ah_key == b"averylon"
+    assert ah.auth_data == bytes(8)  # nothing of the password goes into the VRRP message
+    assert v3.auth_type is AuthType.NONE and not v3.ah  # keepalived ignores it for v3
+
+
 def test_track_process_is_refused_with_a_reason(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedConfig, match="track_process"):
         _configs("""vrrp_track_process proc {

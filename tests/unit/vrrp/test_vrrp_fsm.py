@@ -33,6 +33,7 @@ from kaconfd.vrrp.fsm import (
     Shutdown,
     Startup,
     State,
+    SyncAhSeq,
     TimerFired,
     Tracker,
     TrackKind,
@@ -217,6 +218,14 @@ def test_master_hearing_lower_priority_forces_election() -> None:
                                 SendGarp(5, 0.0, lower_prio=True),
                                 SendGarp(5, 5.0, lower_prio=True),
                                 RunLowerPriorityNotify(100)]
+
+
+def test_ah_master_hearing_lower_priority_numbers_past_it_before_answering() -> None:
+    """auth_type AH: keepalived syncs its sequence counter to the advert, then answers."""
+    fsm, t = _master(seed_a())
+    actions = fsm.handle(AdvertReceived(B_IP, 99, 1.0, ah_seq=41), now=t + 0.5)
+    assert logs(actions)[1] == "(VI_1) IPSEC-AH : Syncing seq_num - Increment seq"
+    assert no_logs(actions)[:2] == [SyncAhSeq(41), SendAdvert(100)]
 
 
 @pytest.mark.parametrize(("peer", "expected"), [

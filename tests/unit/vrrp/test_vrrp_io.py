@@ -68,6 +68,7 @@ class _Queue:
         self.family = family
         self.ifname = "eth0"
         self.datagrams = datagrams
+        self.proto = IPPROTO_VRRP
 
     def receive(self, known: object = None) -> Received | None:
         return self.datagrams.pop(0) if self.datagrams else None
