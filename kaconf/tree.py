@@ -17,7 +17,7 @@ so for old targets). For 1.2.2 braces are only paired. The nodes are in
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from kaconf.diagnostics import Diagnostic, Origin, Severity, Span
 from kaconf.node import Node, PlainClose, PlainNode, PlainOpen, Tree
@@ -540,13 +540,17 @@ def read_tree(
     config_id: str | None = None,
     version: str = "2.2.7",
     data: bytes | None = None,
+    overlay: Mapping[str, bytes] | None = None,
 ) -> tuple[ReadResult, Tree]:
     """:func:`~kaconf.source.read_config` and :func:`build_tree` in one pass.
 
     Gives the same tree and findings; the result's ``lines`` is empty (the
-    logical lines are not kept). Never raises for bad input.
+    logical lines are not kept). ``overlay`` as for ``read_config``. Never raises
+    for bad input.
     """
     reader = _TreeReader(config_id, version)
+    if overlay:
+        reader.overlay = overlay
     if data is not None:
         reader.read_bytes(data, path)
     else:

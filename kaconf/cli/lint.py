@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kaconf.cli.lint_fix import add_fix_arguments
 from kaconf.exitstatus import ExitStatus
 
 __all__ = ["DEFAULT_FILE", "add_arguments", "run"]
@@ -44,6 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="keepalived's -i, for @id lines (default: the host name)")
     p.add_argument("--cluster", action="store_true",
                    help="also check the files against each other as nodes of one cluster")
+    add_fix_arguments(p)
 
 
 def _fail(message: str) -> int:
@@ -82,6 +84,13 @@ def run(args: argparse.Namespace) -> int:
     ))
     strict = args.strict if args.strict is not None else bool(settings.strict)
     config_id = args.config_id if args.config_id is not None else settings.config_id
+    if args.fix or args.diff:
+        from kaconf.cli.lint_fix import apply_fixes
+
+        status = apply_fixes(args, files, version=version_text, config_id=config_id,
+                             selection=selection, severity=settings.severity)
+        if status is not None:
+            return status
     result = lint_paths(
         files, target_version=version_text, config_id=config_id, cluster=args.cluster,
         strict=strict, severity=settings.severity, selection=selection,

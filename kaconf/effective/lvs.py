@@ -207,7 +207,8 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], warning
     e.smtp_alert = smtp if smtp != -1 else _smtp_default(gs, 0)
     e.virtualhost = _w0(setting(vs, "virtualhost"))
     for kw in ("quorum_up", "quorum_down"):
-        s = st.get(kw)
+        occ = vs.occurrences(kw) if kw in st else ()
+        s = occ[0] if occ else None  # keepalived keeps the first script
         setattr(e, kw, gs.secure(gs.script(s)) if s is not None else None)
     e.label = (f"[{vs.group}]:0" if vs.group is not None else
                f"FWM {vs.fwmark}" if vs.fwmark is not None else

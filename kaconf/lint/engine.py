@@ -174,11 +174,13 @@ def _load(path: str, version: str, config_id: str | None,
     from kaconf.loader import load_full
 
     if sources is not None and path in sources:
-        return path, load_full(path, config_id=config_id, version=version, data=sources[path])
+        return path, load_full(path, config_id=config_id, version=version, data=sources[path],
+                               overlay=sources)
     if path == "-":
         data = (stdin if stdin is not None else sys.stdin.buffer).read()
-        return STDIN_NAME, load_full(STDIN_NAME, config_id=config_id, version=version, data=data)
-    return path, load_full(path, config_id=config_id, version=version)
+        return STDIN_NAME, load_full(STDIN_NAME, config_id=config_id, version=version, data=data,
+                                     overlay=sources)
+    return path, load_full(path, config_id=config_id, version=version, overlay=sources)
 
 
 def lint_paths(

@@ -57,6 +57,17 @@ def node_of(ctx: Context, block: Block) -> Node | None:
     return ctx.memo("node_at", _index_positions).get((span.file, span.line, span.col))
 
 
+def node_at(ctx: Context, span: Span | None) -> Node | None:
+    """The statement whose keyword starts at ``span``'s start (a setting's line).
+
+    Fixes need the statement's tokens (a setting's value, its line); this shares
+    :func:`node_of`'s index, so only a rule that has something to fix pays for it.
+    """
+    if span is None:
+        return None
+    return ctx.memo("node_at", _index_positions).get((span.file, span.line, span.col))
+
+
 def _index_positions(ctx: Context) -> dict[tuple[str, int, int], Node]:
     index: dict[tuple[str, int, int], Node] = {}
     for n in walk_nodes(ctx):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import lvs, tree
+from kaconf.lint.helpers import fixes, lvs, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -21,6 +21,7 @@ META = RuleMeta(
     good="virtual_server fwmark 1 {\n    lb_algo rr\n    lb_kind DR\n"
          "    real_server 10.0.1.1 {\n        weight 1\n    }\n}\n",
     keepalived_check=("vs-fwm-proto",),
+    fix="remove the protocol line (ignored for fwmark)",
 )
 
 
@@ -30,4 +31,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if vs.real_server and vs.given("protocol") and lvs.vs_fwmark_only(cfg, vs):
             yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: protocol specified for "
                            "fwmark - keepalived ignores it", tree.setting_span(vs, "protocol"),
-                           "remove the protocol line")
+                           "remove the protocol line",
+                           fix=fixes.remove_setting(ctx, vs, "protocol"))
