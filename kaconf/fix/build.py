@@ -170,13 +170,14 @@ def join_brace(ctx: Context, node: Node, title: str, *, safe: bool = True,
     return _fix(title, [insert, remove], safe, changes_meaning)
 
 
-def _span_literal(ctx: Context, file: str, line: int, col: int, end_col: int,
-                  origin: Origin | None, expected: str) -> str | None:
-    """The line holding a span when the span's text is ``expected`` as written."""
-    text = _line(_texts(ctx), file, line)
-    if text is None or text[col - 1: end_col - 1] != expected or not _only_includes(origin):
+def _span_literal(ctx: Context, span: Span, first_word: str) -> str | None:
+    """The line holding the one-line ``span`` when its text, as written, starts with
+    the word ``first_word``."""
+    text = _line(_texts(ctx), span.file, span.line)
+    if text is None or span.end_line != span.line or not _only_includes(span.origin):
         return None
-    return text
+    words = text[span.col - 1: span.end_col - 1].split()
+    return text if words and words[0] == first_word else None
 
 
 def replace_word(ctx: Context, span: Span, old: str, new: str, title: str, *,
@@ -199,17 +200,14 @@ def _words(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
 
 
-def delete_item(ctx: Context, span: Span, expected: str, title: str, *, safe: bool = True,
+def delete_item(ctx: Context, span: Span, first_word: str, title: str, *, safe: bool = True,
                 changes_meaning: bool = False) -> Fix | None:
     """Remove the words at ``span`` (an item of a value block, e.g. a member name).
 
-    ``expected`` is the text the span must hold. When nothing else (blanks and a
-    comment aside) is left on the line, the whole line goes.
+    ``first_word`` is the word the span must start with. When nothing else
+    (blanks and a comment aside) is left on the line, the whole line goes.
     """
-    if span.end_line != span.line:
-        return None
-    text = _span_literal(ctx, span.file, span.line, span.col, span.end_col, span.origin,
-                         expected)
+    text = _span_literal(ctx, span, first_word)
     if text is None:
         return None
     if text[: span.col - 1].strip() == "" and _is_rest_blank(text[span.end_col - 1:]):

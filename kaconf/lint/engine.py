@@ -245,6 +245,10 @@ def lint_paths(
         if readable:
             ctx = Context(loaded, target_version=version, path=name)
             contexts.append(ctx)
+            if found:
+                from kaconf.lint.reader_fixes import attach
+
+                found = attach(ctx, found)
             for f in loaded.config.files:
                 owner.setdefault(f, name)
             for rule in config_rules:

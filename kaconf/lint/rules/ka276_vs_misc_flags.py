@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import lvs, tree
+from kaconf.lint.helpers import fixes, lvs, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -23,6 +23,7 @@ META = RuleMeta(
     good="virtual_server 10.0.0.10 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol UDP\n"
          "    ops\n    real_server 10.0.1.1 80 {\n        weight 1\n    }\n}\n",
     keepalived_check=("vs-onepacket", "vs-ha-suspend-fwm", "vs-zero-port"),
+    fix="remove ha_suspend (fwmark) or ops (not UDP), which keepalived clears",
 )
 
 
@@ -37,14 +38,15 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if vs.given("ha_suspend") and fwm:
             yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: cannot use ha_suspend with "
                            "fwmarks - keepalived clears it", tree.setting_span(vs, "ha_suspend"),
-                           "remove ha_suspend")
+                           "remove ha_suspend", fix=fixes.remove_setting(ctx, vs, "ha_suspend"))
         if not lvs.vs_by_address(cfg, vs):
             continue
         proto = vs.protocol or "UDP"
         if vs.given("ops") and proto != "UDP":
             yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: one packet scheduling "
                            "requires UDP - keepalived resets it", tree.setting_span(vs, "ops"),
-                           "remove 'ops' or use protocol UDP")
+                           "remove 'ops' or use protocol UDP",
+                           fix=fixes.remove_setting(ctx, vs, "ops"))
         persistent = bool(vs.persistence_timeout)
         if not persistent and vs.group is None and vs.fwmark is None and not vs.port:
             yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: zero port only valid for "
