@@ -46,7 +46,7 @@ def add_fix_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    return f"{n} {word}{'' if n == 1 else 'es' if word.endswith('x') else 's'}"
 
 
 def report(run: FixRun, *, verb: str, prog: str = "kaconf lint") -> None:
