@@ -98,6 +98,12 @@ _DIFF_DESCRIPTION = (
     "Compare two configs by what keepalived runs, not by their text: both are "
     "resolved (defaults, inheritance, fix-ups) and printed as keepalived -d would, then "
     "diffed. Exit 0 no change, 1 changes, 2 unreadable file.")
+_MIGRATE_DESCRIPTION = (
+    "Rewrite configs for another keepalived version: keywords the target renamed or "
+    "deprecated get their current names, layout it reads differently is rewritten, and the "
+    "result must dump under the target exactly as the original dumps under --from. What the "
+    "target does not support is refused (nothing written). Exit 0 done, 1 refused or (with "
+    "--check/--diff) changes needed, 2 usage error.")
 _RULES_DESCRIPTION = (
     "List every code kaconf reports (reader codes and lint "
     "rules). With one exact CODE, explain that rule in full.")
@@ -116,6 +122,8 @@ BUILTIN: tuple[Command, ...] = (
             "kaconf.cli.render", _RENDER_DESCRIPTION),
     Command("fmt", "rewrite configs in the canonical layout", "kaconf.cli.fmt",
             _FMT_DESCRIPTION),
+    Command("migrate", "rewrite configs for another keepalived version",
+            "kaconf.cli.migrate", _MIGRATE_DESCRIPTION),
 )
 
 #: Plugin commands used when their entry point is not in the installed metadata:
