@@ -180,9 +180,11 @@ def _span_literal(ctx: Context, span: Span, first_word: str) -> str | None:
     return text if words and words[0] == first_word else None
 
 
-def replace_word(ctx: Context, span: Span, old: str, new: str, title: str, *,
+def replace_word(ctx: Context, span: Span | None, old: str, new: str, title: str, *,
                  safe: bool = True, changes_meaning: bool = False) -> Fix | None:
     """Replace the one word ``old`` inside the one-line ``span`` (none if not exactly once)."""
+    if span is None:
+        return None
     text = _line(_texts(ctx), span.file, span.line)
     if text is None or span.end_line != span.line or not _only_includes(span.origin):
         return None
@@ -200,15 +202,15 @@ def _words(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
 
 
-def delete_item(ctx: Context, span: Span, first_word: str, title: str, *, safe: bool = True,
-                changes_meaning: bool = False) -> Fix | None:
+def delete_item(ctx: Context, span: Span | None, first_word: str, title: str, *,
+                safe: bool = True, changes_meaning: bool = False) -> Fix | None:
     """Remove the words at ``span`` (an item of a value block, e.g. a member name).
 
     ``first_word`` is the word the span must start with. When nothing else
     (blanks and a comment aside) is left on the line, the whole line goes.
     """
-    text = _span_literal(ctx, span, first_word)
-    if text is None:
+    text = _span_literal(ctx, span, first_word) if span is not None else None
+    if text is None or span is None:
         return None
     if text[: span.col - 1].strip() == "" and _is_rest_blank(text[span.end_col - 1:]):
         return _fix(title, [Edit(span.file, span.line, 1, span.line + 1, 1, "")], safe,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kaconf.diagnostics import Diagnostic, Fix, Severity
+from kaconf.diagnostics import Diagnostic, Fix, Severity, Span
 from kaconf.fix import build
 from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
@@ -28,8 +28,8 @@ META = RuleMeta(
 )
 
 
-def _fix(ctx: Context, span: object) -> Fix | None:
-    node = tree.node_at(ctx, span)  # type: ignore[arg-type]
+def _fix(ctx: Context, span: Span) -> Fix | None:
+    node = tree.node_at(ctx, span)
     if node is None or len(node.args) != 1:
         return None
     tok = node.args[0]
