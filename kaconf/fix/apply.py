@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from kaconf.diagnostics import Diagnostic, Edit
 from kaconf.fix.edits import EditError, apply_to_bytes, edits_overlap
 
-__all__ = ["MAX_PASSES", "FixRun", "Refusal", "read_file", "run_fixes", "unified_diff"]
+__all__ = ["MAX_PASSES", "FixRun", "Refusal", "preview", "read_file", "run_fixes",
+           "unified_diff"]
 
 #: how many times the files are re-read and fixed at most
 MAX_PASSES = 8
@@ -178,3 +179,24 @@ def run_fixes(find: Finder, meaning: Meaning, *, sources: Contents | None = None
                 base = meaning(contents)
     run.fixed = {f: contents[f] for f in run.original}
     return run
+
+
+def preview(d: Diagnostic, meaning: Meaning, *, sources: Contents | None = None,
+            read: Callable[[str], bytes] = read_file) -> tuple[dict[str, bytes], str]:
+    """The files ``d``'s fix alone would change, with their new bytes, or why not.
+
+    For editors: a code action shows one fix at a time. Returns ``(files, "")``
+    when the fix can be applied (the meaning is kept, or changing it is the fix's
+    purpose), ``({}, reason)`` otherwise. ``sources`` as for :func:`run_fixes`.
+    """
+    if d.fix is None:
+        return {}, "the finding has no fix"
+    contents = dict(sources or {})
+    try:
+        new = _edited(contents, [d], read)
+    except (EditError, OSError) as exc:
+        return {}, f"cannot edit the file: {exc}"
+    if not d.fix.changes_meaning and meaning(new) != meaning(contents):
+        return {}, "the result would not dump the same (kaconf dump)"
+    files = {e.file for e in d.fix.edits}
+    return {f: new[f] for f in files}, ""

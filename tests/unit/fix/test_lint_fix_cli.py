@@ -158,3 +158,21 @@ def test_passes_are_bounded(tmp_path: Path) -> None:
     run = run_fixes(find, lambda c: dump_files([p], version="2.2.7", overlay=c),
                     max_passes=3)
     assert run.passes == 3
+
+
+def test_preview_one_fix_for_an_editor(tmp_path: Path) -> None:
+    from kaconf.fix.apply import preview
+
+    conf = tmp_path / "k.conf"
+    conf.write_text(INCLUDED)
+    p = str(conf)
+
+    def meaning(c: Mapping[str, bytes]) -> tuple[str, ...]:
+        return dump_files([p], version="2.2.7", overlay=c)
+
+    files, why = preview(_finding(p, 4, "priority  100"), meaning)
+    assert why == "" and files == {p: INCLUDED.replace("priority 100", "priority  100").encode()}
+    assert preview(_finding(p, 4, "priority 150"), meaning) == (
+        {}, "the result would not dump the same (kaconf dump)")
+    assert preview(_finding(p, 4, "priority 150", changes_meaning=True), meaning)[1] == ""
+    assert conf.read_text() == INCLUDED

@@ -100,6 +100,8 @@ CASES = [
     Case("KA279", "global_defs {\n    notification_email {\n    }\n    router_id lb1\n}\n",
          "global_defs {\n    router_id lb1\n}\n"),
     Case("KA289", _VS + "    sorry_server_inhibit\n" + _RS, _VS + _RS, unsafe=True),
+    Case("KA289", _VS + "    sorry_server_inhibit\n    sorry_server 10.0.1.9 80\n" + _RS,
+         _VS + "    sorry_server 10.0.1.9 80\n" + _RS, unsafe=True),
     Case("KA290", _vi("", head="    state MASTER\n    interface eth0\n    virtual_router_id 51\n"),
          _vi("", head="    state MASTER\n    priority 255\n    interface eth0\n"
              "    virtual_router_id 51\n"), unsafe=True),
