@@ -176,3 +176,12 @@ def test_preview_one_fix_for_an_editor(tmp_path: Path) -> None:
         {}, "the result would not dump the same (kaconf dump)")
     assert preview(_finding(p, 4, "priority 150", changes_meaning=True), meaning)[1] == ""
     assert conf.read_text() == INCLUDED
+
+
+def test_text_from_a_definition_is_never_edited(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    conf = tmp_path / "k.conf"
+    text = "$PASS=verysecret123\n" + INCLUDED.replace("auth_pass verysecret123", "auth_pass $PASS")
+    conf.write_text(text)
+    assert main(["lint", "--diff", str(conf)]) == 0  # KA213 is reported, but has no fix here
+    assert capsys.readouterr().out == ""
