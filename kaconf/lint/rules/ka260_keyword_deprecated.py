@@ -85,4 +85,6 @@ def rename_fix(ctx: Context, node: Node, path: str, spec: KeywordSpec, target: s
     new = load_schema().lookup(path, repl)
     if new is None or not new.known_in(target):
         return None  # the replacement lives elsewhere (a global keyword...): no mechanical fix
+    if spec.alias_of != repl and (new.opens, new.arg_syntax) != (spec.opens, spec.arg_syntax):
+        return None  # not the same statement under another name
     return build.replace_token(ctx, node.keyword, repl, f"rename '{spec.name}' to '{repl}'")

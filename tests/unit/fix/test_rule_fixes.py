@@ -9,6 +9,7 @@ then really change it). After the fix the code is no longer reported.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,3 +153,52 @@ def test_at_least_twenty_rules_fix_and_all_are_tested() -> None:
         if r.meta.fix:
             unsafe = {c.unsafe for c in CASES if c.code == r.code}
             assert unsafe == {not r.meta.fix_safe}, r.code
+
+
+#: a statement for each deprecated keyword with a same-block replacement
+_DEPRECATED = {
+    ("", "vrrp_track_file"): "vrrp_track_file F {\n    file /tmp/f\n}\n",
+    ("global_defs", "bfd_rlimit_rtime"): "global_defs {\n    bfd_rlimit_rtime 5000\n}\n",
+    ("global_defs", "checker_rlimit_rtime"): "global_defs {\n    checker_rlimit_rtime 5000\n}\n",
+    ("global_defs", "vrrp_rlimit_rtime"): "global_defs {\n    vrrp_rlimit_rtime 5000\n}\n",
+    ("global_defs", "enable_snmp_keepalived"): "global_defs {\n    enable_snmp_keepalived\n}\n",
+    ("global_defs", "lvs_flush_onstop"): "global_defs {\n    lvs_flush_onstop VS\n}\n",
+    ("global_defs", "lvs_process_name"): "global_defs {\n    lvs_process_name chk\n}\n",
+    ("global_defs", "vrrp_vmac_garp_intvl"): "global_defs {\n    vrrp_vmac_garp_intvl 30\n}\n",
+    ("virtual_server/real_server/HTTP_GET", "nb_get_retry"):
+        _VS + "    real_server 10.0.1.1 80 {\n        HTTP_GET {\n            url {\n"
+        "                path /\n            }\n            nb_get_retry 3\n        }\n    }\n}\n",
+    ("virtual_server/real_server/SSL_GET", "nb_get_retry"):
+        _VS + "    real_server 10.0.1.1 80 {\n        SSL_GET {\n            url {\n"
+        "                path /\n            }\n            nb_get_retry 3\n        }\n    }\n}\n",
+    ("vrrp_instance", "vmac_garp_intvl"):
+        _vi("    use_vmac\n    vmac_garp_intvl 30\n"),
+    ("vrrp_instance", "thread_timer_expired"): _vi("    thread_timer_expired 50\n"),
+}
+
+
+def _renamable() -> list[tuple[str, str, str]]:
+    from kaconf.schema import load_schema
+
+    schema = load_schema()
+    out = []
+    for spec in schema.all():
+        new = schema.lookup(spec.block_path, spec.replacement) if spec.replacement else None
+        if spec.deprecated and new is not None:
+            out.append((spec.block_path, spec.name, spec.replacement or ""))
+    return out
+
+
+@pytest.mark.parametrize(("path", "name", "repl"), _renamable())
+def test_every_deprecated_name_with_a_replacement_is_renamed(path: str, name: str, repl: str,
+                                                              tmp_path: Path) -> None:
+    text = _DEPRECATED[(path, name)]
+    version = "master" if name == "thread_timer_expired" else "2.2.7"
+    conf = tmp_path / "k.conf"
+    conf.write_text(text)
+    run = _run(conf, Case("KA260", text, "", False, version))
+    assert [d.code for d in run.applied] == ["KA260"], run.refused
+    after = run.fixed[str(conf)].decode()
+    assert after == re.sub(rf"\b{name}\b", repl, text)
+    assert dump_files([str(conf)], version=version) == \
+        dump_files([str(conf)], version=version, overlay=run.fixed)
