@@ -42,14 +42,18 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if repeated <= _SKIP:
             continue  # e.g. a virtual server's real_server blocks
         seen: dict[str, Node] = {}
+        last: dict[str, Node] = {}  # the line the next repetition overrides
         for c in tree.statements(ctx, node):
             kw = c.name
             if kw in _SKIP or c.children is not None:
                 continue
             if kw in seen:
                 first = seen[kw].keyword.line  # tokens made only for what is reported
+                prev = last[kw]
                 yield ctx.diag(META, f"'{kw}' is given again (first on line {first}) - the "
                                "later value wins", c.head_span, "keep one line",
-                               fix=build.delete_node(ctx, seen[kw],
-                                                     f"remove the earlier '{kw}' (line {first})"))
-            seen[kw] = c
+                               fix=build.delete_node(ctx, prev, f"remove the earlier '{kw}' "
+                                                     f"(line {prev.keyword.line})"))
+            else:
+                seen[kw] = c
+            last[kw] = c

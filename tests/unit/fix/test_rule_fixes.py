@@ -90,6 +90,8 @@ CASES = [
          _vi("    priority 100\n    virtual_routes {\n        10.1.0.0/16 dev eth0\n    }\n"),
          version="1.2.2"),
     Case("KA263", _vi("    priority 100   # old\n    priority 150\n"), _vi("    priority 150\n")),
+    Case("KA263", _vi("    priority 100\n    priority 120\n    priority 150\n"),
+         _vi("    priority 150\n")),
     Case("KA266", _vi("    virtual_routes {\n        0.0.0.0/0 gw 10.0.0.1 dev eth0\n    }\n"),
          _vi("    virtual_routes {\n        0.0.0.0/0 via 10.0.0.1 dev eth0\n    }\n")),
     Case("KA269", _VS + "    sh-port\n" + _RS, _VS + _RS, unsafe=True),
