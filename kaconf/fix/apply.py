@@ -92,9 +92,16 @@ def read_file(path: str) -> bytes:
 
 
 def _key(d: Diagnostic) -> tuple[str, str, str, str]:
-    """What identifies a fix across passes (positions shift as other fixes apply)."""
+    """What identifies a refused fix across passes (positions shift as others apply)."""
     assert d.fix is not None
     return d.code, d.span.file, d.message, d.fix.title
+
+
+def _applied_key(d: Diagnostic) -> tuple[object, ...]:
+    """An applied fix, positions included: the same finding reported again at a new
+    place (a second unclosed block once the first is closed) is a new fix."""
+    assert d.fix is not None
+    return (*_key(d), d.fix.edits)
 
 
 def _edited(base: Contents, fixes: Iterable[Diagnostic],
@@ -127,7 +134,7 @@ def run_fixes(find: Finder, meaning: Meaning, *, sources: Contents | None = None
     contents: dict[str, bytes] = dict(sources or {})
     run = FixRun()
     base = baseline if baseline is not None else meaning(contents)
-    done: set[tuple[str, str, str, str]] = set()
+    done: set[tuple[object, ...]] = set()
 
     def refuse(d: Diagnostic, reason: str) -> None:
         done.add(_key(d))
@@ -146,7 +153,8 @@ def run_fixes(find: Finder, meaning: Meaning, *, sources: Contents | None = None
         taken: list[Edit] = []
         for d in find(contents):
             fix = d.fix
-            if fix is None or (not fix.safe and not unsafe) or _key(d) in done:
+            if fix is None or (not fix.safe and not unsafe) or _key(d) in done \
+                    or _applied_key(d) in done:
                 continue
             if fix.changes_meaning and not allow_meaning_change:
                 refuse(d, "the fix changes what the configuration means")
@@ -171,7 +179,7 @@ def run_fixes(find: Finder, meaning: Meaning, *, sources: Contents | None = None
                 else:
                     refuse(d, "the result would not dump the same (kaconf dump)")
         for d in [*accepted, *change]:
-            done.add(_key(d))
+            done.add(_applied_key(d))
         if accepted or change:
             remember(_edited(contents, [*accepted, *change], read))
             run.applied.extend([*accepted, *change])

@@ -74,9 +74,42 @@ def _stray_brace(ctx: Context, d: Diagnostic) -> Fix | None:
     return build.delete_item(ctx, d.span, "}", "remove the extra '}'", safe=False)
 
 
+def _close_at_end(ctx: Context, d: Diagnostic) -> Fix | None:
+    """KA012: close the block at the end of its file, where keepalived closes it anyway.
+
+    Unsafe: the missing brace is usually further up (everything after it has been
+    read into the block), which only a person can tell.
+    """
+    from kaconf.diagnostics import Edit, Fix
+
+    lines = ctx.loaded.texts.get(d.span.file)
+    if not lines or d.span.file != ctx.path:
+        return None  # an included file's block: where it ends depends on the includer
+    last = lines[-1]
+    end = len(last.rstrip("\r")) + 1
+    eol = "\r\n" if last.endswith("\r") else "\n"
+    return Fix("add the missing '}' at the end of the file",
+               (Edit(d.span.file, len(lines), end, len(lines), end, eol + "}"),), safe=False)
+
+
+_PREFIX = re.compile(r"invalid prefix length '/(\d+)' for (\S+) - keepalived uses /(\d+)")
+
+
+def _host_prefix(ctx: Context, d: Diagnostic) -> Fix | None:
+    """KA031: write the host prefix keepalived uses instead (unsafe: /24 was likely meant)."""
+    m = _PREFIX.search(d.message)
+    if m is None:
+        return None
+    bad, addr, used = m.groups()
+    return build.replace_word(ctx, d.span, f"{addr}/{bad}", f"{addr}/{used}",
+                              f"write {addr}/{used}", safe=False)
+
+
 #: code -> function making the fix of one of its findings (or None)
 FIXERS: dict[str, Callable[[Context, Diagnostic], Fix | None]] = {
     "KA010": _stray_brace,
+    "KA012": _close_at_end,
+    "KA031": _host_prefix,
     "KA022": _enum_case,
     "KA040": _later_state,
     "KA100": _known_keyword,

@@ -134,7 +134,9 @@ READER_RULES: tuple[RuleMeta, ...] = (
             rationale="keepalived reports 'There are N missing }'s or extra {'s' and everything "
                       "after the open brace belongs to that block, which is rarely intended.",
             bad="global_defs {\n    router_id lb1\n",
-            good="global_defs {\n    router_id lb1\n}\n"),
+            good="global_defs {\n    router_id lb1\n}\n",
+            fix="add the '}' at the end of the file, where keepalived ends the block (unsafe: "
+                "the brace is usually missing further up)", fix_safe=False),
     _reader("KA013", "missing-open-brace",
             summary="A keyword that opens a block is not followed by '{'.",
             rationale="Without the brace keepalived does not enter the block: the keywords "
@@ -186,7 +188,9 @@ READER_RULES: tuple[RuleMeta, ...] = (
             rationale="keepalived replaces an invalid prefix with a host prefix (/32 "
                       "or /128), which changes the routes the address brings with it.",
             bad=_vi("    virtual_ipaddress {\n        192.0.2.10/33\n    }\n", vip=False),
-            good=_vi("    virtual_ipaddress {\n        192.0.2.10/24\n    }\n", vip=False)),
+            good=_vi("    virtual_ipaddress {\n        192.0.2.10/24\n    }\n", vip=False),
+            fix="write the host prefix keepalived uses (unsafe: another length was meant)",
+            fix_safe=False),
     _reader("KA032", "invalid-address-option",
             summary="An address line with an unknown, repeated, misplaced or valueless option.",
             rationale="keepalived ignores unknown options and drops addresses whose "

@@ -42,6 +42,16 @@ class Case:
 CASES = [
     Case("KA010", "global_defs {\n    router_id lb1\n}\n}\n",
          "global_defs {\n    router_id lb1\n}\n", unsafe=True),
+    Case("KA012", "global_defs {\n    router_id lb1\n", "global_defs {\n    router_id lb1\n}\n",
+         unsafe=True),
+    Case("KA012", "vrrp_instance VI_1 {\n    interface eth0\n    virtual_ipaddress {\r\n"
+         "        10.0.0.10/24  # no brace below",
+         "vrrp_instance VI_1 {\n    interface eth0\n    virtual_ipaddress {\r\n"
+         "        10.0.0.10/24  # no brace below\n}\n}", unsafe=True),
+    Case("KA031", _vi("    virtual_ipaddress_excluded {\n        192.0.2.10/33 dev eth0\n"
+                      "        fe80::1/129\n    }\n"),
+         _vi("    virtual_ipaddress_excluded {\n        192.0.2.10/32 dev eth0\n"
+             "        fe80::1/128\n    }\n"), unsafe=True),
     Case("KA022", _vi("    state master\n    priority 100\n"),
          _vi("    state MASTER\n    priority 100\n"), unsafe=True),
     Case("KA040", _vi("    state MASTER\n    state BACKUP\n    priority 100\n"),
