@@ -97,6 +97,10 @@ def apply_fixes(args: argparse.Namespace, files: Sequence[str], *, version: str,
         report(run, verb="would apply")
         return ExitStatus.CONFIG if run.changed else ExitStatus.OK
     for f in run.changed:
-        write_atomic(f, run.fixed[f])
+        try:
+            write_atomic(f, run.fixed[f])
+        except OSError as exc:
+            print(f"kaconf lint: error: cannot write {f}: {exc}", file=sys.stderr)
+            return ExitStatus.USAGE
     report(run, verb="applied")
     return None

@@ -99,7 +99,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(m.run.diff())
     elif not args.check:
         for f in changed:
-            write_atomic(f, m.run.fixed[f])
+            try:
+                write_atomic(f, m.run.fixed[f])
+            except OSError as exc:
+                return _fail(f"cannot write {f}: {exc}")
     if not changed:
         print(f"kaconf migrate: nothing to change ({what}).")
         return ExitStatus.OK
