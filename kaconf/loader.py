@@ -7,6 +7,7 @@ the daemon) never re-read a file themselves.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kaconf.diagnostics import Diagnostic, Severity
@@ -38,18 +39,22 @@ def load_full(
     version: str = "2.2.7",
     data: bytes | None = None,
     include_base: str | None = None,
+    overlay: Mapping[str, bytes] | None = None,
 ) -> Loaded:
     """Read ``path`` (or ``data`` under that name) into a model plus findings.
 
-    Never raises on bad config text: problems are diagnostics with positions.
     ``include_base`` is the folder the relative includes of ``path`` resolve
     against instead of its own (a copy read before it is installed there).
+    ``overlay`` maps file paths (as read, includes too) to contents that replace
+    the disk's: ``kaconf lint --fix`` and ``kaconf migrate`` re-read edits before
+    writing them. Never raises on bad config text: problems are diagnostics with
+    positions.
     The garbage collector is left alone: tuning it is the business of process
     entry points (``kaconf.cli.entry``, the daemon's processes), not of a
     library call that may run inside a long-lived process or on every reload.
     """
     rr, tree = read_tree(path, config_id=config_id, version=version, data=data,
-                         include_base=include_base)
+                         include_base=include_base, overlay=overlay)
     builder = Builder()
     cfg = builder.build(tree.nodes, rr.files)
     diags = rr.diagnostics + tree.diagnostics + builder.diags

@@ -20,7 +20,7 @@ import glob
 import os
 import random
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from kaconf.definitions import REF_RE, Definition, brace_expand, builtin_value
@@ -82,6 +82,9 @@ class Reader:
         version: str = "2.2.7",
         read_file: bool = True,
     ) -> None:
+        #: file contents that replace what is on disk (``kaconf lint --fix`` reads its
+        #: edited, not yet written files through this), keyed by the path as read
+        self.overlay: Mapping[str, bytes] = {}
         self.config_id = config_id if config_id is not None else default_config_id()
         self.version = version
         self.legacy = version == "1.2.2"
@@ -134,8 +137,11 @@ class Reader:
                                "flatten the include hierarchy")
             return
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
+            if path in self.overlay:
+                data = self.overlay[path]
+            else:
+                with open(path, "rb") as fh:
+                    data = fh.read()
         except OSError as exc:
             why = "is a directory" if isinstance(exc, IsADirectoryError) else (
                 exc.strerror or str(exc))
@@ -567,12 +573,16 @@ def read_config(
     config_id: str | None = None,
     version: str = "2.2.7",
     data: bytes | None = None,
+    overlay: Mapping[str, bytes] | None = None,
 ) -> ReadResult:
     """Read ``path`` (or ``data`` named ``path``) into logical lines.
 
-    Never raises for bad input: every problem becomes a diagnostic.
+    ``overlay`` gives the content of files (by path as read) to use instead of
+    the disk's. Never raises for bad input: every problem becomes a diagnostic.
     """
     reader = Reader(config_id=config_id, version=version)
+    if overlay:
+        reader.overlay = overlay
     if data is not None:
         reader.read_bytes(data, path)
     else:

@@ -17,7 +17,7 @@ so for old targets). For 1.2.2 braces are only paired. The nodes are in
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from kaconf.diagnostics import Diagnostic, Origin, Severity, Span
 from kaconf.node import Node, PlainClose, PlainNode, PlainOpen, Tree
@@ -541,17 +541,21 @@ def read_tree(
     version: str = "2.2.7",
     data: bytes | None = None,
     include_base: str | None = None,
+    overlay: Mapping[str, bytes] | None = None,
 ) -> tuple[ReadResult, Tree]:
     """:func:`~kaconf.source.read_config` and :func:`build_tree` in one pass.
 
     Gives the same tree and findings; the result's ``lines`` is empty (the
-    logical lines are not kept). Never raises for bad input. ``include_base``
-    is the folder the relative includes of ``path`` itself resolve against
-    (default: the folder of ``path``), for a copy read before it is installed.
+    logical lines are not kept). ``overlay`` as for ``read_config``. Never raises
+    for bad input. ``include_base`` is the folder the relative includes of ``path``
+    itself resolve against (default: the folder of ``path``), for a copy read before
+    it is installed.
     """
     reader = _TreeReader(config_id, version)
     if include_base is not None:
         reader.include_dirs[path] = include_base
+    if overlay:
+        reader.overlay = overlay
     if data is not None:
         reader.read_bytes(data, path)
     else:

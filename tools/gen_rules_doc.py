@@ -72,6 +72,9 @@ def _section(rule: Rule) -> list[str]:
     if m.keepalived_check:
         out[-1] += f" · **Mirrors keepalived check:** {', '.join(m.keepalived_check)}"
     out += ["", m.summary, ""]
+    if m.fix:
+        how = "`kaconf lint --fix`" if m.fix_safe else "`kaconf lint --fix --unsafe-fixes`"
+        out += [f"**Fix** ({how}): {m.fix}", ""]
     if m.rationale:
         out += ["**Why:** " + m.rationale, ""]
     if m.bad:
@@ -99,12 +102,16 @@ def render(rules: Iterable[Rule] | None = None) -> str:
         "settings file, and silence one line with a `# kaconf: ignore[CODE]` comment; see "
         "[lint.md](lint.md).",
         "",
-        "| Code | Name | Severity | Summary |",
-        "|---|---|---|---|",
+        "The Fix column says which findings `kaconf lint --fix` repairs (safe) and which "
+        "only with `--unsafe-fixes` (unsafe); see [lint.md](lint.md#fixes).",
+        "",
+        "| Code | Name | Severity | Fix | Summary |",
+        "|---|---|---|---|---|",
     ]
     for r in ordered:
         m = r.meta
-        out.append(f"| [{m.code}](#{m.code.lower()}) | {m.name} | {m.severity} | "
+        fix = ("safe" if m.fix_safe else "unsafe") if m.fix else ""
+        out.append(f"| [{m.code}](#{m.code.lower()}) | {m.name} | {m.severity} | {fix} | "
                    f"{_cell(m.summary)} |")
     out.append("")
     for scope, title, intro in _SCOPE_TITLES:

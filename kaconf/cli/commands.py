@@ -103,6 +103,12 @@ _LSP_DESCRIPTION = (
     "Run the kaconf language server on stdin/stdout for editors: lint findings as you "
     "type, hover, completion, go to definition, outline, formatting and quick fixes. "
     "Set-up for Neovim, VS Code, Helix and Emacs: docs/editors.md.")
+_MIGRATE_DESCRIPTION = (
+    "Rewrite configs for another keepalived version: keywords the target renamed or "
+    "deprecated get their current names, layout it reads differently is rewritten, and the "
+    "result must dump under the target exactly as the original dumps under --from. What the "
+    "target does not support is refused (nothing written). Exit 0 done, 1 refused or (with "
+    "--check/--diff) changes needed, 2 usage error.")
 _RULES_DESCRIPTION = (
     "List every code kaconf reports (reader codes and lint "
     "rules). With one exact CODE, explain that rule in full.")
@@ -123,6 +129,8 @@ BUILTIN: tuple[Command, ...] = (
             _FMT_DESCRIPTION),
     Command("lsp", "run the language server for editors (stdio)", "kaconf.cli.lsp",
             _LSP_DESCRIPTION),
+    Command("migrate", "rewrite configs for another keepalived version",
+            "kaconf.cli.migrate", _MIGRATE_DESCRIPTION),
 )
 
 #: Plugin commands used when their entry point is not in the installed metadata:

@@ -25,6 +25,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--config-id", "-i", default=None, help="keepalived's -i (for @id lines)")
     p.add_argument("--no-spans", action="store_true", help="JSON without source positions")
+    p.add_argument("--target-version", metavar="V", default=None,
+                   help="read the file the way this keepalived version reads it (default "
+                        "2.2.7; versions before 1.4.2 read like 1.2.2); the printed form is "
+                        "2.2.7's either way, so dumps of two versions can be compared")
 
 
 def read_input(path: str, config_id: str | None,
@@ -44,8 +48,14 @@ def read_input(path: str, config_id: str | None,
 def run(args: argparse.Namespace) -> int:
     """Execute ``kaconf dump``: reading errors go to stderr, the dump to stdout."""
     from kaconf.diagnostics import Severity
+    from kaconf.schema import normalize_version
 
-    loaded, status = read_input(args.file, args.config_id)
+    try:
+        version = normalize_version(args.target_version or "2.2.7")
+    except ValueError as exc:
+        print(f"kaconf dump: error: --target-version: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
+    loaded, status = read_input(args.file, args.config_id, version)
     if status is not None:
         for d in loaded.diagnostics:
             print(f"kaconf: {d}", file=sys.stderr)

@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 
+from kaconf.cli.lint_fix import add_fix_arguments
 from kaconf.exitstatus import ExitStatus
 
 __all__ = ["DEFAULT_FILE", "add_arguments", "run"]
@@ -51,6 +52,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="resolve the relative includes of the FILEs against DIR instead of "
                    "their own folder (for a copy checked before it is installed in DIR, "
                    "e.g. Ansible's validate)")
+    add_fix_arguments(p)
 
 
 def _fail(message: str) -> int:
@@ -93,6 +95,13 @@ def run(args: argparse.Namespace) -> int:
     ))
     strict = args.strict if args.strict is not None else bool(settings.strict)
     config_id = args.config_id if args.config_id is not None else settings.config_id
+    if args.fix or args.diff:
+        from kaconf.cli.lint_fix import apply_fixes
+
+        status = apply_fixes(args, files, version=version_text, config_id=config_id,
+                             selection=selection, severity=settings.severity)
+        if status is not None:
+            return status
     result = lint_paths(
         files, target_version=version_text, config_id=config_id, cluster=args.cluster,
         strict=strict, severity=settings.severity, selection=selection,

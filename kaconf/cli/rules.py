@@ -23,7 +23,7 @@ from kaconf.exitstatus import ExitStatus
 if TYPE_CHECKING:
     from kaconf.lint.registry import Rule
 
-__all__ = ["add_arguments", "rule_dict", "run"]
+__all__ = ["add_arguments", "fix_label", "rule_dict", "run"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -47,7 +47,17 @@ def rule_dict(rule: Rule) -> dict[str, object]:
         "bad": m.bad,
         "good": m.good,
         "keepalived_check": list(m.keepalived_check),
+        "fix": m.fix,
+        "fix_safe": m.fix_safe if m.fix else None,
     }
+
+
+def fix_label(rule: Rule) -> str:
+    """``safe-fix``, ``unsafe-fix`` or ``""``: whether ``kaconf lint --fix`` repairs it."""
+    m = rule.meta
+    if not m.fix:
+        return ""
+    return "safe-fix" if m.fix_safe else "unsafe-fix"
 
 
 def _explain(rule: Rule) -> str:
@@ -57,6 +67,9 @@ def _explain(rule: Rule) -> str:
         lines += [m.rationale, ""]
     if m.keepalived_check:
         lines += [f"Mirrors keepalived check: {', '.join(m.keepalived_check)}", ""]
+    if m.fix:
+        how = "kaconf lint --fix" if m.fix_safe else "kaconf lint --fix --unsafe-fixes"
+        lines += [f"Fix ({how}): {m.fix}", ""]
     for label, text in (("Bad:", m.bad), ("Good:", m.good)):
         if text:
             lines.append(label)
@@ -87,5 +100,6 @@ def run(args: argparse.Namespace) -> int:
         name_w = max(len(r.meta.name) for r in rules)
         for r in rules:
             m = r.meta
-            print(f"{m.code}  {m.name.ljust(name_w)}  {str(m.severity).ljust(7)}  {m.summary}")
+            print(f"{m.code}  {m.name.ljust(name_w)}  {str(m.severity).ljust(7)}  "
+                  f"{fix_label(r).ljust(10)}  {m.summary}")
     return ExitStatus.OK

@@ -52,7 +52,7 @@ from kaconf.effective.values import (
     setting,
     words,
 )
-from kaconf.model.objects import Config, RealServer, VirtualServer
+from kaconf.model.objects import Config, RealServer, Setting, VirtualServer
 
 __all__ = ["SCHEDULERS", "build_lvs"]
 
@@ -234,7 +234,8 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], notes: 
     e.smtp_alert = smtp if smtp != -1 else _smtp_default(gs, 0)
     e.virtualhost = _w0(setting(vs, "virtualhost"))
     for kw in ("quorum_up", "quorum_down"):
-        s = st.get(kw)
+        occ = vs.occurrences(kw) if kw in st else ()
+        s = occ[0] if occ else None  # keepalived keeps the first script
         setattr(e, kw, gs.secure(gs.script(s)) if s is not None else None)
     e.label = (f"[{vs.group}]:0" if vs.group is not None else
                f"FWM {vs.fwmark}" if vs.fwmark is not None else
@@ -394,6 +395,25 @@ def _given_af(vs: VirtualServer) -> int | None:
     return None
 
 
+def _after_sorry_server(vs: VirtualServer, keyword: str) -> Setting | None:
+    """The last ``keyword`` line after the first sorry_server line, else None.
+
+    keepalived's handlers of the sorry server's options act on the sorry server
+    already read: before it they are ignored ("Ignoring sorry_server inhibit used
+    before or without sorry_server").
+    """
+    first = vs.occurrences("sorry_server")
+    if not first:
+        return None
+    start = first[0].span
+    found = None
+    for s in vs.occurrences(keyword):
+        sp = s.span
+        if sp.file != start.file or (sp.line, sp.col) > (start.line, start.col):
+            found = s
+    return found
+
+
 def _sorry(vs: VirtualServer, e: LvsVirtualServer, is_addr: bool, af: int | None,
            notes: list[LvsNote]) -> tuple[LvsSorryServer | None, int | None]:
     """The sorry server, and the virtual server's family once it is known (vs_end_handler)."""
@@ -404,9 +424,10 @@ def _sorry(vs: VirtualServer, e: LvsVirtualServer, is_addr: bool, af: int | None
                              " skipping", vs, keyword="sorry_server"))
     elif ss:
         port = (read_uint(ss[1], 0, 65535) or 0) if len(ss) > 1 else 0
-        fwd = read_fwd(words(setting(vs, "sorry_server_lvs_method"))) or e.fwd.copy()
+        method = _after_sorry_server(vs, "sorry_server_lvs_method")
+        fwd = read_fwd(words(method)) or e.fwd.copy()
         s = LvsSorryServer(norm_addr(ss[0]), port, fwd,
-                           inhibit=vs.settings.get("sorry_server_inhibit") is not None)
+                           inhibit=_after_sorry_server(vs, "sorry_server_inhibit") is not None)
         s_af = 6 if ":" in s.addr else 4
         if fwd.method != "TUN":
             if af is None:

@@ -92,7 +92,8 @@ def read_real_server(rs: RealServer, vs_label: str, gs: GlobalState, notes: list
         if t is not None and (t or kw in ("delay_before_retry", "warmup")):
             setattr(ers, attr, t)
     for kw in ("notify_up", "notify_down"):
-        s = st.get(kw)
+        occ = rs.occurrences(kw) if kw in st else ()
+        s = occ[0] if occ else None  # keepalived keeps the first script
         setattr(ers, kw, gs.secure(gs.script(s)) if s is not None else None)
     ers.virtualhost = _w0(st.get("virtualhost"))
     for ck in rs.checkers:

@@ -108,7 +108,8 @@ class CompleteStage(ParseStage):
         g.track_processes = self._track_refs(sg.track_process, self.processes)
         g.track_bfds = self._plain_tracks(sg.track_bfd, self.cfg.bfd_instances)
         for kw, label in GROUP_NOTIFY:
-            s = st.get(kw)
+            occ = sg.occurrences(kw) if kw in st else ()
+            s = occ[0] if occ else None  # the first wins, as for instances
             if s is None:
                 continue
             spec = self.gs.secure(self.gs.script(s))

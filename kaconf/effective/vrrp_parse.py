@@ -263,7 +263,9 @@ class ParseStage(DefinitionStage):
             if b is not None:
                 setattr(ei, kw, b)
         for kw, label in INST_NOTIFY:
-            s = st.get(kw)
+            # keepalived keeps the first script ("script already specified - ignoring")
+            occ = inst.occurrences(kw) if kw in st else ()
+            s = occ[0] if occ else None
             if s is None:
                 continue
             if kw == "notify_deleted":

@@ -175,13 +175,13 @@ def _load(path: str, version: str, config_id: str | None,
 
     if sources is not None and path in sources:
         return path, load_full(path, config_id=config_id, version=version, data=sources[path],
-                               include_base=include_base)
+                               include_base=include_base, overlay=sources)
     if path == "-":
         data = (stdin if stdin is not None else sys.stdin.buffer).read()
         return STDIN_NAME, load_full(STDIN_NAME, config_id=config_id, version=version, data=data,
-                                     include_base=include_base)
+                                     include_base=include_base, overlay=sources)
     return path, load_full(path, config_id=config_id, version=version,
-                           include_base=include_base)
+                           include_base=include_base, overlay=sources)
 
 
 def lint_paths(
@@ -251,6 +251,10 @@ def lint_paths(
         if readable:
             ctx = Context(loaded, target_version=version, path=name)
             contexts.append(ctx)
+            if found:
+                from kaconf.lint.reader_fixes import attach
+
+                found = attach(ctx, found)
             for f in loaded.config.files:
                 owner.setdefault(f, name)
             for rule in config_rules:

@@ -44,13 +44,16 @@ def _vi(body: str, vip: bool = True) -> str:
 
 
 def _reader(code: str, name: str, *, summary: str, rationale: str, bad: str,
-            good: str, severity: Severity = Severity.ERROR) -> RuleMeta:
+            good: str, severity: Severity = Severity.ERROR, fix: str = "",
+            fix_safe: bool = True) -> RuleMeta:
     """A reader/model code, produced while loading (no ``check``).
 
-    An error unless keepalived -t accepts the input (then a warning).
+    An error unless keepalived -t accepts the input (then a warning). ``fix``
+    describes the fix :mod:`kaconf.lint.reader_fixes` attaches, if any.
     """
     return RuleMeta(code=code, name=name, severity=severity, summary=summary,
-                    rationale=rationale, bad=bad, good=good, scope="reader")
+                    rationale=rationale, bad=bad, good=good, scope="reader", fix=fix,
+                    fix_safe=fix_safe)
 
 
 READER_RULES: tuple[RuleMeta, ...] = (
@@ -116,7 +119,9 @@ READER_RULES: tuple[RuleMeta, ...] = (
                       "what the indentation suggests: usually a block was closed "
                       "early and the keywords after it landed at the wrong level.",
             bad="global_defs {\n    router_id lb1\n}\n}\n",
-            good="global_defs {\n    router_id lb1\n}\n"),
+            good="global_defs {\n    router_id lb1\n}\n",
+            fix="remove the brace (unsafe: a block above may be closed too early)",
+            fix_safe=False),
     _reader("KA011", "unexpected-open-brace",
             summary="A '{' where no block can start (after a keyword "
                     "that takes none, or inside a value block).",
@@ -129,7 +134,9 @@ READER_RULES: tuple[RuleMeta, ...] = (
             rationale="keepalived reports 'There are N missing }'s or extra {'s' and everything "
                       "after the open brace belongs to that block, which is rarely intended.",
             bad="global_defs {\n    router_id lb1\n",
-            good="global_defs {\n    router_id lb1\n}\n"),
+            good="global_defs {\n    router_id lb1\n}\n",
+            fix="add the '}' at the end of the file, where keepalived ends the block (unsafe: "
+                "the brace is usually missing further up)", fix_safe=False),
     _reader("KA013", "missing-open-brace",
             summary="A keyword that opens a block is not followed by '{'.",
             rationale="Without the brace keepalived does not enter the block: the keywords "
@@ -154,7 +161,9 @@ READER_RULES: tuple[RuleMeta, ...] = (
             rationale="Enumerated and boolean keywords accept a fixed set of words; anything "
                       "else is rejected by keepalived and the default applies instead.",
             bad=_VI_HEAD.replace("state BACKUP", "state SLAVE") + _VIP + "}\n",
-            good=_VI_HEAD + _VIP + "}\n"),
+            good=_VI_HEAD + _VIP + "}\n",
+            fix="write an accepted word that differs only in case (unsafe: the value then "
+                "applies)", fix_safe=False),
     _reader("KA023", "invalid-ip-address",
             summary="A keyword or block head that needs an IP address has something else.",
             rationale="keepalived cannot use the value: a virtual_server or real_server with a "
@@ -179,7 +188,9 @@ READER_RULES: tuple[RuleMeta, ...] = (
             rationale="keepalived replaces an invalid prefix with a host prefix (/32 "
                       "or /128), which changes the routes the address brings with it.",
             bad=_vi("    virtual_ipaddress {\n        192.0.2.10/33\n    }\n", vip=False),
-            good=_vi("    virtual_ipaddress {\n        192.0.2.10/24\n    }\n", vip=False)),
+            good=_vi("    virtual_ipaddress {\n        192.0.2.10/24\n    }\n", vip=False),
+            fix="write the host prefix keepalived uses (unsafe: another length was meant)",
+            fix_safe=False),
     _reader("KA032", "invalid-address-option",
             summary="An address line with an unknown, repeated, misplaced or valueless option.",
             rationale="keepalived ignores unknown options and drops addresses whose "
@@ -218,7 +229,8 @@ READER_RULES: tuple[RuleMeta, ...] = (
             rationale="keepalived keeps MASTER and ignores the later BACKUP, which is "
                       "the opposite of what a reader of the last line would expect.",
             bad=_VI_HEAD.replace("state BACKUP", "state MASTER\n    state BACKUP") + _VIP + "}\n",
-            good=_VI_HEAD + _VIP + "}\n"),
+            good=_VI_HEAD + _VIP + "}\n",
+            fix="remove the later state line, which keepalived ignores"),
     _reader("KA100", "unknown-keyword",
             summary="A keyword that keepalived does not know "
                     "in this block (for the target version).",
@@ -226,5 +238,7 @@ READER_RULES: tuple[RuleMeta, ...] = (
                       "typo turns a setting into a no-op. The hint suggests the "
                       "closest known keyword or the block where the keyword belongs.",
             bad=_vi("    priorty 100\n"),
-            good=_vi("    priority 100\n")),
+            good=_vi("    priority 100\n"),
+            fix="rename to the suggested keyword (unsafe: the setting then applies)",
+            fix_safe=False),
 )

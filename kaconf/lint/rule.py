@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from kaconf.diagnostics import Diagnostic, Severity, Span
+from kaconf.diagnostics import Diagnostic, Fix, Severity, Span
 
 if TYPE_CHECKING:
     from kaconf.effective import Effective
@@ -40,6 +40,10 @@ class RuleMeta:
     scope: Literal["config", "cluster", "reader"] = "config"
     #: the validation-rules.md ids this rule mirrors, when it mirrors keepalived
     keepalived_check: tuple[str, ...] = ()
+    #: what the rule's fix does (``kaconf lint --fix``, code actions); empty: no fix
+    fix: str = ""
+    #: whether that fix is applied by plain ``--fix`` (else only with ``--unsafe-fixes``)
+    fix_safe: bool = True
 
 
 @dataclass
@@ -92,13 +96,17 @@ class Context:
             return value
 
     def diag(self, meta: RuleMeta, message: str, span: Span | None, hint: str = "",
-             severity: Severity | None = None) -> Diagnostic:
-        """Build a finding of ``meta``'s rule at ``span`` (the file start if unknown)."""
+             severity: Severity | None = None, fix: Fix | None = None) -> Diagnostic:
+        """Build a finding of ``meta``'s rule at ``span`` (the file start if unknown).
+
+        ``fix`` is the repair, when the rule can offer one here (see
+        :mod:`kaconf.fix.build` for helpers that make it).
+        """
         if span is None:
             span = Span(self.path or (self.config.files[0] if self.config.files else "<input>"),
                         1, 1, 1, 2)
         return Diagnostic(meta.code, severity if severity is not None else meta.severity,
-                          message, span, hint)
+                          message, span, hint, fix=fix)
 
 
 @dataclass

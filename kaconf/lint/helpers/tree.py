@@ -57,6 +57,26 @@ def node_of(ctx: Context, block: Block) -> Node | None:
     return ctx.memo("node_at", _index_positions).get((span.file, span.line, span.col))
 
 
+def node_at(ctx: Context, span: Span | None) -> Node | None:
+    """The statement whose keyword starts at ``span``'s start (a setting's line).
+
+    Fixes need the statement's tokens (a setting's value, its line). The index is
+    built from the nodes' head spans, which plain lines answer without making
+    tokens, once per context and only when a rule has something to fix.
+    """
+    if span is None:
+        return None
+    return ctx.memo("node_at_head", _index_heads).get((span.file, span.line, span.col))
+
+
+def _index_heads(ctx: Context) -> dict[tuple[str, int, int], Node]:
+    index: dict[tuple[str, int, int], Node] = {}
+    for n in walk_nodes(ctx):
+        h = n.head_span
+        index.setdefault((h.file, h.line, h.col), n)
+    return index
+
+
 def _index_positions(ctx: Context) -> dict[tuple[str, int, int], Node]:
     index: dict[tuple[str, int, int], Node] = {}
     for n in walk_nodes(ctx):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.effective.vrrp_types import MASTER
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import fixes, semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -24,6 +24,9 @@ META = RuleMeta(
          "    priority 100\n    nopreempt\n    virtual_ipaddress {\n        10.0.0.10/24\n"
          "    }\n}\n",
     keepalived_check=("nopreempt-master",),
+    fix="remove nopreempt, which keepalived clears (unsafe: the node may have been meant to "
+        "start as BACKUP)",
+    fix_safe=False,
 )
 
 
@@ -38,4 +41,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             continue  # strict mode (KA207) or AH (KA212) turn the state into BACKUP first
         yield ctx.diag(META, f"({inst.name}) nopreempt will not work with initial state MASTER "
                        "- keepalived clears nopreempt", tree.setting_span(inst, "nopreempt"),
-                       "use 'state BACKUP' on every node that should not pre-empt")
+                       "use 'state BACKUP' on every node that should not pre-empt",
+                       fix=fixes.remove_setting(ctx, inst, "nopreempt", safe=False))

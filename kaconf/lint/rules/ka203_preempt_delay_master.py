@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.effective.vrrp_types import MASTER
-from kaconf.lint.helpers import tree
+from kaconf.lint.helpers import fixes, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -24,6 +24,8 @@ META = RuleMeta(
          "    priority 100\n    preempt_delay 30\n    virtual_ipaddress {\n        10.0.0.10/24\n"
          "    }\n}\n",
     keepalived_check=("preempt-delay-master",),
+    fix="remove preempt_delay, which keepalived clears (unsafe: the state may be what is wrong)",
+    fix_safe=False,
 )
 
 
@@ -38,4 +40,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         yield ctx.diag(META, f"({inst.name}) preempt delay will not work with initial state "
                        "MASTER - keepalived clears preempt_delay",
                        tree.setting_span(inst, "preempt_delay"),
-                       "remove preempt_delay or start the node as BACKUP")
+                       "remove preempt_delay or start the node as BACKUP",
+                       fix=fixes.remove_setting(ctx, inst, "preempt_delay", safe=False))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.effective.vrrp_types import MASTER
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import fixes, semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -24,6 +24,7 @@ META = RuleMeta(
          "    priority 100\n    nopreempt\n    virtual_ipaddress {\n        10.0.0.10/24\n"
          "    }\n}\n",
     keepalived_check=("preempt-delay-nopreempt",),
+    fix="remove preempt_delay (keepalived resets it to 0)",
 )
 
 
@@ -36,4 +37,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         yield ctx.diag(META, f"({inst.name}) preempt_delay is incompatible with nopreempt - "
                        "keepalived resets preempt_delay to 0",
                        tree.setting_span(inst, "preempt_delay"),
-                       "remove preempt_delay (nopreempt already stops pre-emption)")
+                       "remove preempt_delay (nopreempt already stops pre-emption)",
+                       fix=fixes.remove_setting(ctx, inst, "preempt_delay"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import semantics, tree
+from kaconf.lint.helpers import fixes, semantics, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -22,6 +22,8 @@ META = RuleMeta(
          "    priority 150\n    nopreempt\n    virtual_ipaddress {\n        10.0.0.10/24\n"
          "    }\n}\n",
     keepalived_check=("owner-nopreempt",),
+    fix="remove nopreempt, which keepalived resets (unsafe: the priority may be what is wrong)",
+    fix_safe=False,
 )
 
 
@@ -30,4 +32,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if inst.nopreempt and semantics.is_owner(ctx, inst):
             yield ctx.diag(META, f"({inst.name}) nopreempt is incompatible with priority 255 - "
                            "keepalived resets nopreempt", tree.setting_span(inst, "nopreempt"),
-                           "use a priority below 255 if this node must not pre-empt")
+                           "use a priority below 255 if this node must not pre-empt",
+                           fix=fixes.remove_setting(ctx, inst, "nopreempt", safe=False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import tree
+from kaconf.lint.helpers import fixes, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -23,6 +23,7 @@ META = RuleMeta(
     good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
          "    version 3\n    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=("auth-v3",),
+    fix="remove the authentication block (VRRPv3 ignores it)",
 )
 
 
@@ -36,4 +37,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             continue
         yield ctx.diag(META, f"({inst.name}) VRRP version 3 does not support authentication - "
                        "keepalived ignores it", tree.setting_span(auth, "auth_type"),
-                       "remove the authentication block or use VRRP version 2")
+                       "remove the authentication block or use VRRP version 2",
+                       fix=fixes.remove_block(ctx, auth, "remove the authentication block"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.diagnostics import Diagnostic, Fix, Severity, Span
+from kaconf.fix import build
+from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -22,7 +24,18 @@ META = RuleMeta(
          "    authentication {\n        auth_type PASS\n        auth_pass secret12\n    }\n"
          "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=("auth-pass-long",),
+    fix="cut the password to the 8 characters keepalived uses (what the nodes already send)",
 )
+
+
+def _fix(ctx: Context, span: Span) -> Fix | None:
+    node = tree.node_at(ctx, span)
+    if node is None or len(node.args) != 1:
+        return None
+    tok = node.args[0]
+    short = tok.text[:8]
+    new = f'"{short}"' if tok.quoted else short
+    return build.replace_token(ctx, tok, new, f"cut auth_pass to '{short}'")
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
@@ -33,4 +46,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         s = auth.settings.get("auth_pass")
         yield ctx.diag(META, f"({inst.name}) auth_pass is {len(auth.auth_pass)} characters - "
                        f"keepalived truncates it to '{auth.auth_pass[:8]}'",
-                       s.span if s else None, "use at most 8 characters")
+                       s.span if s else None, "use at most 8 characters",
+                       fix=_fix(ctx, s.span) if s else None)

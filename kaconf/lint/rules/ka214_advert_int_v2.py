@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import tree
+from kaconf.lint.helpers import fixes, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -21,6 +21,7 @@ META = RuleMeta(
     good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
          "    advert_int 2\n    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=("advert-v2-round", "advert-v2-max"),
+    fix="write the whole number of seconds keepalived rounds the interval to",
 )
 
 
@@ -35,4 +36,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         yield ctx.diag(META, f"({inst.name}) VRRPv2 advertisement interval {inst.advert_int:g}s "
                        f"must be an integer - keepalived rounds it to {rounded}s",
                        tree.setting_span(inst, "advert_int"),
-                       "use whole seconds, or 'version 3' (on every node) for sub-second adverts")
+                       "use whole seconds, or 'version 3' (on every node) for sub-second adverts",
+                       fix=fixes.replace_value(ctx, inst, "advert_int", str(rounded)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import tree
+from kaconf.lint.helpers import fixes, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -22,6 +22,7 @@ META = RuleMeta(
          "    unicast_peer {\n        192.168.200.2\n    }\n"
          "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=("unicast-mcast-dst",),
+    fix="remove mcast_dst_ip (keepalived ignores it with unicast peers)",
 )
 
 
@@ -34,7 +35,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             continue  # rejected while parsing (KA220/KA221)
         yield ctx.diag(META, f"({inst.name}) multicast destination specified with unicast - "
                        "keepalived ignores it", tree.setting_span(inst, "mcast_dst_ip"),
-                       "remove mcast_dst_ip")
+                       "remove mcast_dst_ip", fix=fixes.remove_setting(ctx, inst, "mcast_dst_ip"))
 
 
 def _multicast(ip: object) -> bool:

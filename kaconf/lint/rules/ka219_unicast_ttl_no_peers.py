@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import tree
+from kaconf.lint.helpers import fixes, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -21,6 +21,7 @@ META = RuleMeta(
          "    unicast_ttl 10\n    unicast_peer {\n        192.168.200.2\n    }\n"
          "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=("unicast-ttl-no-peers",),
+    fix="remove unicast_ttl (keepalived resets it)",
 )
 
 
@@ -30,4 +31,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             continue
         yield ctx.diag(META, f"({inst.name}) Cannot use unicast_ttl without unicast peers - "
                        "keepalived resets it", tree.setting_span(inst, "unicast_ttl"),
-                       "remove unicast_ttl or add unicast_peer")
+                       "remove unicast_ttl or add unicast_peer",
+                       fix=fixes.remove_setting(ctx, inst, "unicast_ttl"))

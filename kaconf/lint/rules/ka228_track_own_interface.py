@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.fix import build
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -21,6 +22,7 @@ META = RuleMeta(
          "    track_interface {\n        eth1\n    }\n"
          "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=("track-own-if",),
+    fix="remove the entry, which keepalived ignores",
 )
 
 
@@ -30,4 +32,6 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             if inst.interface is not None and ref.name == inst.interface:
                 yield ctx.diag(META, f"({inst.name}) ignoring track_interface {ref.name} since "
                                "it is the instance's own interface", ref.span,
-                               "remove the line (the own interface is always tracked)")
+                               "remove the line (the own interface is always tracked)",
+                               fix=build.delete_item(ctx, ref.span, ref.name,
+                                                     f"remove track_interface {ref.name}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.fix import build
 from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
@@ -23,6 +24,7 @@ META = RuleMeta(
          "    notify_master /bin/true\n"
          "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=("dup-notify",),
+    fix="remove the later line, which keepalived ignores",
 )
 
 _KEYWORDS = {
@@ -49,5 +51,6 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             if kw in seen:
                 yield ctx.diag(META, f"{kw} script already specified - keepalived ignores "
                                f"this one ({' '.join(a.text for a in c.args)})", c.head_span,
-                               "keep a single line; keepalived uses the first")
+                               "keep a single line; keepalived uses the first",
+                               fix=build.delete_node(ctx, c, f"remove the second {kw} line"))
             seen.add(kw)

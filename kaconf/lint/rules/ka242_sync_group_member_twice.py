@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.fix import build
 from kaconf.lint.helpers import sync
 from kaconf.lint.rule import Context, RuleMeta
 
@@ -27,6 +28,7 @@ META = RuleMeta(
          "vrrp_instance VI_2 {\n    interface eth1\n    virtual_router_id 52\n    priority 100\n"
          "    virtual_ipaddress {\n        10.0.1.10/24\n    }\n}\n",
     keepalived_check=("sync-dup-member",),
+    fix="remove the member keepalived ignores",
 )
 
 
@@ -35,4 +37,6 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if m.status == "taken":
             yield ctx.diag(META, f"virtual router {m.name} cannot exist in more than one sync "
                            f"group (already in {m.taken_by}) - keepalived ignores it in "
-                           f"{m.group.name}", m.span, "list each instance in one group only")
+                           f"{m.group.name}", m.span, "list each instance in one group only",
+                           fix=build.delete_item(ctx, m.span, m.name,
+                                                 f"remove {m.name} from {m.group.name}"))

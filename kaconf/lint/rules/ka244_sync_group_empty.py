@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import sync, tree
+from kaconf.lint.helpers import fixes, sync, tree
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -22,6 +22,7 @@ META = RuleMeta(
     good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
          "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=("sync-no-member",),
+    fix="remove a sync group that has no group block (keepalived removes it)",
 )
 
 
@@ -33,7 +34,8 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if not sg.group:
             yield ctx.diag(META, f"sync group {sg.name} has no virtual router(s) - keepalived "
                            "removes it", tree.head(sg.span),
-                           "list the member instances in a 'group { ... }' block")
+                           "list the member instances in a 'group { ... }' block",
+                           fix=fixes.remove_block(ctx, sg, f"remove sync group {sg.name}"))
         elif not sync.sync_members(ctx, sg):
             yield ctx.diag(META, f"sync group {sg.name}: no matching virtual router found - "
                            "keepalived removes it", tree.setting_span(sg, "group"),

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.diagnostics import Diagnostic, Fix, Severity
+from kaconf.fix import build
 from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
-from kaconf.schema import normalize_version
+from kaconf.schema import KeywordSpec, load_schema, normalize_version
+
+if TYPE_CHECKING:
+    from kaconf.tree import Node
 
 META = RuleMeta(
     code="KA260",
@@ -27,6 +32,7 @@ META = RuleMeta(
          "                path /\n                status_code 200\n            }\n"
          "            retry 3\n        }\n    }\n}\n",
     keepalived_check=("lvs-syncd-in-vrrp",),
+    fix="rename the keyword to its replacement, when that is a keyword of the same block",
 )
 
 #: keywords whose handler reports the deprecation through keepalived's error channel
@@ -62,4 +68,23 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             msg += " - keepalived reports the deprecation"
         yield ctx.diag(META, msg, node.head_span,
                        f"replace it with '{spec.replacement}'" if spec.replacement
-                       else "remove it", severity=None if reported else Severity.WARNING)
+                       else "remove it", severity=None if reported else Severity.WARNING,
+                       fix=rename_fix(ctx, node, path, spec, target))
+
+
+def rename_fix(ctx: Context, node: Node, path: str, spec: KeywordSpec, target: str
+               ) -> Fix | None:
+    """Rename a keyword to its replacement when the target knows that in the same block.
+
+    Shared with KA261 (a keyword the target dropped for another name) and
+    ``kaconf migrate``.
+    """
+    repl = spec.replacement
+    if not repl:
+        return None
+    new = load_schema().lookup(path, repl)
+    if new is None or not new.known_in(target):
+        return None  # the replacement lives elsewhere (a global keyword...): no mechanical fix
+    if spec.alias_of != repl and (new.opens, new.arg_syntax) != (spec.opens, spec.arg_syntax):
+        return None  # not the same statement under another name
+    return build.replace_token(ctx, node.keyword, repl, f"rename '{spec.name}' to '{repl}'")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.fix import build
 from kaconf.lint.helpers import tree, versions
 from kaconf.lint.rule import Context, RuleMeta
 
@@ -28,6 +29,7 @@ META = RuleMeta(
     good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n"
          "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=("vip-1.2.2-brace",),
+    fix="move the '{' up to the keyword's line",
 )
 
 _ADDRESS_BLOCKS = {"virtual_ipaddress", "virtual_ipaddress_excluded", "static_ipaddress"}
@@ -50,4 +52,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             msg = (f"'{{' on its own line after {kw}: keepalived {ctx.target_version} reads it as "
                    f"the first item of the {kw} block")
         yield ctx.diag(META, msg, span, f"put the '{{' on the same line: '{kw} {{' "
-                       f"(fixed in keepalived {FIXED_IN})")
+                       f"(fixed in keepalived {FIXED_IN})",
+                       fix=build.join_brace(ctx, node, f"move '{{' to the {kw} line"))

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.fix import build
 from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
@@ -25,6 +26,7 @@ META = RuleMeta(
     good="vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 150\n"
          "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=(),
+    fix="remove the earlier line, whose value keepalived overrides",
 )
 
 #: blocks checked, and keywords there that legitimately repeat or have their own rule
@@ -40,13 +42,18 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if repeated <= _SKIP:
             continue  # e.g. a virtual server's real_server blocks
         seen: dict[str, Node] = {}
+        last: dict[str, Node] = {}  # the line the next repetition overrides
         for c in tree.statements(ctx, node):
             kw = c.name
             if kw in _SKIP or c.children is not None:
                 continue
             if kw in seen:
                 first = seen[kw].keyword.line  # tokens made only for what is reported
+                prev = last[kw]
                 yield ctx.diag(META, f"'{kw}' is given again (first on line {first}) - the "
-                               "later value wins", c.head_span, "keep one line")
+                               "later value wins", c.head_span, "keep one line",
+                               fix=build.delete_node(ctx, prev, f"remove the earlier '{kw}' "
+                                                     f"(line {prev.keyword.line})"))
             else:
                 seen[kw] = c
+            last[kw] = c

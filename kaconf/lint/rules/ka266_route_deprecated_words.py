@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.fix import build
 from kaconf.lint.helpers import lists
 from kaconf.lint.rule import Context, RuleMeta
 
@@ -23,6 +24,7 @@ META = RuleMeta(
          "    virtual_ipaddress {\n        10.0.0.10/24\n    }\n    virtual_routes {\n"
          "        0.0.0.0/0 via 10.0.0.1 dev eth0\n    }\n}\n",
     keepalived_check=("route-deprecated-words",),
+    fix="replace 'gw' with 'via'",
 )
 
 
@@ -30,7 +32,9 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for r in lists.ip_routes(ctx.config):
         if "gw" in r.words[:-1]:
             yield ctx.diag(META, "\"gw\" for routes is deprecated - use \"via\"", r.span,
-                           "replace 'gw' with 'via'")
+                           "replace 'gw' with 'via'",
+                           fix=build.replace_word(ctx, r.span, "gw", "via",
+                                                  "replace 'gw' with 'via'"))
         if "or" in r.words[:-1]:
             yield ctx.diag(META, "\"or\" for routes is deprecated - use \"nexthop\"", r.span,
                            "write 'nexthop via A nexthop via B'")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.fix import build
 from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
@@ -21,6 +22,8 @@ META = RuleMeta(
     good="virtual_server 10.0.0.10 80 {\n    lb_algo sh\n    sh-port\n    lb_kind NAT\n"
          "    protocol TCP\n    real_server 10.0.1.1 80 {\n        weight 1\n    }\n}\n",
     keepalived_check=(),
+    fix="remove the flag keepalived ignores (unsafe: it was probably meant to follow 'lb_algo sh')",
+    fix_safe=False,
 )
 
 _FLAGS = {"sh-port", "sh-fallback", "mh-port", "mh-fallback", "hashed"}
@@ -40,4 +43,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             elif kw in _FLAGS and sched not in ("sh", "mh"):
                 yield ctx.diag(META, f"{kw} only applies to the sh/mh scheduler (scheduler so far: "
                                f"{sched or 'none'}) - keepalived ignores it", c.head_span,
-                               "put the flag after 'lb_algo sh' (or mh)")
+                               "put the flag after 'lb_algo sh' (or mh)",
+                               fix=build.delete_node(ctx, c, f"remove {kw}", safe=False))

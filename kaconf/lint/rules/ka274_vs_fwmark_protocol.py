@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import lvs
+from kaconf.lint.helpers import fixes, lvs
 from kaconf.lint.rule import Context, RuleMeta
 
 META = RuleMeta(
@@ -21,11 +21,15 @@ META = RuleMeta(
     good="virtual_server fwmark 1 {\n    lb_algo rr\n    lb_kind DR\n"
          "    real_server 10.0.1.1 {\n        weight 1\n    }\n}\n",
     keepalived_check=("vs-fwm-proto",),
+    fix="remove the protocol line (ignored for fwmark)",
 )
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for n in lvs.notes(ctx, "vs-fwmark-protocol"):
-        yield ctx.diag(META, f"virtual server {lvs.vs_name(n.vs)}: protocol specified for "
+        vs = n.vs
+        assert vs is not None  # these notes are about a virtual server
+        yield ctx.diag(META, f"virtual server {lvs.vs_name(vs)}: protocol specified for "
                        "fwmark - keepalived ignores it", lvs.note_span(n),
-                       "remove the protocol line")
+                       "remove the protocol line",
+                       fix=fixes.remove_setting(ctx, vs, "protocol"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.fix import build
 from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
@@ -18,6 +19,7 @@ META = RuleMeta(
     bad="global_defs {\n    notification_email {\n    }\n}\n",
     good="global_defs {\n    notification_email {\n        ops@example.com\n    }\n}\n",
     keepalived_check=(),
+    fix="remove the empty block",
 )
 
 
@@ -26,4 +28,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         if node.name == "notification_email" \
                 and node.children is not None and not tree.children(node):
             yield ctx.diag(META, "empty notification_email block", node.head_span,
-                           "list at least one address, or remove the block")
+                           "list at least one address, or remove the block",
+                           fix=build.delete_node(ctx, node, "remove the empty notification_email"))

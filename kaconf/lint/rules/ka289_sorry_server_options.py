@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
+from kaconf.fix import build
 from kaconf.lint.helpers import tree
 from kaconf.lint.rule import Context, RuleMeta
 
@@ -23,6 +24,8 @@ META = RuleMeta(
          "    sorry_server 10.0.1.9 80\n    sorry_server_inhibit\n"
          "    real_server 10.0.1.1 80 {\n        weight 1\n    }\n}\n",
     keepalived_check=(),
+    fix="remove the option keepalived ignores (unsafe: it may belong after a sorry_server line)",
+    fix_safe=False,
 )
 
 
@@ -43,4 +46,5 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                 have = True
             elif kw in _OPTIONS and not have:
                 yield ctx.diag(META, f"{kw} used before or without sorry_server - keepalived "
-                               "ignores it", c.head_span, "put it after the sorry_server line")
+                               "ignores it", c.head_span, "put it after the sorry_server line",
+                               fix=build.delete_node(ctx, c, f"remove {kw}", safe=False))

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from kaconf.diagnostics import Diagnostic, Severity
-from kaconf.lint.helpers import tree
+from kaconf.diagnostics import Diagnostic, Fix, Severity
+from kaconf.fix import build
+from kaconf.lint.helpers import fixes, tree
 from kaconf.lint.rule import Context, RuleMeta
+
+if TYPE_CHECKING:
+    from kaconf.model.objects import VrrpInstance
 
 META = RuleMeta(
     code="KA290",
@@ -22,6 +27,8 @@ META = RuleMeta(
     good="vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n"
          "    priority 150\n    virtual_ipaddress {\n        10.0.0.10/24\n    }\n}\n",
     keepalived_check=("prio-default",),
+    fix="write the priority keepalived uses, 255 (unsafe: a backup-capable node wants less)",
+    fix_safe=False,
 )
 
 
@@ -31,4 +38,13 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                 and "priority" not in tree.statement_names(ctx, tree.instance_node(ctx, inst)):
             yield ctx.diag(META, f"({inst.name}) state MASTER without priority - keepalived uses "
                            "priority 255, making this node the address owner",
-                           tree.setting_span(inst, "state"), "add an explicit 'priority' (< 255)")
+                           tree.setting_span(inst, "state"), "add an explicit 'priority' (< 255)",
+                           fix=_fix(ctx, inst))
+
+
+def _fix(ctx: Context, inst: VrrpInstance) -> Fix | None:
+    node = fixes.setting_node(ctx, inst, "state")
+    if node is None:
+        return None
+    return build.insert_line_after(ctx, node, "priority 255", "write 'priority 255'",
+                                   safe=False)

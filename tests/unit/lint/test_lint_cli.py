@@ -649,8 +649,10 @@ def test_rules_command_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--format", "json"]) == 0
     rules = json.loads(capsys.readouterr().out)
     assert {"code", "name", "severity", "scope", "summary", "rationale", "bad", "good",
-            "keepalived_check"} == set(rules[0])
+            "keepalived_check", "fix", "fix_safe"} == set(rules[0])
     assert {r["code"] for r in rules} >= {"KA001", "KA021", "KA100"}
+    fixable = {r["code"]: r["fix_safe"] for r in rules if r["fix"]}
+    assert fixable["KA040"] is True and fixable["KA100"] is False
 
 
 def test_rules_command_explain_and_filter(capsys: pytest.CaptureFixture[str]) -> None:
