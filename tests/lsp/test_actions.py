@@ -79,3 +79,41 @@ async def test_fix_all_applies_only_the_safe_fixes(fixing: LanguageClient, tmp_p
     assert action.kind == "source.fixAll.kaconf"
     assert action.edit is not None and action.edit.changes is not None
     assert [e.range.start.line for e in action.edit.changes[u]] == [3]
+
+
+REAL = """\
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 1
+    priority 50
+    authentication {
+        auth_type PASS
+        auth_pass 1234567890
+    }
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+"""
+
+
+async def test_a_real_rule_fix_is_offered(client: LanguageClient, tmp_path: Path) -> None:
+    """KA213 (auth_pass longer than 8 characters) has a safe fix: keep what keepalived uses."""
+    u = open_doc(client, tmp_path / "k.conf", REAL)
+    diags = await diagnostics(client, u)
+    got = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=doc_id(u), range=types.Range(start=pos(7, 0), end=pos(7, 30)),
+        context=types.CodeActionContext(diagnostics=list(diags),
+                                        only=[types.CodeActionKind.QuickFix])))
+    actions = [a for a in got or [] if isinstance(a, types.CodeAction)]
+    ka213 = [a for a in actions if any(str(d.code) == "KA213" for d in a.diagnostics or [])]
+    assert len(ka213) == 1 and ka213[0].is_preferred
+    edit = ka213[0].edit
+    assert edit is not None and edit.changes is not None
+    (change,) = edit.changes[u]
+    new = REAL.splitlines()[7]
+    line = change.range.start.line
+    assert line == 7
+    new = new[:change.range.start.character] + change.new_text + new[change.range.end.character:]
+    assert new.strip() == "auth_pass 12345678"
