@@ -83,8 +83,9 @@ def _config_ids(specs: list[str], names: list[str]) -> dict[str, str | None]:
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from . import ConfigError, ScenarioError, load_nodes, simulate_configs
-    from .scenario import Scenario, load_scenario, parse_event
+    from .api import load_nodes, simulate_configs
+    from .nodes import ConfigError
+    from .scenario import Scenario, ScenarioError, load_scenario, parse_event
 
     err = sys.stderr
     try:
