@@ -19,8 +19,7 @@ from kaconf.exitstatus import ExitStatus
 __all__ = ["COMMAND", "add_arguments", "node_files", "run"]
 
 COMMAND = Command(
-    "simulate", "predict what a cluster of nodes does (failover, VIP holders) from the configs",
-    __name__,
+    "simulate", "simulate a cluster: failovers and VIP holders over time", __name__,
     description="Simulate keepalived nodes from their configuration files (NAME=FILE, or "
     "FILE named by its stem) with kaconfd's own VRRP state machines on a virtual clock: "
     "a timeline of transitions with their causes, who holds each VIP over time, and the "

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from kaconfd.simulate import Scenario, SimResult, parse_event, simulate
 
 #: The advert delivery delay every test uses (the default).

@@ -9,7 +9,6 @@ one member in FAULT pulls the others into FAULT (a master leaving sends priority
 from __future__ import annotations
 
 import pytest
-
 from kaconfd.simulate import ScenarioError
 
 from .conftest import DELAY, Runner, changes, instance
