@@ -99,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
         if not files:
             raise ValueError("no node configuration given")
         ids = _config_ids(args.config_id, list(files))
+        if args.what_if and scenario.events:
+            raise ValueError("--what-if asks its own questions: give no events")
     except (ValueError, OSError) as exc:
         print(f"kaconf simulate: {exc}", file=err)
         return ExitStatus.USAGE
