@@ -175,3 +175,14 @@ def test_version_mismatch_and_seeded_jitter(run: Runner) -> None:
     assert one.to_json() != other.to_json()
     # B takes over within the jitter of the no-jitter time
     assert one.transitions[-1].time == pytest.approx(10 + DELAY + 156 / 256, abs=0.0002)
+
+
+def test_ipv6_instances(run: Runner) -> None:
+    v6a = instance(priority=150, vip="fd00::100/64")
+    v6b = instance(priority=100, vip="fd00::100/64")
+    r = run({"A": v6a, "B": v6b}, "10 A stop", duration=15)
+    # an IPv6 instance is VRRPv3: the skew scales with the advert interval (1 s here)
+    assert changes(r)[2:] == [(pytest.approx(A), "A", "VI_1", "MASTER"),
+                              (10.0, "A", "VI_1", "STOP"),
+                              (pytest.approx(10 + DELAY + 156 / 256), "B", "VI_1", "MASTER")]
+    assert list(r.vips) == ["fd00::100"]
