@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from kaconfd.simulate import load_nodes, what_if
 from kaconfd.simulate.whatif import questions
 
