@@ -57,3 +57,10 @@ def test_scenario_file_names_the_nodes(tmp_path: Path, capsys: pytest.CaptureFix
     data = json.loads(capsys.readouterr().out)
     assert data["nodes"] == ["a", "b"] and data["duration"] == 20.0
     assert [e["action"] for e in data["events"]] == ["crash", "start"]
+
+
+def test_example_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--scenario", str(EXAMPLES / "seed-restart.yaml"),
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["vips"]["10.1.10.240"][-1]["holders"] == ["serverB"]
