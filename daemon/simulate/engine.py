@@ -171,6 +171,15 @@ class Simulator:
 
     def _check_events(self, configs: Sequence[NodeConfig]) -> None:
         by_name = {c.name: c for c in configs}
+        for name, by_iface in self.scenario.addresses.items():
+            if name not in by_name:
+                raise ScenarioError(f"addresses: no node {name!r}")
+            for iface, addr in by_iface.items():
+                try:
+                    ipaddress.ip_address(addr)
+                except ValueError:
+                    raise ScenarioError(f"addresses: {name} {iface}: {addr!r} is not an "
+                                        "address") from None
         for ev in self.scenario.events:
             where = f"event '{ev}'"
             if ev.node == "*":

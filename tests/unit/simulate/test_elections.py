@@ -11,6 +11,7 @@ advert interval. Adverts arrive DELAY after they are sent.
 from __future__ import annotations
 
 import pytest
+from kaconfd.simulate import ScenarioError
 
 from .conftest import DELAY, Runner, changes, instance
 
@@ -186,3 +187,16 @@ def test_ipv6_instances(run: Runner) -> None:
                               (10.0, "A", "VI_1", "STOP"),
                               (pytest.approx(10 + DELAY + 156 / 256), "B", "VI_1", "MASTER")]
     assert list(r.vips) == ["fd00::100"]
+
+
+def test_scenario_addresses_break_ties(run: Runner) -> None:
+    nodes = {"A": instance(priority=100), "B": instance(priority=100)}
+    # made-up addresses follow the node order: B's is higher and wins the tie
+    r = run(nodes, duration=10)
+    assert [t.node for t in r.transitions if t.to == "MASTER"] == ["A", "B"]
+    assert changes(r)[-1] == (pytest.approx(B + DELAY), "A", "VI_1", "BACKUP")
+    r = run(nodes, duration=10, addresses={"A": {"eth0": "10.0.0.9"},
+                                           "B": {"eth0": "10.0.0.2"}})
+    assert changes(r)[-1] == (pytest.approx(B + DELAY), "B", "VI_1", "BACKUP")
+    with pytest.raises(ScenarioError, match="not an address"):
+        run(nodes, addresses={"A": {"eth0": "nowhere"}})
