@@ -64,7 +64,7 @@ __all__ = ["Simulator", "settle_time"]
 #: with weight 1 moves the effective priority by its value, like a tracked file).
 PRIORITY_TRACKER = "sim:priority"
 
-_SCENARIO, _TIMER, _ADVERT, _BEGIN = 0, 1, 2, 3
+_SCENARIO, _TIMER, _ADVERT = 0, 1, 2
 
 
 @dataclass(eq=False)
@@ -263,8 +263,6 @@ class Simulator:
                 self._deliver(a, b, c)  # type: ignore[arg-type]
             elif kind == _TIMER:
                 self._timer_due(a, b, c)  # type: ignore[arg-type]
-            elif kind == _BEGIN:
-                self._begin(a, b)  # type: ignore[arg-type]
             else:
                 self._scenario_event(a)  # type: ignore[arg-type]
         self.result.vips = self.ledger.intervals(duration)
@@ -414,15 +412,13 @@ class Simulator:
         node.running = True
         node.epoch += 1
         delay = node.config.vrrp.startup_delay
-        if delay > 0:
-            self._push(self.now + delay, _BEGIN, node, node.epoch)  # vrrp_startup_delay
-            return
-        self._begin(node, node.epoch)
+        # vrrp_startup_delay: the machines start now, their master-down timers count
+        # from the end of the delay (the daemon's own rule, in VrrpFsm)
+        delayed = self.now + delay if delay > 0 else None
+        self._begin(node, delayed)
 
-    def _begin(self, node: Node, epoch: int) -> None:
+    def _begin(self, node: Node, delayed_start: float | None) -> None:
         """The node's instances start: machines built, start-up events fed."""
-        if epoch != node.epoch or not node.running:
-            return  # stopped during its vrrp_startup_delay
         for group, members in node.units:
             fsms: dict[str, VrrpFsm] = {}
             for m in members:
@@ -431,7 +427,7 @@ class Simulator:
                 if inst.params_extra:
                     params = dataclasses.replace(params,
                                                  trackers=(*params.trackers, *inst.params_extra))
-                inst.fsm = fsms[m] = VrrpFsm(params)
+                inst.fsm = fsms[m] = VrrpFsm(params, delayed_start=delayed_start)
                 inst.deadlines.clear()
                 inst.pending.clear()
                 inst.heard = None

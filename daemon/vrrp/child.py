@@ -115,6 +115,8 @@ class VrrpChild:
         self._reloading = False
         self._ready = False
         self._reload_pending = False
+        #: the end of vrrp_startup_delay (loop time), for every machine started before it
+        self.delayed_start: float | None = None
 
     @property
     def runners(self) -> dict[str, InstanceRunner]:
@@ -153,6 +155,9 @@ class VrrpChild:
         await self.fifo.open(vrrp.notify_fifos, vrrp.fifo_scripts)
         self.tracked.open()
         self.tracked.sync(vrrp, reload=False)
+        if vrrp.startup_delay > 0:  # the first start only, never a reload
+            self.delayed_start = asyncio.get_running_loop().time() + vrrp.startup_delay
+            log.info("Delaying startup for %g seconds", vrrp.startup_delay)
         previous = read_state(self.opts.state_path)
         await self._start_units(vrrp, {name for name, st in previous.items()
                                        if st == State.MASTER.value})

@@ -129,6 +129,10 @@ class VrrpFsm:
     sync_hold_silent: bool = False
     #: Whether the FAULT we are in was announced (notify scripts); an "init" FAULT is not.
     fault_notified: bool = True
+    #: ``vrrp_startup_delay``: until this time (the child's start + the delay), a
+    #: master-down timer armed now counts from this time instead (keepalived's
+    #: ``vrrp_delayed_start_time``): backups wait, an owner starts at once.
+    delayed_start: float | None = None
 
     def __post_init__(self) -> None:
         if not self.master_adver_int:
@@ -275,7 +279,8 @@ class VrrpFsm:
             actions += [self._set(ADVER_TIMER, None), *self._cancel(GARP_REFRESH_TIMER),
                         self._tag("removing VIPs."), RemoveVips()]
         actions.append(RunNotify(State.BACKUP, self.effective_priority))
-        actions.append(self._set(MASTER_DOWN_TIMER, now + self._initial_down(init)))
+        actions.append(self._set(MASTER_DOWN_TIMER,
+                                 self._down_from(now) + self._initial_down(init)))
         return actions
 
     def _initial_down(self, init: bool) -> float:
@@ -299,8 +304,13 @@ class VrrpFsm:
             actions.append(RunNotify(State.FAULT, self.effective_priority))
         return actions
 
+    def _down_from(self, now: float) -> float:
+        """Where a master-down timer armed at ``now`` starts counting (startup delay)."""
+        d = self.delayed_start
+        return d if d is not None and now < d else now
+
     def _reset_down_timer(self, now: float) -> SetTimer:
-        return self._set(MASTER_DOWN_TIMER, now + self.master_down_interval())
+        return self._set(MASTER_DOWN_TIMER, self._down_from(now) + self.master_down_interval())
 
     def _may_preempt(self, now: float) -> bool:
         """Guard: a backup that out-prioritises the master may let its down timer run out."""
@@ -377,7 +387,7 @@ def _backup_advert(fsm: VrrpFsm, ev: AdvertReceived, now: float) -> list[Action]
     if ev.priority == 0:
         # RFC 3768 §6.4.2: the master is stopping, take over after Skew_Time only.
         return [fsm._tag("Backup received priority 0 advertisement"),
-                fsm._set(MASTER_DOWN_TIMER, now + fsm.skew_time())]
+                fsm._set(MASTER_DOWN_TIMER, fsm._down_from(now) + fsm.skew_time())]
     if fsm.params.version == 3:
         fsm.master_adver_int = ev.advert_int
     if ev.priority >= fsm.effective_priority:

@@ -184,7 +184,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         if self.no_address:
             params = dataclasses.replace(params, trackers=(
                 *params.trackers, Tracker(no_address_tracker(cfg.interface), initial=False)))
-        self.fsm = VrrpFsm(params)
+        self.fsm = VrrpFsm(params, delayed_start=self.child.delayed_start)
         # keepalived's socket is the VMAC's unless vmac_xmit_base: a peer's adverts from the
         # same virtual MAC are handed by the kernel to our VMAC, never to the base interface.
         self.child.sockets.attach(self, send_index, None if cfg.unicast else cfg.mcast_dst)

@@ -155,11 +155,12 @@ def test_partition_and_heal(run: Runner) -> None:
 def test_vrrp_startup_delay(run: Runner) -> None:
     glob = "global_defs {\n    vrrp_startup_delay 5\n}\n"
     r = run({"A": glob + instance(priority=150), "B": instance(priority=100)}, duration=12)
-    # B starts at 0 and is master after its down interval; A's instances start at 5 and
-    # preempt B once their own down timer has run out.
-    assert changes(r) == [(0.0, "B", "VI_1", "BACKUP"),
+    # keepalived (vrrp_delayed_start_time): A's instance starts in BACKUP at once, but
+    # its master-down timer counts from the end of the delay; B is master after its down
+    # interval, and A preempts it when its own timer runs out at 5 + A.
+    assert changes(r) == [(0.0, "A", "VI_1", "BACKUP"),
+                          (0.0, "B", "VI_1", "BACKUP"),
                           (pytest.approx(B), "B", "VI_1", "MASTER"),
-                          (5.0, "A", "VI_1", "BACKUP"),
                           (pytest.approx(5 + A), "A", "VI_1", "MASTER"),
                           (pytest.approx(5 + A + DELAY), "B", "VI_1", "BACKUP")]
 

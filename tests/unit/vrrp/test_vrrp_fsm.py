@@ -685,3 +685,25 @@ def test_fast_advert_timer_fired_agrees_with_handle(params: InstanceParams, offs
         assert list(acts) == expected and fast == slow
         assert acts == (SendAdvert(fsm.effective_priority),
                         SetTimer(ADVER_TIMER, now + params.advert_int))
+
+
+def test_startup_delay_pushes_master_down_timers_not_the_start() -> None:
+    """vrrp_startup_delay (keepalived's vrrp_delayed_start_time): the instance enters
+    BACKUP at once; every master-down timer armed before the delay ends counts from its
+    end; once past, timers count from now again. An owner becomes MASTER at once."""
+    fsm = VrrpFsm(seed_b(), delayed_start=5.0)
+    down = fsm.master_down_interval()
+    actions = fsm.handle(Startup(), now=0.0)
+    assert fsm.state is State.BACKUP
+    assert SetTimer(MASTER_DOWN_TIMER, 5.0 + down) in actions
+    # an advert from a higher-priority master during the delay: still from the end
+    (timer,) = [a for a in fsm.handle(AdvertReceived(priority=200, advert_int=1.0,
+                                                     src=A_IP), now=2.0)
+                if isinstance(a, SetTimer)]
+    assert timer == SetTimer(MASTER_DOWN_TIMER, 5.0 + down)
+    # after the delay: from now
+    assert fsm.fast_advert_received(AdvertReceived(priority=200, advert_int=1.0, src=A_IP),
+                                    now=6.0) == SetTimer(MASTER_DOWN_TIMER, 6.0 + down)
+    owner = VrrpFsm(seed_b(priority=255, initial_state=State.MASTER), delayed_start=5.0)
+    owner.handle(Startup(), now=0.0)
+    assert owner.state is State.MASTER
