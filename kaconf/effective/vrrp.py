@@ -19,8 +19,6 @@ from __future__ import annotations
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.host import Host
 from kaconf.effective.iplines import address_from_model
-from kaconf.effective.iproutes import route_from_words
-from kaconf.effective.iprules import RuleInfo
 from kaconf.effective.values import (
     is_before,
 )
@@ -29,6 +27,7 @@ from kaconf.effective.vrrp_types import (
     EffInstance,
     VrrpState,
 )
+from kaconf.model.iprules import RuleInfo
 from kaconf.model.objects import Config, VrrpInstance
 
 
@@ -45,8 +44,7 @@ class VrrpBuilder(StartupStage):
         for a in static_addrs:
             a.ifname = a.dev or default_if
             a.set = True
-        static_routes = [r for r in (route_from_words(x.words, static=True)
-                                     for x in cfg.static_routes) if r is not None]
+        static_routes = [r for r in (x.info for x in cfg.static_routes) if r is not None]
         self._scripts()
         self._track_files()
         self._processes()

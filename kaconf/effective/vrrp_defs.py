@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.host import Host
-from kaconf.effective.iprules import RuleInfo, RulePriorities, rule_from_words
+from kaconf.effective.iplines import RulePriorities
 from kaconf.effective.values import (
     TIMER_HZ,
     ScriptSpec,
@@ -26,6 +26,7 @@ from kaconf.effective.vrrp_types import (
     EffSyncGroup,
     EffTrackFile,
 )
+from kaconf.model.iprules import RuleInfo
 from kaconf.model.objects import Config, VrrpScript
 
 
@@ -144,9 +145,9 @@ class DefinitionStage:
     def _static_rules(self) -> list[RuleInfo]:
         out = []
         for x in self.cfg.static_rules:
-            r = rule_from_words(x.words, self.rule_prios, static=True)
+            r = x.info
             if r is not None:
-                out.append(r)
+                out.append(self.rule_prios.numbered(r))
         return out
 
     def _track_groups(self) -> list[tuple[str, list[str]]]:

@@ -10,8 +10,6 @@ from collections.abc import Container, Mapping
 
 from kaconf.diagnostics import Span
 from kaconf.effective.iplines import address_from_model
-from kaconf.effective.iproutes import route_from_words
-from kaconf.effective.iprules import rule_from_words
 from kaconf.effective.values import (
     TIMER_HZ,
     family_of,
@@ -27,7 +25,6 @@ from kaconf.effective.values import (
     weight_setting,
     words,
 )
-from kaconf.effective.vmac import parse_use_vmac
 from kaconf.effective.vrrp_defs import DefinitionStage
 from kaconf.effective.vrrp_types import (
     BACKUP,
@@ -278,13 +275,13 @@ class ParseStage(DefinitionStage):
             if a is not None:
                 ei.evips.append(a)
         for r in inst.virtual_routes:
-            ri = route_from_words(r.words)
+            ri = r.info
             if ri is not None:
                 ei.vroutes.append(ri)
         for rl in inst.virtual_rules:
-            rr = rule_from_words(rl.words, self.rule_prios)
+            rr = rl.info
             if rr is not None:
-                ei.vrules.append(rr)
+                ei.vrules.append(self.rule_prios.numbered(rr))
         ei.track_ifs = self._plain_tracks(inst.track_interface)
         ei.track_scripts = self._track_scripts(inst.track_script, inst.span)
         ei.track_files = self._track_refs(inst.track_file, self.track_files)
@@ -299,17 +296,16 @@ class ParseStage(DefinitionStage):
             ei.ttl = 0
         return ei
 
-    def _vmac(self, ei: EffInstance, inst: Block) -> None:
+    def _vmac(self, ei: EffInstance, inst: VrrpInstance) -> None:
         st = inst.settings
-        s = st.get("use_vmac")
-        if s is not None:
+        opt = inst.vmac
+        if opt is not None:
             ei.flags.add("VMAC")
-            opt = parse_use_vmac(words(s), uint_setting(inst, "virtual_router_id",
-                                                        lo=1, hi=255) or 0)
-            if opt.mac is not None:
+            mac = opt.mac_for(ei.vrid)
+            if mac is not None:
                 ei.flags.add("VMAC_MAC_SPECIFIED")
-                ei.vmac_mac = opt.mac
-                if any(":" in w and len(w.rstrip(":").split(":")) == 5 for w in words(s)[:2]):
+                ei.vmac_mac = mac
+                if opt.vrid_last:
                     ei.flags.add("VMAC_MAC_USE_VRID")  # five octets: the VRID is the sixth
             name = opt.name
             # "VRRP instance X is already using NAME - ignoring name": an earlier

@@ -9,11 +9,11 @@ from typing import Protocol
 
 from kaconf.diagnostics import Span
 from kaconf.effective.iplines import Address
-from kaconf.effective.iproutes import RouteInfo
-from kaconf.effective.iprules import RuleInfo
 from kaconf.effective.values import (
     ScriptSpec,
 )
+from kaconf.model.iproutes import RouteInfo
+from kaconf.model.iprules import RuleInfo
 
 INIT, BACKUP, MASTER, FAULT = "INIT", "BACKUP", "MASTER", "FAULT"
 PRIO_OWNER = 255
