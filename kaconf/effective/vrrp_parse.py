@@ -120,8 +120,11 @@ class ParseStage(DefinitionStage):
             elif kind == "version":
                 w = words(obj)  # type: ignore[arg-type]
                 v = read_int(w[0], 2, 3) if w else None
-                if v is not None and not ((ei.version and ei.version != v)
-                                          or (v == 2 and fam == 6)):
+                if v is None:
+                    pass
+                elif (ei.version and ei.version != v) or (v == 2 and fam == 6):
+                    ei.version_ignored.append((obj.span, v, ei.version or 3))  # type: ignore[attr-defined]
+                else:
                     ei.version = v
             elif kind == "nopreempt":
                 ei.flags.add("NOPREEMPT")

@@ -164,6 +164,9 @@ class EffInstance:
     family_from: tuple[str, int, int] | None = None
     #: span keys of the address-bearing lines skipped for being of the other family
     family_skipped: list[tuple[str, int, int]] = field(default_factory=list)
+    #: the version lines keepalived ignored ("vrrp_version N conflicts with configured or
+    #: deduced version M; ignoring"): (the line's span, N, M)
+    version_ignored: list[tuple[Span | None, int, int]] = field(default_factory=list)
     #: how many VIPs keepalived kept when it read the block (valid, of the instance's
     #: family), before completion moves extras to the excluded list
     parsed_vips: int = 0
