@@ -53,6 +53,7 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``kaconf lint`` for parsed ``args``; returns the exit status."""
+    from kaconf.cli import keep_until_exit
     from kaconf.lint import output
     from kaconf.lint.engine import lint_paths
     from kaconf.lint.settings import CodeSelection, SettingsError, load_settings, parse_codes
@@ -82,10 +83,13 @@ def run(args: argparse.Namespace) -> int:
     ))
     strict = args.strict if args.strict is not None else bool(settings.strict)
     config_id = args.config_id if args.config_id is not None else settings.config_id
+    kept: list[object] = []
     result = lint_paths(
         files, target_version=version_text, config_id=config_id, cluster=args.cluster,
-        strict=strict, severity=settings.severity, selection=selection,
+        strict=strict, severity=settings.severity, selection=selection, keep=kept,
     )
     output.write(result, args.format)
     sys.stdout.flush()
+    kept.append(result)
+    keep_until_exit(kept)  # the process ends now: no need to free the models first
     return result.exit_status

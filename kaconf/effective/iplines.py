@@ -10,9 +10,12 @@ holds that internal form. Route and rule lines are read in the model
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field, replace
+import socket
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from kaconf.effective.record import Record
+from kaconf.effective.record import field as record_field
 from kaconf.effective.values import read_uint
 from kaconf.model.ipwords import (
     RULE_START_PRIORITY,
@@ -26,10 +29,11 @@ if TYPE_CHECKING:
     from kaconf.model.iprules import RuleInfo
 
 INFINITY_LIFE_TIME = 0xFFFFFFFF
+_AF_INET = socket.AF_INET
+_ntop = socket.inet_ntop
 
 
-@dataclass
-class Address:
+class Address(Record):
     """One VIP/eVIP/static address after keepalived's parsing."""
 
     family: int
@@ -40,7 +44,7 @@ class Address:
     scope: int = 0
     label: str | None = None
     peer: str | None = None
-    flags: list[str] = field(default_factory=list)
+    flags: list[str] = record_field(default_factory=list)
     no_track: bool = False
     track_group: str | None = None
     use_vmac: bool = False
@@ -87,12 +91,14 @@ def address_from_model(va: VirtualAddress, static: bool = False) -> Address | No
     ``None`` when keepalived drops the line (bad address, over-long label,
     broadcast on IPv6).
     """
-    if va.address is None:
+    iface = va.address
+    if iface is None:
         return None
-    ip = va.address.ip
-    fam = ip.version
-    plen = va.address.network.prefixlen
-    a = Address(family=fam, addr=str(ip), plen=plen, dev=va.dev)
+    fam = iface.version
+    plen = iface.network.prefixlen
+    # IPv4 text from the C library (the same dotted quad, several times faster)
+    a = Address(fam, _ntop(_AF_INET, iface.packed) if fam == 4 else str(iface.ip), plen,
+                va.dev)
     if va.scope is not None:
         sc = scope_number(va.scope)
         if sc is not None:
@@ -106,7 +112,7 @@ def address_from_model(va: VirtualAddress, static: bool = False) -> Address | No
             return None
         if va.brd in ("+", "-"):
             if plen <= 30:
-                net = ipaddress.IPv4Network(f"{ip}/{plen}", strict=False)
+                net = ipaddress.IPv4Network(f"{a.addr}/{plen}", strict=False)
                 a.brd = str(net.broadcast_address if va.brd == "+" else net.network_address)
         else:
             try:

@@ -195,6 +195,7 @@ def lint_paths(
     stdin: BinaryIO | None = None,
     sources: Mapping[str, bytes] | None = None,
     config_ids: Mapping[str, str | None] | None = None,
+    keep: list[object] | None = None,
 ) -> LintResult:
     """Lint ``paths`` (``-`` reads ``stdin``, default the process's standard input).
 
@@ -208,7 +209,9 @@ def lint_paths(
     to report instead of the rule's own. ``strict`` only affects
     :attr:`LintResult.exit_status` (warnings then fail too). ``sources`` gives
     the text of paths that exist only in memory (rendered templates), and
-    ``config_ids`` a per-path ``-i`` overriding ``config_id``.
+    ``config_ids`` a per-path ``-i`` overriding ``config_id``. With ``keep``, what
+    was built for each file (model, tree, resolved config) is appended there rather
+    than freed on return, for a caller that is about to exit anyway.
     """
     from kaconf.schema import normalize_version
 
@@ -234,6 +237,8 @@ def lint_paths(
     for path in paths:
         cid = config_ids.get(path, config_id) if config_ids is not None else config_id
         name, loaded = _load(path, snapshot, cid, stdin, sources)
+        if keep is not None:
+            keep.append(loaded)
         names.append(name)
         texts.update(loaded.texts)
         readable = bool(loaded.config.files)
@@ -243,6 +248,8 @@ def lint_paths(
         if readable:
             ctx = Context(loaded, target_version=version, path=name)
             contexts.append(ctx)
+            if keep is not None:
+                keep.append(ctx)
             for f in loaded.config.files:
                 owner.setdefault(f, name)
             for rule in config_rules:
