@@ -35,28 +35,46 @@ def field(*, default_factory: Callable[[], Any]) -> Any:
 
 
 _LITERAL = (type(None), bool, int, float, str)
+_MISSING = object()
+
+
+#: records with at most this many fields take every field as a parameter (a call with
+#: a few defaults is cheap); larger ones take the required fields only, the rest by
+#: keyword, so that a call does not set up seventy default arguments
+_ALL_PARAMS = 16
 
 
 def _make_init(cls: type[Record], required: list[str],
                defaults: dict[str, Any]) -> Callable[..., None]:
     """The ``__init__`` of ``cls``: required fields, then every default, then the rest."""
-    names: dict[str, Any] = {"_assign": _assign, "_cls": cls}
-    lines = []
-    for name in required:
-        lines.append(f"    self.{name} = {name}")
+    names: dict[str, Any] = {"_assign": _assign, "_cls": cls, "_MISSING": _MISSING}
+    params = ["self", *required]
+    lines = [f"    self.{name} = {name}" for name in required]
+    small = len(required) + len(defaults) <= _ALL_PARAMS
     for name, value in defaults.items():
         if isinstance(value, _Factory):
             names[f"_f_{name}"] = value.factory
-            lines.append(f"    self.{name} = _f_{name}()")
-        elif type(value) in _LITERAL:
-            lines.append(f"    self.{name} = {value!r}")
+            if small:
+                params.append(f"{name}=_MISSING")
+                lines.append(f"    self.{name} = _f_{name}() if {name} is _MISSING else {name}")
+            else:
+                lines.append(f"    self.{name} = _f_{name}()")
+            continue
+        if type(value) in _LITERAL:
+            const = repr(value)
         else:
-            names[f"_d_{name}"] = value
-            lines.append(f"    self.{name} = _d_{name}")
-    lines.append("    if args or values:")
-    lines.append("        _assign(self, _cls, args, values)")
-    params = ", ".join(("self", *required, "*args", "**values"))
-    source = f"def __init__({params}):\n" + "\n".join(lines) + "\n"
+            const = f"_d_{name}"
+            names[const] = value
+        if small:
+            params.append(f"{name}={const}")
+            lines.append(f"    self.{name} = {name}")
+        else:
+            lines.append(f"    self.{name} = {const}")
+    if not small:
+        params += ["*args", "**values"]
+        lines.append("    if args or values:")
+        lines.append("        _assign(self, _cls, args, values)")
+    source = f"def __init__({', '.join(params)}):\n" + "\n".join(lines) + "\n"
     exec(source, names)  # noqa: S102 - generated from the class's own field names
     init: Callable[..., None] = names["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"

@@ -16,6 +16,8 @@ keepalived's order; :class:`VrrpBuilder` runs them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.host import Host
 from kaconf.effective.iplines import address_from_model
@@ -27,8 +29,10 @@ from kaconf.effective.vrrp_types import (
     EffInstance,
     VrrpState,
 )
-from kaconf.model.iprules import RuleInfo
 from kaconf.model.objects import Config, VrrpInstance
+
+if TYPE_CHECKING:
+    from kaconf.model.iprules import RuleInfo
 
 
 class VrrpBuilder(StartupStage):

@@ -6,6 +6,8 @@ blocks are read before any instance, as keepalived's parser has them by then.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.host import Host
 from kaconf.effective.iplines import RulePriorities
@@ -26,8 +28,10 @@ from kaconf.effective.vrrp_types import (
     EffSyncGroup,
     EffTrackFile,
 )
-from kaconf.model.iprules import RuleInfo
 from kaconf.model.objects import Config, VrrpScript
+
+if TYPE_CHECKING:
+    from kaconf.model.iprules import RuleInfo
 
 
 class DefinitionStage:
@@ -152,8 +156,10 @@ class DefinitionStage:
 
     def _track_groups(self) -> list[tuple[str, list[str]]]:
         """``track_group`` blocks: the instances that exist among their members."""
+        out: list[tuple[str, list[str]]] = []
+        if not any(gb.keyword == "track_group" for gb in self.cfg.other):
+            return out
         names = {i.name for i in self.cfg.vrrp_instances}
-        out = []
         for gb in self.cfg.other:
             if gb.keyword == "track_group" and gb.name:
                 members = [w for item in gb.items for w in item if w in names]
