@@ -159,6 +159,15 @@ class Block:
         self._span = value
         self._source = None
 
+    def position(self) -> tuple[str, int, int]:
+        """(file, line, column) where the object starts (``("", 0, 0)``: unknown), to put
+        objects in source order without making their spans."""
+        source = self._source
+        if source is not None:
+            return source.position()
+        s = self._span
+        return ("", 0, 0) if s is None else (s.file, s.line, s.col)
+
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._REPR)
         return f"{type(self).__qualname__}({fields})"

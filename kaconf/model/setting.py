@@ -21,6 +21,8 @@ class HasSpans(HasHeadSpan, Protocol):
     @property
     def span(self) -> Span: ...
 
+    def position(self) -> tuple[str, int, int]: ...
+
 
 class Setting:
     """One keyword occurrence, converted according to the schema.

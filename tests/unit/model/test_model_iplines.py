@@ -62,3 +62,13 @@ def test_use_vmac_is_read_in_the_model_and_completed_by_the_resolver() -> None:
     assert opt.span is not None and opt.span.line == 10
     ei = resolve(cfg).vrrp.instances[0]
     assert ei.vmac_mac == "02:11:22:33:44:33" and "VMAC_MAC_USE_VRID" in ei.flags
+
+
+def test_position_is_where_the_span_starts_without_making_it() -> None:
+    cfg = load("k.conf", data=CONF)
+    inst = cfg.vrrp_instances[0]
+    objs = [inst, *inst.virtual_ipaddress, *inst.virtual_routes, *cfg.static_rules]
+    positions = [o.position() for o in objs]  # first: before any span is made
+    spans = [o.span for o in objs]
+    assert positions == [(s.file, s.line, s.col) for s in spans if s is not None]
+    assert positions[1] == ("k.conf", 12, 9)  # the VIP line
