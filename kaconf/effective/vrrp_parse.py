@@ -102,7 +102,7 @@ class ParseStage(DefinitionStage):
         if self._inherited_lines:
             self._inherited(ei, inst)
         st = inst.settings
-        if _ORDERED.isdisjoint(st) and not inst.unicast_peer:
+        if _ORDERED.isdisjoint(st) and not inst.filled("unicast_peer"):
             self._vips_only(ei, inst)  # the usual case: only VIPs decide the family
         else:
             self._replay(ei, inst)
@@ -149,24 +149,36 @@ class ParseStage(DefinitionStage):
                 ei.auth_pass = ap[:8]
         if not _NOTIFY.isdisjoint(st):
             self._notify(ei, inst)
-        for va in inst.virtual_ipaddress_excluded:
+        # (lists most instances do not fill: filled() does not make an empty one)
+        for va in inst.filled("virtual_ipaddress_excluded"):
             a = address_from_model(va)
             if a is not None:
                 ei.evips.append(a)
-        for r in inst.virtual_routes:
+        for r in inst.filled("virtual_routes"):
             ri = r.info
             if ri is not None:
                 ei.vroutes.append(ri)
-        for rl in inst.virtual_rules:
+        for rl in inst.filled("virtual_rules"):
             rr = rl.info
             if rr is not None:
                 ei.vrules.append(self.rule_prios.numbered(rr))
-        ei.track_ifs = self._plain_tracks(inst.track_interface)
-        ei.track_scripts = self._track_scripts(inst.track_script, inst.span)
-        ei.track_files = self._track_refs(inst.track_file, self.track_files)
-        ei.track_processes = self._track_refs(inst.track_process, self.processes)
-        ei.track_bfds = self._plain_tracks(inst.track_bfd, self.cfg.bfd_instances)
-        ei.line_weights = self.line_weights(inst)
+        refs = inst.filled("track_interface")
+        if refs:
+            ei.track_ifs = self._plain_tracks(refs)
+        scripts = inst.filled("track_script")
+        if scripts:
+            ei.track_scripts = self._track_scripts(scripts, inst.span)
+        files = inst.filled("track_file")
+        if files:
+            ei.track_files = self._track_refs(files, self.track_files)
+        refs = inst.filled("track_process")
+        if refs:
+            ei.track_processes = self._track_refs(refs, self.processes)
+        bfds = inst.filled("track_bfd")
+        if bfds:
+            ei.track_bfds = self._plain_tracks(bfds, self.cfg.bfd_instances)
+        if scripts or files or bfds:
+            ei.line_weights = self.line_weights(inst)
         if not _VMAC.isdisjoint(st):
             self._vmac(ei, inst)
         if "garp_extra_if" in st or "vmac_garp_intvl" in st:

@@ -172,6 +172,14 @@ class Block:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._REPR)
         return f"{type(self).__qualname__}({fields})"
 
+    def filled(self, name: str) -> Any:
+        """List (or dict) field ``name`` if anything was put in it, else an empty tuple.
+
+        Reading the field itself makes the object's own empty list on first use (see
+        :class:`_Lazy`); a reader that goes over thousands of objects asks this instead.
+        """
+        return self.__dict__.get(name) or ()
+
     def given(self, keyword: str) -> bool:
         """Whether ``keyword`` appeared in this block."""
         return keyword in self.settings
