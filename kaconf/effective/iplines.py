@@ -129,7 +129,7 @@ def address_from_model(va: VirtualAddress, static: bool = False) -> Address | No
             a.plen = 128 if fam == 6 else 32
             if va.brd is not None:
                 a.brd = None
-    for f in va.flags:
+    for f in va.filled("flags"):
         if f == "no_track":
             a.no_track = True
         elif f == "use_vmac" and not static:

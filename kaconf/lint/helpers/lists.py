@@ -50,13 +50,13 @@ def weighted_tracks(ctx: Context, inst: VrrpInstance) -> list[tuple[TrackRef, st
     for ref in inst.track_interface:
         if ref.weight:
             out.append((ref, f"{ref.name} tracked interface weight"))
-    for ref in inst.track_script:
+    for ref in inst.filled("track_script"):
         if ref.name in cfg.vrrp_scripts and line_weight(ctx, inst, ref):
             out.append((ref, f"tracked script {ref.name} with weights (keepalived drops it)"))
-    for ref in inst.track_file:
+    for ref in inst.filled("track_file"):
         if ref.name in cfg.track_files and line_weight(ctx, inst, ref):
             out.append((ref, f"weight from tracked file {ref.name} (specify weight 0)"))
-    for ref in inst.track_bfd:
+    for ref in inst.filled("track_bfd"):
         if ref.name in cfg.bfd_instances and line_weight(ctx, inst, ref):
             out.append((ref, f"tracked bfd {ref.name} with weight"))
     return out
