@@ -587,8 +587,6 @@ class Config(Block):
         return None
 
 
-
-
 if not TYPE_CHECKING:  # run time only, so that mypy still checks names imported from here
     def __getattr__(name: str) -> Any:  # the checker classes, moved to kaconf.checkers
         if not name.startswith("_"):  # (found on first use: importing them here is circular)
