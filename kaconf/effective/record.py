@@ -9,9 +9,10 @@ object per address line, and lint resolves every file it checks.
 A :class:`Record` subclass is declared like a dataclass (annotated fields, required
 ones first, defaults, :func:`field` for per-object lists, sets and dicts) and behaves
 like one for the resolver's uses (keyword or positional construction in declaration
-order, ``repr``, ``==``, ``copy``, ``pickle``). Its generated ``__init__`` takes only
-the required fields as parameters and stores every default as a constant, always in
-the same order, so that CPython keeps the attributes in its fast per-class layout.
+order, ``repr``, ``==``, ``copy``, ``pickle``). Its generated ``__init__`` stores every
+field, always in the same order, so that CPython keeps the attributes in its fast
+per-class layout; a large record (``EffInstance``) takes only its required fields as
+parameters, the others by keyword, and stores the defaults as constants.
 """
 
 from __future__ import annotations
