@@ -149,6 +149,15 @@ class Node:
             end = args[-1] if args and args[-1].file == k.file else k
         return Span(k.file, k.line, k.col, end.line, end.end_col, k.origin)
 
+    def position(self) -> tuple[str, int, int]:
+        """(file, line, column) of the keyword, where :attr:`span` and :attr:`head_span`
+        start, without making either (ordering statements needs only this)."""
+        if self._words is not None:
+            text = self._text
+            return self._src[0], self._lineno, len(text) - len(text.lstrip()) + 1
+        k = self.keyword
+        return k.file, k.line, k.col
+
     @property
     def head_span(self) -> Span:
         """The keyword line only (keyword and its arguments)."""

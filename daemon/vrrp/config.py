@@ -24,11 +24,11 @@ from typing import TypeVar
 from kaconf.effective import Effective, resolve
 from kaconf.effective.host import Host
 from kaconf.effective.iplines import Address
-from kaconf.effective.iproutes import RouteInfo
-from kaconf.effective.iprules import RuleInfo
 from kaconf.effective.values import TIMER_HZ, ScriptSpec
 from kaconf.effective.vmac import virtual_mac
 from kaconf.effective.vrrp_types import MASTER, NOT_TRACK_IF, EffInstance, EffSyncGroup, VrrpState
+from kaconf.model.iproutes import RouteInfo
+from kaconf.model.iprules import RuleInfo
 from kaconf.model.objects import Config, VrrpInstance
 
 from ..command import Command

@@ -17,9 +17,9 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from kaconf.effective.iplines import RTN_NAMES, Prefix
-from kaconf.effective.iproutes import RouteInfo
-from kaconf.effective.iprules import RuleInfo
+from kaconf.model.iproutes import RouteInfo
+from kaconf.model.iprules import RuleInfo
+from kaconf.model.ipwords import RTN_NAMES, Prefix
 
 #: keepalived's own routing protocol number (``proto keepalived``), its default.
 RTPROT_KEEPALIVED = 18

@@ -62,6 +62,7 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``kaconf lint`` for parsed ``args``; returns the exit status."""
+    from kaconf.cli import keep_until_exit
     from kaconf.lint import output
     from kaconf.lint.engine import lint_paths
     from kaconf.lint.settings import CodeSelection, SettingsError, load_settings, parse_codes
@@ -102,11 +103,14 @@ def run(args: argparse.Namespace) -> int:
                              selection=selection, severity=settings.severity)
         if status is not None:
             return status
+    kept: list[object] = []
     result = lint_paths(
         files, target_version=version_text, config_id=config_id, cluster=args.cluster,
         strict=strict, severity=settings.severity, selection=selection,
-        include_base=include_base,
+        include_base=include_base, keep=kept,
     )
+    kept.append(result)
+    keep_until_exit(kept)  # the process ends soon: no need to free the models first
     if args.output_file is None:
         output.write(result, args.format)
         sys.stdout.flush()

@@ -11,8 +11,9 @@ value is computed here and nowhere else.
 
 The work is split by concern: :mod:`.globals` (``global_data``), :mod:`.host`
 (what the machine says), :mod:`.values` (keepalived's readers for numbers,
-booleans and scripts), :mod:`.iplines`, :mod:`.iproutes`, :mod:`.iprules`
-(addresses, routes and rules), and the VRRP stages :mod:`.vrrp_defs`,
+booleans and scripts), :mod:`.iplines` (addresses, and the numbering of rules; route
+and rule lines are read in the model, :mod:`kaconf.model.iproutes` and
+:mod:`kaconf.model.iprules`), and the VRRP stages :mod:`.vrrp_defs`,
 :mod:`.vrrp_parse`, :mod:`.vrrp_complete`, :mod:`.vrrp_startup` run by :mod:`.vrrp`;
 the checker child's virtual servers in :mod:`.lvs` (with :mod:`.lvs_servers`,
 :mod:`.lvs_types`).

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 
 from kaconf.diagnostics import Span
 from kaconf.model.objects import Block, Setting
+from kaconf.model.readers import UINT_MAX as UINT_MAX
+from kaconf.model.readers import read_int as read_int
+from kaconf.model.readers import read_uint as read_uint
+from kaconf.model.readers import words as words
 
 TIMER_HZ = 1_000_000
-UINT_MAX = 0xFFFFFFFF
 
 _TRUE = {"true", "on", "yes"}
 _FALSE = {"false", "off", "no"}
@@ -34,47 +37,6 @@ def setting(obj: Block, *names: str) -> Setting | None:
         if s is not None and (best is None or is_before(best.span, s.span)):
             best = s
     return best
-
-
-def words(s: Setting | None) -> list[str]:
-    """The keyword's arguments as written (quotes removed)."""
-    if s is None:
-        return []
-    if s.args:
-        return list(s.args)
-    v = s.value
-    if isinstance(v, list):
-        return [str(x) for x in v]
-    if v is None or isinstance(v, bool):
-        return []
-    return [str(v)]
-
-
-def read_uint(text: str | None, lo: int = 0, hi: int = UINT_MAX) -> int | None:
-    """keepalived's ``read_unsigned``: a plain decimal integer inside [lo, hi]."""
-    if text is None:
-        return None
-    t = text.strip()
-    if not t.isdigit():
-        return None
-    v = int(t)
-    if v < lo or v > hi:
-        return None
-    return v
-
-
-def read_int(text: str | None, lo: int, hi: int) -> int | None:
-    """keepalived's ``read_int``: an optionally signed decimal inside [lo, hi]."""
-    if text is None:
-        return None
-    t = text.strip()
-    body = t[1:] if t[:1] in "+-" else t
-    if not body.isdigit():
-        return None
-    v = int(t)
-    if v < lo or v > hi:
-        return None
-    return v
 
 
 def read_decimal(text: str | None, digits: int = 6, lo: int = 0,

@@ -16,11 +16,11 @@ keepalived's order; :class:`VrrpBuilder` runs them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.host import Host
 from kaconf.effective.iplines import address_from_model
-from kaconf.effective.iproutes import route_from_words
-from kaconf.effective.iprules import RuleInfo
 from kaconf.effective.values import (
     is_before,
 )
@@ -30,6 +30,9 @@ from kaconf.effective.vrrp_types import (
     VrrpState,
 )
 from kaconf.model.objects import Config, VrrpInstance
+
+if TYPE_CHECKING:
+    from kaconf.model.iprules import RuleInfo
 
 
 class VrrpBuilder(StartupStage):
@@ -45,8 +48,7 @@ class VrrpBuilder(StartupStage):
         for a in static_addrs:
             a.ifname = a.dev or default_if
             a.set = True
-        static_routes = [r for r in (route_from_words(x.words, static=True)
-                                     for x in cfg.static_routes) if r is not None]
+        static_routes = [r for r in (x.info for x in cfg.static_routes) if r is not None]
         self._scripts()
         self._track_files()
         self._processes()

@@ -120,6 +120,7 @@ class CompleteStage(ParseStage):
 
     def _complete(self, ei: EffInstance, inst: VrrpInstance) -> None:
         gs = self.gs
+        flags = ei.flags  # (changed in place only, here and in what this calls)
         if ei.family == 6:
             if ei.version == 2 and ei.strict:
                 ei.version = 3
@@ -146,20 +147,20 @@ class CompleteStage(ParseStage):
             elif ei.auth_type == "AH" and ei.wantstate == MASTER and \
                     ei.base_priority != PRIO_OWNER:
                 ei.wantstate = BACKUP
-        if "UNICAST_CONFIGURED" in ei.flags:
+        if "UNICAST_CONFIGURED" in flags:
             if ei.peers:
-                ei.flags.add("UNICAST")
-            elif "UNICAST_FAULT_NO_PEERS" in ei.flags:
+                flags.add("UNICAST")
+            elif "UNICAST_FAULT_NO_PEERS" in flags:
                 ei.num_config_faults += 1
         hif = self.host.interface(ei.ifname)
         ei.ifindex = hif.index if hif is not None else 0
-        if ei.strict and "VMAC_MAC_SPECIFIED" in ei.flags:
-            ei.flags.discard("VMAC_MAC_SPECIFIED")
-        if ("VMAC" in ei.flags or "IPVLAN" in ei.flags) and hif is not None and \
+        if ei.strict and "VMAC_MAC_SPECIFIED" in flags:
+            flags.discard("VMAC_MAC_SPECIFIED")
+        if ("VMAC" in flags or "IPVLAN" in flags) and hif is not None and \
                 not hif.ethernet:
-            ei.flags.clear()
+            flags.clear()
             ei.num_config_faults += 1
-        if hif is not None and not hif.multicast and "UNICAST" not in ei.flags:
+        if hif is not None and not hif.multicast and "UNICAST" not in flags:
             ei.num_config_faults += 1
         mtu = hif.mtu if hif is not None else 1500
         if ei.family == 4:
@@ -174,12 +175,12 @@ class CompleteStage(ParseStage):
             ei.evips.extend(ei.vips[max_addr:])
             del ei.vips[max_addr:]
         if ei.base_priority == PRIO_OWNER:
-            ei.flags.discard("NOPREEMPT")
+            flags.discard("NOPREEMPT")
         ei.completion_wantstate = ei.wantstate
         if ei.wantstate == MASTER:
-            ei.flags.discard("NOPREEMPT")
+            flags.discard("NOPREEMPT")
             ei.preempt_delay = 0
-        if ei.preempt_delay and (ei.strict or "NOPREEMPT" in ei.flags):
+        if ei.preempt_delay and (ei.strict or "NOPREEMPT" in flags):
             ei.preempt_delay = 0
         if ei.down_timer_adverts != 3 and ei.strict:
             ei.down_timer_adverts = 3
@@ -187,12 +188,12 @@ class CompleteStage(ParseStage):
             ei.accept = 1 if ei.base_priority == PRIO_OWNER else int(not ei.strict)
         if ei.accept and ei.base_priority != PRIO_OWNER and ei.strict and ei.version == 2:
             ei.accept = 0
-        if (not ei.accept or "VMAC" in ei.flags) and gs.nf_table_name is None:
+        if (not ei.accept or "VMAC" in flags) and gs.nf_table_name is None:
             gs.nf_table_name = "keepalived"
             gs.nf_chain_priority = -1
-        if "UNICAST" not in ei.flags and ei.mcast_daddr is None:
+        if "UNICAST" not in flags and ei.mcast_daddr is None:
             ei.mcast_daddr = gs.mcast4 if ei.family == 4 else gs.mcast6
-        elif "UNICAST" in ei.flags and ei.mcast_daddr is not None:
+        elif "UNICAST" in flags and ei.mcast_daddr is not None:
             ei.mcast_daddr = None
         glpr = gs.garp_rep if gs.garp_lower_prio_rep is None else gs.garp_lower_prio_rep
         glpd = gs.garp_delay if gs.garp_lower_prio_delay is None else gs.garp_lower_prio_delay
@@ -234,23 +235,23 @@ class CompleteStage(ParseStage):
                 ei.adver_int -= ei.adver_int % centi
                 ei.adver_int = ei.adver_int or centi
         self._extra_if_garps(ei)
-        if "SADDR_FROM_CONFIG" not in ei.flags:
-            ei.flags.discard("TRACK_SADDR")
-        if "VMAC" in ei.flags or "IPVLAN" in ei.flags:
+        if "SADDR_FROM_CONFIG" not in flags:
+            flags.discard("TRACK_SADDR")
+        if "VMAC" in flags or "IPVLAN" in flags:
             self._vmac_name(ei)
-            if "PROMOTE_SECONDARIES" in ei.flags:
-                ei.flags.discard("PROMOTE_SECONDARIES")
-            ei.flags.add("VMAC_UP")
-        if "VMAC_XMITBASE" in ei.flags and "VMAC" not in ei.flags:
-            ei.flags.discard("VMAC_XMITBASE")
+            if "PROMOTE_SECONDARIES" in flags:
+                flags.discard("PROMOTE_SECONDARIES")
+            flags.add("VMAC_UP")
+        if "VMAC_XMITBASE" in flags and "VMAC" not in flags:
+            flags.discard("VMAC_XMITBASE")
         # interfaces tracked by the instance itself
         if ei.ifname:
             ei.track_ifs = [t for t in ei.track_ifs if t.name != ei.ifname]
             for t in ei.track_ifs:
                 ei.track_if(t.name, t.weight, t.reverse)
-            own = NOT_TRACK_IF if "DONT_TRACK_PRIMARY" in ei.flags else 0
+            own = NOT_TRACK_IF if "DONT_TRACK_PRIMARY" in flags else 0
             ei.track_if(ei.ifname, own, False)
-        vmac_if = ei.vmac_name if "VMAC" in ei.flags else None
+        vmac_if = ei.vmac_name if "VMAC" in flags else None
         for lst in (ei.vips, ei.evips):
             for a in list(lst):
                 if a.dev is None or a.dev == ei.ifname:
@@ -264,7 +265,7 @@ class CompleteStage(ParseStage):
                 if a.ifname is None:
                     lst.remove(a)  # "no interface for vip - removing"
                     continue
-                if not a.no_track and ("DONT_TRACK_PRIMARY" not in ei.flags
+                if not a.no_track and ("DONT_TRACK_PRIMARY" not in flags
                                        or a.ifname != ei.ifname):
                     ei.track_if(a.ifname, 0, False)
         grp = self._group_of(ei)

@@ -6,9 +6,11 @@ blocks are read before any instance, as keepalived's parser has them by then.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kaconf.effective.globals import GlobalState
 from kaconf.effective.host import Host
-from kaconf.effective.iprules import RuleInfo, RulePriorities, rule_from_words
+from kaconf.effective.iplines import RulePriorities
 from kaconf.effective.values import (
     TIMER_HZ,
     ScriptSpec,
@@ -27,6 +29,9 @@ from kaconf.effective.vrrp_types import (
     EffTrackFile,
 )
 from kaconf.model.objects import Config, VrrpScript
+
+if TYPE_CHECKING:
+    from kaconf.model.iprules import RuleInfo
 
 
 class DefinitionStage:
@@ -144,15 +149,17 @@ class DefinitionStage:
     def _static_rules(self) -> list[RuleInfo]:
         out = []
         for x in self.cfg.static_rules:
-            r = rule_from_words(x.words, self.rule_prios, static=True)
+            r = x.info
             if r is not None:
-                out.append(r)
+                out.append(self.rule_prios.numbered(r))
         return out
 
     def _track_groups(self) -> list[tuple[str, list[str]]]:
         """``track_group`` blocks: the instances that exist among their members."""
+        out: list[tuple[str, list[str]]] = []
+        if not any(gb.keyword == "track_group" for gb in self.cfg.other):
+            return out
         names = {i.name for i in self.cfg.vrrp_instances}
-        out = []
         for gb in self.cfg.other:
             if gb.keyword == "track_group" and gb.name:
                 members = [w for item in gb.items for w in item if w in names]

@@ -215,8 +215,5 @@ class StartupStage(CompleteStage):
             names += [a.dev for a in (*ei.vips, *ei.evips) if a.dev]
         for g in self.cfg.sync_groups:
             names += [t.name for t in g.track_interface]
-        out: list[str] = []
-        for n in names:
-            if n not in out and n not in ours and self.host.interface(n) is None:
-                out.append(n)
-        return out
+        interface = self.host.interface
+        return [n for n in dict.fromkeys(names) if n not in ours and interface(n) is None]

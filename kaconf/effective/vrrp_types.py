@@ -4,24 +4,26 @@ holds them after start-up (the fields ``keepalived -d`` prints and the daemon ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kaconf.diagnostics import Span
 from kaconf.effective.iplines import Address
-from kaconf.effective.iproutes import RouteInfo
-from kaconf.effective.iprules import RuleInfo
+from kaconf.effective.record import Record
+from kaconf.effective.record import field as record_field
 from kaconf.effective.values import (
     ScriptSpec,
 )
+
+if TYPE_CHECKING:
+    from kaconf.model.iproutes import RouteInfo
+    from kaconf.model.iprules import RuleInfo
 
 INIT, BACKUP, MASTER, FAULT = "INIT", "BACKUP", "MASTER", "FAULT"
 PRIO_OWNER = 255
 NOT_TRACK_IF = 255  # keepalived's VRRP_NOT_TRACK_IF marker weight
 
 
-@dataclass
-class Track:
+class Track(Record):
     """A tracking reference (interface, script, file, process, bfd) with its weight."""
 
     name: str
@@ -29,8 +31,7 @@ class Track:
     reverse: bool = False
 
 
-@dataclass
-class EffScript:
+class EffScript(Record):
     """A vrrp_script as dumped (``dump_vscript``)."""
 
     name: str
@@ -42,7 +43,7 @@ class EffScript:
     rise: int = 1
     fall: int = 1
     init_state: str = "INIT"
-    tracking: list[tuple[str, int, bool]] = field(default_factory=list)
+    tracking: list[tuple[str, int, bool]] = record_field(default_factory=list)
     span: Span | None = None
 
     @property
@@ -54,27 +55,25 @@ class EffScript:
         return self.timeout or self.interval
 
 
-@dataclass
-class EffTrackFile:
+class EffTrackFile(Record):
     name: str
     path: str
     weight: int = 1
     reverse: bool = False
     status: int = 0
-    tracking: list[tuple[str, int, bool]] = field(default_factory=list)
+    tracking: list[tuple[str, int, bool]] = record_field(default_factory=list)
     #: ``init_file [VALUE] [overwrite]``: create the file with VALUE (default 0) when it is
     #: missing (None: not given); ``overwrite`` writes it even over an existing file
     init_value: int | None = None
     init_overwrite: bool = False
 
 
-@dataclass
-class EffProcess:
+class EffProcess(Record):
     """A vrrp_track_process as dumped (``dump_vprocess``), before the first scan."""
 
     name: str
     path: str
-    params: list[str] = field(default_factory=list)
+    params: list[str] = record_field(default_factory=list)
     param_match: str = ""
     quorum: int = 1
     quorum_max: int = 0xFFFFFFFF
@@ -83,15 +82,14 @@ class EffProcess:
     terminate_delay: int = 0
     fork_delay: int = 0
     full_command: bool = False
-    tracking: list[tuple[str, int, bool]] = field(default_factory=list)
+    tracking: list[tuple[str, int, bool]] = record_field(default_factory=list)
 
     @property
     def have_quorum(self) -> bool:
         return self.quorum <= 0 <= self.quorum_max
 
 
-@dataclass
-class EffInstance:
+class EffInstance(Record):
     """A vrrp_instance after completion (the fields ``dump_vrrp`` prints)."""
 
     name: str
@@ -99,7 +97,7 @@ class EffInstance:
     family: int = 0
     version: int = 0
     sync: str | None = None
-    flags: set[str] = field(default_factory=set)
+    flags: set[str] = record_field(default_factory=set)
     wantstate: str = INIT
     state: str = INIT
     num_config_faults: int = 0
@@ -134,24 +132,24 @@ class EffInstance:
     auth_pass: str = ""
     kernel_rx_buf_size: int = 0
     debug: int = 0
-    vips: list[Address] = field(default_factory=list)
-    evips: list[Address] = field(default_factory=list)
+    vips: list[Address] = record_field(default_factory=list)
+    evips: list[Address] = record_field(default_factory=list)
     ttl: int = -1
-    peers: list[tuple[str, int, int]] = field(default_factory=list)
+    peers: list[tuple[str, int, int]] = record_field(default_factory=list)
     chksum_compat: str = "no"
-    vroutes: list[RouteInfo] = field(default_factory=list)
-    vrules: list[RuleInfo] = field(default_factory=list)
-    track_ifs: list[Track] = field(default_factory=list)
-    track_scripts: list[Track] = field(default_factory=list)
-    track_files: list[Track] = field(default_factory=list)
-    track_processes: list[Track] = field(default_factory=list)
-    track_bfds: list[Track] = field(default_factory=list)
+    vroutes: list[RouteInfo] = record_field(default_factory=list)
+    vrules: list[RuleInfo] = record_field(default_factory=list)
+    track_ifs: list[Track] = record_field(default_factory=list)
+    track_scripts: list[Track] = record_field(default_factory=list)
+    track_files: list[Track] = record_field(default_factory=list)
+    track_processes: list[Track] = record_field(default_factory=list)
+    track_bfds: list[Track] = record_field(default_factory=list)
     smtp_alert: int = -1
     notify_deleted: bool = False
     notify_priority_changes: int = -1
-    scripts: dict[str, ScriptSpec] = field(default_factory=dict)
+    scripts: dict[str, ScriptSpec] = record_field(default_factory=dict)
     # interfaces tracking the instance: name -> (weight, reverse); weight 0 = down faults
-    if_tracking: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    if_tracking: dict[str, tuple[int, bool]] = record_field(default_factory=dict)
     # -- facts before completion's fix-ups (lint points at what keepalived changes) --
     #: wantstate as configured, or derived from the priority when no state is given,
     #: before strict mode, AH authentication and sync-group alignment change it
@@ -163,12 +161,15 @@ class EffInstance:
     #: family (a VIP, peer, src/dst address or native_ipv6); None when nothing did
     family_from: tuple[str, int, int] | None = None
     #: span keys of the address-bearing lines skipped for being of the other family
-    family_skipped: list[tuple[str, int, int]] = field(default_factory=list)
+    family_skipped: list[tuple[str, int, int]] = record_field(default_factory=list)
+    #: the version lines keepalived ignored ("vrrp_version N conflicts with configured or
+    #: deduced version M; ignoring"): (the line's span, N, M)
+    version_ignored: list[tuple[Span | None, int, int]] = record_field(default_factory=list)
     #: how many VIPs keepalived kept when it read the block (valid, of the instance's
     #: family), before completion moves extras to the excluded list
     parsed_vips: int = 0
     #: span keys of those VIPs, in order (see :func:`span_key`)
-    vip_keys: list[tuple[str, int, int]] = field(default_factory=list)
+    vip_keys: list[tuple[str, int, int]] = record_field(default_factory=list)
     #: how many VIPs fit in one advert (MTU, family, version, AH); completion moves the
     #: others to the excluded list
     max_vips: int = 255
@@ -178,7 +179,7 @@ class EffInstance:
     #: (weight, reverse) each tracking line of a defined script/file/bfd applies, by the
     #: line's span (see :func:`span_key`): its own, else the tracked object's, else the
     #: default; as configured, before completion clears weights of owners and groups
-    line_weights: dict[tuple[str, int, int], tuple[int, bool]] = field(default_factory=dict)
+    line_weights: dict[tuple[str, int, int], tuple[int, bool]] = record_field(default_factory=dict)
 
     def track_if(self, name: str, weight: int, reverse: bool) -> None:
         """keepalived's ``add_vrrp_to_interface``: one entry per interface."""
@@ -198,31 +199,29 @@ class EffInstance:
         return self.ttl if self.has("UNICAST") and self.ttl > 0 else 255
 
 
-@dataclass
-class EffSyncGroup:
+class EffSyncGroup(Record):
     name: str
-    members: list[EffInstance] = field(default_factory=list)
+    members: list[EffInstance] = record_field(default_factory=list)
     state: str = INIT
     num_member_fault: int = 0
     num_member_init: int = 0
     tracking_weight: bool = False
     smtp_alert: int = -1
     notify_priority_changes: int = -1
-    track_ifs: list[Track] = field(default_factory=list)
-    track_scripts: list[Track] = field(default_factory=list)
-    track_files: list[Track] = field(default_factory=list)
-    track_processes: list[Track] = field(default_factory=list)
-    track_bfds: list[Track] = field(default_factory=list)
-    scripts: dict[str, ScriptSpec] = field(default_factory=dict)
+    track_ifs: list[Track] = record_field(default_factory=list)
+    track_scripts: list[Track] = record_field(default_factory=list)
+    track_files: list[Track] = record_field(default_factory=list)
+    track_processes: list[Track] = record_field(default_factory=list)
+    track_bfds: list[Track] = record_field(default_factory=list)
+    scripts: dict[str, ScriptSpec] = record_field(default_factory=dict)
     #: see :attr:`EffInstance.line_weights`
-    line_weights: dict[tuple[str, int, int], tuple[int, bool]] = field(default_factory=dict)
+    line_weights: dict[tuple[str, int, int], tuple[int, bool]] = record_field(default_factory=dict)
     #: the member keepalived names when the group mixes an address owner (MASTER with
     #: priority 255, as configured) with a BACKUP member; None when it does not
     owner_mix: str | None = None
 
 
-@dataclass
-class SyncMembership:
+class SyncMembership(Record):
     """How keepalived resolved one name of a ``vrrp_sync_group``'s ``group`` block.
 
     ``group_index`` is the group's position in the config's sync groups and ``index``
@@ -237,8 +236,7 @@ class SyncMembership:
     taken_by: str = ""
 
 
-@dataclass
-class GarpDelay:
+class GarpDelay(Record):
     """A GARP/NA rate limit (keepalived's ``garp_delay_t``) and the interfaces it covers.
 
     Intervals are in microseconds; None when not configured.
@@ -247,11 +245,10 @@ class GarpDelay:
     group: int
     garp_interval: int | None
     gna_interval: int | None
-    interfaces: list[str] = field(default_factory=list)
+    interfaces: list[str] = record_field(default_factory=list)
 
 
-@dataclass
-class VrrpState:
+class VrrpState(Record):
     """Everything the VRRP child would dump after start-up."""
 
     instances: list[EffInstance]
@@ -263,13 +260,13 @@ class VrrpState:
     static_routes: list[RouteInfo]
     static_rules: list[RuleInfo]
     track_groups: list[tuple[str, list[str]]]
-    garp_delays: list[GarpDelay] = field(default_factory=list)
+    garp_delays: list[GarpDelay] = record_field(default_factory=list)
     #: every name of every sync group's ``group`` block, resolved (config order)
-    sync_memberships: list[SyncMembership] = field(default_factory=list)
+    sync_memberships: list[SyncMembership] = record_field(default_factory=list)
     #: interfaces the configuration names that the host does not have (keepalived's VRRP
     #: process exits with "Non-existent interface specified in configuration" unless
     #: dynamic_interfaces is set; empty then)
-    missing_interfaces: list[str] = field(default_factory=list)
+    missing_interfaces: list[str] = record_field(default_factory=list)
 
 
 INST_NOTIFY = (("notify_backup", "Backup"), ("notify_master", "Master"),

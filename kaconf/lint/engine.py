@@ -199,6 +199,7 @@ def lint_paths(
     sources: Mapping[str, bytes] | None = None,
     config_ids: Mapping[str, str | None] | None = None,
     include_base: str | None = None,
+    keep: list[object] | None = None,
 ) -> LintResult:
     """Lint ``paths`` (``-`` reads ``stdin``, default the process's standard input).
 
@@ -216,7 +217,9 @@ def lint_paths(
     is the folder the relative includes of each of ``paths`` resolve against
     instead of its own (``--include-base``: a copy checked before it is
     installed, as Ansible's ``validate`` does); files they include resolve
-    theirs against their own folder as usual.
+    theirs against their own folder as usual. With ``keep``, what
+    was built for each file (model, tree, resolved config) is appended there rather
+    than freed on return, for a caller that is about to exit anyway.
     """
     from kaconf.schema import normalize_version
 
@@ -242,6 +245,8 @@ def lint_paths(
     for path in paths:
         cid = config_ids.get(path, config_id) if config_ids is not None else config_id
         name, loaded = _load(path, snapshot, cid, stdin, sources, include_base)
+        if keep is not None:
+            keep.append(loaded)
         names.append(name)
         texts.update(loaded.texts)
         readable = bool(loaded.config.files)
@@ -255,6 +260,8 @@ def lint_paths(
                 from kaconf.lint.reader_fixes import attach
 
                 found = attach(ctx, found)
+            if keep is not None:
+                keep.append(ctx)
             for f in loaded.config.files:
                 owner.setdefault(f, name)
             for rule in config_rules:

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
+#: the memo key of the resolved instances by ``id()`` of their model instance
+#: (filled by :mod:`kaconf.lint.helpers.resolved`, read by :meth:`Context.resolved`)
+RESOLVED_INSTANCES = "effective_instances"
+
 
 @dataclass(frozen=True)
 class RuleMeta:
@@ -77,6 +81,13 @@ class Context:
 
     def resolved(self, inst: VrrpInstance) -> EffInstance:
         """The resolved form of ``inst`` (an instance of this context's config)."""
+        # rules ask this tens of thousands of times on a large config: the index
+        # kaconf.lint.helpers.resolved keeps in the memo answers most asks directly
+        found: dict[int, EffInstance] | None = self._memo.get(RESOLVED_INSTANCES)
+        if found is not None:
+            ei = found.get(id(inst))
+            if ei is not None:
+                return ei
         from kaconf.lint.helpers.resolved import instance
 
         return instance(self, inst)

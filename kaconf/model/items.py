@@ -113,10 +113,12 @@ _ROUTE_TYPES = {"unicast", "local", "broadcast", "multicast", "throw", "unreacha
                 "prohibit", "blackhole", "nat", "anycast"}
 
 
-def parse_route(node: Node, out: list[Diagnostic]) -> Route:
+def parse_route(node: Node, out: list[Diagnostic], static: bool = False) -> Route:
     """An ip-route style line; the destination may appear anywhere."""
     words = node.words()
     r = Route(node, words=words)
+    if static:
+        r._static = True
     i = 0
     while i < len(words):
         w = words[i]
@@ -164,10 +166,12 @@ def parse_route(node: Node, out: list[Diagnostic]) -> Route:
     return r
 
 
-def parse_rule(node: Node, out: list[Diagnostic]) -> Rule:
+def parse_rule(node: Node, out: list[Diagnostic], static: bool = False) -> Rule:
     """An ip-rule style line."""
     words = node.words()
     r = Rule(node, words=words)
+    if static:
+        r._static = True
     for i, w in enumerate(words[:-1]):
         v = words[i + 1]
         if w == "from":

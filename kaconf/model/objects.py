@@ -23,83 +23,21 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kaconf.diagnostics import Span
+from kaconf.model.setting import BlockSetting as BlockSetting
+from kaconf.model.setting import HasSpans
+from kaconf.model.setting import Setting as Setting
+
+if TYPE_CHECKING:
+    from kaconf.model.iproutes import RouteInfo
+    from kaconf.model.iprules import RuleInfo
+    from kaconf.model.vmac import VmacOption
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
-
-
-class _HasHeadSpan(Protocol):
-    @property
-    def head_span(self) -> Span: ...
-
-
-class _HasSpans(_HasHeadSpan, Protocol):
-    @property
-    def span(self) -> Span: ...
-
-
-class Setting:
-    """One keyword occurrence, converted according to the schema.
-
-    ``span`` may be given as the statement it comes from (``node=``): the
-    builder makes tens of thousands of settings and most spans are never
-    looked at, so the span is worked out on first use.
-    """
-
-    __slots__ = ("keyword", "value", "_span", "args", "_node")
-
-    def __init__(self, keyword: str, value: Any, span: Span | None = None,
-                 args: list[str] | None = None, node: _HasSpans | None = None) -> None:
-        self.keyword = keyword
-        self.value = value
-        self._span = span
-        self.args: list[str] = [] if args is None else args
-        self._node = node
-
-    @property
-    def span(self) -> Span:
-        s = self._span
-        if s is None:
-            assert self._node is not None, "Setting needs a span or a node"
-            s = self._span = self._span_of(self._node)
-            self._node = None
-        return s
-
-    @span.setter
-    def span(self, value: Span) -> None:
-        self._span = value
-        self._node = None
-
-    @staticmethod
-    def _span_of(node: _HasSpans) -> Span:
-        """A keyword's span is its statement's line."""
-        return node.head_span
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Setting):
-            return NotImplemented
-        return (self.keyword, self.value, self.span, self.args) == (
-            other.keyword, other.value, other.span, other.args)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return (f"Setting(keyword={self.keyword!r}, value={self.value!r}, span={self.span!r}, "
-                f"args={self.args!r})")
-
-
-class BlockSetting(Setting):
-    """A :class:`Setting` of a value block: given ``node=``, its span is the whole block."""
-
-    __slots__ = ()
-
-    @staticmethod
-    def _span_of(node: _HasSpans) -> Span:
-        """A value block's span runs from its keyword to its closing brace."""
-        return node.span
 
 
 class _Field:
@@ -163,7 +101,7 @@ class Block:
 
     settings: dict[str, Setting]
     _span: Span | None = None
-    _source: _HasSpans | None = None
+    _source: HasSpans | None = None
     #: whether the span is the source's keyword line only (see LineItem)
     _head: ClassVar[bool] = False
 
@@ -192,7 +130,7 @@ class Block:
         cls._REPR = tuple(shown)
         cls._NAMES = frozenset(names)
 
-    def __init__(self, source: _HasSpans | None = None, /, **values: Any) -> None:
+    def __init__(self, source: HasSpans | None = None, /, **values: Any) -> None:
         d = self.__dict__
         # every block is filled with the keywords it is given; the other list
         # and dict fields are made on first use (see _Lazy)
@@ -221,9 +159,26 @@ class Block:
         self._span = value
         self._source = None
 
+    def position(self) -> tuple[str, int, int]:
+        """(file, line, column) where the object starts (``("", 0, 0)``: unknown), to put
+        objects in source order without making their spans."""
+        source = self._source
+        if source is not None:
+            return source.position()
+        s = self._span
+        return ("", 0, 0) if s is None else (s.file, s.line, s.col)
+
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._REPR)
         return f"{type(self).__qualname__}({fields})"
+
+    def filled(self, name: str) -> Any:
+        """List (or dict) field ``name`` if anything was put in it, else an empty tuple.
+
+        Reading the field itself makes the object's own empty list on first use (see
+        :class:`_Lazy`); a reader that goes over thousands of objects asks this instead.
+        """
+        return self.__dict__.get(name) or ()
 
     def given(self, keyword: str) -> bool:
         """Whether ``keyword`` appeared in this block."""
@@ -298,7 +253,15 @@ class VirtualAddress(LineItem):
 
 
 class Route(LineItem):
-    """A virtual_routes / static_routes line (ip-route syntax), kept as words."""
+    """A virtual_routes / static_routes line (ip-route syntax).
+
+    Its words, the options lint looks at, and keepalived's reading of the line
+    (:attr:`info`, made on first use: lint builds the model of every file, and
+    only the resolver needs it).
+    """
+
+    #: a static_routes line (keepalived reads ``track_group`` there only)
+    _static: bool = False
 
     words: list[str] = field(default_factory=list)
     dest: str | None = None
@@ -312,9 +275,18 @@ class Route(LineItem):
     type: str | None = None
     no_track: bool = False
 
+    @cached_property
+    def info(self) -> RouteInfo | None:
+        """keepalived's ``alloc_route`` of the line; None when it drops the line."""
+        from kaconf.model.iproutes import route_from_words
+
+        return route_from_words(self.words, self._static)
+
 
 class Rule(LineItem):
-    """A virtual_rules / static_rules line (ip-rule syntax), kept as words."""
+    """A virtual_rules / static_rules line (ip-rule syntax), like :class:`Route`."""
+
+    _static: bool = False
 
     words: list[str] = field(default_factory=list)
     from_: str | None = None
@@ -322,6 +294,14 @@ class Rule(LineItem):
     table: str | None = None
     preference: int | None = None
     no_track: bool = False
+
+    @cached_property
+    def info(self) -> RuleInfo | None:
+        """keepalived's ``alloc_rule`` of the line (``priority`` None when not given:
+        the resolver numbers those); None when it drops the line."""
+        from kaconf.model.iprules import rule_from_words
+
+        return rule_from_words(self.words, self._static)
 
 
 class UnicastPeer(LineItem):
@@ -397,6 +377,18 @@ class VrrpInstance(Block):
     @property
     def vips(self) -> list[VirtualAddress]:
         return self.virtual_ipaddress
+
+    @cached_property
+    def vmac(self) -> VmacOption | None:
+        """``use_vmac`` as keepalived reads it (:mod:`kaconf.model.vmac`); None when not
+        given. Read on first use, from the last ``use_vmac`` line."""
+        s = self.settings.get("use_vmac")
+        if s is None:
+            return None
+        from kaconf.model.readers import words
+        from kaconf.model.vmac import parse_use_vmac
+
+        return parse_use_vmac(words(s), self.name, s.span)
 
 
 class SyncGroup(Block):
@@ -593,8 +585,6 @@ class Config(Block):
             if inst.name == name:
                 return inst
         return None
-
-
 
 
 if not TYPE_CHECKING:  # run time only, so that mypy still checks names imported from here

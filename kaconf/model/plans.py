@@ -249,9 +249,9 @@ def _item_parser(kw: str, path: str) -> ItemParser | None:
     if kw in _ADDRESS_BLOCKS:
         return functools.partial(items.parse_address, static=kw == "static_ipaddress")
     if kw in ("virtual_routes", "static_routes"):
-        return items.parse_route
+        return functools.partial(items.parse_route, static=kw == "static_routes")
     if kw in ("virtual_rules", "static_rules"):
-        return items.parse_rule
+        return functools.partial(items.parse_rule, static=kw == "static_rules")
     if kw == "unicast_peer":
         return items.parse_peer
     if kw.startswith("track_") and path in ("vrrp_instance", "vrrp_sync_group"):

@@ -50,13 +50,13 @@ def weighted_tracks(ctx: Context, inst: VrrpInstance) -> list[tuple[TrackRef, st
     for ref in inst.track_interface:
         if ref.weight:
             out.append((ref, f"{ref.name} tracked interface weight"))
-    for ref in inst.track_script:
+    for ref in inst.filled("track_script"):
         if ref.name in cfg.vrrp_scripts and line_weight(ctx, inst, ref):
             out.append((ref, f"tracked script {ref.name} with weights (keepalived drops it)"))
-    for ref in inst.track_file:
+    for ref in inst.filled("track_file"):
         if ref.name in cfg.track_files and line_weight(ctx, inst, ref):
             out.append((ref, f"weight from tracked file {ref.name} (specify weight 0)"))
-    for ref in inst.track_bfd:
+    for ref in inst.filled("track_bfd"):
         if ref.name in cfg.bfd_instances and line_weight(ctx, inst, ref):
             out.append((ref, f"tracked bfd {ref.name} with weight"))
     return out
@@ -64,12 +64,14 @@ def weighted_tracks(ctx: Context, inst: VrrpInstance) -> list[tuple[TrackRef, st
 
 def ip_routes(cfg: Config) -> list[Route]:
     """Every route line: static_routes, then each instance's virtual_routes."""
-    return list(cfg.static_routes) + [r for i in cfg.vrrp_instances for r in i.virtual_routes]
+    return list(cfg.static_routes) + [r for i in cfg.vrrp_instances
+                                      for r in i.filled("virtual_routes")]
 
 
 def ip_rules(cfg: Config) -> list[Rule]:
     """Every (ip) rule line: static_rules, then each instance's virtual_rules."""
-    return list(cfg.static_rules) + [r for i in cfg.vrrp_instances for r in i.virtual_rules]
+    return list(cfg.static_rules) + [r for i in cfg.vrrp_instances
+                                     for r in i.filled("virtual_rules")]
 
 
 def address_lines(cfg: Config) -> Iterator[VirtualAddress]:
@@ -77,4 +79,4 @@ def address_lines(cfg: Config) -> Iterator[VirtualAddress]:
     yield from cfg.static_ipaddress
     for inst in cfg.vrrp_instances:
         yield from inst.virtual_ipaddress
-        yield from inst.virtual_ipaddress_excluded
+        yield from inst.filled("virtual_ipaddress_excluded")

@@ -15,6 +15,7 @@ import copy
 from typing import TYPE_CHECKING
 
 from kaconf.lint.helpers.host import host_interfaces
+from kaconf.lint.rule import RESOLVED_INSTANCES
 
 if TYPE_CHECKING:
     from kaconf.effective import Effective
@@ -60,6 +61,7 @@ class _Index:
             ei = by_name.pop(inst.name, None)
             if ei is not None:
                 self.instances[id(inst)] = ei
+        ctx.memo(RESOLVED_INSTANCES, lambda _ctx: self.instances)
         groups = eff.vrrp.sync_groups if eff.vrrp is not None else []
         self.groups: dict[str, EffSyncGroup] = {g.name: g for g in groups}
         self.memberships: list[SyncMembership] = \

@@ -37,7 +37,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                            "on the host - keepalived refuses to run it",
                            tree.setting_span(inst, "interface"),
                            f"known interfaces: {', '.join(sorted(have)) or 'none'}")
-        for va in [*inst.virtual_ipaddress, *inst.virtual_ipaddress_excluded]:
+        for va in [*inst.virtual_ipaddress, *inst.filled("virtual_ipaddress_excluded")]:
             if va.dev is not None and va.dev not in have:
                 yield ctx.diag(META, f"interface {va.dev} for ip address {va.text} doesn't exist "
                                "on the host", va.span, "fix the 'dev' of the address")

@@ -27,8 +27,8 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     defined = {n for n, s in cfg.vrrp_scripts.items() if s.script is not None and s.script.args}
-    owners = [(i.name, i.track_script) for i in cfg.vrrp_instances]
-    owners += [(g.name, g.track_script) for g in cfg.sync_groups]
+    owners = [(i.name, i.filled("track_script")) for i in cfg.vrrp_instances]
+    owners += [(g.name, g.filled("track_script")) for g in cfg.sync_groups]
     for owner, refs in owners:
         for ref in refs:
             if ref.name not in defined:

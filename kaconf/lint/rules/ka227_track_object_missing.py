@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
 from kaconf.lint.rule import Context, RuleMeta
+from kaconf.model.objects import SyncGroup, VrrpInstance
 
 META = RuleMeta(
     code="KA227",
@@ -30,10 +31,10 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     kinds = (("track_file", "file", cfg.track_files),
              ("track_process", "process", cfg.track_processes),
              ("track_bfd", "bfd", cfg.bfd_instances))
-    owners: list[object] = [*cfg.vrrp_instances, *cfg.sync_groups]
+    owners: list[VrrpInstance | SyncGroup] = [*cfg.vrrp_instances, *cfg.sync_groups]
     for owner in owners:
         for attr, word, defined in kinds:
-            for ref in getattr(owner, attr):
+            for ref in owner.filled(attr):  # (makes no empty list in the model)
                 if ref.name not in defined:
                     name = getattr(owner, "name", "")
                     yield ctx.diag(META, f"({name}) track {word} {ref.name} not found - "

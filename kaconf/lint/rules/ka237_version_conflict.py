@@ -28,39 +28,9 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     if "version" not in tree.names_in(ctx, "vrrp_instance"):
         return  # the usual case: no instance has a version line
     for inst in ctx.config.vrrp_instances:
-        node = tree.instance_node(ctx, inst)
-        if "version" not in tree.statement_names(ctx, node):
+        if not inst.given("version"):
             continue  # only a version line can conflict
-        fam: int | None = None
-        ver: int | None = None
-        for c in tree.statements(ctx, node):
-            kw = c.name
-            if kw == "native_ipv6":
-                if fam != 4:
-                    fam, ver = 6, 3
-            elif kw in ("virtual_ipaddress", "unicast_peer") and c.children:
-                for item in tree.children(c):
-                    f = _fam(item.name)
-                    if fam is None and f is not None:
-                        fam = f
-            elif kw in ("unicast_src_ip", "mcast_src_ip", "mcast_dst_ip") and c.args:
-                f = _fam(c.args[0].text)
-                if fam is None and f is not None:
-                    fam = f
-            elif kw == "version" and c.args and c.args[0].text in ("2", "3"):
-                v = int(c.args[0].text)
-                if (ver is not None and ver != v) or (v == 2 and fam == 6):
-                    yield ctx.diag(META, f"({inst.name}) vrrp_version {v} conflicts with the "
-                                   f"configured or deduced version {ver or 3} - keepalived "
-                                   "ignores it", c.head_span, "remove the line or use version 3")
-                    continue
-                ver = v
-
-
-def _fam(text: str) -> int | None:
-    import ipaddress
-
-    try:
-        return ipaddress.ip_address(text.split("/", 1)[0]).version
-    except ValueError:
-        return None
+        for span, v, ver in ctx.resolved(inst).version_ignored:
+            yield ctx.diag(META, f"({inst.name}) vrrp_version {v} conflicts with the "
+                           f"configured or deduced version {ver} - keepalived ignores it",
+                           span, "remove the line or use version 3")

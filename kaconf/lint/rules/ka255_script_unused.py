@@ -31,8 +31,8 @@ META = RuleMeta(
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
-    used = {r.name for i in cfg.vrrp_instances for r in i.track_script}
-    used |= {r.name for g in cfg.sync_groups for r in g.track_script}
+    used = {r.name for i in cfg.vrrp_instances for r in i.filled("track_script")}
+    used |= {r.name for g in cfg.sync_groups for r in g.filled("track_script")}
     for name, vs in cfg.vrrp_scripts.items():
         if name not in used:
             yield ctx.diag(META, f"vrrp_script {name} is not used by any vrrp_instance or sync "

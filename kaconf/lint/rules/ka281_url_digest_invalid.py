@@ -35,7 +35,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     for vs in ctx.config.virtual_servers:
         for rs in vs.real_server:
             for ck in rs.checkers:
-                for url in ck.url:
+                for url in ck.filled("url"):  # (makes no empty list in the model)
                     d = url.digest
                     if d is not None and not _MD5.fullmatch(str(d)):
                         yield ctx.diag(META, f"url digest '{d}' is not 32 hexadecimal digits - "

@@ -32,7 +32,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
     # addresses (``.ip``, scope dropped) do, without making and hashing an address each
     first: dict[tuple[type, int], str] = {}
     for inst in ctx.config.vrrp_instances:
-        for va in [*inst.virtual_ipaddress, *inst.virtual_ipaddress_excluded]:
+        for va in [*inst.virtual_ipaddress, *inst.filled("virtual_ipaddress_excluded")]:
             address = va.address
             if address is None:
                 continue

@@ -30,7 +30,7 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
         src = inst.unicast_src_ip
         if src is None:
             continue
-        for p in inst.unicast_peer:
+        for p in inst.filled("unicast_peer"):
             if p.address == src:
                 yield ctx.diag(META, f"({inst.name}) unicast_peer {p.address} is this node's own "
                                "unicast_src_ip", p.span, "list the other node(s) only")

@@ -34,7 +34,7 @@ META = RuleMeta(
 def check(ctx: Context) -> Iterable[Diagnostic]:
     cfg = ctx.config
     for inst in cfg.vrrp_instances:
-        for ref in inst.track_script:
+        for ref in inst.filled("track_script"):
             if ref.name in cfg.vrrp_scripts and semantics.line_weight(ctx, inst, ref) == 0:
                 yield ctx.diag(META, f"({inst.name}) track script {ref.name} has weight 0 - when "
                                "it fails the instance goes to FAULT instead of re-electing",

@@ -14,8 +14,8 @@ from kaconfd.netlink import Netlink
 from kaconfd.vrrp.routes import route_spec, rule_spec
 from pyroute2.netlink.exceptions import NetlinkError
 
-from kaconf.effective.iproutes import route_from_words
-from kaconf.effective.iprules import RulePriorities, rule_from_words
+from kaconf.model.iproutes import route_from_words
+from kaconf.model.iprules import rule_from_words
 
 
 class FakeIPRoute:
@@ -65,7 +65,7 @@ def test_route_and_rule_arguments() -> None:
         "dst": "10.8.0.0/16", "table": 100, "proto": 18, "type": "unicast",
         "family": socket.AF_INET, "gateway": "10.1.10.1", "prefsrc": "10.1.10.240",
         "oif": 7, "priority": 5, "flags": 4}
-    rinfo = rule_from_words("from 10.1.10.240 table 100 priority 7".split(), RulePriorities())
+    rinfo = rule_from_words("from 10.1.10.240 table 100 priority 7".split())
     assert rinfo is not None
     rule = rule_spec(rinfo)
     assert Netlink._rule_args(rule) == {

@@ -33,6 +33,9 @@ def test_the_first_version_line_wins_a_conflict(tmp_path: Path) -> None:
     (ei,) = resolve(cfg, Host.static(hostname="h", interfaces=[])).vrrp.instances
     # other keywords: the last line wins, as their handlers overwrite
     assert (ei.version, ei.base_priority) == (3, 60)
+    # the resolver records the line it ignored (KA237 reports it from there)
+    ((span, given, kept),) = ei.version_ignored
+    assert (span.line if span else None, given, kept) == (6, 2, 3)
 
 
 def _resolved(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]

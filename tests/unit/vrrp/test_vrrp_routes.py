@@ -16,8 +16,9 @@ from kaconfd.vrrp.routes import (
     rule_spec,
 )
 
-from kaconf.effective.iproutes import route_from_words
-from kaconf.effective.iprules import RulePriorities, rule_from_words
+from kaconf.effective.iplines import RulePriorities
+from kaconf.model.iproutes import route_from_words
+from kaconf.model.iprules import rule_from_words
 
 
 def parse_route(words: list[str]) -> RouteSpec:
@@ -28,10 +29,10 @@ def parse_route(words: list[str]) -> RouteSpec:
 
 
 def parse_rule(words: list[str]) -> RuleSpec:
-    info = rule_from_words(words, RulePriorities())
+    info = rule_from_words(words)
     if info is None:
         raise RouteError("keepalived rejects this rule")
-    return rule_spec(info)
+    return rule_spec(RulePriorities().numbered(info))
 
 
 def test_keepalived_sample_routes() -> None:

@@ -1,4 +1,5 @@
-"""use_vmac: the resolver's names and MACs (kaconf.effective.vmac), the daemon's settings."""
+"""use_vmac: the model's reading (kaconf.model.vmac), the resolver's names and MACs
+(kaconf.effective.vmac), the daemon's settings."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import pytest
 from kaconfd.vrrp.config import InstanceConfig, vrrp_config
 from kaconfd.vrrp.vmac import BaseArpConfig
 
-from kaconf.effective.vmac import dev_name_valid, parse_mac, parse_use_vmac, virtual_mac
+from kaconf.effective.vmac import virtual_mac
 from kaconf.effective.vmac import vmac_name_for as default_vmac_name
 from kaconf.loader import load_full
+from kaconf.model.vmac import dev_name_valid, parse_mac, parse_use_vmac
 
 
 def test_virtual_mac_is_rfc5798() -> None:
@@ -43,11 +45,13 @@ def test_parse_mac_refuses(text: str, problem: str) -> None:
 
 
 def test_parse_use_vmac_name_and_mac_in_any_order() -> None:
-    assert parse_use_vmac([], 90) == parse_use_vmac([], 1)
-    opt = parse_use_vmac(["02:00:00:00:00:01", "vip0"], 90, "VI_1")
-    assert (opt.name, opt.mac, opt.warnings) == ("vip0", "02:00:00:00:00:01", ())
-    bad = parse_use_vmac(["a/b", "01:00:00:00:00:01"], 90, "VI_1")
-    assert bad.name is None and bad.mac is None and len(bad.warnings) == 2
+    assert parse_use_vmac([]).mac_for(90) is None
+    opt = parse_use_vmac(["02:00:00:00:00:01", "vip0"], "VI_1")
+    assert (opt.name, opt.mac_for(90), opt.warnings) == ("vip0", "02:00:00:00:00:01", ())
+    five = parse_use_vmac(["02:00:00:00:00"])
+    assert five.vrid_last and five.mac_for(90) == "02:00:00:00:00:5a"
+    bad = parse_use_vmac(["a/b", "01:00:00:00:00:01"], "VI_1")
+    assert bad.name is None and bad.mac_for(90) is None and len(bad.warnings) == 2
     assert bad.warnings[0].startswith("(VI_1) VMAC interface name 'a/b'")
 
 

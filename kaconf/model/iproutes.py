@@ -1,11 +1,12 @@
 """``virtual_routes`` / ``static_routes`` lines as keepalived stores and prints them
-(``alloc_route`` / ``format_iproute``)."""
+(``alloc_route`` / ``format_iproute``); the model reads each line once
+(:attr:`kaconf.model.objects.Route.info`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kaconf.effective.iplines import (
+from kaconf.model.ipwords import (
     PROTOS,
     RT_TABLE_MAIN,
     RTN_NAMES,
@@ -18,7 +19,7 @@ from kaconf.effective.iplines import (
     table_number,
     tracking_text,
 )
-from kaconf.effective.values import read_uint
+from kaconf.model.readers import read_uint
 
 
 @dataclass

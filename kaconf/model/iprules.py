@@ -1,20 +1,20 @@
-"""``virtual_rules`` / ``static_rules`` lines as keepalived stores and prints them
-(``alloc_rule`` / ``format_iprule``), with its automatic rule priorities."""
+"""``virtual_rules`` / ``static_rules`` lines as keepalived reads and prints them
+(``alloc_rule`` / ``format_iprule``); the model reads each line once
+(:attr:`kaconf.model.objects.Rule.info`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kaconf.effective.iplines import (
+from kaconf.model.ipwords import (
     RTPROT_KEEPALIVED,
-    RULE_START_PRIORITY,
     Prefix,
     realms_value,
     route_prefix,
     table_number,
     tracking_text,
 )
-from kaconf.effective.values import read_int, read_uint
+from kaconf.model.readers import read_int, read_uint
 
 
 @dataclass
@@ -79,21 +79,13 @@ class RuleInfo:
         return out
 
 
-class RulePriorities:
-    """keepalived's per-family counters for rules given without a preference."""
+def rule_from_words(words: list[str], static: bool = False) -> RuleInfo | None:
+    """keepalived's ``alloc_rule``; ``None`` when it rejects the line.
 
-    def __init__(self) -> None:
-        self.next = {4: RULE_START_PRIORITY, 6: RULE_START_PRIORITY}
-
-    def take(self, family: int) -> int:
-        v = self.next[family]
-        self.next[family] = v - 1
-        return v
-
-
-def rule_from_words(words: list[str], prios: RulePriorities,
-                    static: bool = False) -> RuleInfo | None:
-    """keepalived's ``alloc_rule``; ``None`` when it rejects the line."""
+    A rule given without a preference keeps ``priority`` None: keepalived numbers
+    those in parse order across the whole file, which is the resolver's business
+    (:class:`kaconf.effective.iplines.RulePriorities`).
+    """
     r = RuleInfo()
     fam = 0
     n = len(words)
@@ -241,6 +233,4 @@ def rule_from_words(words: list[str], prios: RulePriorities,
         if p is not None and p.family == 0:
             p.family = r.family
             p.addr = "::" if r.family == 6 else "0.0.0.0"
-    if r.priority is None:
-        r.priority = prios.take(r.family)
     return r
