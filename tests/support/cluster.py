@@ -1,0 +1,616 @@
+"""Real keepalived nodes on one LAN of namespaces, driven by a scenario, recorded over time.
+
+``kaconf simulate`` predicts what a cluster of keepalived nodes does when events happen
+(a node stops, crashes, loses a link, a check script fails ...). The only honest proof of
+such a prediction is the real thing: this module runs real ``keepalived`` 2.2.7 nodes,
+one per network namespace, their interfaces joined by bridges in a "switch" namespace
+(one bridge per interface name, multicast snooping off, as a LAN), plays the scenario's
+events at their times and records what happened in the simulator's JSON shape
+(``transitions`` and ``vips``) so the two can be compared line by line.
+
+How each event is played (the real counterpart of the simulator's action):
+
+* ``start``: launch ``keepalived -n -l -D -G -f CONF`` with private pid files in the
+  node's namespace (a node that crashed is "rebooted" first: links up, leftover VIPs
+  removed); nodes without an explicit start are launched at 0.
+* ``stop``: SIGTERM (keepalived sends its priority-0 adverts and removes its VIPs).
+* ``crash``: SIGKILL of the process group we created (keepalived and its children, by
+  the pid we were handed), then the addresses it had added are removed, since a crashed
+  machine holds nothing.
+* ``link down|up IFACE``: ``ip link set IFACE down|up`` inside the node's namespace.
+* ``script NAME fail|ok``: the config's check script tests a flag file; the harness
+  creates (fail) or removes (ok) ``SIMPROOF_DIR/NAME.fail``. In the configs keepalived
+  runs, the word ``SIMPROOF_DIR`` is replaced by a directory private to the node.
+* ``track file NAME value N``: writes N into ``SIMPROOF_DIR/NAME`` (the config's
+  ``vrrp_track_file NAME { file SIMPROOF_DIR/NAME }``).
+* ``partition A,B`` / ``heal``: the listed nodes' bridge ports are isolated from each
+  other (bridge ``isolated`` flag) / every port is reconnected.
+* ``priority INSTANCE N``: not played (keepalived has no run-time priority change short
+  of a reload); a scenario using it cannot be proven here.
+
+What is recorded, with times in seconds since the scenario started (monotonic clock):
+every ``(INSTANCE) Entering STATE`` line of each keepalived, stamped when the line is
+read from its stdout (keepalived writes the console log unbuffered), and every address
+added or deleted in each node's namespace, from ``ip -o monitor address`` (one process
+per node, event-driven rather than polled). A VIP's holders at a time are the nodes that
+had it configured then.
+
+Stdlib only. Every wait is bounded, namespaces are deleted in ``close`` (also when a run
+failed half-way), and every process is killed by the pid we were handed (or the process
+group we created for it), never by name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from tests.support.netns import Lab, sh, wait_for
+from tests.support.oracle import keepalived_available
+
+__all__ = ["PLACEHOLDER", "RealCluster", "RealRun", "Step", "holder_intervals",
+           "keepalived_available", "node_layout"]
+
+#: The word replaced in the configs keepalived runs by the node's private directory.
+PLACEHOLDER = "SIMPROOF_DIR"
+
+#: ``(VI_1) Entering MASTER STATE``; ``(VI_1) Entering BACKUP STATE (init)``.
+TRANSITION_RE = re.compile(
+    r"\((?P<inst>[^()\s]+)\) Entering (?P<state>[A-Z]+) STATE(?: \((?P<why>[^)]*)\))?")
+#: Lines about an instance that explain its next transition (kept as the ``cause``).
+CAUSE_RE = re.compile(
+    r"\((?P<inst>[^()\s]+)\) (?P<text>Receive advertisement timeout|"
+    r"(?:Master|Backup) received .*|.*higher priority.*|.*lower priority.*|"
+    r".*preempt.*|Changing effective priority.*|.*[Ff]ault.*|.*script.*)$")
+#: ``ip -o monitor address`` lines: ``[Deleted ]2: eth0    inet 10.1.10.240/24 ...``.
+ADDRESS_RE = re.compile(
+    r"^(?P<deleted>Deleted )?\d+:\s+(?P<dev>\S+)\s+inet6?\s+(?P<addr>[0-9a-fA-F.:]+)/\d+")
+#: keepalived's console prefix (``Wed Dec  2 08:13:38 2026: ``).
+LOG_PREFIX_RE = re.compile(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} [0-9]{4}: ")
+
+#: How long a stopped keepalived may take to exit before the next start kills it.
+EXIT_TIMEOUT = 8.0
+
+
+class StepLike(Protocol):
+    """What the harness needs of one scenario event (the simulator's Event has these)."""
+
+    @property
+    def time(self) -> float: ...
+    @property
+    def node(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def args(self) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event: ``TIME NODE ACTION ARGS...`` (the simulator's event line syntax)."""
+
+    time: float
+    node: str
+    action: str
+    args: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> Step:
+        words = text.split()
+        if len(words) < 3:
+            raise ValueError(f"event {text!r}: expected 'TIME NODE ACTION [ARGS]'")
+        return cls(float(words[0].rstrip("s")), words[1], words[2], tuple(words[3:]))
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class NodeLayout:
+    """A node's name, config and interfaces (name -> its own address, ``addr/prefix``)."""
+
+    name: str
+    conf: Path
+    interfaces: dict[str, str]
+
+
+def _words(text: str) -> list[str]:
+    """The config's words, comments dropped and braces split off (enough for the few
+    keywords read here; the simulator reads the configs with kaconf's real reader)."""
+    words: list[str] = []
+    for raw in text.splitlines():
+        line = re.split(r"[#!]", raw, maxsplit=1)[0]
+        words += line.replace("{", " { ").replace("}", " } ").split()
+    return words
+
+
+def _interfaces_and_sources(text: str) -> tuple[list[str], dict[str, str]]:
+    """Interface names a config uses (``interface X``, ``track_interface`` blocks) in order
+    of first use (eth0 when none is named: keepalived's default), and the
+    ``unicast_src_ip`` of the instance on each interface."""
+    words = _words(text)
+    names: list[str] = []
+    sources: dict[str, str] = {}
+    current: str | None = None
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "interface" and i + 1 < len(words):
+            current = words[i + 1]
+            names.append(current)
+            i += 2
+            continue
+        if word == "unicast_src_ip" and i + 1 < len(words) and current is not None:
+            sources[current] = words[i + 1]
+        if word == "track_interface" and i + 1 < len(words) and words[i + 1] == "{":
+            i += 2
+            while i < len(words) and words[i] != "}":
+                names.append(words[i])
+                i += 1
+                while i < len(words) and words[i] in ("weight", "reverse", "+", "-") \
+                        or (i < len(words) and re.fullmatch(r"-?\d+", words[i])):
+                    i += 1
+        i += 1
+    return list(dict.fromkeys(names)) or ["eth0"], sources
+
+
+def node_layout(nodes: Mapping[str, Path]) -> list[NodeLayout]:
+    """Interfaces and addresses for each node.
+
+    Every interface any config names exists on every node (a bridge per name links
+    them). A node's address on an interface is its config's ``unicast_src_ip`` when the
+    instance on that interface has one (unicast peers name those addresses), else
+    ``10.1.(10 + interface number).(10 + node number)/24``.
+    """
+    found = {name: _interfaces_and_sources(Path(conf).read_text())
+             for name, conf in nodes.items()}
+    ifaces = list(dict.fromkeys(i for names, _ in found.values() for i in names))
+    out = []
+    for n, (name, conf) in enumerate(nodes.items()):
+        addrs = {ifname: f"10.1.{10 + k}.{10 + n}/24" for k, ifname in enumerate(ifaces)}
+        for ifname, src in found[name][1].items():
+            addrs[ifname] = f"{src}/24"
+        out.append(NodeLayout(name, Path(conf), addrs))
+    return out
+
+
+# --------------------------------------------------------------------------- recording
+
+
+@dataclass
+class Transition:
+    time: float
+    node: str
+    instance: str
+    from_: str
+    to: str
+    cause: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"time": round(self.time, 3), "node": self.node, "instance": self.instance,
+                "from": self.from_, "to": self.to, "cause": self.cause}
+
+
+@dataclass
+class AddressChange:
+    time: float
+    node: str
+    addr: str
+    added: bool
+
+
+def holder_intervals(changes: Iterable[AddressChange], vips: Iterable[str],
+                     duration: float) -> dict[str, list[dict[str, Any]]]:
+    """Each VIP's holder intervals over [0, duration]: ``{"start", "end", "holders"}``.
+
+    Consecutive intervals with the same holders are merged; ``holders`` is the sorted
+    list of node names that had the address (empty: nobody held it).
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    ordered = sorted(changes, key=lambda c: c.time)
+    for vip in sorted(set(vips)):
+        holders: set[str] = set()
+        intervals: list[dict[str, Any]] = []
+        start = 0.0
+        for change in ordered:
+            if change.addr != vip or change.time > duration:
+                continue
+            new = holders | {change.node} if change.added else holders - {change.node}
+            if new == holders:
+                continue
+            if change.time > start:
+                intervals.append({"start": round(start, 3), "end": round(change.time, 3),
+                                  "holders": sorted(holders)})
+            holders, start = new, change.time
+        intervals.append({"start": round(start, 3), "end": round(duration, 3),
+                          "holders": sorted(holders)})
+        merged: list[dict[str, Any]] = []
+        for iv in intervals:
+            if merged and merged[-1]["holders"] == iv["holders"]:
+                merged[-1]["end"] = iv["end"]
+            else:
+                merged.append(iv)
+        out[vip] = merged
+    return out
+
+
+@dataclass
+class RealRun:
+    """What the real nodes did; :meth:`to_json` has the simulator's result shape."""
+
+    duration: float
+    nodes: list[str]
+    events: list[StepLike]
+    transitions: list[Transition]
+    changes: list[AddressChange]
+    vip_addresses: set[str]
+    logs: dict[str, str] = field(default_factory=dict)
+
+    def vips(self) -> dict[str, list[dict[str, Any]]]:
+        return holder_intervals(self.changes, self.vip_addresses, self.duration)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": 1,
+            "duration": self.duration,
+            "nodes": list(self.nodes),
+            "events": [{"time": e.time, "node": e.node, "action": e.action,
+                        "args": list(e.args)} for e in self.events],
+            "transitions": [t.to_json() for t in self.transitions],
+            "vips": self.vips(),
+            "anomalies": [],
+        }
+
+
+# --------------------------------------------------------------------------- the cluster
+
+
+class _Node:
+    """One node: its namespace, its keepalived (when running) and its address monitor."""
+
+    def __init__(self, cluster: RealCluster, layout: NodeLayout, ns: str) -> None:
+        self.cluster = cluster
+        self.layout = layout
+        self.name = layout.name
+        self.ns = ns
+        self.dir = cluster.workdir / layout.name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.conf = self.dir / layout.conf.name
+        self.conf.write_text(layout.conf.read_text().replace(PLACEHOLDER, str(self.dir)))
+        self.base = {ipaddress.ip_interface(a).ip.compressed
+                     for a in layout.interfaces.values()}
+        self.held: set[str] = set()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.runs = 0
+        self.log_lines: list[str] = []
+        self.states: dict[str, str] = {}
+        self.crashed = False
+        self.monitor: subprocess.Popen[bytes] | None = None
+
+    # -- keepalived
+
+    def start(self) -> None:
+        self._reap()
+        if self.crashed:
+            self._reboot()
+        self.runs += 1
+        self.cluster.forget(self.name)
+        tag = f"{self.name}-{self.runs}"
+        argv = ["ip", "netns", "exec", self.ns, "keepalived", "-n", "-l", "-D", "-G",
+                "-f", str(self.conf), "-p", str(self.dir / f"{tag}.pid"),
+                "-r", str(self.dir / f"{tag}-vrrp.pid"),
+                "-c", str(self.dir / f"{tag}-checkers.pid")]
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                cwd=self.dir)
+        self.proc = proc
+        threading.Thread(target=self._read_log, args=(proc,), daemon=True).start()
+
+    def _read_log(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        causes: dict[str, str] = {}
+        for raw in proc.stdout:
+            now = self.cluster.now()
+            line = LOG_PREFIX_RE.sub("", raw.decode("utf-8", "replace").rstrip("\n"))
+            self.log_lines.append(f"{now:8.3f} {line}")
+            m = TRANSITION_RE.search(line)
+            if m:
+                inst, state = m.group("inst"), m.group("state")
+                cause = m.group("why") or causes.get(inst, "")
+                self.cluster.transition(now, self.name, inst, state, cause)
+                continue
+            m = CAUSE_RE.search(line)
+            if m:
+                causes[m.group("inst")] = m.group("text")
+
+    def signal(self, sig: int) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.proc.pid, sig)
+
+    def crash(self) -> None:
+        """SIGKILL keepalived and its children (the group we created), drop its VIPs."""
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.crashed = True
+        self._flush_vips()
+
+    def _reboot(self) -> None:
+        for ifname in self.layout.interfaces:
+            sh("ip", "-n", self.ns, "link", "set", ifname, "up")
+        self._flush_vips()
+        self.crashed = False
+
+    def _flush_vips(self) -> None:
+        out = sh("ip", "-n", self.ns, "-o", "addr", "show", check=False)
+        for line in out.splitlines():
+            m = re.match(r"\d+:\s+(\S+)\s+inet6?\s+(\S+)", line)
+            if not m or m.group(1) == "lo":
+                continue
+            ip = ipaddress.ip_interface(m.group(2)).ip
+            if ip.compressed in self.base or ip.is_link_local:
+                continue
+            sh("ip", "-n", self.ns, "addr", "del", m.group(2), "dev", m.group(1).split("@")[0],
+               check=False)
+
+    def _reap(self, timeout: float = EXIT_TIMEOUT) -> None:
+        """Wait for the previous keepalived to exit; kill its group if it overruns."""
+        if self.proc is None:
+            return
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(5)
+
+    def finish(self) -> None:
+        """SIGTERM, bounded wait, then SIGKILL of the group (end of the scenario)."""
+        if self.proc is None:
+            return
+        self.signal(signal.SIGTERM)
+        self._reap()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    # -- addresses
+
+    def watch_addresses(self) -> None:
+        """``ip -o monitor address`` in the namespace, read by a thread; ready when a canary
+        address on ``lo`` has been seen (so no change after this returns is missed)."""
+        popen = subprocess.Popen(["ip", "-n", self.ns, "-o", "monitor", "address"],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)
+        self.monitor = popen
+        seen = threading.Event()
+        threading.Thread(target=self._read_monitor, args=(popen, seen), daemon=True).start()
+        canary = "127.255.255.254/32"
+
+        def probe() -> bool:
+            sh("ip", "-n", self.ns, "addr", "add", canary, "dev", "lo", check=False)
+            sh("ip", "-n", self.ns, "addr", "del", canary, "dev", "lo", check=False)
+            return seen.wait(0.3)
+
+        wait_for(f"the address monitor of {self.name}", probe, 10)
+
+    def _read_monitor(self, popen: subprocess.Popen[bytes], seen: threading.Event) -> None:
+        assert popen.stdout is not None
+        for raw in popen.stdout:
+            now = self.cluster.now()
+            m = ADDRESS_RE.match(raw.decode("utf-8", "replace"))
+            if not m:
+                continue
+            if m.group("dev") == "lo":
+                seen.set()
+                continue
+            ip = ipaddress.ip_address(m.group("addr"))
+            if ip.compressed in self.base or ip.is_link_local:
+                continue
+            self.cluster.address(now, self.name, ip.compressed, not m.group("deleted"))
+
+
+class RealCluster:
+    """Real keepalived nodes for ``nodes`` (name -> config); see the module docstring.
+
+    Use as a context manager; :meth:`run` plays one scenario (once per cluster).
+    """
+
+    def __init__(self, nodes: Mapping[str, Path], workdir: Path) -> None:
+        self.workdir = Path(workdir)
+        self.layouts = node_layout(nodes)
+        self.lab: Lab | None = None
+        self.nodes: dict[str, _Node] = {}
+        self.t0 = time.monotonic()
+        self._lock = threading.Lock()
+        self.transitions: list[Transition] = []
+        self.changes: list[AddressChange] = []
+
+    # -- set-up
+
+    def __enter__(self) -> RealCluster:
+        self.lab = Lab(self.workdir)
+        try:
+            self._build(self.lab)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _build(self, lab: Lab) -> None:
+        ifaces = list(dict.fromkeys(i for lay in self.layouts for i in lay.interfaces))
+        bridges = {}
+        for k, ifname in enumerate(ifaces):
+            bridge = "br0" if k == 0 else f"br{k}"
+            if k:
+                lab.ns_sh(lab.switch, "ip", "link", "add", bridge, "type", "bridge",
+                          "mcast_snooping", "0")
+                lab.ns_sh(lab.switch, "ip", "link", "set", bridge, "up")
+            bridges[ifname] = (k, bridge)
+        for n, lay in enumerate(self.layouts):
+            ns = f"kasp{n}{lab.tag}"
+            sh("ip", "netns", "add", ns)
+            lab.nodes[lay.name] = ns
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            for ifname, addr in lay.interfaces.items():
+                k, bridge = bridges[ifname]
+                port = self.port(n, ifname)
+                sh("ip", "-n", lab.switch, "link", "add", port, "type", "veth",
+                   "peer", "name", ifname, "netns", ns)
+                sh("ip", "-n", lab.switch, "link", "set", port, "master", bridge, "up")
+                sh("ip", "-n", ns, "addr", "add", addr, "dev", ifname)
+                sh("ip", "-n", ns, "link", "set", ifname, "up")
+            node = _Node(self, lay, ns)
+            self.nodes[lay.name] = node
+            node.watch_addresses()
+
+    def port(self, n: int, ifname: str) -> str:
+        """The switch-side name of node number ``n``'s ``ifname``."""
+        k = next(i for i, name in enumerate(self._iface_order()) if name == ifname)
+        return f"p{n}i{k}"
+
+    def _iface_order(self) -> list[str]:
+        return list(dict.fromkeys(i for lay in self.layouts for i in lay.interfaces))
+
+    def close(self) -> None:
+        for node in self.nodes.values():
+            with contextlib.suppress(Exception):
+                node.finish()
+            monitor = node.monitor
+            if monitor is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    monitor.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    monitor.wait(5)
+        if self.lab is not None:
+            self.lab.close()
+
+    # -- recording (called from reader threads)
+
+    def now(self) -> float:
+        return time.monotonic() - self.t0
+
+    def transition(self, now: float, node: str, instance: str, state: str,
+                   cause: str) -> None:
+        with self._lock:
+            states = self.nodes[node].states
+            self.transitions.append(Transition(now, node, instance,
+                                               states.get(instance, "INIT"), state, cause))
+            states[instance] = state
+
+    def forget(self, node: str) -> None:
+        """A new keepalived process begins from INIT whatever the previous one reached."""
+        with self._lock:
+            self.nodes[node].states.clear()
+
+    def address(self, now: float, node: str, addr: str, added: bool) -> None:
+        with self._lock:
+            self.changes.append(AddressChange(now, node, addr, added))
+
+    # -- playing a scenario
+
+    def run(self, steps: Sequence[StepLike], duration: float,
+            vip_addresses: Iterable[str] = ()) -> RealRun:
+        """Play ``steps`` at their times (nodes with no start step start at 0), record
+        until ``duration``, then stop every keepalived; returns what was recorded."""
+        started = {s.node for s in steps if s.action == "start"}
+        plan: list[StepLike] = [Step(0.0, n, "start") for n in self.nodes if n not in started]
+        plan += sorted(steps, key=lambda s: s.time)
+        plan.sort(key=lambda s: s.time)
+        self.t0 = time.monotonic()
+        for step in plan:
+            delay = step.time - self.now()
+            if delay > 0:
+                time.sleep(delay)
+            self.play(step)
+        rest = duration - self.now()
+        if rest > 0:
+            time.sleep(rest)
+        with self._lock:
+            transitions = [t for t in self.transitions if t.time <= duration]
+            changes = [c for c in self.changes if c.time <= duration]
+        for node in self.nodes.values():
+            node.finish()
+        return RealRun(duration, list(self.nodes), list(steps), transitions, changes,
+                       set(vip_addresses) | {c.addr for c in changes},
+                       {n: "\n".join(node.log_lines) for n, node in self.nodes.items()})
+
+    def play(self, step: StepLike) -> None:
+        node = self.nodes[step.node]
+        action, args = step.action, list(step.args)
+        if action == "start":
+            node.start()
+        elif action == "stop":
+            node.signal(signal.SIGTERM)
+        elif action == "crash":
+            node.crash()
+        elif action == "link" and len(args) == 2:
+            sh("ip", "-n", node.ns, "link", "set", args[1], args[0])
+        elif action == "script" and len(args) == 2:
+            flag = node.dir / f"{args[0]}.fail"
+            if args[1] == "fail":
+                flag.write_text("")
+            else:
+                flag.unlink(missing_ok=True)
+        elif action == "track" and len(args) == 4 and args[0] == "file":
+            (node.dir / args[1]).write_text(f"{args[3]}\n")
+        elif action in ("partition", "heal"):
+            self._partition(args[0].split(",") if action == "partition" else [])
+        else:
+            raise ValueError(f"cannot play {action} {' '.join(args)} on real keepalived")
+
+    def _partition(self, isolated: Sequence[str]) -> None:
+        assert self.lab is not None
+        for n, lay in enumerate(self.layouts):
+            flag = "on" if lay.name in isolated else "off"
+            for ifname in lay.interfaces:
+                self.lab.ns_sh(self.lab.switch, "bridge", "link", "set", "dev",
+                               self.port(n, ifname), "isolated", flag)
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+@dataclass(frozen=True)
+class ScenarioDir:
+    """A proof scenario: a folder with one config per node (the node is the file's stem)
+    and ``scenario.yaml`` (``duration`` and ``events``, one ``TIME NODE ACTION ARGS``
+    line each)."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def scenario_file(self) -> Path:
+        return self.path / "scenario.yaml"
+
+    def nodes(self) -> dict[str, Path]:
+        return {p.stem: p for p in sorted(self.path.glob("*.conf"))}
+
+    def read(self) -> tuple[float, list[Step]]:
+        """(duration, steps), read without the simulator (the real half stands alone)."""
+        import yaml
+
+        data = yaml.safe_load(self.scenario_file.read_text())
+        return float(data["duration"]), [Step.parse(str(e)) for e in data.get("events", [])]
+
+
+def scenario_dirs(root: Path) -> list[ScenarioDir]:
+    return [ScenarioDir(p.parent) for p in sorted(root.glob("*/scenario.yaml"))]

@@ -1,0 +1,85 @@
+"""The pure half of the simulator's proof: holder intervals from address changes, and the
+comparison of a simulated timeline with a measured one (tests/support/cluster.py,
+tests/support/simcompare.py). The netns test trusts these to say "agree"/"disagree"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.cluster import AddressChange, Step, holder_intervals, node_layout
+from tests.support.simcompare import compare, holder_sequence
+
+VIP = "10.1.10.240"
+
+
+def _t(time: float, node: str, frm: str, to: str, inst: str = "VI_1") -> dict[str, Any]:
+    return {"time": time, "node": node, "instance": inst, "from": frm, "to": to, "cause": ""}
+
+
+def _result(transitions: list[dict[str, Any]], vips: dict[str, Any]) -> dict[str, Any]:
+    return {"format": 1, "duration": 10, "nodes": ["A", "B"], "events": [],
+            "transitions": transitions, "vips": vips, "anomalies": []}
+
+
+def test_holder_intervals_cover_the_run_and_merge() -> None:
+    changes = [AddressChange(3.6, "A", VIP, True), AddressChange(6.0, "A", VIP, False),
+               AddressChange(6.6, "B", VIP, True), AddressChange(6.6, "B", VIP, True),
+               AddressChange(12.0, "B", VIP, False)]
+    got = holder_intervals(changes, [VIP, "10.9.9.9"], 10.0)
+    assert got[VIP] == [{"start": 0.0, "end": 3.6, "holders": []},
+                        {"start": 3.6, "end": 6.0, "holders": ["A"]},
+                        {"start": 6.0, "end": 6.6, "holders": []},
+                        {"start": 6.6, "end": 10.0, "holders": ["B"]}]
+    assert got["10.9.9.9"] == [{"start": 0.0, "end": 10.0, "holders": []}]
+
+
+def test_short_handover_artefacts_are_dropped() -> None:
+    intervals = [{"start": 0, "end": 3.6, "holders": []},
+                 {"start": 3.6, "end": 8.425, "holders": ["B"]},
+                 {"start": 8.425, "end": 8.426, "holders": ["A", "B"]},
+                 {"start": 8.426, "end": 10, "holders": ["A"]}]
+    assert holder_sequence(intervals) == [(0.0, ()), (3.6, ("B",)), (8.426, ("A",))]
+
+
+def test_agreement_within_one_advert_plus_slack() -> None:
+    real = _result([_t(0.01, "A", "INIT", "BACKUP"), _t(3.62, "A", "BACKUP", "MASTER")],
+                   {VIP: [{"start": 0, "end": 3.62, "holders": []},
+                          {"start": 3.62, "end": 10, "holders": ["A"]}]})
+    sim = _result([_t(0.0, "A", "INIT", "BACKUP"), _t(3.61, "A", "BACKUP", "MASTER"),
+                   _t(9.0, "A", "MASTER", "STOPPED")],
+                  {f"{VIP}/24": [{"start": 0, "end": 3.61, "holders": []},
+                                 {"start": 3.61, "end": 10, "holders": ["A"]}]})
+    result = compare(real, sim, {("A", "VI_1"): 1.0})
+    assert result.ok, result.problems
+    assert (result.transitions, result.matched) == (2, 2)
+    assert abs(result.max_diff - 0.01) < 1e-9
+
+
+def test_disagreements_are_named() -> None:
+    real = _result([_t(0.0, "A", "INIT", "BACKUP"), _t(3.6, "A", "BACKUP", "MASTER")],
+                   {VIP: [{"start": 0, "end": 3.6, "holders": []},
+                          {"start": 3.6, "end": 10, "holders": ["A"]}]})
+    late = _result([_t(0.0, "A", "INIT", "BACKUP"), _t(3.0, "A", "BACKUP", "MASTER")],
+                   real["vips"])
+    problems = compare(real, late, {("A", "VI_1"): 0.1}).problems
+    assert problems == ["A/VI_1: BACKUP->MASTER at 3.600 s simulated at 3.000 s "
+                        "(0.600 s off, allowed 0.150 s)"]
+    wrong = _result([_t(0.0, "A", "INIT", "BACKUP"), _t(3.6, "B", "BACKUP", "MASTER")],
+                    {VIP: [{"start": 0, "end": 10, "holders": ["B"]}]})
+    problems = compare(real, wrong, {("A", "VI_1"): 1.0}).problems
+    assert "A/VI_1: missing transition BACKUP->MASTER at 3.600 s" in problems
+    assert any(p.startswith("B/VI_1: extra transition") for p in problems)
+    assert any(p.startswith(f"VIP {VIP}: keepalived holders 0.000:- 3.600:A") for p in problems)
+
+
+def test_steps_and_layout(tmp_path: Any) -> None:
+    assert Step.parse("6.5 A link down eth1") == Step(6.5, "A", "link", ("down", "eth1"))
+    a, b = tmp_path / "A.conf", tmp_path / "B.conf"
+    a.write_text("vrrp_instance V { interface eth1\n unicast_src_ip 10.7.0.1\n"
+                 " track_interface {\n  eth2\n }\n}\n")
+    b.write_text("vrrp_instance V {\n interface eth0\n}\n")
+    la, lb = node_layout({"A": a, "B": b})
+    assert la.interfaces == {"eth1": "10.7.0.1/24", "eth2": "10.1.11.10/24",
+                             "eth0": "10.1.12.10/24"}
+    assert lb.interfaces == {"eth1": "10.1.10.11/24", "eth2": "10.1.11.11/24",
+                             "eth0": "10.1.12.11/24"}
