@@ -28,6 +28,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from .core import startup_events
 from .effects import InstanceEffects, run_script
 from .events import (
     Action,
@@ -41,8 +42,6 @@ from .events import (
     SendAdvert,
     SendGarp,
     SetTimer,
-    Startup,
-    TrackUpdate,
 )
 from .fsm import VrrpFsm
 from .io import AdvertSender, Announcer, Heard, IPAddress, Received
@@ -181,25 +180,25 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         after it, never overtaken by a stale value.
         """
         cfg, nl, child = self.cfg, self.child.netlink, self.child
-        events: list[Event] = []
+        links: dict[str, bool] = {}
         for name in cfg.tracked_interfaces:
             tracked = await nl.link(name)
             if tracked is not None:
                 self.ifindex[name] = tracked.index
                 child.link_state.setdefault(name, tracked.up)
-            events.append(TrackUpdate(f"if:{name}", tracked is not None and tracked.up))
+            links[name] = tracked is not None and tracked.up
         if resume_master:
             resume_master = await self._vips_present()
-        for name in cfg.tracked_scripts:
+
+        def script_up(name: str) -> bool | None:
             script = child.tracked.scripts.get(name)
-            if script is not None and script.state.up is not None:
-                events.append(TrackUpdate(f"script:{name}", script.state.up))
-        for name in cfg.tracked_files:
+            return script.state.up if script is not None else None
+
+        def file_value(name: str) -> int | None:
             watcher = child.tracked.files.get(name)
-            if watcher is not None:
-                events.append(TrackUpdate(f"file:{name}", value=watcher.value))
-        events.append(Startup(resume_master=resume_master))
-        return events
+            return watcher.value if watcher is not None else None
+
+        return startup_events(cfg, links.__getitem__, script_up, file_value, resume_master)
 
     async def _primary_address(self, index: int) -> IPAddress | None:
         for iface in await self.child.netlink.addresses(index):

@@ -26,6 +26,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .core import UnitCore
 from .effects import run_script
 from .events import AdvertReceived, Event, Log, SendAdvert, SetTimer, Shutdown, TimerFired
 from .params import State
@@ -74,7 +75,8 @@ class Unit:
         self.key = key
         self.runners = runners
         self.group_cfg = group
-        self.group: SyncGroupFsm | None = None
+        #: The pure decisions (shared with the simulator), built by :meth:`start`.
+        self.core: UnitCore | None = None
         self.queue: asyncio.Queue[tuple[str, Event, float | None] | _Resume | None] = (
             asyncio.Queue())
         self.task: asyncio.Task[None] | None = None
@@ -112,27 +114,20 @@ class Unit:
         ``force``: a noted advert (see InstanceRunner.flush_heard), handled even while
         events wait in the queue: it arrived before they were posted.
         """
-        if self.busy and not force:
+        if (self.busy and not force) or self.core is None or member not in self.core.fsms:
             return None
-        if self.group is not None:
-            return self.group.fast_advert_received(member, event, at)
-        fsm = self.runners[member].fsm
-        return fsm.fast_advert_received(event, at) if fsm is not None else None
+        return self.core.fast_advert_received(member, event, at)
 
     def fast_advert_timer_fired(self, member: str,
                                 at: float) -> tuple[SendAdvert, SetTimer] | None:
         """The pure core's fast path for a master's advert timer, if the unit is idle."""
-        if self.busy:
+        if self.busy or self.core is None or member not in self.core.fsms:
             return None
-        if self.group is not None:
-            return self.group.fast_advert_timer_fired(member, at)
-        fsm = self.runners[member].fsm
-        return fsm.fast_advert_timer_fired(at) if fsm is not None else None
+        return self.core.fast_advert_timer_fired(member, at)
 
     def start(self) -> None:
         fsms = {name: r.fsm for name, r in self.runners.items() if r.fsm is not None}
-        if self.group_cfg is not None:
-            self.group = SyncGroupFsm(self.group_cfg.name, fsms)
+        self.core = UnitCore(fsms, self.group_cfg.name if self.group_cfg is not None else None)
         self.task = asyncio.create_task(self._consume(), name=f"vrrp {self.key}")
 
     async def stop(self) -> None:
@@ -147,12 +142,14 @@ class Unit:
             runner.close()
             await runner.remove_vmac()
 
+    @property
+    def group(self) -> SyncGroupFsm | None:
+        """The sync group's coordinator (None: a standalone instance, or not started)."""
+        return self.core.group if self.core is not None else None
+
     def _decide(self, member: str, event: Event, now: float) -> list[Tagged]:
-        if self.group is not None:
-            return self.group.handle(member, event, now)
-        fsm = self.runners[member].fsm
-        assert fsm is not None
-        return [(member, a) for a in fsm.handle(event, now)]
+        assert self.core is not None
+        return self.core.decide(member, event, now)
 
     def _now(self, event: Event, at: float | None) -> float:
         """The time the core is told: an advert's arrival, a due timer's deadline."""
