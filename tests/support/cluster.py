@@ -53,10 +53,13 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tests.support.netns import Lab, sh, wait_for
 from tests.support.oracle import keepalived_available
+
+if TYPE_CHECKING:
+    from kaconfd.simulate.scenario import Scenario
 
 __all__ = ["PLACEHOLDER", "RealCluster", "RealRun", "Step", "holder_intervals",
            "keepalived_available", "node_layout"]
@@ -97,19 +100,12 @@ class StepLike(Protocol):
 
 @dataclass(frozen=True)
 class Step:
-    """One event: ``TIME NODE ACTION ARGS...`` (the simulator's event line syntax)."""
+    """One event (the harness's own, for the implicit starts at 0)."""
 
     time: float
     node: str
     action: str
     args: tuple[str, ...] = ()
-
-    @classmethod
-    def parse(cls, text: str) -> Step:
-        words = text.split()
-        if len(words) < 3:
-            raise ValueError(f"event {text!r}: expected 'TIME NODE ACTION [ARGS]'")
-        return cls(float(words[0].rstrip("s")), words[1], words[2], tuple(words[3:]))
 
 
 # --------------------------------------------------------------------------- layout
@@ -164,13 +160,16 @@ def _interfaces_and_sources(text: str) -> tuple[list[str], dict[str, str]]:
     return list(dict.fromkeys(names)) or ["eth0"], sources
 
 
-def node_layout(nodes: Mapping[str, Path]) -> list[NodeLayout]:
+def node_layout(nodes: Mapping[str, Path],
+                addresses: Mapping[str, Mapping[str, str]] | None = None) -> list[NodeLayout]:
     """Interfaces and addresses for each node.
 
     Every interface any config names exists on every node (a bridge per name links
     them). A node's address on an interface is its config's ``unicast_src_ip`` when the
-    instance on that interface has one (unicast peers name those addresses), else
-    ``10.1.(10 + interface number).(10 + node number)/24``.
+    instance on that interface has one (unicast peers name those addresses), else the
+    scenario's ``addresses`` entry, else ``10.1.(10 + interface number).(10 + node
+    number)/24`` (later nodes have higher addresses, as in the simulator, which matters
+    when priorities are equal).
     """
     found = {name: _interfaces_and_sources(Path(conf).read_text())
              for name, conf in nodes.items()}
@@ -178,6 +177,8 @@ def node_layout(nodes: Mapping[str, Path]) -> list[NodeLayout]:
     out = []
     for n, (name, conf) in enumerate(nodes.items()):
         addrs = {ifname: f"10.1.{10 + k}.{10 + n}/24" for k, ifname in enumerate(ifaces)}
+        for ifname, given in (addresses or {}).get(name, {}).items():
+            addrs[ifname] = given if "/" in given else f"{given}/24"
         for ifname, src in found[name][1].items():
             addrs[ifname] = f"{src}/24"
         out.append(NodeLayout(name, Path(conf), addrs))
@@ -196,7 +197,7 @@ class Transition:
     to: str
     cause: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {"time": round(self.time, 3), "node": self.node, "instance": self.instance,
                 "from": self.from_, "to": self.to, "cause": self.cause}
 
@@ -246,7 +247,7 @@ def holder_intervals(changes: Iterable[AddressChange], vips: Iterable[str],
 
 @dataclass
 class RealRun:
-    """What the real nodes did; :meth:`to_json` has the simulator's result shape."""
+    """What the real nodes did; :meth:`to_dict` has the simulator's JSON shape."""
 
     duration: float
     nodes: list[str]
@@ -259,14 +260,14 @@ class RealRun:
     def vips(self) -> dict[str, list[dict[str, Any]]]:
         return holder_intervals(self.changes, self.vip_addresses, self.duration)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "format": 1,
             "duration": self.duration,
             "nodes": list(self.nodes),
             "events": [{"time": e.time, "node": e.node, "action": e.action,
                         "args": list(e.args)} for e in self.events],
-            "transitions": [t.to_json() for t in self.transitions],
+            "transitions": [t.to_dict() for t in self.transitions],
             "vips": self.vips(),
             "anomalies": [],
         }
@@ -427,15 +428,18 @@ class RealCluster:
     Use as a context manager; :meth:`run` plays one scenario (once per cluster).
     """
 
-    def __init__(self, nodes: Mapping[str, Path], workdir: Path) -> None:
+    def __init__(self, nodes: Mapping[str, Path], workdir: Path,
+                 addresses: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.workdir = Path(workdir)
-        self.layouts = node_layout(nodes)
+        self.layouts = node_layout(nodes, addresses)
         self.lab: Lab | None = None
         self.nodes: dict[str, _Node] = {}
         self.t0 = time.monotonic()
         self._lock = threading.Lock()
         self.transitions: list[Transition] = []
         self.changes: list[AddressChange] = []
+        self.bridges: dict[str, str] = {}
+        self.side_bridges: set[str] = set()
 
     # -- set-up
 
@@ -453,7 +457,7 @@ class RealCluster:
 
     def _build(self, lab: Lab) -> None:
         ifaces = list(dict.fromkeys(i for lay in self.layouts for i in lay.interfaces))
-        bridges = {}
+        bridges: dict[str, tuple[int, str]] = {}
         for k, ifname in enumerate(ifaces):
             bridge = "br0" if k == 0 else f"br{k}"
             if k:
@@ -461,6 +465,7 @@ class RealCluster:
                           "mcast_snooping", "0")
                 lab.ns_sh(lab.switch, "ip", "link", "set", bridge, "up")
             bridges[ifname] = (k, bridge)
+            self.bridges[ifname] = bridge
         for n, lay in enumerate(self.layouts):
             ns = f"kasp{n}{lab.tag}"
             sh("ip", "netns", "add", ns)
@@ -525,10 +530,14 @@ class RealCluster:
 
     def run(self, steps: Sequence[StepLike], duration: float,
             vip_addresses: Iterable[str] = ()) -> RealRun:
-        """Play ``steps`` at their times (nodes with no start step start at 0), record
-        until ``duration``, then stop every keepalived; returns what was recorded."""
-        started = {s.node for s in steps if s.action == "start"}
-        plan: list[StepLike] = [Step(0.0, n, "start") for n in self.nodes if n not in started]
+        """Play ``steps`` at their times, record until ``duration``, then stop every
+        keepalived; returns what was recorded. A node whose first step is not ``start``
+        starts at 0 (the simulator's rule)."""
+        first: dict[str, str] = {}
+        for step in sorted(steps, key=lambda s: s.time):
+            first.setdefault(step.node, step.action)
+        plan: list[StepLike] = [Step(0.0, n, "start") for n in self.nodes
+                                if first.get(n) != "start"]
         plan += sorted(steps, key=lambda s: s.time)
         plan.sort(key=lambda s: s.time)
         self.t0 = time.monotonic()
@@ -550,8 +559,11 @@ class RealCluster:
                        {n: "\n".join(node.log_lines) for n, node in self.nodes.items()})
 
     def play(self, step: StepLike) -> None:
-        node = self.nodes[step.node]
         action, args = step.action, list(step.args)
+        if action in ("partition", "heal"):
+            self._partition(args if action == "partition" else [])
+            return
+        node = self.nodes[step.node]
         if action == "start":
             node.start()
         elif action == "stop":
@@ -568,18 +580,29 @@ class RealCluster:
                 flag.unlink(missing_ok=True)
         elif action == "track" and len(args) == 4 and args[0] == "file":
             (node.dir / args[1]).write_text(f"{args[3]}\n")
-        elif action in ("partition", "heal"):
-            self._partition(args[0].split(",") if action == "partition" else [])
         else:
             raise ValueError(f"cannot play {action} {' '.join(args)} on real keepalived")
 
-    def _partition(self, isolated: Sequence[str]) -> None:
+    def _partition(self, sides: Sequence[str]) -> None:
+        """``partition A,B C``: A and B on one side, C on another, the nodes not named on
+        a third; each side gets a bridge of its own per interface (ports move bridges,
+        links stay up). No sides (``heal``): every port back on the LAN's bridge."""
         assert self.lab is not None
+        side = {name: k for k, part in enumerate(sides, start=1)
+                for name in part.split(",") if name}
         for n, lay in enumerate(self.layouts):
-            flag = "on" if lay.name in isolated else "off"
             for ifname in lay.interfaces:
-                self.lab.ns_sh(self.lab.switch, "bridge", "link", "set", "dev",
-                               self.port(n, ifname), "isolated", flag)
+                bridge = self.bridges[ifname]
+                k = side.get(lay.name, 0)
+                if k:
+                    bridge = f"{bridge}s{k}"
+                    if bridge not in self.side_bridges:
+                        self.lab.ns_sh(self.lab.switch, "ip", "link", "add", bridge, "type",
+                                       "bridge", "mcast_snooping", "0")
+                        self.lab.ns_sh(self.lab.switch, "ip", "link", "set", bridge, "up")
+                        self.side_bridges.add(bridge)
+                self.lab.ns_sh(self.lab.switch, "ip", "link", "set", self.port(n, ifname),
+                               "master", bridge)
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -604,12 +627,11 @@ class ScenarioDir:
     def nodes(self) -> dict[str, Path]:
         return {p.stem: p for p in sorted(self.path.glob("*.conf"))}
 
-    def read(self) -> tuple[float, list[Step]]:
-        """(duration, steps), read without the simulator (the real half stands alone)."""
-        import yaml
+    def read(self) -> Scenario:
+        """The scenario as the simulator reads it (one reader of scenario files)."""
+        from kaconfd.simulate.scenario import load_scenario
 
-        data = yaml.safe_load(self.scenario_file.read_text())
-        return float(data["duration"]), [Step.parse(str(e)) for e in data.get("events", [])]
+        return load_scenario(self.scenario_file)
 
 
 def scenario_dirs(root: Path) -> list[ScenarioDir]:

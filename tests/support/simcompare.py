@@ -64,9 +64,10 @@ def transition_sequences(result: Mapping[str, Any]) -> dict[Key, list[tuple[floa
 
 def holder_sequence(intervals: Sequence[Mapping[str, Any]],
                     min_interval: float = MIN_INTERVAL) -> list[tuple[float, tuple[str, ...]]]:
-    """[(start, holders)] with artefact intervals dropped and equal neighbours merged."""
-    kept = [iv for iv in intervals
-            if float(iv["end"]) - float(iv["start"]) >= min_interval]
+    """[(start, holders)] with artefact intervals dropped and equal neighbours merged
+    (an ``end`` of None is the simulator's "lasts past the end of the run")."""
+    kept = [iv for iv in intervals if iv["end"] is None
+            or float(iv["end"]) - float(iv["start"]) >= min_interval]
     out: list[tuple[float, tuple[str, ...]]] = []
     for iv in kept:
         holders = tuple(sorted(iv["holders"]))

@@ -45,19 +45,20 @@ def advert_intervals(nodes: Mapping[str, Path]) -> dict[Key, float]:
 def simulate(sd: ScenarioDir) -> dict[str, Any]:
     """The simulator's JSON for the scenario (same configs, same events)."""
     from kaconfd.simulate import simulate as run_simulation
-    from kaconfd.simulate.scenario import load_scenario
 
-    result = run_simulation(sd.nodes(), load_scenario(sd.scenario_file))
-    data: dict[str, Any] = json.loads(json.dumps(result.to_json()))
+    result = run_simulation(sd.nodes(), sd.read())
+    data: dict[str, Any] = json.loads(result.to_json())
     return data
 
 
 def run_real(sd: ScenarioDir, workdir: Path) -> tuple[dict[str, Any], dict[str, str]]:
     """The measured JSON and each node's keepalived log (stamped lines)."""
-    duration, steps = sd.read()
-    with RealCluster(sd.nodes(), workdir) as cluster:
-        run = cluster.run(steps, duration)
-    return run.to_json(), run.logs
+    scenario = sd.read()
+    if scenario.duration is None:
+        raise ValueError(f"{sd.scenario_file}: a proof scenario needs a duration")
+    with RealCluster(sd.nodes(), workdir, scenario.addresses) as cluster:
+        run = cluster.run(scenario.events, scenario.duration)
+    return run.to_dict(), run.logs
 
 
 @dataclass
