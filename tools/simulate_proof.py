@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.cluster import keepalived_available  # noqa: E402
-from tests.support.simproof import Proof, prove, scenarios  # noqa: E402
+from tests.support.simproof import KNOWN_GAPS, NOTES, Proof, prove_all  # noqa: E402
 
 DOC = ROOT / "docs" / "simulate.md"
 BEGIN, END = "<!-- simulate_proof:begin -->", "<!-- simulate_proof:end -->"
@@ -60,6 +60,10 @@ def figures(proofs: Sequence[Proof], version: str) -> str:
                          f"simulator failed: {p.error} |")
             continue
         verdict = "agree" if c.ok else "DISAGREE: " + "; ".join(c.problems)
+        if not c.ok and p.name in KNOWN_GAPS:
+            verdict = f"known simulator gap: {KNOWN_GAPS[p.name]}"
+        elif c.ok and p.name in NOTES:
+            verdict = f"agree ({NOTES[p.name]})"
         lines.append(f"| {p.name} | {nodes} | {events} | {c.matched}/{c.transitions} "
                      f"| {c.max_diff * 1000:.0f} ms | {c.vip_matched}/{c.vip_changes} "
                      f"| {c.vip_max_diff * 1000:.0f} ms | {verdict} |")
@@ -93,19 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="DIR",
                         help="also write NAME.real.json and NAME.sim.json there")
     parser.add_argument("--no-write", action="store_true", help="print, do not write the doc")
-    parser.add_argument("--parallel", type=int, default=8)
     args = parser.parse_args(argv)
     reason = keepalived_available()
     if reason is not None:
         print(reason, file=sys.stderr)
         return 2
-    todo = [sd for sd in scenarios() if not args.only or sd.name in args.only]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with tempfile.TemporaryDirectory(prefix="simproof-") as tmp, \
-            ThreadPoolExecutor(max(1, args.parallel)) as pool:
-        futures = [pool.submit(prove, sd, Path(tmp) / sd.name) for sd in todo]
-        proofs = [f.result() for f in futures]
+    with tempfile.TemporaryDirectory(prefix="simproof-") as tmp:
+        proofs = prove_all(Path(tmp), args.only)
     if args.json is not None:
         args.json.mkdir(parents=True, exist_ok=True)
         for p in proofs:
@@ -114,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 (args.json / f"{p.name}.sim.json").write_text(json.dumps(p.sim, indent=1))
     body = figures(proofs, keepalived_version())
     print(body)
-    failed = [p for p in proofs if p.comparison is None or not p.comparison.ok]
+    failed = [p for p in proofs if (p.comparison is None or not p.comparison.ok)
+              and p.name not in KNOWN_GAPS]
     for p in failed:
         print("\n" + p.report(), file=sys.stderr)
     if not args.only and not args.no_write:

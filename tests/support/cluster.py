@@ -477,6 +477,9 @@ class RealCluster:
                 sh("ip", "-n", lab.switch, "link", "add", port, "type", "veth",
                    "peer", "name", ifname, "netns", ns)
                 sh("ip", "-n", lab.switch, "link", "set", port, "master", bridge, "up")
+                # No DAD: IPv6 link-local and VIPs usable at once (VRRPv3 over IPv6).
+                sh("ip", "netns", "exec", ns, "sysctl", "-qw",
+                   f"net.ipv6.conf.{ifname}.accept_dad=0")
                 sh("ip", "-n", ns, "addr", "add", addr, "dev", ifname)
                 sh("ip", "-n", ns, "link", "set", ifname, "up")
             node = _Node(self, lay, ns)

@@ -8,8 +8,11 @@ tools/simulate_proof.py (which writes the figures into docs/simulate.md).
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +24,28 @@ from tests.support.simcompare import Comparison, Key, compare
 
 #: One folder per scenario: NODE.conf files and scenario.yaml.
 SCENARIOS = FIXTURES / "simulate"
+
+#: Differences within the tolerance that still have a known cause (shown in the doc).
+NOTES = {
+    "nopreempt_script": "the 0.3 s is the daemon's VRRP machine re-arming a MASTER's "
+                        "advert timer (and sending at once) when its priority changes; "
+                        "keepalived 2.2.7 keeps its advert rhythm, so B's master-down "
+                        "runs out later",
+}
+
+#: How long parallel runs wait for each other's set-up (seconds).
+SETUP_TIMEOUT = 60.0
+#: Seconds between the starts of parallel runs.
+STAGGER = 0.3
+
+#: Scenarios where the simulator is known to disagree with keepalived, and why (each is
+#: a bug to fix; the test expects the disagreement, so fixing it makes the test say so).
+KNOWN_GAPS = {
+    "startup_delay": "vrrp_startup_delay is ignored (kaconf run and the simulator): "
+                     "keepalived starts the instances' master-down timers only after the "
+                     "delay, so A (150, delay 3 s) becomes MASTER at 6.4 s, after B (100) "
+                     "held the VIP from 3.6 s; simulated: A MASTER at 3.4 s, B never",
+}
 
 
 def scenarios() -> list[ScenarioDir]:
@@ -51,12 +76,17 @@ def simulate(sd: ScenarioDir) -> dict[str, Any]:
     return data
 
 
-def run_real(sd: ScenarioDir, workdir: Path) -> tuple[dict[str, Any], dict[str, str]]:
-    """The measured JSON and each node's keepalived log (stamped lines)."""
+def run_real(sd: ScenarioDir, workdir: Path, ready: Callable[[], object] | None = None
+             ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The measured JSON and each node's keepalived log (stamped lines). ``ready`` is
+    called between building the namespaces and playing the scenario (parallel runs wait
+    there for each other, so no run is timed while others are busy setting up)."""
     scenario = sd.read()
     if scenario.duration is None:
         raise ValueError(f"{sd.scenario_file}: a proof scenario needs a duration")
     with RealCluster(sd.nodes(), workdir, scenario.addresses) as cluster:
+        if ready is not None:
+            ready()
         run = cluster.run(scenario.events, scenario.duration)
     return run.to_dict(), run.logs
 
@@ -93,8 +123,9 @@ def _timeline(result: Mapping[str, Any]) -> dict[str, Any]:
             "vips": result["vips"]}
 
 
-def prove(sd: ScenarioDir, workdir: Path) -> Proof:
-    real, logs = run_real(sd, workdir)
+def prove(sd: ScenarioDir, workdir: Path, ready: Callable[[], object] | None = None
+          ) -> Proof:
+    real, logs = run_real(sd, workdir, ready)
     try:
         sim = simulate(sd)
     except Exception as exc:  # a simulator crash is a finding, reported with the timeline
@@ -102,9 +133,27 @@ def prove(sd: ScenarioDir, workdir: Path) -> Proof:
     return Proof(sd.name, real, sim, logs, compare(real, sim, advert_intervals(sd.nodes())))
 
 
-def prove_all(workdir: Path, parallel: int = 8) -> list[Proof]:
-    """Every scenario, ``parallel`` at a time (each has its own namespaces and names)."""
-    todo = scenarios()
-    with ThreadPoolExecutor(max(1, parallel)) as pool:
-        futures = [pool.submit(prove, sd, workdir / sd.name) for sd in todo]
+def prove_all(workdir: Path, names: Sequence[str] = ()) -> list[Proof]:
+    """Every scenario (or those named) in parallel: each has its own namespaces and
+    names; they are all built first, then played, each :data:`STAGGER` s after the
+    previous one (see :func:`run_real`)."""
+    todo = [sd for sd in scenarios() if not names or sd.name in names]
+    barrier = threading.Barrier(len(todo))
+
+    def one(index: int, sd: ScenarioDir) -> Proof:
+        def ready() -> None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(SETUP_TIMEOUT)
+            # Staggered: a few dozen keepalived processes launched in the same instant
+            # on a small machine start up to ~0.1 s late, which shifts whole timelines.
+            time.sleep(index * STAGGER)
+
+        try:
+            return prove(sd, workdir / sd.name, ready)
+        except BaseException:
+            barrier.abort()  # a run that failed to set up must not hold the others
+            raise
+
+    with ThreadPoolExecutor(max(1, len(todo))) as pool:
+        futures = [pool.submit(one, i, sd) for i, sd in enumerate(todo)]
         return [f.result() for f in futures]
