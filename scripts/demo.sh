@@ -8,5 +8,6 @@ python3 -m compileall -q kaconf daemon grammars >/dev/null
 set -x
 kaconf lint examples/serverA.conf examples/serverB.conf
 kaconf lint --cluster examples/serverA.conf examples/serverB.conf
+kaconf simulate --what-if examples/serverA.conf examples/serverB.conf
 kaconf lint --target-version 1.2.2 examples/serverA.conf || true
 kaconf dump examples/serverA.conf

@@ -19,8 +19,7 @@ from kaconf.exitstatus import ExitStatus
 __all__ = ["COMMAND", "add_arguments", "node_files", "run"]
 
 COMMAND = Command(
-    "simulate", "predict what a cluster of nodes does (failover, VIP holders) from the configs",
-    __name__,
+    "simulate", "simulate a cluster: failovers and VIP holders over time", __name__,
     description="Simulate keepalived nodes from their configuration files (NAME=FILE, or "
     "FILE named by its stem) with kaconfd's own VRRP state machines on a virtual clock: "
     "a timeline of transitions with their causes, who holds each VIP over time, and the "
@@ -83,8 +82,9 @@ def _config_ids(specs: list[str], names: list[str]) -> dict[str, str | None]:
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from . import ConfigError, ScenarioError, load_nodes, simulate_configs
-    from .scenario import Scenario, load_scenario, parse_event
+    from .api import load_nodes, simulate_configs
+    from .nodes import ConfigError
+    from .scenario import Scenario, ScenarioError, load_scenario, parse_event
 
     err = sys.stderr
     try:

@@ -20,12 +20,12 @@ from typing import Any
 
 from .scenario import Event
 
-__all__ = ["Anomaly", "HolderInterval", "PriorityChange", "SimResult", "Transition"]
+__all__ = ["Anomaly", "HolderInterval", "PriorityChange", "SimResult", "Transition", "round_time"]
 
 FORMAT = 1
 
 
-def _t(value: float) -> float:
+def round_time(value: float) -> float:
     """Times are reported to the microsecond (the queue's float sums are not exact)."""
     return round(value, 6)
 
@@ -42,7 +42,7 @@ class Transition:
     cause: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"time": _t(self.time), "node": self.node, "instance": self.instance,
+        return {"time": round_time(self.time), "node": self.node, "instance": self.instance,
                 "from": self.from_, "to": self.to, "cause": self.cause}
 
 
@@ -58,7 +58,7 @@ class PriorityChange:
     cause: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"time": _t(self.time), "node": self.node, "instance": self.instance,
+        return {"time": round_time(self.time), "node": self.node, "instance": self.instance,
                 "from": self.from_, "to": self.to, "cause": self.cause}
 
 
@@ -71,8 +71,8 @@ class HolderInterval:
     holders: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": _t(self.start), "end": None if self.end is None else _t(self.end),
-                "holders": list(self.holders)}
+        end = None if self.end is None else round_time(self.end)
+        return {"start": round_time(self.start), "end": end, "holders": list(self.holders)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +90,9 @@ class Anomaly:
         return self.end - self.start
 
     def to_dict(self) -> dict[str, Any]:
-        return {"vip": self.vip, "kind": self.kind, "start": _t(self.start),
-                "end": _t(self.end), "length": _t(self.length), "holders": list(self.holders)}
+        return {"vip": self.vip, "kind": self.kind, "start": round_time(self.start),
+                "end": round_time(self.end), "length": round_time(self.length),
+                "holders": list(self.holders)}
 
 
 @dataclass
@@ -159,7 +160,7 @@ class SimResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "duration": _t(self.duration),
+            "duration": round_time(self.duration),
             "nodes": list(self.nodes),
             "events": [e.to_dict() for e in self.events],
             "transitions": [t.to_dict() for t in self.transitions],

@@ -71,6 +71,8 @@ def anomalies(result: SimResult) -> Table | None:
 
 def print_result(result: SimResult, file: IO[str] | None = None) -> None:
     console = Console(file=file)
+    if not console.is_terminal:
+        console.width = max(console.width, 132)  # a file or a pipe: do not squeeze columns
     console.print(timeline(result))
     console.print(holders(result))
     table = anomalies(result)

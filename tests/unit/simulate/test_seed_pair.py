@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from kaconfd.simulate import Scenario, parse_event, simulate
+
 from tests.support.paths import EXAMPLES
 
 NODES = {"serverA": EXAMPLES / "serverA.conf", "serverB": EXAMPLES / "serverB.conf"}
