@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import tempfile
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,16 +37,27 @@ SECTION = "## Proof against keepalived"
 
 def figures(proofs: Sequence[Proof], version: str) -> str:
     """The Markdown between the markers."""
-    lines = [
-        f"Written by `sudo python3 tools/simulate_proof.py` ({version}); the same runs are "
-        "asserted by `tests/netns/test_simulate_vs_keepalived.py`. Each scenario "
-        "(`tests/fixtures/simulate/NAME/`: one config per node and `scenario.yaml`) runs on "
-        "real keepalived nodes, one network namespace each on a bridged LAN, and in the "
-        "simulator. Transitions come from keepalived's `Entering X STATE` lines, VIP "
+    intro = (
+        f"Written by `sudo python3 tools/simulate_proof.py` ({version}); the same runs "
+        "are asserted by `tests/netns/test_simulate_vs_keepalived.py`. Each scenario "
+        "(`tests/fixtures/simulate/NAME/`: one config per node and `scenario.yaml`) runs "
+        "on real keepalived nodes, one network namespace each on a bridged LAN, and in "
+        "the simulator. Transitions come from keepalived's `Entering X STATE` lines, VIP "
         "holders from the addresses in each namespace (`ip monitor address`), both "
         "stamped with a monotonic clock. Allowed: one advert interval + 50 ms per "
         "transition; holder intervals under 25 ms (the instant of a hand-over) are "
-        "ignored on both sides.",
+        "ignored on both sides.")
+    compared = [p.comparison for p in proofs if p.comparison is not None]
+    agree = sum(c.ok for c in compared)
+    matched = sum(c.matched for c in compared if c.ok)
+    total = sum(c.transitions for c in compared if c.ok)
+    worst = max((c.max_diff for c in compared if c.ok), default=0.0)
+    summary = (f"{agree} of {len(proofs)} scenarios agree: {matched}/{total} transitions, "
+               f"the largest time difference {worst * 1000:.0f} ms.")
+    lines = [
+        *textwrap.wrap(intro, 90),
+        "",
+        summary,
         "",
         "| scenario | nodes | events | transitions matched | max time difference "
         "| VIP holder changes matched | max VIP time difference | verdict |",

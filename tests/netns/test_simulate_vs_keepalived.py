@@ -44,7 +44,6 @@ def test_the_scenarios_cover_the_issue() -> None:
     for sd in scenarios():
         scenario = sd.read()
         assert scenario.duration is not None and 5 <= scenario.duration <= 25, sd.name
-        assert scenario.events, sd.name
 
 
 def test_real_seed_keeps_the_vip_on_serverB(proofs: dict[str, Proof]) -> None:

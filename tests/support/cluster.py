@@ -11,20 +11,22 @@ events at their times and records what happened in the simulator's JSON shape
 How each event is played (the real counterpart of the simulator's action):
 
 * ``start``: launch ``keepalived -n -l -D -G -f CONF`` with private pid files in the
-  node's namespace (a node that crashed is "rebooted" first: links up, leftover VIPs
-  removed); nodes without an explicit start are launched at 0.
+  node's namespace (a node that crashed is "rebooted" first: leftover VIPs removed); a
+  node whose first event is not ``start`` is launched at 0 (the simulator's rule).
 * ``stop``: SIGTERM (keepalived sends its priority-0 adverts and removes its VIPs).
 * ``crash``: SIGKILL of the process group we created (keepalived and its children, by
-  the pid we were handed), then the addresses it had added are removed, since a crashed
-  machine holds nothing.
+  the pid we were handed), then the addresses it had added are removed at once: a
+  crashed machine holds nothing (removing them says so more directly than taking its
+  links down, and leaves the links as the scenario set them).
 * ``link down|up IFACE``: ``ip link set IFACE down|up`` inside the node's namespace.
 * ``script NAME fail|ok``: the config's check script tests a flag file; the harness
   creates (fail) or removes (ok) ``SIMPROOF_DIR/NAME.fail``. In the configs keepalived
   runs, the word ``SIMPROOF_DIR`` is replaced by a directory private to the node.
 * ``track file NAME value N``: writes N into ``SIMPROOF_DIR/NAME`` (the config's
   ``vrrp_track_file NAME { file SIMPROOF_DIR/NAME }``).
-* ``partition A,B`` / ``heal``: the listed nodes' bridge ports are isolated from each
-  other (bridge ``isolated`` flag) / every port is reconnected.
+* ``* partition A,B C`` / ``* heal``: each listed side (here A with B, and C; the nodes
+  not listed form one more side) gets bridges of its own, the nodes' switch ports move
+  there (links stay up) / every port goes back to the LAN's bridge.
 * ``priority INSTANCE N``: not played (keepalived has no run-time priority change short
   of a reload); a scenario using it cannot be proven here.
 
@@ -51,18 +53,14 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
 
+from tests.support.cluster_layout import NodeLayout, node_layout
 from tests.support.netns import Lab, sh, wait_for
 from tests.support.oracle import keepalived_available
+from tests.support.timeline import AddressChange, RealRun, Step, StepLike, Transition
 
-if TYPE_CHECKING:
-    from kaconfd.simulate.scenario import Scenario
-
-__all__ = ["PLACEHOLDER", "RealCluster", "RealRun", "Step", "holder_intervals",
-           "keepalived_available", "node_layout"]
+__all__ = ["PLACEHOLDER", "RealCluster", "keepalived_available"]
 
 #: The word replaced in the configs keepalived runs by the node's private directory.
 PLACEHOLDER = "SIMPROOF_DIR"
@@ -83,194 +81,6 @@ LOG_PREFIX_RE = re.compile(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} [0
 
 #: How long a stopped keepalived may take to exit before the next start kills it.
 EXIT_TIMEOUT = 8.0
-
-
-class StepLike(Protocol):
-    """What the harness needs of one scenario event (the simulator's Event has these)."""
-
-    @property
-    def time(self) -> float: ...
-    @property
-    def node(self) -> str: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def args(self) -> Sequence[str]: ...
-
-
-@dataclass(frozen=True)
-class Step:
-    """One event (the harness's own, for the implicit starts at 0)."""
-
-    time: float
-    node: str
-    action: str
-    args: tuple[str, ...] = ()
-
-
-# --------------------------------------------------------------------------- layout
-
-
-@dataclass(frozen=True)
-class NodeLayout:
-    """A node's name, config and interfaces (name -> its own address, ``addr/prefix``)."""
-
-    name: str
-    conf: Path
-    interfaces: dict[str, str]
-
-
-def _words(text: str) -> list[str]:
-    """The config's words, comments dropped and braces split off (enough for the few
-    keywords read here; the simulator reads the configs with kaconf's real reader)."""
-    words: list[str] = []
-    for raw in text.splitlines():
-        line = re.split(r"[#!]", raw, maxsplit=1)[0]
-        words += line.replace("{", " { ").replace("}", " } ").split()
-    return words
-
-
-def _interfaces_and_sources(text: str) -> tuple[list[str], dict[str, str]]:
-    """Interface names a config uses (``interface X``, ``track_interface`` blocks) in order
-    of first use (eth0 when none is named: keepalived's default), and the
-    ``unicast_src_ip`` of the instance on each interface."""
-    words = _words(text)
-    names: list[str] = []
-    sources: dict[str, str] = {}
-    current: str | None = None
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if word == "interface" and i + 1 < len(words):
-            current = words[i + 1]
-            names.append(current)
-            i += 2
-            continue
-        if word == "unicast_src_ip" and i + 1 < len(words) and current is not None:
-            sources[current] = words[i + 1]
-        if word == "track_interface" and i + 1 < len(words) and words[i + 1] == "{":
-            i += 2
-            while i < len(words) and words[i] != "}":
-                names.append(words[i])
-                i += 1
-                while i < len(words) and words[i] in ("weight", "reverse", "+", "-") \
-                        or (i < len(words) and re.fullmatch(r"-?\d+", words[i])):
-                    i += 1
-        i += 1
-    return list(dict.fromkeys(names)) or ["eth0"], sources
-
-
-def node_layout(nodes: Mapping[str, Path],
-                addresses: Mapping[str, Mapping[str, str]] | None = None) -> list[NodeLayout]:
-    """Interfaces and addresses for each node.
-
-    Every interface any config names exists on every node (a bridge per name links
-    them). A node's address on an interface is its config's ``unicast_src_ip`` when the
-    instance on that interface has one (unicast peers name those addresses), else the
-    scenario's ``addresses`` entry, else ``10.1.(10 + interface number).(10 + node
-    number)/24`` (later nodes have higher addresses, as in the simulator, which matters
-    when priorities are equal).
-    """
-    found = {name: _interfaces_and_sources(Path(conf).read_text())
-             for name, conf in nodes.items()}
-    ifaces = list(dict.fromkeys(i for names, _ in found.values() for i in names))
-    out = []
-    for n, (name, conf) in enumerate(nodes.items()):
-        addrs = {ifname: f"10.1.{10 + k}.{10 + n}/24" for k, ifname in enumerate(ifaces)}
-        for ifname, given in (addresses or {}).get(name, {}).items():
-            addrs[ifname] = given if "/" in given else f"{given}/24"
-        for ifname, src in found[name][1].items():
-            addrs[ifname] = f"{src}/24"
-        out.append(NodeLayout(name, Path(conf), addrs))
-    return out
-
-
-# --------------------------------------------------------------------------- recording
-
-
-@dataclass
-class Transition:
-    time: float
-    node: str
-    instance: str
-    from_: str
-    to: str
-    cause: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"time": round(self.time, 3), "node": self.node, "instance": self.instance,
-                "from": self.from_, "to": self.to, "cause": self.cause}
-
-
-@dataclass
-class AddressChange:
-    time: float
-    node: str
-    addr: str
-    added: bool
-
-
-def holder_intervals(changes: Iterable[AddressChange], vips: Iterable[str],
-                     duration: float) -> dict[str, list[dict[str, Any]]]:
-    """Each VIP's holder intervals over [0, duration]: ``{"start", "end", "holders"}``.
-
-    Consecutive intervals with the same holders are merged; ``holders`` is the sorted
-    list of node names that had the address (empty: nobody held it).
-    """
-    out: dict[str, list[dict[str, Any]]] = {}
-    ordered = sorted(changes, key=lambda c: c.time)
-    for vip in sorted(set(vips)):
-        holders: set[str] = set()
-        intervals: list[dict[str, Any]] = []
-        start = 0.0
-        for change in ordered:
-            if change.addr != vip or change.time > duration:
-                continue
-            new = holders | {change.node} if change.added else holders - {change.node}
-            if new == holders:
-                continue
-            if change.time > start:
-                intervals.append({"start": round(start, 3), "end": round(change.time, 3),
-                                  "holders": sorted(holders)})
-            holders, start = new, change.time
-        intervals.append({"start": round(start, 3), "end": round(duration, 3),
-                          "holders": sorted(holders)})
-        merged: list[dict[str, Any]] = []
-        for iv in intervals:
-            if merged and merged[-1]["holders"] == iv["holders"]:
-                merged[-1]["end"] = iv["end"]
-            else:
-                merged.append(iv)
-        out[vip] = merged
-    return out
-
-
-@dataclass
-class RealRun:
-    """What the real nodes did; :meth:`to_dict` has the simulator's JSON shape."""
-
-    duration: float
-    nodes: list[str]
-    events: list[StepLike]
-    transitions: list[Transition]
-    changes: list[AddressChange]
-    vip_addresses: set[str]
-    logs: dict[str, str] = field(default_factory=dict)
-
-    def vips(self) -> dict[str, list[dict[str, Any]]]:
-        return holder_intervals(self.changes, self.vip_addresses, self.duration)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": 1,
-            "duration": self.duration,
-            "nodes": list(self.nodes),
-            "events": [{"time": e.time, "node": e.node, "action": e.action,
-                        "args": list(e.args)} for e in self.events],
-            "transitions": [t.to_dict() for t in self.transitions],
-            "vips": self.vips(),
-            "anomalies": [],
-        }
 
 
 # --------------------------------------------------------------------------- the cluster
@@ -348,8 +158,8 @@ class _Node:
         self._flush_vips()
 
     def _reboot(self) -> None:
-        for ifname in self.layout.interfaces:
-            sh("ip", "-n", self.ns, "link", "set", ifname, "up")
+        """What a rebooted machine has lost: the addresses keepalived had added (links
+        keep the state the scenario gave them, as in the simulator)."""
         self._flush_vips()
         self.crashed = False
 
@@ -456,15 +266,14 @@ class RealCluster:
         self.close()
 
     def _build(self, lab: Lab) -> None:
-        ifaces = list(dict.fromkeys(i for lay in self.layouts for i in lay.interfaces))
-        bridges: dict[str, tuple[int, str]] = {}
-        for k, ifname in enumerate(ifaces):
+        """A bridge per interface name (br0 is the lab's), a namespace per node with a
+        veth per interface on its bridge, the node's address, and its address monitor."""
+        for k, ifname in enumerate(self.interfaces):
             bridge = "br0" if k == 0 else f"br{k}"
             if k:
                 lab.ns_sh(lab.switch, "ip", "link", "add", bridge, "type", "bridge",
                           "mcast_snooping", "0")
                 lab.ns_sh(lab.switch, "ip", "link", "set", bridge, "up")
-            bridges[ifname] = (k, bridge)
             self.bridges[ifname] = bridge
         for n, lay in enumerate(self.layouts):
             ns = f"kasp{n}{lab.tag}"
@@ -472,11 +281,11 @@ class RealCluster:
             lab.nodes[lay.name] = ns
             sh("ip", "-n", ns, "link", "set", "lo", "up")
             for ifname, addr in lay.interfaces.items():
-                k, bridge = bridges[ifname]
                 port = self.port(n, ifname)
                 sh("ip", "-n", lab.switch, "link", "add", port, "type", "veth",
                    "peer", "name", ifname, "netns", ns)
-                sh("ip", "-n", lab.switch, "link", "set", port, "master", bridge, "up")
+                sh("ip", "-n", lab.switch, "link", "set", port, "master",
+                   self.bridges[ifname], "up")
                 # No DAD: IPv6 link-local and VIPs usable at once (VRRPv3 over IPv6).
                 sh("ip", "netns", "exec", ns, "sysctl", "-qw",
                    f"net.ipv6.conf.{ifname}.accept_dad=0")
@@ -486,13 +295,14 @@ class RealCluster:
             self.nodes[lay.name] = node
             node.watch_addresses()
 
+    @property
+    def interfaces(self) -> list[str]:
+        """Every interface name, in order of first use (every node has all of them)."""
+        return list(dict.fromkeys(i for lay in self.layouts for i in lay.interfaces))
+
     def port(self, n: int, ifname: str) -> str:
         """The switch-side name of node number ``n``'s ``ifname``."""
-        k = next(i for i, name in enumerate(self._iface_order()) if name == ifname)
-        return f"p{n}i{k}"
-
-    def _iface_order(self) -> list[str]:
-        return list(dict.fromkeys(i for lay in self.layouts for i in lay.interfaces))
+        return f"p{n}i{self.interfaces.index(ifname)}"
 
     def close(self) -> None:
         for node in self.nodes.values():
@@ -606,36 +416,3 @@ class RealCluster:
                         self.side_bridges.add(bridge)
                 self.lab.ns_sh(self.lab.switch, "ip", "link", "set", self.port(n, ifname),
                                "master", bridge)
-
-
-# --------------------------------------------------------------------------- scenarios
-
-
-@dataclass(frozen=True)
-class ScenarioDir:
-    """A proof scenario: a folder with one config per node (the node is the file's stem)
-    and ``scenario.yaml`` (``duration`` and ``events``, one ``TIME NODE ACTION ARGS``
-    line each)."""
-
-    path: Path
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def scenario_file(self) -> Path:
-        return self.path / "scenario.yaml"
-
-    def nodes(self) -> dict[str, Path]:
-        return {p.stem: p for p in sorted(self.path.glob("*.conf"))}
-
-    def read(self) -> Scenario:
-        """The scenario as the simulator reads it (one reader of scenario files)."""
-        from kaconfd.simulate.scenario import load_scenario
-
-        return load_scenario(self.scenario_file)
-
-
-def scenario_dirs(root: Path) -> list[ScenarioDir]:
-    return [ScenarioDir(p.parent) for p in sorted(root.glob("*/scenario.yaml"))]

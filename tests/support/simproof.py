@@ -16,11 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tests.support.cluster import RealCluster, ScenarioDir, scenario_dirs
+from tests.support.cluster import RealCluster
 from tests.support.paths import FIXTURES
 from tests.support.simcompare import Comparison, Key, compare
+
+if TYPE_CHECKING:
+    from kaconfd.simulate.scenario import Scenario
 
 #: One folder per scenario: NODE.conf files and scenario.yaml.
 SCENARIOS = FIXTURES / "simulate"
@@ -46,6 +49,36 @@ KNOWN_GAPS = {
                      "delay, so A (150, delay 3 s) becomes MASTER at 6.4 s, after B (100) "
                      "held the VIP from 3.6 s; simulated: A MASTER at 3.4 s, B never",
 }
+
+
+@dataclass(frozen=True)
+class ScenarioDir:
+    """A proof scenario: a folder with one config per node (the node is the file's stem)
+    and ``scenario.yaml`` (``duration`` and ``events``, one ``TIME NODE ACTION ARGS``
+    line each)."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def scenario_file(self) -> Path:
+        return self.path / "scenario.yaml"
+
+    def nodes(self) -> dict[str, Path]:
+        return {p.stem: p for p in sorted(self.path.glob("*.conf"))}
+
+    def read(self) -> Scenario:
+        """The scenario as the simulator reads it (one reader of scenario files)."""
+        from kaconfd.simulate.scenario import load_scenario
+
+        return load_scenario(self.scenario_file)
+
+
+def scenario_dirs(root: Path) -> list[ScenarioDir]:
+    return [ScenarioDir(p.parent) for p in sorted(root.glob("*/scenario.yaml"))]
 
 
 def scenarios() -> list[ScenarioDir]:

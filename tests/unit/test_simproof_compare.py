@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.cluster import AddressChange, holder_intervals, node_layout
+from tests.support.cluster_layout import node_layout
 from tests.support.simcompare import compare, holder_sequence
+from tests.support.timeline import AddressChange, holder_intervals
+from tests.support.tools import load_tool
 
 VIP = "10.1.10.240"
 
@@ -82,3 +84,19 @@ def test_steps_and_layout(tmp_path: Any) -> None:
                              "eth0": "10.1.12.10/24"}
     assert lb.interfaces == {"eth1": "10.1.10.11/24", "eth2": "10.9.9.9/24",
                              "eth0": "10.1.12.11/24"}
+
+
+def test_the_tool_writes_only_between_its_markers(tmp_path: Any) -> None:
+    tool = load_tool("simulate_proof")
+    doc = tmp_path / "simulate.md"
+    doc.write_text("# kaconf simulate\n\nThe simulator's own text.\n")
+    tool.write_doc("first figures", doc)
+    text = doc.read_text()
+    assert text.startswith("# kaconf simulate\n\nThe simulator's own text.\n\n")
+    assert f"{tool.BEGIN}\nfirst figures\n{tool.END}\n" in text
+    doc.write_text(text.replace("own text.", "own text, edited.") + "\n## Later\n")
+    tool.write_doc("second figures", doc)
+    text = doc.read_text()
+    assert "first figures" not in text and f"{tool.BEGIN}\nsecond figures\n{tool.END}" in text
+    assert "own text, edited." in text and text.endswith("\n## Later\n")
+    assert text.count(tool.BEGIN) == 1
