@@ -61,7 +61,7 @@ def cause(inst: Inst, event: Event, before: State, fsm: VrrpFsm, before_prio: in
         return f"advert from {who} ({event.priority})"
     if isinstance(event, TimerFired):
         if heard is not None and heard[1] == 0:
-            return f"priority 0 advert from {heard[0]} (master stopping)"
+            return f"priority 0 advert from {heard[0]} (master leaving)"
         if heard is not None and heard[1] < before_prio and fsm.params.preempt:
             delay = fsm.params.preempt_delay
             suffix = f" after preempt_delay {delay:g}s" if delay > 0 else ""

@@ -28,6 +28,16 @@ COMMAND = Command(
     "Exit 1 when a configuration cannot be simulated, 2 for bad usage.")
 
 
+def _seconds(text: str) -> float:
+    """A time option: seconds (``2.5``, ``2.5s``, ``500ms``), never negative."""
+    from .scenario import ScenarioError, parse_time
+
+    try:
+        return parse_time(text)
+    except ScenarioError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("nodes", nargs="*", metavar="[NAME=]FILE",
                    help="node configuration files (a scenario file may name them instead)")
@@ -39,11 +49,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--what-if", action="store_true",
                    help="for every node: stop, crash, return, each tracked interface down, "
                         "each tracked script failing; one table of outcomes")
-    p.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+    p.add_argument("--duration", type=_seconds, default=None, metavar="SECONDS",
                    help="seconds simulated (default: last event + settle time)")
-    p.add_argument("--delay", type=float, default=None, metavar="SECONDS",
+    p.add_argument("--delay", type=_seconds, default=None, metavar="SECONDS",
                    help="advert delivery delay (default 0.0005)")
-    p.add_argument("--jitter", type=float, default=None, metavar="SECONDS",
+    p.add_argument("--jitter", type=_seconds, default=None, metavar="SECONDS",
                    help="+- uniform jitter on each advert delivery (default 0)")
     p.add_argument("--seed", type=int, default=None, help="jitter seed (default 0)")
     p.add_argument("--config-id", action="append", default=[], metavar="[NODE=]ID",
@@ -99,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         if not files:
             raise ValueError("no node configuration given")
         ids = _config_ids(args.config_id, list(files))
+        if args.what_if and scenario.events:
+            raise ValueError("--what-if asks its own questions: give no events")
     except (ValueError, OSError) as exc:
         print(f"kaconf simulate: {exc}", file=err)
         return ExitStatus.USAGE

@@ -124,12 +124,14 @@ def _all(report: WhatIfReport, configs: Sequence[NodeConfig],
         notes = _evidence(result, report, a.vip, configs)
         if q.kind in ("stop", "crash"):
             yield from _returns_despite_nopreempt(a, q, nodes[index], inst, index, notes)
-        if q.kind == "crash" and a.before == (a.node,) and a.no_holder > down + _SLACK:
+        gap = sum(x.length for x in result.anomalies(report.t_event, report.t_return)
+                  if x.vip == a.vip and x.kind == "none")
+        if q.kind == "crash" and a.before == (a.node,) and gap > down + _SLACK:
             until = " (until it returns)" if not a.after else ""
             yield SimFinding(
                 "KA414", index, inst,
                 f"({inst}) when {a.node} crashes, {a.vip} has no holder for "
-                f"{a.no_holder:.3f}s{until}, longer than the other nodes' master-down "
+                f"{gap:.3f}s{until}, longer than the other nodes' master-down "
                 f"interval ({down:.3f}s)", "check what keeps the other nodes from taking "
                 "over: a sync group member that still hears its master, a FAULT state, "
                 "different VRIDs or authentication", notes)

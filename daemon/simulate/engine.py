@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import ipaddress
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ __all__ = ["Simulator", "settle_time"]
 #: with weight 1 moves the effective priority by its value, like a tracked file).
 PRIORITY_TRACKER = "sim:priority"
 
-_SCENARIO, _TIMER, _ADVERT = 0, 1, 2
+_SCENARIO, _TIMER, _ADVERT, _BEGIN = 0, 1, 2, 3
 
 
 @dataclass(eq=False)
@@ -134,6 +135,9 @@ class Simulator:
             raise ScenarioError("node names must be unique")
         self._check_events(configs)
         addresses = assign_addresses(list(configs), scenario.addresses)
+        for name, by_iface in scenario.addresses.items():
+            for addr in by_iface.values():
+                self.owner.setdefault(ipaddress.ip_address(addr), name)
         prio_events = {(e.node, e.args[0]) for e in scenario.events if e.action == "priority"}
         for nc in configs:
             node = Node(nc.name, nc)
@@ -167,6 +171,15 @@ class Simulator:
 
     def _check_events(self, configs: Sequence[NodeConfig]) -> None:
         by_name = {c.name: c for c in configs}
+        for name, by_iface in self.scenario.addresses.items():
+            if name not in by_name:
+                raise ScenarioError(f"addresses: no node {name!r}")
+            for iface, addr in by_iface.items():
+                try:
+                    ipaddress.ip_address(addr)
+                except ValueError:
+                    raise ScenarioError(f"addresses: {name} {iface}: {addr!r} is not an "
+                                        "address") from None
         for ev in self.scenario.events:
             where = f"event '{ev}'"
             if ev.node == "*":
@@ -181,7 +194,9 @@ class Simulator:
                                     f"(nodes: {', '.join(by_name)})")
             vrrp = nc.vrrp
             if ev.action == "script" and ev.args[0] not in {s.name for s in vrrp.scripts}:
-                raise ScenarioError(f"{where}: {ev.node} tracks no vrrp_script {ev.args[0]!r}")
+                raise ScenarioError(f"{where}: {ev.node} tracks no vrrp_script {ev.args[0]!r} "
+                                    "(keepalived drops the scripts nothing tracks, and "
+                                    "weighted ones in a sync group)")
             if ev.action == "track" and ev.args[1] not in {f.name for f in vrrp.track_files}:
                 raise ScenarioError(f"{where}: {ev.node} tracks no file {ev.args[1]!r}")
             if ev.action == "priority" and ev.args[0] not in {i.name for i in vrrp.instances}:
@@ -189,23 +204,26 @@ class Simulator:
 
     def _wire(self) -> None:
         """Decide once who hears whom (LAN, VRID, family, unicast peers, receive checks)."""
-        by_segment: dict[tuple[str, int, int], list[Inst]] = {}
+        by_vrid: dict[tuple[int, int], list[Inst]] = {}
         for node in self.nodes.values():
             for inst in node.insts.values():
-                c = inst.cfg
-                by_segment.setdefault((c.interface, c.vrid, c.family), []).append(inst)
-        for group in by_segment.values():
+                by_vrid.setdefault((inst.cfg.vrid, inst.cfg.family), []).append(inst)
+        for group in by_vrid.values():
             for sender in group:
                 sender.receivers = [r for r in group if r.node is not sender.node
                                     and self._hears(sender, r)]
 
     def _hears(self, s: Inst, r: Inst) -> bool:
+        """Whether ``r`` accepts ``s``'s adverts: the daemon's receive checks.
+
+        Multicast stays on its LAN (interface name) and group; a unicast advert goes to
+        the nodes owning the peer addresses, whatever their interface is called.
+        """
         sc, rc = s.cfg, r.cfg
         if sc.unicast:
-            if self.owner.get(r.src) != r.node.name or r.src not in sc.unicast_peers:
-                if not any(self.owner.get(p) == r.node.name for p in sc.unicast_peers):
-                    return False
-        elif rc.unicast or rc.mcast_dst != sc.mcast_dst:
+            if not any(self.owner.get(p) == r.node.name for p in sc.unicast_peers):
+                return False
+        elif rc.interface != sc.interface or rc.unicast or rc.mcast_dst != sc.mcast_dst:
             return False
         if rc.unicast and s.src not in rc.unicast_peers:
             return False
@@ -245,6 +263,8 @@ class Simulator:
                 self._deliver(a, b, c)  # type: ignore[arg-type]
             elif kind == _TIMER:
                 self._timer_due(a, b, c)  # type: ignore[arg-type]
+            elif kind == _BEGIN:
+                self._begin(a, b)  # type: ignore[arg-type]
             else:
                 self._scenario_event(a)  # type: ignore[arg-type]
         self.result.vips = self.ledger.intervals(duration)
@@ -393,6 +413,16 @@ class Simulator:
             return
         node.running = True
         node.epoch += 1
+        delay = node.config.vrrp.startup_delay
+        if delay > 0:
+            self._push(self.now + delay, _BEGIN, node, node.epoch)  # vrrp_startup_delay
+            return
+        self._begin(node, node.epoch)
+
+    def _begin(self, node: Node, epoch: int) -> None:
+        """The node's instances start: machines built, start-up events fed."""
+        if epoch != node.epoch or not node.running:
+            return  # stopped during its vrrp_startup_delay
         for group, members in node.units:
             fsms: dict[str, VrrpFsm] = {}
             for m in members:
@@ -427,7 +457,8 @@ class Simulator:
         if ev.action == "stop":
             for _group, members in node.units:
                 for m in members:
-                    self._handle(node.insts[m], Shutdown(), "stop")
+                    if node.insts[m].core is not None:
+                        self._handle(node.insts[m], Shutdown(), "stop")
         for inst in node.insts.values():
             fsm = inst.fsm
             if fsm is not None and fsm.state is not State.STOP:

@@ -13,7 +13,12 @@ from rich.table import Table
 
 from .result import SimResult
 
-__all__ = ["print_result"]
+__all__ = ["print_result", "seconds"]
+
+
+def seconds(value: float) -> str:
+    """Milliseconds are enough, except for the sub-millisecond advert delays."""
+    return f"{value:.3f}" if value == 0 or abs(value) >= 0.01 else f"{value:.6f}".rstrip("0")
 
 
 def _names(holders: tuple[str, ...] | list[str]) -> str:
@@ -64,7 +69,7 @@ def anomalies(result: SimResult) -> Table | None:
         table.add_column(col)
     for a in found:
         table.add_row(a.vip, "no holder" if a.kind == "none" else "several holders",
-                      f"{a.start:.3f}", f"{a.end:.3f}", f"{a.length:.3f}", _names(a.holders),
+                      f"{a.start:.3f}", f"{a.end:.3f}", seconds(a.length), _names(a.holders),
                       style="red")
     return table
 

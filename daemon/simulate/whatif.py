@@ -6,7 +6,8 @@ simulation of the whole cluster: all nodes start at 0, the cluster settles, the 
 happens at ``t_event``, the node returns at ``t_return``, the run ends at ``end`` (the
 settle time of :func:`~.engine.settle_time` apart). The answer, per VIP the node
 configures: who held it before, who holds it after, how long nobody (or several
-nodes) held it, who holds it once the node is back, and whether it moved back.
+nodes) held it from the event to the end of the run (the return included), who holds
+it once the node is back, and whether it moved back.
 
 The seed document's own test is the ``stop`` row of serverA: the VIP stays on serverB
 after serverA returns (``moves back: no``), because serverA has ``nopreempt``.
@@ -145,7 +146,7 @@ def what_if(configs: Sequence[NodeConfig], base: Scenario | None = None) -> What
                 report.answers.append(Answer(
                     q.node, q.what, vip, _holders_before(result, vip, t_event),
                     _holders_before(result, vip, t_return),
-                    _length(result, vip, "none", t_event, t_return),
-                    _length(result, vip, "multiple", t_event, t_return),
+                    _length(result, vip, "none", t_event, end),
+                    _length(result, vip, "multiple", t_event, end),
                     result.holders_at(vip, end)))
     return report

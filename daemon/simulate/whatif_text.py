@@ -7,6 +7,7 @@ from typing import IO
 from rich.console import Console
 from rich.table import Table
 
+from .text import seconds
 from .whatif import WhatIfReport
 
 __all__ = ["print_report", "report_table"]
@@ -26,7 +27,7 @@ def report_table(report: WhatIfReport) -> Table:
         back = "-" if a.moves_back is None else "yes" if a.moves_back else "no"
         style = "red" if a.several > 0.01 or not a.after else None
         table.add_row(a.node, a.question, a.vip, _names(a.before), _names(a.after),
-                      f"{a.no_holder:.3f}", f"{a.several:.3f}", _names(a.after_return), back,
+                      seconds(a.no_holder), seconds(a.several), _names(a.after_return), back,
                       style=style)
     return table
 

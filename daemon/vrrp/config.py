@@ -199,6 +199,9 @@ class VrrpConfig:
     static_vips: tuple[Vip, ...] = ()
     static_routes: tuple[RouteSpec, ...] = ()
     static_rules: tuple[RuleSpec, ...] = ()
+    #: ``vrrp_startup_delay``: seconds keepalived waits before starting the instances
+    #: (the simulator applies it; kaconfd's child does not yet).
+    startup_delay: float = 0.0
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -368,6 +371,7 @@ class _Translator:
             groups=tuple(self.group(g) for g in state.sync_groups),
             notify_fifos=tuple(fifos), fifo_scripts=tuple(fifo_scripts),
             nft_table=gs.nf_table_name or "keepalived", nft_priority=gs.nf_chain_priority,
+            startup_delay=_seconds(gs.vrrp_startup_delay),
             warnings=tuple(gs.script_report()) + tuple(self.warnings))
 
 

@@ -46,3 +46,21 @@ def test_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad.write_text("vrrp_instance VI_1 {\n    virtual_router_id 300\n}\n")
     assert main(["simulate", str(bad)]) == 1
     assert main(["simulate"]) == 2
+
+
+def test_scenario_file_names_the_nodes(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                       ) -> None:
+    (tmp_path / "s.yaml").write_text(
+        f"duration: 20\nnodes: {{a: {A}, b: {B}}}\nevents: ['5 a crash', '12 a start']\n")
+    assert main(["simulate", "--scenario", str(tmp_path / "s.yaml"), "--format", "json",
+                 "--config-id", "a=x"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["nodes"] == ["a", "b"] and data["duration"] == 20.0
+    assert [e["action"] for e in data["events"]] == ["crash", "start"]
+
+
+def test_example_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--scenario", str(EXAMPLES / "seed-restart.yaml"),
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["vips"]["10.1.10.240"][-1]["holders"] == ["serverB"]

@@ -11,6 +11,7 @@ advert interval. Adverts arrive DELAY after they are sent.
 from __future__ import annotations
 
 import pytest
+from kaconfd.simulate import ScenarioError
 
 from .conftest import DELAY, Runner, changes, instance
 
@@ -98,6 +99,11 @@ def test_unicast_peers(run: Runner) -> None:
             duration=10)
     assert changes(r) == [(0.0, "A", "VI_1", "BACKUP"), (0.0, "B", "VI_1", "BACKUP"),
                           (pytest.approx(B), "A", "VI_1", "MASTER")]
+    # unicast adverts are addressed to the peer: its interface may have another name
+    r = run({"A": uni(100, "10.0.0.1", "10.0.0.2"),
+             "B": uni(90, "10.0.0.2", "10.0.0.1").replace("interface eth0", "interface ens3")},
+            duration=10)
+    assert [t.to for t in r.transitions].count("MASTER") == 1
     # A's adverts go to an address nobody has: B never hears them, both are master.
     r = run({"A": uni(100, "10.0.0.1", "10.0.0.9"), "B": uni(90, "10.0.0.2", "10.0.0.1")},
             duration=10)
@@ -144,3 +150,53 @@ def test_partition_and_heal(run: Runner) -> None:
     ]
     several = [a for a in r.anomalies() if a.kind == "multiple"]
     assert [(a.start, a.holders) for a in several] == [(pytest.approx(last + B), ("A", "B"))]
+
+
+def test_vrrp_startup_delay(run: Runner) -> None:
+    glob = "global_defs {\n    vrrp_startup_delay 5\n}\n"
+    r = run({"A": glob + instance(priority=150), "B": instance(priority=100)}, duration=12)
+    # B starts at 0 and is master after its down interval; A's instances start at 5 and
+    # preempt B once their own down timer has run out.
+    assert changes(r) == [(0.0, "B", "VI_1", "BACKUP"),
+                          (pytest.approx(B), "B", "VI_1", "MASTER"),
+                          (5.0, "A", "VI_1", "BACKUP"),
+                          (pytest.approx(5 + A), "A", "VI_1", "MASTER"),
+                          (pytest.approx(5 + A + DELAY), "B", "VI_1", "BACKUP")]
+
+
+def test_version_mismatch_and_seeded_jitter(run: Runner) -> None:
+    v3 = "global_defs {\n    vrrp_version 3\n}\n"
+    r = run({"A": v3 + instance(priority=150), "B": instance(priority=100)}, duration=10)
+    assert r.holders_at("10.0.0.100", 9) == ("A", "B")
+    nodes = {"A": instance(priority=150), "B": instance(priority=100)}
+    one = run(nodes, "10 A stop", duration=15, jitter=0.0002, seed=1)
+    again = run(nodes, "10 A stop", duration=15, jitter=0.0002, seed=1)
+    other = run(nodes, "10 A stop", duration=15, jitter=0.0002, seed=2)
+    assert one.to_json() == again.to_json()
+    assert one.to_json() != other.to_json()
+    # B takes over within the jitter of the no-jitter time
+    assert one.transitions[-1].time == pytest.approx(10 + DELAY + 156 / 256, abs=0.0002)
+
+
+def test_ipv6_instances(run: Runner) -> None:
+    v6a = instance(priority=150, vip="fd00::100/64")
+    v6b = instance(priority=100, vip="fd00::100/64")
+    r = run({"A": v6a, "B": v6b}, "10 A stop", duration=15)
+    # an IPv6 instance is VRRPv3: the skew scales with the advert interval (1 s here)
+    assert changes(r)[2:] == [(pytest.approx(A), "A", "VI_1", "MASTER"),
+                              (10.0, "A", "VI_1", "STOP"),
+                              (pytest.approx(10 + DELAY + 156 / 256), "B", "VI_1", "MASTER")]
+    assert list(r.vips) == ["fd00::100"]
+
+
+def test_scenario_addresses_break_ties(run: Runner) -> None:
+    nodes = {"A": instance(priority=100), "B": instance(priority=100)}
+    # made-up addresses follow the node order: B's is higher and wins the tie
+    r = run(nodes, duration=10)
+    assert [t.node for t in r.transitions if t.to == "MASTER"] == ["A", "B"]
+    assert changes(r)[-1] == (pytest.approx(B + DELAY), "A", "VI_1", "BACKUP")
+    r = run(nodes, duration=10, addresses={"A": {"eth0": "10.0.0.9"},
+                                           "B": {"eth0": "10.0.0.2"}})
+    assert changes(r)[-1] == (pytest.approx(B + DELAY), "B", "VI_1", "BACKUP")
+    with pytest.raises(ScenarioError, match="not an address"):
+        run(nodes, addresses={"A": {"eth0": "nowhere"}})

@@ -45,7 +45,7 @@ def test_restart_of_serverA_leaves_the_vip_on_serverB() -> None:
     assert [(t.time, t.node, t.to, t.cause) for t in r.transitions[3:]] == [
         (10.0, "serverA", "STOP", "stop"),
         (pytest.approx(b_master), "serverB", "MASTER",
-         "priority 0 advert from serverA (master stopping)"),
+         "priority 0 advert from serverA (master leaving)"),
         (15.0, "serverA", "BACKUP", "start")]
     assert r.holders_at(VIP, 29) == ("serverB",)
     gaps = [a for a in r.anomalies() if a.start >= 10]
