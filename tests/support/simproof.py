@@ -44,10 +44,10 @@ STAGGER = 0.3
 #: Scenarios where the simulator is known to disagree with keepalived, and why (each is
 #: a bug to fix; the test expects the disagreement, so fixing it makes the test say so).
 KNOWN_GAPS = {
-    "startup_delay": "vrrp_startup_delay is ignored (kaconf run and the simulator): "
-                     "keepalived starts the instances' master-down timers only after the "
-                     "delay, so A (150, delay 3 s) becomes MASTER at 6.4 s, after B (100) "
-                     "held the VIP from 3.6 s; simulated: A MASTER at 3.4 s, B never",
+    "startup_delay": "the simulator delays the whole start of A (vrrp_startup_delay 3): "
+                     "its INIT->BACKUP at 3.0 s; keepalived enters BACKUP (init) at once "
+                     "(0.03 s) and only holds its timers back, so MASTER at 6.4 s (as "
+                     "simulated); every other transition and VIP holder agrees",
 }
 
 
