@@ -7,7 +7,7 @@ scenario, how many transitions matched and the largest time difference into
 docs/simulate.md between the ``simulate_proof`` markers (the rest of the file is not
 touched; the markers are added in a section of their own when missing).
 
-    sudo python3 tools/simulate_proof.py [--only NAME ...] [--json DIR] [--no-write]
+    sudo python3 tools/simulate_proof.py [--only NAME ...] [--json DIR] [--no-write] [-v]
 
 Needs root (namespaces) and keepalived; about 30 s. Exit status 1 when a scenario
 disagrees (the figures are written anyway, with the disagreement).
@@ -76,6 +76,8 @@ def figures(proofs: Sequence[Proof], version: str) -> str:
             verdict = f"known simulator gap: {KNOWN_GAPS[p.name]}"
         elif c.ok and p.name in NOTES:
             verdict = f"agree ({NOTES[p.name]})"
+        if p.attempts > 1:
+            verdict += " (second measurement)"
         lines.append(f"| {p.name} | {nodes} | {events} | {c.matched}/{c.transitions} "
                      f"| {c.max_diff * 1000:.0f} ms | {c.vip_matched}/{c.vip_changes} "
                      f"| {c.vip_max_diff * 1000:.0f} ms | {verdict} |")
@@ -109,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="DIR",
                         help="also write NAME.real.json and NAME.sim.json there")
     parser.add_argument("--no-write", action="store_true", help="print, do not write the doc")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="print both timelines and the logs of every scenario")
     args = parser.parse_args(argv)
     reason = keepalived_available()
     if reason is not None:
@@ -126,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(body)
     failed = [p for p in proofs if (p.comparison is None or not p.comparison.ok)
               and p.name not in KNOWN_GAPS]
-    for p in failed:
+    for p in proofs if args.verbose else failed:
         print("\n" + p.report(), file=sys.stderr)
     if not args.only and not args.no_write:
         write_doc(body)

@@ -6,10 +6,11 @@ played on real keepalived nodes, one network namespace each on a bridged LAN
 change with its time), and simulated from the same configs and events. They must agree:
 the same transitions for every node and instance, the same VIP holders in the same
 order, each transition within one advert interval + 50 ms of the measured time
-(tests/support/simcompare.py). The scenarios run in parallel; about 30 s. A scenario
-the simulator is known to get wrong (simproof.KNOWN_GAPS) is expected to fail, so a fix
-shows up as an unexpected pass.
-tools/simulate_proof.py writes the same figures into docs/simulate.md.
+(tests/support/simcompare.py). The scenarios run in parallel, about 30 s; one that
+disagrees is measured once more, on its own (a busy machine can start a keepalived
+late). A scenario the simulator is known to get wrong (simproof.KNOWN_GAPS) is expected
+to fail, so a fix shows up as an unexpected pass. tools/simulate_proof.py writes the
+same figures into docs/simulate.md.
 """
 
 from __future__ import annotations

@@ -100,7 +100,6 @@ class _Node:
         self.conf.write_text(layout.conf.read_text().replace(PLACEHOLDER, str(self.dir)))
         self.base = {ipaddress.ip_interface(a).ip.compressed
                      for a in layout.interfaces.values()}
-        self.held: set[str] = set()
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
         self.log_lines: list[str] = []

@@ -134,26 +134,34 @@ class Proof:
     logs: dict[str, str] = field(default_factory=dict)
     comparison: Comparison | None = None
     error: str = ""
+    #: 2 when the first measurement disagreed and this is the second (see prove_all)
+    attempts: int = 1
 
     def report(self) -> str:
         """Everything needed to judge a disagreement: problems, both timelines, logs."""
-        lines = [f"scenario {self.name}:"]
+        lines = [f"scenario {self.name}" + (" (measured twice)" if self.attempts > 1 else "")
+                 + ":"]
         if self.error:
             lines.append(f"  simulator failed: {self.error}")
         if self.comparison is not None:
             lines += [f"  {p}" for p in self.comparison.problems]
-        lines.append("  keepalived: " + json.dumps(_timeline(self.real)))
-        if self.sim is not None:
-            lines.append("  simulated:  " + json.dumps(_timeline(self.sim)))
+        for label, result in (("keepalived", self.real), ("simulated", self.sim)):
+            if result is not None:
+                lines.append(f"  {label}:")
+                lines += [f"    {line}" for line in timeline(result)]
         for node, log in self.logs.items():
-            lines.append(f"  ----- {node}\n{log}")
+            lines.append(f"  ----- keepalived log of {node}\n{log}")
         return "\n".join(lines)
 
 
-def _timeline(result: Mapping[str, Any]) -> dict[str, Any]:
-    return {"transitions": [f"{t['time']:.3f} {t['node']}/{t['instance']} "
-                            f"{t['from']}->{t['to']}" for t in result["transitions"]],
-            "vips": result["vips"]}
+def timeline(result: Mapping[str, Any]) -> list[str]:
+    """A result as text: one line per transition, then each VIP's holders."""
+    out = [f"{t['time']:8.3f} {t['node']}/{t['instance']} {t['from']}->{t['to']}"
+           f" ({t['cause']})" for t in result["transitions"]]
+    for vip, intervals in result["vips"].items():
+        out.append(f"VIP {vip}: " + ", ".join(
+            f"{iv['start']:.3f} {'+'.join(iv['holders']) or '-'}" for iv in intervals))
+    return out
 
 
 def prove(sd: ScenarioDir, workdir: Path, ready: Callable[[], object] | None = None
@@ -166,11 +174,9 @@ def prove(sd: ScenarioDir, workdir: Path, ready: Callable[[], object] | None = N
     return Proof(sd.name, real, sim, logs, compare(real, sim, advert_intervals(sd.nodes())))
 
 
-def prove_all(workdir: Path, names: Sequence[str] = ()) -> list[Proof]:
-    """Every scenario (or those named) in parallel: each has its own namespaces and
-    names; they are all built first, then played, each :data:`STAGGER` s after the
-    previous one (see :func:`run_real`)."""
-    todo = [sd for sd in scenarios() if not names or sd.name in names]
+def _prove_together(todo: Sequence[ScenarioDir], workdir: Path) -> list[Proof]:
+    """``todo`` in parallel: each has its own namespaces and names; they are all built
+    first, then played, each :data:`STAGGER` s after the previous one."""
     barrier = threading.Barrier(len(todo))
 
     def one(index: int, sd: ScenarioDir) -> Proof:
@@ -190,3 +196,26 @@ def prove_all(workdir: Path, names: Sequence[str] = ()) -> list[Proof]:
     with ThreadPoolExecutor(max(1, len(todo))) as pool:
         futures = [pool.submit(one, i, sd) for i, sd in enumerate(todo)]
         return [f.result() for f in futures]
+
+
+def _disagrees(proof: Proof) -> bool:
+    return proof.comparison is not None and not proof.comparison.ok \
+        and proof.name not in KNOWN_GAPS
+
+
+def prove_all(workdir: Path, names: Sequence[str] = ()) -> list[Proof]:
+    """Every scenario (or those named), in parallel (:func:`_prove_together`).
+
+    A scenario that disagrees is measured once more (on its own, so on a quieter
+    machine) and the second measurement is kept, with ``attempts`` 2: a real run on a
+    busy machine can start a node 0.1 s late, a fair share of the 0.15 s allowed with
+    advert_int 0.1. A simulator error is never a measurement problem and is not re-run.
+    """
+    todo = [sd for sd in scenarios() if not names or sd.name in names]
+    proofs = {p.name: p for p in _prove_together(todo, workdir)}
+    again = [sd for sd in todo if _disagrees(proofs[sd.name])]
+    if again:
+        for proof in _prove_together(again, workdir / "again"):
+            proof.attempts = 2
+            proofs[proof.name] = proof
+    return [proofs[sd.name] for sd in todo]

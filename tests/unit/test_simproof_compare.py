@@ -100,3 +100,24 @@ def test_the_tool_writes_only_between_its_markers(tmp_path: Any) -> None:
     assert "first figures" not in text and f"{tool.BEGIN}\nsecond figures\n{tool.END}" in text
     assert "own text, edited." in text and text.endswith("\n## Later\n")
     assert text.count(tool.BEGIN) == 1
+
+
+def test_a_disagreement_is_measured_once_more(monkeypatch: Any, tmp_path: Any) -> None:
+    from tests.support import simproof
+    from tests.support.simcompare import Comparison
+
+    calls: list[list[str]] = []
+
+    def fake(todo: Any, workdir: Any) -> list[simproof.Proof]:
+        names = [sd.name for sd in todo]
+        calls.append(names)
+        bad = len(calls) == 1
+        return [simproof.Proof(n, {}, {}, comparison=Comparison(
+            problems=["late"] if bad and n in ("seed", "startup_delay") else []))
+            for n in names]
+
+    monkeypatch.setattr(simproof, "_prove_together", fake)
+    proofs = simproof.prove_all(tmp_path, ["seed", "preempt", "startup_delay"])
+    assert calls == [["preempt", "seed", "startup_delay"], ["seed"]]
+    assert [(p.name, p.attempts, p.comparison.ok) for p in proofs if p.comparison] == [
+        ("preempt", 1, True), ("seed", 2, True), ("startup_delay", 1, False)]
