@@ -53,9 +53,9 @@ KNOWN_GAPS = {
 
 @dataclass(frozen=True)
 class ScenarioDir:
-    """A proof scenario: a folder with one config per node (the node is the file's stem)
-    and ``scenario.yaml`` (``duration`` and ``events``, one ``TIME NODE ACTION ARGS``
-    line each)."""
+    """A proof scenario: a folder with ``scenario.yaml`` (the simulator's scenario file:
+    ``duration``, ``events``, optionally ``nodes``) and one config per node (the node is
+    the file's stem) unless the scenario names its nodes' files."""
 
     path: Path
 
@@ -68,6 +68,11 @@ class ScenarioDir:
         return self.path / "scenario.yaml"
 
     def nodes(self) -> dict[str, Path]:
+        """The scenario's ``nodes`` (name -> file, e.g. the seed's own examples/), else
+        every ``NAME.conf`` of the folder."""
+        named = self.read().nodes
+        if named:
+            return dict(named)
         return {p.stem: p for p in sorted(self.path.glob("*.conf"))}
 
     def read(self) -> Scenario:
