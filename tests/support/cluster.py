@@ -65,9 +65,12 @@ __all__ = ["PLACEHOLDER", "RealCluster", "keepalived_available"]
 #: The word replaced in the configs keepalived runs by the node's private directory.
 PLACEHOLDER = "SIMPROOF_DIR"
 
-#: ``(VI_1) Entering MASTER STATE``; ``(VI_1) Entering BACKUP STATE (init)``.
+#: ``(VI_1) Entering MASTER STATE``, ``(VI_1) Entering BACKUP STATE (init)``, and at start
+#: with a link down ``(VI_1): entering FAULT state (interface eth0 down)`` followed by
+#: ``(VI_1) entering FAULT state`` (one transition: a repeated state is not one).
 TRANSITION_RE = re.compile(
-    r"\((?P<inst>[^()\s]+)\) Entering (?P<state>[A-Z]+) STATE(?: \((?P<why>[^)]*)\))?")
+    r"\((?P<inst>[^()\s]+)\):? [Ee]ntering (?P<state>[A-Za-z]+) (?:STATE|state)"
+    r"(?: \((?P<why>[^)]*)\))?")
 #: Lines about an instance that explain its next transition (kept as the ``cause``).
 CAUSE_RE = re.compile(
     r"\((?P<inst>[^()\s]+)\) (?P<text>Receive advertisement timeout|"
@@ -135,7 +138,7 @@ class _Node:
             self.log_lines.append(f"{now:8.3f} {line}")
             m = TRANSITION_RE.search(line)
             if m:
-                inst, state = m.group("inst"), m.group("state")
+                inst, state = m.group("inst"), m.group("state").upper()
                 cause = m.group("why") or causes.get(inst, "")
                 self.cluster.transition(now, self.name, inst, state, cause)
                 continue
@@ -325,6 +328,8 @@ class RealCluster:
                    cause: str) -> None:
         with self._lock:
             states = self.nodes[node].states
+            if states.get(instance) == state:
+                return
             self.transitions.append(Transition(now, node, instance,
                                                states.get(instance, "INIT"), state, cause))
             states[instance] = state

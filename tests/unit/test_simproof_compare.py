@@ -121,3 +121,19 @@ def test_a_disagreement_is_measured_once_more(monkeypatch: Any, tmp_path: Any) -
     assert calls == [["preempt", "seed", "startup_delay"], ["seed"]]
     assert [(p.name, p.attempts, p.comparison.ok) for p in proofs if p.comparison] == [
         ("preempt", 1, True), ("seed", 2, True), ("startup_delay", 1, False)]
+
+
+def test_keepalived_state_lines() -> None:
+    from tests.support.cluster import TRANSITION_RE
+
+    def parse(line: str) -> tuple[str, str, str | None] | None:
+        m = TRANSITION_RE.search(line)
+        return m and (m.group("inst"), m.group("state").upper(), m.group("why"))
+
+    assert parse("(VI_1) Entering BACKUP STATE (init)") == ("VI_1", "BACKUP", "init")
+    assert parse("(VI_1) Entering MASTER STATE") == ("VI_1", "MASTER", None)
+    # At start with the link down keepalived writes two lines for one FAULT.
+    assert parse("(VI_1): entering FAULT state (interface eth0 down)") == (
+        "VI_1", "FAULT", "interface eth0 down")
+    assert parse("(VI_1) entering FAULT state") == ("VI_1", "FAULT", None)
+    assert parse("VRRP_Group(G1) Syncing instances to MASTER state") is None
