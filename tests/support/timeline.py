@@ -106,6 +106,7 @@ class RealRun:
     changes: list[AddressChange]
     vip_addresses: set[str]
     logs: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def vips(self) -> dict[str, list[dict[str, Any]]]:
         return holder_intervals(self.changes, self.vip_addresses, self.duration)
@@ -120,4 +121,5 @@ class RealRun:
             "transitions": [t.to_dict() for t in self.transitions],
             "vips": self.vips(),
             "anomalies": [],
+            "warnings": list(self.warnings),
         }
