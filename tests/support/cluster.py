@@ -403,6 +403,8 @@ class RealCluster:
                 self.warnings.append(f"{step.time:g} {node.name} start: already running")
                 return
             node.start()
+        elif action in ("stop", "crash") and not node.running():
+            self.warnings.append(f"{step.time:g} {node.name} {action}: not running")
         elif action == "stop":
             node.ending = True
             node.signal(signal.SIGTERM)
