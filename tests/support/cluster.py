@@ -35,12 +35,12 @@ every ``(INSTANCE) Entering STATE`` line of each keepalived, stamped when the li
 read from its stdout (keepalived writes the console log unbuffered), and every address
 added or deleted in each node's namespace, from ``ip -o monitor address`` (one process
 per node, event-driven rather than polled). A VIP's holders at a time are the nodes that
-had it configured then. Limit: keepalived 2.2.7 logs no state line when a tracked script
-fails on its very first run (the instance goes from INIT to FAULT silently, then logs
-``Entering BACKUP STATE`` when the script recovers), so a scenario that starts a node
-with a failing weightless script cannot be recorded here. A ``start`` of a node that
-runs, or a ``stop`` of one that does not, is skipped with a warning, as the simulator
-does.
+had it configured then. One transition has no line: keepalived 2.2.7 says nothing when
+a script an instance tracks without weight fails on its very first run (the instance goes
+from INIT to FAULT silently, and logs ``Entering BACKUP STATE`` when the script
+recovers); the recorder infers it from ``VRRP_Script(NAME) failed`` while the instance
+has no state yet. A ``start`` of a node that runs, or a ``stop`` or ``crash`` of one
+that does not, is skipped with a warning, as the simulator does.
 
 Stdlib only. Every wait is bounded, namespaces are deleted in ``close`` (also when a run
 failed half-way), and every process is killed by the pid we were handed (or the process
@@ -60,7 +60,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from tests.support.cluster_layout import NodeLayout, node_layout
+from tests.support.cluster_layout import NodeLayout, node_layout, weightless_scripts
 from tests.support.netns import Lab, sh, wait_for
 from tests.support.oracle import keepalived_available
 from tests.support.timeline import AddressChange, RealRun, Step, StepLike, Transition
@@ -81,6 +81,8 @@ CAUSE_RE = re.compile(
     r"\((?P<inst>[^()\s]+)\) (?P<text>Receive advertisement timeout|"
     r"(?:Master|Backup) received .*|.*higher priority.*|.*lower priority.*|"
     r".*preempt.*|Changing effective priority.*|.*[Ff]ault.*|.*script.*)$")
+#: A tracked script's failure; see :func:`~tests.support.cluster_layout.weightless_scripts`.
+SCRIPT_FAILED_RE = re.compile(r"VRRP_Script\((?P<script>[^()\s]+)\) failed")
 #: ``ip -o monitor address`` lines: ``[Deleted ]2: eth0    inet 10.1.10.240/24 ...``.
 ADDRESS_RE = re.compile(
     r"^(?P<deleted>Deleted )?\d+:\s+(?P<dev>\S+)\s+inet6?\s+(?P<addr>[0-9a-fA-F.:]+)/\d+")
@@ -105,7 +107,9 @@ class _Node:
         self.dir = cluster.workdir / layout.name
         self.dir.mkdir(parents=True, exist_ok=True)
         self.conf = self.dir / layout.conf.name
-        self.conf.write_text(layout.conf.read_text().replace(PLACEHOLDER, str(self.dir)))
+        text = layout.conf.read_text()
+        self.conf.write_text(text.replace(PLACEHOLDER, str(self.dir)))
+        self.weightless = weightless_scripts(text)
         self.base = {ipaddress.ip_interface(a).ip.compressed
                      for a in layout.interfaces.values()}
         self.proc: subprocess.Popen[bytes] | None = None
@@ -150,6 +154,11 @@ class _Node:
                 cause = m.group("why") or causes.get(inst, "")
                 self.cluster.transition(now, self.name, inst, state, cause)
                 continue
+            m = SCRIPT_FAILED_RE.search(line)
+            if m:
+                for inst in self.weightless.get(m.group("script"), []):
+                    self.cluster.silent_fault(now, self.name, inst,
+                                              f"script {m.group('script')} failed")
             m = CAUSE_RE.search(line)
             if m:
                 causes[m.group("inst")] = m.group("text")
@@ -349,6 +358,14 @@ class RealCluster:
             self.transitions.append(Transition(now, node, instance,
                                                states.get(instance, "INIT"), state, cause))
             states[instance] = state
+
+    def silent_fault(self, now: float, node: str, instance: str, cause: str) -> None:
+        """An instance still in INIT whose weightless script failed is in FAULT, though
+        keepalived logs no line for it (see the module docstring)."""
+        with self._lock:
+            if instance in self.nodes[node].states:
+                return
+        self.transition(now, node, instance, "FAULT", f"{cause} (keepalived logs no line)")
 
     def forget(self, node: str) -> None:
         """A new keepalived process begins from INIT whatever the previous one reached."""

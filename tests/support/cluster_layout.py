@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["NodeLayout", "node_layout"]
+__all__ = ["NodeLayout", "node_layout", "weightless_scripts"]
 
 
 @dataclass(frozen=True)
@@ -91,3 +91,56 @@ def node_layout(nodes: Mapping[str, Path],
             addrs[ifname] = f"{src}/24"
         out.append(NodeLayout(name, Path(conf), addrs))
     return out
+
+
+def weightless_scripts(text: str) -> dict[str, list[str]]:
+    """Script name -> the instances tracking it with weight 0 (its failure is a FAULT).
+
+    keepalived logs no state line when such a script fails on its very first run (the
+    instance goes from INIT to FAULT silently), so the recorder infers that transition
+    from ``VRRP_Script(NAME) failed``. Reads ``vrrp_script NAME { weight N }`` and each
+    instance's ``track_script { NAME [weight N] }``.
+    """
+    words = _words(text)
+    script_weight: dict[str, int] = {}
+    tracking: list[tuple[str, str, int | None]] = []  # (instance, script, own weight)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in ("vrrp_script", "vrrp_instance") and i + 2 < len(words) \
+                and words[i + 2] == "{":
+            name, i = words[i + 1], i + 3
+            depth = 1
+            while i < len(words) and depth:
+                w = words[i]
+                if w == "{":
+                    depth += 1
+                elif w == "}":
+                    depth -= 1
+                elif word == "vrrp_script" and depth == 1 and w == "weight" \
+                        and i + 1 < len(words):
+                    script_weight[name] = _int(words[i + 1])
+                elif word == "vrrp_instance" and w == "track_script" \
+                        and i + 1 < len(words) and words[i + 1] == "{":
+                    i += 2
+                    while i < len(words) and words[i] != "}":
+                        own = None
+                        if i + 2 < len(words) and words[i + 1] == "weight":
+                            own = _int(words[i + 2])
+                        tracking.append((name, words[i], own))
+                        i += 3 if own is not None else 1
+                i += 1
+            continue
+        i += 1
+    out: dict[str, list[str]] = {}
+    for inst, script, own in tracking:
+        if (own if own is not None else script_weight.get(script, 0)) == 0:
+            out.setdefault(script, []).append(inst)
+    return out
+
+
+def _int(word: str) -> int:
+    try:
+        return int(word)
+    except ValueError:
+        return 0

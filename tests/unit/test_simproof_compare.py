@@ -137,3 +137,25 @@ def test_keepalived_state_lines() -> None:
         "VI_1", "FAULT", "interface eth0 down")
     assert parse("(VI_1) entering FAULT state") == ("VI_1", "FAULT", None)
     assert parse("VRRP_Group(G1) Syncing instances to MASTER state") is None
+
+
+def test_weightless_scripts() -> None:
+    from tests.support.cluster_layout import weightless_scripts
+
+    text = """vrrp_script chk_a {
+    script "/bin/true"
+    weight -10
+}
+vrrp_script chk_b {
+    script "/bin/true"
+}
+vrrp_instance V1 {
+    track_script {
+        chk_a
+        chk_b
+    }
+}
+vrrp_instance V2 { track_script { chk_a weight 0
+ chk_b weight 5 } }
+"""
+    assert weightless_scripts(text) == {"chk_b": ["V1"], "chk_a": ["V2"]}
