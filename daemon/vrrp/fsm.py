@@ -325,16 +325,18 @@ class VrrpFsm:
         return True
 
     def _priority_changed(self, before: int, now: float) -> list[Action]:
-        """Log a new effective priority; a backup shifts its down timer by the skew change."""
+        """Log a new effective priority; a backup shifts its down timer by the skew change.
+
+        A master keeps its advert rhythm: the next advert carries the new priority
+        (keepalived's vrrp_set_effective_priority sends nothing at once; checked on the
+        wire against keepalived 2.2.7).
+        """
         after = self.effective_priority
         if after == before:
             return []
         actions: list[Action] = [self._tag(f"Changing effective priority from {before} "
                                            f"to {after}")]
-        if self.state == State.MASTER:
-            # Tell the backups now: a lower priority may let one of them preempt.
-            actions += [SendAdvert(after), self._set(ADVER_TIMER, now + self.params.advert_int)]
-        elif self.state == State.BACKUP and MASTER_DOWN_TIMER in self.timers:
+        if self.state == State.BACKUP and MASTER_DOWN_TIMER in self.timers:
             # Like keepalived, move the running timer by the change of Skew_Time.
             old_skew = self._skew_for(before)
             shifted = self.timers[MASTER_DOWN_TIMER] + self.skew_time() - old_skew

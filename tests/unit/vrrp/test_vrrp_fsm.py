@@ -314,10 +314,15 @@ def test_weights_move_effective_priority() -> None:
     assert fsm.effective_priority == 84 + 10  # weight -10 reverse while down: +10
 
 
-def test_master_losing_priority_advertises_it_at_once() -> None:
+def test_master_losing_priority_keeps_its_advert_rhythm() -> None:
+    """keepalived (vrrp_set_effective_priority, and on the wire): no advert at once; the
+    next one, at the usual time, carries the new priority."""
     fsm, t = _master(seed_a(trackers=(Tracker("chk", weight=-50),)))
     actions = fsm.handle(TrackUpdate("chk", up=False), now=t + 0.2)
-    assert no_logs(actions) == [SendAdvert(50), SetTimer(ADVER_TIMER, t + 1.2)]
+    assert no_logs(actions) == []
+    assert fsm.timers[ADVER_TIMER] == t + 1.0
+    sent = fsm.handle(TimerFired(ADVER_TIMER), now=t + 1.0)
+    assert SendAdvert(50) in sent
 
 
 def test_effective_priority_is_clamped_and_owner_is_fixed() -> None:
@@ -391,7 +396,7 @@ def test_master_failing_weighted_script_and_recovering() -> None:
     actions = fsm.handle(TrackUpdate("script:chk", up=False), now=t + 0.5)
     assert fsm.state is State.MASTER
     assert logs(actions) == ["(VI_1) Changing effective priority from 100 to 70"]
-    assert no_logs(actions) == [SendAdvert(70), SetTimer(ADVER_TIMER, t + 1.5)]
+    assert no_logs(actions) == []  # the next advert (at its usual time) says 70
     actions = fsm.handle(TrackUpdate("script:chk", up=True), now=t + 2)
     assert logs(actions) == ["(VI_1) Changing effective priority from 70 to 100"]
 
