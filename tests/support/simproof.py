@@ -29,12 +29,7 @@ if TYPE_CHECKING:
 SCENARIOS = FIXTURES / "simulate"
 
 #: Differences within the tolerance that still have a known cause (shown in the doc).
-NOTES = {
-    "nopreempt_script": "the 0.3 s is the daemon's VRRP machine re-arming a MASTER's "
-                        "advert timer (and sending at once) when its priority changes; "
-                        "keepalived 2.2.7 keeps its advert rhythm, so B's master-down "
-                        "runs out later",
-}
+NOTES: dict[str, str] = {}
 
 #: How long parallel runs wait for each other's set-up (seconds).
 SETUP_TIMEOUT = 60.0
