@@ -21,6 +21,8 @@ import sys
 from kaconf.cli.commands import Command
 from kaconf.exitstatus import ExitStatus
 
+from .defaults import DEFAULT_CONTROL
+
 __all__ = ["COMMAND", "add_arguments", "run"]
 
 #: ``kaconf run``'s row of the command table, found through the entry point.
@@ -57,6 +59,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="how often the parent checks that each child answers (default 5)")
     p.add_argument("--data-file", default="/tmp/keepalived.data",
                    help="where SIGUSR1 writes configuration and state")
+    p.add_argument("--control", default=DEFAULT_CONTROL, metavar="PATH",
+                   help="the parent's control socket, asked by kaconf status (default "
+                        f"{DEFAULT_CONTROL}; 'none': no socket)")
+    p.add_argument("--metrics", default=None, metavar="ADDR:PORT",
+                   help="serve Prometheus metrics on ADDR:PORT (off by default)")
+    p.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="console log lines as keepalived's text (default) or one JSON "
+                        "object per line")
     p.add_argument("--strict", action="store_true",
                    help="refuse to start or reload a configuration with lint errors "
                         "(by default they are logged and keepalived's fix-ups apply)")
@@ -104,7 +114,16 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return ExitStatus.CONFIG
 
+    from .metrics import parse_listen
     from .parent import DaemonOptions, Parent, unrunnable, wanted_roles
+
+    metrics = None
+    if args.metrics:
+        try:
+            metrics = parse_listen(args.metrics)
+        except ValueError as exc:
+            print(f"kaconf run: --metrics: {exc}", file=sys.stderr)
+            return ExitStatus.USAGE
 
     # -P / -C as keepalived: alone each selects its child; both (or neither) run both.
     run_vrrp, run_checkers = not args.check or args.vrrp, not args.vrrp or args.check
@@ -128,14 +147,14 @@ def run(args: argparse.Namespace) -> int:
     opts = DaemonOptions(
         config_path=os.path.abspath(args.file), config_id=args.config_id,
         log=LogOptions(console=args.log_console, facility=args.log_facility,
-                       detail=args.log_detail),
+                       detail=args.log_detail, json=args.log_format == "json"),
         pid_file=os.path.abspath(args.pid_file),
         vrrp_pid_file=os.path.abspath(args.vrrp_pid_file),
         checkers_pid_file=os.path.abspath(args.checkers_pid_file),
         run_vrrp=run_vrrp, run_checkers=run_checkers,
         watchdog_interval=args.watchdog_interval, data_file=os.path.abspath(args.data_file),
-        strict=args.strict,
-        dump_conf=args.dump_conf)
+        strict=args.strict, dump_conf=args.dump_conf, metrics=metrics,
+        control_path=None if args.control == "none" else os.path.abspath(args.control))
     pid_files = ([opts.pid_file] + ([opts.vrrp_pid_file] if want_vrrp else [])
                  + ([opts.checkers_pid_file] if want_checkers else []))
     try:

@@ -27,7 +27,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .effects import run_script
-from .events import AdvertReceived, Event, Log, SendAdvert, SetTimer, Shutdown, TimerFired
+from .events import (
+    AdvertReceived,
+    Event,
+    Log,
+    SendAdvert,
+    SetTimer,
+    Shutdown,
+    TimerFired,
+    describe,
+)
 from .params import State
 from .sync import GroupAction, RunGroupNotify, SyncGroupFsm, Tagged
 
@@ -179,7 +188,7 @@ class Unit:
                     return _Resume(member, event, actions, index, before)
         except Exception:
             log.exception("(%s) failed handling %s", member, event)
-        self._after(event, before)
+        self._after(member, event, before)
         return None
 
     async def _resume(self, item: _Resume) -> None:
@@ -191,13 +200,17 @@ class Unit:
                     await self.runners[target].execute(action)
         except Exception:
             log.exception("(%s) failed handling %s", item.member, item.event)
-        self._after(item.event, item.before)
+        self._after(item.member, item.event, item.before)
 
-    def _after(self, event: Event, before: dict[str, tuple[State, int]]) -> None:
+    def _after(self, member: str, event: Event,
+               before: dict[str, tuple[State, int]]) -> None:
         """After an event: state file, priority notifications, receive hold limits."""
         changed = False
         for name, runner in self.runners.items():
             state, prio = before[name]
+            if runner.state != state:  # why, for kaconf status
+                why = describe(event)
+                runner.last_why = why if name == member else f"{member}: {why}"
             now_prio = runner.fsm.effective_priority if runner.fsm else prio
             if runner.state != state or now_prio != prio or isinstance(event, AdvertReceived):
                 runner.refresh_hold()

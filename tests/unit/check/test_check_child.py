@@ -95,11 +95,14 @@ def test_serve_watchdog_answers_hello(tmp_path) -> None:
         server = await child.serve_watchdog(path)
         try:
             reader, writer = await asyncio.open_unix_connection(path)
-            writer.write(b"hello\nstate\nbogus\n")
+            writer.write(b"hello\nstate\nstatus\nbogus\n")
             await writer.drain()
-            assert await reader.readline() == f"ok check {os.getpid()}\n".encode()
+            assert await reader.readline() == f"ok check {os.getpid()} 0\n".encode()
             assert json.loads(await reader.readline()) == {}
+            assert json.loads(await reader.readline()) == {"pid": os.getpid(),
+                                                           "virtual_servers": []}
             assert await reader.readline() == b"error unknown command\n"
+            assert os.stat(path).st_mode & 0o777 == 0o600
             writer.close()
         finally:
             server.close()
