@@ -40,8 +40,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-n", "--dont-fork", action="store_true", help="stay in the foreground")
     p.add_argument("-l", "--log-console", action="store_true", help="log to the console too")
     p.add_argument("-D", "--log-detail", action="store_true", help="detailed log messages")
-    p.add_argument("-S", "--log-facility", type=int, choices=range(8), metavar="0-7",
-                   default=None, help="syslog facility LOG_LOCAL0..7 (default LOG_DAEMON)")
+    p.add_argument("-S", "--log-facility", type=log_facility, metavar="0-7",
+                   default=None, help="syslog facility LOG_LOCAL0..7 (also local0..local7, "
+                                      "user, daemon; default LOG_DAEMON)")
     p.add_argument("-d", "--dump-conf", action="store_true",
                    help="log the configuration (keepalived -d text dump) at start-up")
     p.add_argument("-p", "--pid", dest="pid_file", default="/run/keepalived.pid",
@@ -70,6 +71,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true",
                    help="refuse to start or reload a configuration with lint errors "
                         "(by default they are logged and keepalived's fix-ups apply)")
+
+
+#: syslog facility codes keepalived's -S accepts by name (LOG_LOCALn is 16 + n)
+_FACILITY_NAMES = {"daemon": 3, "user": 1}
+
+
+def log_facility(text: str) -> int:
+    """keepalived's ``-S``: ``0``..``7`` or ``local0``..``local7`` (LOG_LOCALn), ``daemon``,
+    ``user``; returns the syslog facility code."""
+    number = text[5:] if text.startswith("local") else text
+    if number.isdigit() and int(number) <= 7:
+        return 16 + int(number)
+    if text in _FACILITY_NAMES:
+        return _FACILITY_NAMES[text]
+    raise argparse.ArgumentTypeError(f"invalid log facility {text!r}")
 
 
 def _daemonise() -> None:

@@ -28,7 +28,7 @@ class LogOptions:
     """The command-line flags that shape logging."""
 
     console: bool = False
-    facility: int | None = None  # -S 0..7 -> LOG_LOCALn; None -> LOG_DAEMON
+    facility: int | None = None  # -S: syslog facility code (LOG_LOCALn: 16 + n); None: daemon
     detail: bool = False  # -D
     json: bool = False  # --log-format json (console lines)
     #: where syslog lines go (tests point it at a socket of their own)
@@ -85,7 +85,7 @@ def setup_logging(ident: str, opts: LogOptions) -> logging.Logger:
         console.setFormatter(JsonFormatter(ident) if opts.json else _ConsoleFormatter())
         root.addHandler(console)
     facility = (logging.handlers.SysLogHandler.LOG_DAEMON if opts.facility is None
-                else logging.handlers.SysLogHandler.LOG_LOCAL0 + opts.facility)
+                else opts.facility)
     if os.path.exists(opts.syslog_address):
         try:
             syslog = logging.handlers.SysLogHandler(address=opts.syslog_address,

@@ -3,6 +3,7 @@ and --log-format json."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import logging
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kaconfd.cli import add_arguments
 from kaconfd.logs import LogOptions, setup_logging
 
 
@@ -76,15 +78,21 @@ def test_without_detail_debug_lines_are_dropped(
     assert f"Keepalived_vrrp[{os.getpid()}]: (VI_1) Entering MASTER STATE" in out.getvalue()
 
 
-@pytest.mark.parametrize(("facility", "code"), [(None, 3), (0, 16), (3, 19), (7, 23)])
+@pytest.mark.parametrize(("flag", "code"), [(None, 3), ("0", 16), ("3", 19), ("7", 23),
+                                           ("local5", 21), ("user", 1), ("daemon", 3)])
 @pytest.mark.parametrize("ident", ["Keepalived", "Keepalived_vrrp",
                                    "Keepalived_healthcheckers"])
 def test_syslog_facility_and_ident_as_keepalived(
-        restore_logging: None, syslog: socket.socket, tmp_path: Path, facility: int | None,
+        restore_logging: None, syslog: socket.socket, tmp_path: Path, flag: str | None,
         code: int, ident: str) -> None:
-    # keepalived: LOG_DAEMON (3) by default, -S N is LOG_LOCALN (16 + N); the ident is
-    # the process's (Keepalived, Keepalived_vrrp, Keepalived_healthcheckers) with its pid
-    setup_logging(ident, LogOptions(facility=facility, syslog_address=str(tmp_path / "log")))
+    # keepalived: LOG_DAEMON (3) by default, -S N / localN is LOG_LOCALN (16 + N), also
+    # user / daemon; the ident is the process's (Keepalived, Keepalived_vrrp,
+    # Keepalived_healthcheckers) with its pid
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["-S", flag] if flag is not None else [])
+    setup_logging(ident, LogOptions(facility=args.log_facility,
+                                    syslog_address=str(tmp_path / "log")))
     logging.getLogger(ident).warning("(VI_1) received an invalid advert")
     line = syslog.recv(4096).decode()
     priority = code * 8 + 4  # LOG_WARNING
@@ -108,3 +116,11 @@ def test_json_log_format(restore_logging: None, monkeypatch: pytest.MonkeyPatch,
     assert first["pid"] == os.getpid() and first["message"] == '(VI_1) Entering "MASTER" STATE'
     assert first["time"][:4].isdigit() and "T" in first["time"]
     assert second["level"] == "error" and "ValueError: boom" in second["message"]
+
+
+@pytest.mark.parametrize("flag", ["8", "local8", "kern", "-1"])
+def test_bad_facility_is_refused(flag: str) -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["-S", flag])
