@@ -39,6 +39,27 @@ class LogOptions:
 QUIET_LOGGERS: tuple[str, ...] = ("pyroute2", "asyncio")
 
 
+def quiet_libraries() -> None:
+    """Hold :data:`QUIET_LOGGERS` at WARNING (so their debug records are not even made).
+
+    Called by :func:`setup_logging` and again by a module right after it imports such a
+    library: pyroute2 sets its logger to level 0 when it is first imported.
+    """
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class LibraryFilter(logging.Filter):
+    """Drop the quiet libraries' records below WARNING at the handlers too, whatever
+    level a library gives its own logger later."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        top = record.name.partition(".")[0]
+        return top not in QUIET_LOGGERS
+
+
 class _ConsoleFormatter(logging.Formatter):
     """``Mon Nov 25 17:00:00.123 2026: Keepalived_vrrp[42]: message``, like keepalived -l."""
 
@@ -78,10 +99,10 @@ def setup_logging(ident: str, opts: LogOptions) -> logging.Logger:
         root.removeHandler(handler)
         handler.close()
     root.setLevel(logging.DEBUG if opts.detail else logging.INFO)
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_libraries()
     if opts.console:
         console = logging.StreamHandler(sys.stderr)
+        console.addFilter(LibraryFilter())
         console.setFormatter(JsonFormatter(ident) if opts.json else _ConsoleFormatter())
         root.addHandler(console)
     facility = (logging.handlers.SysLogHandler.LOG_DAEMON if opts.facility is None
@@ -94,6 +115,7 @@ def setup_logging(ident: str, opts: LogOptions) -> logging.Logger:
             pass  # no syslog daemon listening: console only
         else:
             syslog.setFormatter(logging.Formatter(f"{ident}[%(process)d]: %(message)s"))
+            syslog.addFilter(LibraryFilter())
             syslog.ident = ""
             root.addHandler(syslog)
     return logging.getLogger(ident)

@@ -19,7 +19,12 @@ alike: the parent then runs its own small asyncio loop that
   notifies and empties its IPVS table), SIGHUP into a reload (the new file is read and
   checked *here* first; on error diagnostics the children are not told and keep the old
   config; a role the new config gains or loses gets its child started or stopped), and
-  forwards SIGUSR1 (data files) to every child and SIGUSR2 (statistics) to the VRRP child.
+  forwards SIGUSR1 (data files) to every child and SIGUSR2 (statistics) and SIGRTMIN+2
+  (keepalived's JSON dump) to the VRRP child.
+
+It also serves the control socket ``kaconf status`` asks and, with ``--metrics``, the
+Prometheus endpoint (:mod:`kaconfd.statusd`, :mod:`kaconfd.metrics`: both gather the
+children's answers), and speaks systemd's notify protocol (:mod:`kaconfd.sdnotify`).
 
 Why fork and not exec: the child starts with the configuration already read and
 checked by the parent, as keepalived's children do. The fork happens inside the
@@ -67,6 +72,9 @@ STABLE_AFTER = 60.0
 #: How long a stopping parent waits for its children before SIGKILL.
 STOP_TIMEOUT = 10.0
 _PR_SET_PDEATHSIG = 1
+#: Signals the parent passes on; ignored until a process's loop handles them (their
+#: default action would kill it): SIGHUP, SIGUSR1, SIGUSR2, keepalived's SIGJSON.
+FORWARDED = (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGRTMIN + 2)
 
 
 @dataclass
@@ -218,6 +226,8 @@ class Parent:
         self.started_at = time.time()
         self.reloads = 0
         self.readiness = Readiness(self)
+        #: the control socket and metrics servers (closed in a forked child)
+        self.servers: list[asyncio.AbstractServer] = []
 
     def _make_spec(self, kind: str) -> ChildSpec:
         """A child description; each one gets its own control socket (see below)."""
@@ -248,7 +258,7 @@ class Parent:
         for path in files:
             if check_pidfile(path):
                 log.info("Removing stale pid file %s", path)
-        for sig in (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+        for sig in FORWARDED:
             signal.signal(sig, signal.SIG_IGN)  # until the loop handles them
         write_pidfile(opts.pid_file)
         base = "/run" if os.access("/run", os.W_OK) else None
@@ -289,7 +299,7 @@ class Parent:
             return ExitStatus.RUN_CONFIG
         for spec in self.children:
             self._spawn(spec)
-        servers = await start_servers(self)
+        self.servers = await start_servers(self)
         self.readiness.announce()
         watchdog = asyncio.create_task(self._watchdog())
         pings = (asyncio.create_task(self.readiness.keepalive())
@@ -297,7 +307,7 @@ class Parent:
         await self._stop_event.wait()
         self.stopping = True
         self.notifier.stopping()
-        for server in servers:
+        for server in self.servers:
             server.close()
         self.readiness.cancel()
         watchdog.cancel()
@@ -364,7 +374,7 @@ class Parent:
                 signal.signal(sig, signal.SIG_DFL)
             # Until the child's loop installs its handlers, a forwarded SIGHUP/SIGUSR1
             # must not kill it (their default action is to terminate).
-            for sig in (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+            for sig in FORWARDED:
                 signal.signal(sig, signal.SIG_IGN)
             with contextlib.suppress(OSError, AttributeError):
                 libc = ctypes.CDLL(None, use_errno=True)
@@ -377,6 +387,10 @@ class Parent:
                 if other.pidfd is not None:
                     with contextlib.suppress(OSError):
                         os.close(other.pidfd)
+            for server in self.servers:  # the parent's control socket and metrics port
+                for sock in server.sockets:
+                    with contextlib.suppress(OSError):
+                        os.close(sock.fileno())
             setup_logging(spec.ident, self.opts.log)
             write_pidfile(spec.pid_file)
             if spec.kind == "check":

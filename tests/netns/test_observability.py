@@ -190,3 +190,35 @@ def test_status_metrics_notify_and_json_dump(lab: Lab, tmp_path: Path,
     assert a.stop() == 0
     assert notify.seen("STOPPING=1", mark)
     assert not ctl.exists()
+
+
+def test_detail_logs_are_keepalived_lines_only(lab: Lab, tmp_path: Path) -> None:
+    """``kaconf run -n -l -D`` of the seed config: every line is the daemon's own, none is
+    pyroute2's netlink trace or asyncio's selector message; ``--log-format json`` gives
+    one JSON object per line."""
+    import re
+
+    from tests.support.paths import EXAMPLES
+
+    lab.add_node("A", "10.1.10.117/24")
+    a = lab.start("A", kaconf_run(EXAMPLES / "serverA.conf", lab.workdir, "A", "-D"), "A")
+    wait_for("A to become MASTER", lambda: lab.has_address("A", "10.1.10.240/24"), 15)
+    assert a.stop() == 0
+    lines = [line for line in a.log().splitlines() if line.strip()]
+    stamp = r"\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2}\.\d{3}"
+    daemon_line = re.compile(
+        rf"^(kaconf run: .*|{stamp}: Keepalived(_vrrp|_healthcheckers)?\[\d+\]: .*)$")
+    assert lines and all(daemon_line.match(line) for line in lines), "\n".join(
+        line for line in lines if not daemon_line.match(line))
+    text = a.log()
+    assert "selector" not in text.lower() and "nlmsg" not in text.lower()
+
+    b = lab.start("A", kaconf_run(EXAMPLES / "serverA.conf", lab.workdir, "A2", "-D",
+                                  "--log-format", "json"), "A2")
+    wait_for("the JSON run to log its start", lambda: "Starting VRRP child" in b.log(), 15)
+    assert b.stop() == 0
+    records = [json.loads(line) for line in b.log().splitlines()
+               if line.strip() and not line.startswith("kaconf run:")]
+    assert records and {r["process"] for r in records} <= {
+        "Keepalived", "Keepalived_vrrp", "Keepalived_healthcheckers"}
+    assert all(set(r) == {"time", "level", "process", "pid", "message"} for r in records)

@@ -124,3 +124,14 @@ def test_bad_facility_is_refused(flag: str) -> None:
     add_arguments(parser)
     with pytest.raises(SystemExit):
         parser.parse_args(["-S", flag])
+
+
+def test_a_library_resetting_its_level_later_stays_quiet(
+        restore_logging: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # pyroute2 sets its logger to level 0 when first imported, after logging is set up
+    out = _console(monkeypatch)
+    setup_logging("Keepalived_vrrp", LogOptions(console=True, detail=True,
+                                                syslog_address=str(tmp_path / "none")))
+    logging.getLogger("pyroute2").setLevel(0)
+    logging.getLogger("pyroute2.netlink.core").debug("await data on queue")
+    assert out.getvalue() == ""
