@@ -48,7 +48,7 @@ async def serve_control(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
 
 
 async def start_control_server(path: str, handler: Callable[..., object]
-                               ) -> asyncio.AbstractServer:
+                               ) -> asyncio.Server:
     """A UNIX server at ``path`` readable by root only (0600, whatever the umask)."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)

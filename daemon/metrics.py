@@ -151,7 +151,7 @@ def render(status: dict[str, Any]) -> bytes:
 
 async def serve_metrics(host: str, port: int,
                         source: Callable[[], Awaitable[dict[str, Any]]]
-                        ) -> asyncio.AbstractServer:
+                        ) -> asyncio.Server:
     """HTTP ``GET /metrics`` (any path but ``/favicon.ico``) on ``host:port``."""
     from prometheus_client import CONTENT_TYPE_LATEST
 

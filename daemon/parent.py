@@ -74,7 +74,8 @@ STOP_TIMEOUT = 10.0
 _PR_SET_PDEATHSIG = 1
 #: Signals the parent passes on; ignored until a process's loop handles them (their
 #: default action would kill it): SIGHUP, SIGUSR1, SIGUSR2, keepalived's SIGJSON.
-FORWARDED = (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGRTMIN + 2)
+FORWARDED: tuple[int, ...] = (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+                              signal.SIGRTMIN + 2)
 
 
 @dataclass
@@ -227,7 +228,7 @@ class Parent:
         self.reloads = 0
         self.readiness = Readiness(self)
         #: the control socket and metrics servers (closed in a forked child)
-        self.servers: list[asyncio.AbstractServer] = []
+        self.servers: list[asyncio.Server] = []
 
     def _make_spec(self, kind: str) -> ChildSpec:
         """A child description; each one gets its own control socket (see below)."""
@@ -370,8 +371,8 @@ class Parent:
             # Forget the parent's loop: this process starts its own.
             asyncio.events._set_running_loop(None)
             signal.set_wakeup_fd(-1)
-            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
-                signal.signal(sig, signal.SIG_DFL)
+            for dfl in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+                signal.signal(dfl, signal.SIG_DFL)
             # Until the child's loop installs its handlers, a forwarded SIGHUP/SIGUSR1
             # must not kill it (their default action is to terminate).
             for sig in FORWARDED:

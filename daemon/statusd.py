@@ -107,7 +107,7 @@ async def serve_parent(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
         writer.close()
 
 
-async def start_parent_control(path: str, parent: Parent) -> asyncio.AbstractServer:
+async def start_parent_control(path: str, parent: Parent) -> asyncio.Server:
     """Listen on ``path`` (its directory made 0700 if missing), socket 0600."""
     import functools
 
@@ -116,7 +116,7 @@ async def start_parent_control(path: str, parent: Parent) -> asyncio.AbstractSer
     return await start_control_server(path, functools.partial(serve_parent, parent=parent))
 
 
-async def start_servers(parent: Parent) -> list[asyncio.AbstractServer]:
+async def start_servers(parent: Parent) -> list[asyncio.Server]:
     """The parent's control socket and, with ``--metrics``, its metrics port.
 
     Either failing is logged and the daemon runs on without it: VRRP matters more.
@@ -125,7 +125,7 @@ async def start_servers(parent: Parent) -> list[asyncio.AbstractServer]:
 
     log = logging.getLogger("Keepalived")
     opts = parent.opts
-    servers: list[asyncio.AbstractServer] = []
+    servers: list[asyncio.Server] = []
     if opts.control_path:
         try:
             servers.append(await start_parent_control(opts.control_path, parent))
