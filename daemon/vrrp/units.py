@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -208,9 +209,10 @@ class Unit:
         changed = False
         for name, runner in self.runners.items():
             state, prio = before[name]
-            if runner.state != state:  # why, for kaconf status
+            if runner.state != state:  # when and why, for kaconf status and the data file
                 why = describe(event)
                 runner.last_why = why if name == member else f"{member}: {why}"
+                runner.last_transition = time.time()
             now_prio = runner.fsm.effective_priority if runner.fsm else prio
             if runner.state != state or now_prio != prio or isinstance(event, AdvertReceived):
                 runner.refresh_hold()

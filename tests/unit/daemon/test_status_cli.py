@@ -86,3 +86,21 @@ def test_ago() -> None:
     assert ago(0, 5) == "5s ago"
     assert ago(0, 3600 * 2 + 300) == "2h05m ago"
     assert ago(0, 86400 * 3 + 3600) == "3d01h ago"
+
+
+def test_watch_redraws_until_interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kaconfd import statusview
+
+    calls: list[int] = []
+
+    def fetch() -> dict:  # type: ignore[type-arg]
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("gone")  # drawn as a message, the watch goes on
+        if len(calls) > 3:
+            raise KeyboardInterrupt
+        return STATUS
+
+    monkeypatch.setattr(statusview.time, "sleep", lambda s: None)
+    assert statusview.watch(fetch, 0.5) == ExitStatus.OK
+    assert len(calls) == 4
