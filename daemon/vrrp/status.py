@@ -18,6 +18,8 @@ import os
 import signal
 from typing import TYPE_CHECKING, Any
 
+from kaconf.effective.values import ScriptSpec
+
 from .params import State
 from .stats import InstanceStats
 
@@ -33,6 +35,11 @@ SIGJSON = signal.SIGRTMIN + 2
 STATE_NUMBERS: dict[str, int] = {"INIT": 0, "BACKUP": 1, "MASTER": 2, "FAULT": 3, "STOP": 0}
 #: The counters of :class:`~.stats.InstanceStats`, under keepalived's names.
 COUNTERS: tuple[str, ...] = tuple(InstanceStats.__dataclass_fields__)
+
+
+def cmd_str(argv: tuple[str, ...]) -> str:
+    """A command as keepalived's JSON (and data file) print it: each word quoted."""
+    return ScriptSpec(list(argv)).cmd_str()
 
 
 def counters(runner: InstanceRunner) -> dict[str, int]:
@@ -125,6 +132,8 @@ def keepalived_json(child: VrrpChild) -> list[dict[str, Any]]:
     kaconfd has no value for are left out rather than invented.
     """
     out: list[dict[str, Any]] = []
+    eff = child.effective
+    resolved = {e.name: e for e in eff.vrrp.instances} if eff and eff.vrrp else {}
     for runner in child.runners.values():
         cfg, fsm = runner.cfg, runner.fsm
         state = STATE_NUMBERS.get(runner.state.value, 0)
@@ -161,15 +170,23 @@ def keepalived_json(child: VrrpChild) -> list[dict[str, Any]]:
                          ("script", cfg.notify),
                          ("script_master_rx_lower_pri", cfg.notify_master_rx_lower_pri)):
             if cmd is not None:
-                data[key] = " ".join(cmd.argv)
-        for key, vips in (("vips", cfg.vips), ("evips", cfg.excluded_vips)):
-            if vips:
-                data[key] = [f"{v.address} dev {v.dev}" for v in vips]
-        if cfg.tracked_interfaces:
-            data["track_ifp"] = list(cfg.tracked_interfaces)
+                data[key] = cmd_str(cmd.argv)
+        ei = resolved.get(cfg.name)
+        if ei is not None:  # keepalived's address, route and rule texts, as the data file
+            held = " set" if runner.vips_set else ""
+            for key, texts in (("vips", [x.text() + held for x in ei.vips]),
+                               ("evips", [x.text() + held for x in ei.evips]),
+                               ("vroutes", [r.text() for r in ei.vroutes]),
+                               ("vrules", [r.text() for r in ei.vrules])):
+                if texts:
+                    data[key] = texts
+        # keepalived lists the track_interface entries, never its own interface
+        tracked = [name for name in cfg.tracked_interfaces if name != cfg.interface]
+        if tracked:
+            data["track_ifp"] = tracked
         if cfg.tracked_scripts:
             data["track_script"] = [
-                " ".join(s.cfg.argv) for name in cfg.tracked_scripts
+                cmd_str(s.cfg.argv) for name in cfg.tracked_scripts
                 if (s := child.tracked.scripts.get(name)) is not None]
         data["auth_type"] = int(cfg.auth_type)
         if int(cfg.auth_type):

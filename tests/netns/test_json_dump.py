@@ -42,18 +42,25 @@ CONF = textwrap.dedent("""
         virtual_ipaddress_excluded {
             10.1.13.1/32 dev eth0
         }
+        virtual_routes {
+            10.1.14.0/24 via 10.1.12.1 dev eth0
+        }
+        virtual_rules {
+            from 10.1.12.240 table 100
+        }
         notify_master "/bin/true master"
     }
     """)
 #: keepalived fields kaconfd has no value for (docs/operations.md lists them)
 LEFT_OUT = {"dont_track_primary", "skip_check_adv_addr", "strict_mode",
             "promote_secondaries", "higher_prio_send_advert", "smtp_alert",
-            "notify_deleted", "vmac_ifname", "vroutes", "vrules"}
+            "notify_deleted", "vmac_ifname"}
 SAME_VALUES = ("iname", "ifp_ifname", "vrid", "base_priority", "effective_priority", "state",
                "wantstate", "version", "vipset", "adver_int", "master_adver_int", "auth_type",
                "auth_data", "garp_delay", "garp_rep", "garp_refresh", "garp_refresh_rep",
                "garp_lower_prio_delay", "garp_lower_prio_rep", "lower_prio_no_advert",
-               "nopreempt", "preempt_delay", "accept", "vips", "evips", "track_ifp",
+               "nopreempt", "preempt_delay", "accept", "vips", "evips", "vroutes",
+               "vrules", "track_ifp",
                "script_master")
 
 

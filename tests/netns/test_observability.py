@@ -174,7 +174,7 @@ def test_status_metrics_notify_and_json_dump(lab: Lab, tmp_path: Path,
     wait_for("A.json", lambda: dump.exists() and dump.stat().st_size > 0, 5)
     (entry,) = json.loads(dump.read_text())
     assert entry["data"]["iname"] == "VI_OBS" and entry["data"]["state"] == 2
-    assert entry["data"]["vips"] == [f"{VIP} dev eth0"]
+    assert entry["data"]["vips"] == [f"{VIP} dev eth0 scope global set"]
     assert entry["stats"]["become_master"] == 1
 
     # reload: RELOADING=1, then READY=1 once both children are done
