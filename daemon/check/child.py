@@ -86,7 +86,7 @@ async def serve_watchdog(sock_path: str, reloads: Callable[[], int] | None = Non
     stop serving.
     """
     serve = functools.partial(serve_control, role="check", states=_state_summary,
-                              status=lambda: checker_status(_current), reloads=reloads)
+                              status=status, reloads=reloads)
     return await start_control_server(sock_path, serve)
 
 
@@ -96,6 +96,11 @@ def _state_summary() -> dict[str, Any]:
     return {vs.spec.label: {"quorum": vs.quorum_up,
                             "alive": [rs.spec.label for rs in vs.real_servers if rs.alive]}
             for vs in _current.pool.virtual_servers}
+
+
+def status() -> dict[str, Any]:
+    """The running checker's part of ``kaconf status`` (:mod:`kaconfd.check.status`)."""
+    return checker_status(_current)
 
 
 def dump() -> str:
@@ -170,6 +175,13 @@ async def reload_checker(config: Config) -> bool:
         old.log.warning("%s", w)
     new = Scheduler(resolved, log=old.log, writer=old.writer)
     new.pool.adopt(old.pool)
+    # a checker kept across the reload keeps its last result and latency histogram
+    # (kaconf status, metrics: counters must not restart at a reload)
+    kept = {cs.spec.name: old.records[id(cs)] for cs in old.pool.checkers
+            if id(cs) in old.records}
+    for cs in new.pool.checkers:
+        if cs.spec.name in kept:
+            new.records[id(cs)] = kept[cs.spec.name]
     await old.stop(keep_table=True)
     _current = new
     await new.start()
