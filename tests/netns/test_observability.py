@@ -26,6 +26,22 @@ pytestmark = NETNS
 
 VIP = "10.1.11.240/24"
 CONF = textwrap.dedent("""
+    vrrp_sync_group G_OBS {
+        group {
+            VI_OBS
+            VI_OBS2
+        }
+    }
+    vrrp_instance VI_OBS2 {
+        state MASTER
+        interface eth0
+        virtual_router_id 63
+        priority 150
+        advert_int 1
+        virtual_ipaddress {
+            10.1.11.241/24
+        }
+    }
     vrrp_script chk_ok {
         script "/bin/true"
         interval 1
@@ -137,11 +153,17 @@ def test_status_metrics_notify_and_json_dump(lab: Lab, tmp_path: Path,
     assert set(st) == TOP_KEYS and st["format"] == 1
     assert set(st["daemon"]) == DAEMON_KEYS
     assert {c["role"] for c in st["daemon"]["children"]} == {"vrrp", "check"}
-    (inst,) = st["vrrp"]["instances"]
+    insts = {i["name"]: i for i in st["vrrp"]["instances"]}
+    assert set(insts) == {"VI_OBS", "VI_OBS2"}
+    inst = insts["VI_OBS"]
     assert set(inst) == INSTANCE_KEYS
+    assert st["vrrp"]["sync_groups"] == [{"name": "G_OBS", "state": "MASTER",
+                                          "members": ["VI_OBS", "VI_OBS2"]}]
+    assert inst["sync_group"] == insts["VI_OBS2"]["sync_group"] == "G_OBS"
     assert inst["state"] == "MASTER" and inst["master"] == "10.1.11.117"
     assert inst["vips"] == [VIP] and inst["vips_held"]
-    assert inst["last_transition_reason"] == "master down timer expired"
+    # the member whose timer expired first took the group along
+    assert inst["last_transition_reason"].endswith("master down timer expired")
     assert inst["tracked_scripts"][0]["state"] == "up"
     assert inst["stats"]["become_master"] == 1
     (vs,) = st["checker"]["virtual_servers"]
@@ -152,6 +174,7 @@ def test_status_metrics_notify_and_json_dump(lab: Lab, tmp_path: Path,
     text = subprocess.run([sys.executable, "-m", "kaconf.cli", "status", "--control",
                            str(ctl)], capture_output=True, text=True, timeout=30).stdout
     assert "VI_OBS" in text and "MASTER" in text and "10.1.11.50:80" in text
+    assert "G_OBS" in text
 
     # metrics, scraped inside the namespace
     fams = {f.name: f for f in text_string_to_metric_families(scrape(lab, 9650))}
@@ -172,7 +195,8 @@ def test_status_metrics_notify_and_json_dump(lab: Lab, tmp_path: Path,
     a.signal(signal.SIGRTMIN + 2)
     dump = lab.workdir / "A.json"
     wait_for("A.json", lambda: dump.exists() and dump.stat().st_size > 0, 5)
-    (entry,) = json.loads(dump.read_text())
+    entries = {e["data"]["iname"]: e for e in json.loads(dump.read_text())}
+    entry = entries["VI_OBS"]
     assert entry["data"]["iname"] == "VI_OBS" and entry["data"]["state"] == 2
     assert entry["data"]["vips"] == [f"{VIP} dev eth0 scope global set"]
     assert entry["stats"]["become_master"] == 1
