@@ -69,3 +69,51 @@ def test_a_watchdog_meant_for_another_process_is_ignored(monkeypatch: pytest.Mon
     monkeypatch.setenv("WATCHDOG_USEC", "3000000")
     monkeypatch.setenv("WATCHDOG_PID", "1")
     assert Notifier.from_environment().watchdog_interval is None
+
+
+def test_ready_waits_until_every_child_finished_the_reloads_sent(
+        listener: socket.socket, tmp_path: Path) -> None:
+    """READY=1 only once each child's hello reports a reload that saw every SIGHUP sent."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from kaconfd.sdnotify import Readiness
+
+    done = {"n": 0}
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if (await reader.readline()).strip() == b"hello":
+            writer.write(f"ok vrrp 42 {done['n']}\n".encode())
+            await writer.drain()
+        writer.close()
+
+    async def main() -> list[bytes]:
+        path = str(tmp_path / "child.sock")
+        server = await asyncio.start_unix_server(serve, path)
+        spec = SimpleNamespace(pid=42, retired=False, control_path=path, hups_sent=2,
+                               title="VRRP")
+        parent = SimpleNamespace(notifier=Notifier(str(tmp_path / "notify")),
+                                 children=[spec], stopping=False)
+        readiness = Readiness(parent)  # type: ignore[arg-type]
+        readiness.announce()
+        got: list[bytes] = []
+        listener.setblocking(False)
+        for step in range(40):
+            await asyncio.sleep(0.05)
+            if step == 10:
+                done["n"] = 1  # a reload that had seen only the first SIGHUP
+            if step == 20:
+                done["n"] = 2
+            try:
+                got.append(listener.recv(100))
+                got.append(str(step).encode())
+                break
+            except BlockingIOError:
+                pass
+        server.close()
+        readiness.cancel()
+        return got
+
+    got = asyncio.run(main())
+    assert got and got[0].startswith(b"READY=1")
+    assert int(got[1]) >= 20  # not before the second reload was reported
