@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import os
+import socket
 from collections.abc import Callable, Mapping
 
 
@@ -47,16 +48,22 @@ async def serve_control(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
         writer.close()
 
 
-async def start_control_server(path: str, handler: Callable[..., object]
-                               ) -> asyncio.Server:
-    """A UNIX server at ``path`` readable by root only (0600, whatever the umask)."""
+async def start_control_server(path: str, handler: Callable[..., object]) -> asyncio.Server:
+    """A UNIX server at ``path`` readable by root only (0600, whatever the umask).
+
+    The socket is bound here, under a umask of 0177 restored at once: asyncio's own
+    server start yields to other tasks, which must not start a script with that umask.
+    """
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old = os.umask(0o177)
     try:
-        server = await asyncio.start_unix_server(handler, path)  # type: ignore[arg-type]
+        sock.bind(path)
+    except OSError:
+        sock.close()
+        raise
     finally:
         os.umask(old)
     os.chmod(path, 0o600)
-    return server
-
+    return await asyncio.start_unix_server(handler, sock=sock)  # type: ignore[arg-type]
