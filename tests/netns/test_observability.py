@@ -21,6 +21,19 @@ from pathlib import Path
 import pytest
 
 from tests.support.netns import NETNS, Lab, kaconf_run, wait_for
+from tests.support.status_format import (
+    CHECKER_KEYS,
+    CHECKER_PART_KEYS,
+    DAEMON_KEYS,
+    GROUP_KEYS,
+    INSTANCE_KEYS,
+    RS_KEYS,
+    SCRIPT_KEYS,
+    STATS_KEYS,
+    TOP_KEYS,
+    VRRP_KEYS,
+    VS_KEYS,
+)
 
 pytestmark = NETNS
 
@@ -71,19 +84,6 @@ CONF = textwrap.dedent("""
         }
     }
     """)
-#: the keys of ``kaconf status --json`` that docs/operations.md documents (format 1)
-TOP_KEYS = {"format", "time", "daemon", "vrrp", "checker"}
-DAEMON_KEYS = {"pid", "config", "started", "reloads", "children"}
-INSTANCE_KEYS = {"name", "interface", "vrid", "version", "family", "state", "priority",
-                 "effective_priority", "master", "master_priority", "last_transition",
-                 "last_transition_reason", "sync_group", "vips", "excluded_vips",
-                 "vips_held", "tracked_interfaces", "tracked_scripts", "tracked_files",
-                 "stats"}
-RS_KEYS = {"name", "alive", "weight", "checkers"}
-CHECKER_KEYS = {"name", "kind", "state", "last_result", "last_reason", "last_check",
-                "last_duration", "latency"}
-
-
 class NotifyListener:
     """systemd's end of NOTIFY_SOCKET: collects every message sent to it."""
 
@@ -156,7 +156,10 @@ def test_status_metrics_notify_and_json_dump(lab: Lab, tmp_path: Path,
     insts = {i["name"]: i for i in st["vrrp"]["instances"]}
     assert set(insts) == {"VI_OBS", "VI_OBS2"}
     inst = insts["VI_OBS"]
-    assert set(inst) == INSTANCE_KEYS
+    assert set(inst) == INSTANCE_KEYS and set(inst["stats"]) == STATS_KEYS
+    assert set(st["vrrp"]) == VRRP_KEYS and set(st["checker"]) == CHECKER_PART_KEYS
+    assert set(st["vrrp"]["scripts"][0]) == SCRIPT_KEYS
+    assert set(st["vrrp"]["sync_groups"][0]) == GROUP_KEYS
     assert st["vrrp"]["sync_groups"] == [{"name": "G_OBS", "state": "MASTER",
                                           "members": ["VI_OBS", "VI_OBS2"]}]
     assert inst["sync_group"] == insts["VI_OBS2"]["sync_group"] == "G_OBS"
@@ -167,6 +170,7 @@ def test_status_metrics_notify_and_json_dump(lab: Lab, tmp_path: Path,
     assert inst["tracked_scripts"][0]["state"] == "up"
     assert inst["stats"]["become_master"] == 1
     (vs,) = st["checker"]["virtual_servers"]
+    assert set(vs) == VS_KEYS
     (rs,) = vs["real_servers"]
     assert set(rs) == RS_KEYS and rs["alive"] and rs["weight"] == 1
     assert set(rs["checkers"][0]) == CHECKER_KEYS
