@@ -32,7 +32,7 @@ log = logging.getLogger("Keepalived_vrrp")
 #: keepalived's SIGJSON (``keepalived --signum=JSON``: 36 on Linux): write the JSON dump.
 SIGJSON = signal.SIGRTMIN + 2
 #: keepalived's numeric states (vrrp.h), used by its JSON dump and the exporters.
-STATE_NUMBERS: dict[str, int] = {"INIT": 0, "BACKUP": 1, "MASTER": 2, "FAULT": 3, "STOP": 0}
+STATE_NUMBERS: dict[str, int] = {"INIT": 0, "BACKUP": 1, "MASTER": 2, "FAULT": 3, "STOP": 98}
 #: The counters of :class:`~.stats.InstanceStats`, under keepalived's names.
 COUNTERS: tuple[str, ...] = tuple(InstanceStats.__dataclass_fields__)
 
