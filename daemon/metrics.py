@@ -8,8 +8,9 @@ second thread in a forking process risks a child born with a lock held. The endp
 is a few lines on the parent's own loop; prometheus_client (imported only when
 ``--metrics`` is given) supplies the metric families and the exposition format.
 
-The names follow the keepalived exporters operators already scrape (mehdy's
-keepalived-exporter, which gen2brain's keepalived_exporter named first): state
+The names follow a keepalived exporter operators already scrape (mehdy's
+keepalived-exporter, current names; gen2brain's keepalived_exporter uses
+``keepalived_vrrp_<counter>`` for the same counters): state
 ``keepalived_vrrp_state`` (0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT; one series per VIP, as
 they do) and keepalived's SIGUSR2 counters (``keepalived_advertisements_received_total``
 ...). What they cannot read from keepalived's files is added under the same prefix:
