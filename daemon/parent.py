@@ -54,7 +54,7 @@ from .logs import LogOptions, setup_logging
 from .pidfile import PidFileError, check_pidfile, remove_pidfile, write_pidfile
 from .sdnotify import Notifier, Readiness
 from .snapshot import snapshot_path, write_snapshot
-from .statusd import start_servers
+from .statusd import ask, start_servers
 
 log = logging.getLogger("Keepalived")
 
@@ -479,19 +479,8 @@ class Parent:
 
     @staticmethod
     async def _hello(spec: ChildSpec, timeout: float) -> bool:
-        async def exchange() -> bool:
-            reader, writer = await asyncio.open_unix_connection(spec.control_path)
-            try:
-                writer.write(b"hello\n")
-                await writer.drain()
-                return (await reader.readline()).startswith(b"ok")
-            finally:
-                writer.close()
-
-        try:
-            return await asyncio.wait_for(exchange(), timeout)
-        except (OSError, TimeoutError):
-            return False
+        answer = await ask(spec.control_path, "hello", timeout=timeout)
+        return answer is not None and answer.startswith("ok")
 
     # ---------------------------------------------------------------- signals
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kaconf.effective.values import ScriptSpec
 
+from .datafile import beside
 from .params import State
 from .stats import InstanceStats
 
@@ -197,8 +198,7 @@ def keepalived_json(child: VrrpChild) -> list[dict[str, Any]]:
 
 def json_path(data_file: str) -> str:
     """keepalived's JSON file beside its data file: ``/tmp/keepalived.json``."""
-    base = data_file[:-len(".data")] if data_file.endswith(".data") else data_file
-    return base + ".json"
+    return beside(data_file, ".json")
 
 
 def write_keepalived_json(child: VrrpChild) -> None:
