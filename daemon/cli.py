@@ -21,6 +21,8 @@ import sys
 from kaconf.cli.commands import Command
 from kaconf.exitstatus import ExitStatus
 
+from .defaults import DEFAULT_CONTROL
+
 __all__ = ["COMMAND", "add_arguments", "run"]
 
 #: ``kaconf run``'s row of the command table, found through the entry point.
@@ -38,8 +40,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-n", "--dont-fork", action="store_true", help="stay in the foreground")
     p.add_argument("-l", "--log-console", action="store_true", help="log to the console too")
     p.add_argument("-D", "--log-detail", action="store_true", help="detailed log messages")
-    p.add_argument("-S", "--log-facility", type=int, choices=range(8), metavar="0-7",
-                   default=None, help="syslog facility LOG_LOCAL0..7 (default LOG_DAEMON)")
+    p.add_argument("-S", "--log-facility", type=log_facility, metavar="0-7",
+                   default=None, help="syslog facility LOG_LOCAL0..7 (also local0..local7, "
+                                      "user, daemon; default LOG_DAEMON)")
     p.add_argument("-d", "--dump-conf", action="store_true",
                    help="log the configuration (keepalived -d text dump) at start-up")
     p.add_argument("-p", "--pid", dest="pid_file", default="/run/keepalived.pid",
@@ -57,9 +60,32 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="how often the parent checks that each child answers (default 5)")
     p.add_argument("--data-file", default="/tmp/keepalived.data",
                    help="where SIGUSR1 writes configuration and state")
+    p.add_argument("--control", default=DEFAULT_CONTROL, metavar="PATH",
+                   help="the parent's control socket, asked by kaconf status (default "
+                        f"{DEFAULT_CONTROL}; 'none': no socket)")
+    p.add_argument("--metrics", default=None, metavar="ADDR:PORT",
+                   help="serve Prometheus metrics on ADDR:PORT (off by default)")
+    p.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="console log lines as keepalived's text (default) or one JSON "
+                        "object per line")
     p.add_argument("--strict", action="store_true",
                    help="refuse to start or reload a configuration with lint errors "
                         "(by default they are logged and keepalived's fix-ups apply)")
+
+
+#: syslog facility codes keepalived's -S accepts by name (LOG_LOCALn is 16 + n)
+_FACILITY_NAMES = {"daemon": 3, "user": 1}
+
+
+def log_facility(text: str) -> int:
+    """keepalived's ``-S``: ``0``..``7`` or ``local0``..``local7`` (LOG_LOCALn), ``daemon``,
+    ``user``; returns the syslog facility code."""
+    number = text[5:] if text.startswith("local") else text
+    if number.isdigit() and int(number) <= 7:
+        return 16 + int(number)
+    if text in _FACILITY_NAMES:
+        return _FACILITY_NAMES[text]
+    raise argparse.ArgumentTypeError(f"invalid log facility {text!r}")
 
 
 def _daemonise() -> None:
@@ -104,7 +130,16 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return ExitStatus.CONFIG
 
+    from .metrics import parse_listen
     from .parent import DaemonOptions, Parent, unrunnable, wanted_roles
+
+    metrics = None
+    if args.metrics:
+        try:
+            metrics = parse_listen(args.metrics)
+        except ValueError as exc:
+            print(f"kaconf run: --metrics: {exc}", file=sys.stderr)
+            return ExitStatus.USAGE
 
     # -P / -C as keepalived: alone each selects its child; both (or neither) run both.
     run_vrrp, run_checkers = not args.check or args.vrrp, not args.vrrp or args.check
@@ -128,14 +163,14 @@ def run(args: argparse.Namespace) -> int:
     opts = DaemonOptions(
         config_path=os.path.abspath(args.file), config_id=args.config_id,
         log=LogOptions(console=args.log_console, facility=args.log_facility,
-                       detail=args.log_detail),
+                       detail=args.log_detail, json=args.log_format == "json"),
         pid_file=os.path.abspath(args.pid_file),
         vrrp_pid_file=os.path.abspath(args.vrrp_pid_file),
         checkers_pid_file=os.path.abspath(args.checkers_pid_file),
         run_vrrp=run_vrrp, run_checkers=run_checkers,
         watchdog_interval=args.watchdog_interval, data_file=os.path.abspath(args.data_file),
-        strict=args.strict,
-        dump_conf=args.dump_conf)
+        strict=args.strict, dump_conf=args.dump_conf, metrics=metrics,
+        control_path=None if args.control == "none" else os.path.abspath(args.control))
     pid_files = ([opts.pid_file] + ([opts.vrrp_pid_file] if want_vrrp else [])
                  + ([opts.checkers_pid_file] if want_checkers else []))
     try:

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from pyroute2 import AsyncIPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
+from .logs import quiet_libraries
+
 if TYPE_CHECKING:
     from .vrrp.routes import RouteSpec, RuleSpec
 
@@ -35,6 +37,7 @@ _DUMP_ATTEMPTS = 5
 #: "not there" answers to a delete: the route or rule is gone already.
 _GONE = (errno.ESRCH, errno.ENOENT, errno.EADDRNOTAVAIL, errno.ENODEV)
 log = logging.getLogger("Keepalived_vrrp")
+quiet_libraries()  # importing pyroute2 just set its logger to level 0 (every debug line)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,12 @@ alike: the parent then runs its own small asyncio loop that
   notifies and empties its IPVS table), SIGHUP into a reload (the new file is read and
   checked *here* first; on error diagnostics the children are not told and keep the old
   config; a role the new config gains or loses gets its child started or stopped), and
-  forwards SIGUSR1 (data files) to every child and SIGUSR2 (statistics) to the VRRP child.
+  forwards SIGUSR1 (data files) to every child and SIGUSR2 (statistics) and SIGRTMIN+2
+  (keepalived's JSON dump) to the VRRP child.
+
+It also serves the control socket ``kaconf status`` asks and, with ``--metrics``, the
+Prometheus endpoint (:mod:`kaconfd.statusd`, :mod:`kaconfd.metrics`: both gather the
+children's answers), and speaks systemd's notify protocol (:mod:`kaconfd.sdnotify`).
 
 Why fork and not exec: the child starts with the configuration already read and
 checked by the parent, as keepalived's children do. The fork happens inside the
@@ -39,6 +44,7 @@ import os
 import shutil
 import signal
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 from kaconf.exitstatus import ExitStatus
@@ -46,7 +52,9 @@ from kaconf.model.objects import Config
 
 from .logs import LogOptions, setup_logging
 from .pidfile import PidFileError, check_pidfile, remove_pidfile, write_pidfile
+from .sdnotify import Notifier, Readiness
 from .snapshot import snapshot_path, write_snapshot
+from .statusd import ask, start_servers
 
 log = logging.getLogger("Keepalived")
 
@@ -64,6 +72,10 @@ STABLE_AFTER = 60.0
 #: How long a stopping parent waits for its children before SIGKILL.
 STOP_TIMEOUT = 10.0
 _PR_SET_PDEATHSIG = 1
+#: Signals the parent passes on; ignored until a process's loop handles them (their
+#: default action would kill it): SIGHUP, SIGUSR1, SIGUSR2, keepalived's SIGJSON.
+FORWARDED: tuple[int, ...] = (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+                              signal.SIGRTMIN + 2)
 
 
 @dataclass
@@ -87,6 +99,10 @@ class DaemonOptions:
     dump_conf: bool = False
     #: --strict: a reload whose configuration has lint errors keeps the running one.
     strict: bool = False
+    #: --control: the parent's control socket (``kaconf status``); None: none.
+    control_path: str | None = None
+    #: --metrics: (host, port) of the Prometheus endpoint; None: off.
+    metrics: tuple[str, int] | None = None
 
 
 def unrunnable(config: Config, run_vrrp: bool = True) -> str | None:
@@ -189,6 +205,8 @@ class ChildSpec:
     restart_handle: asyncio.TimerHandle | None = None
     #: Set when a reload removed this role: the child is stopped, never respawned.
     retired: bool = False
+    #: SIGHUPs sent to this process: a reload is over when its hello reports as many.
+    hups_sent: int = 0
 
 
 class Parent:
@@ -204,6 +222,13 @@ class Parent:
         self._stop_event: asyncio.Event | None = None
         self._all_exited: asyncio.Event | None = None
         self._generation = 0
+        #: systemd's notify socket (a no-op outside systemd), see .sdnotify
+        self.notifier = Notifier.from_environment()
+        self.started_at = time.time()
+        self.reloads = 0
+        self.readiness = Readiness(self)
+        #: the control socket and metrics servers (closed in a forked child)
+        self.servers: list[asyncio.Server] = []
 
     def _make_spec(self, kind: str) -> ChildSpec:
         """A child description; each one gets its own control socket (see below)."""
@@ -234,7 +259,7 @@ class Parent:
         for path in files:
             if check_pidfile(path):
                 log.info("Removing stale pid file %s", path)
-        for sig in (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+        for sig in FORWARDED:
             signal.signal(sig, signal.SIG_IGN)  # until the loop handles them
         write_pidfile(opts.pid_file)
         base = "/run" if os.access("/run", os.W_OK) else None
@@ -260,6 +285,8 @@ class Parent:
         loop.add_signal_handler(signal.SIGUSR1, self._forward, signal.SIGUSR1)
         # SIGUSR2 (statistics) is the VRRP child's only, as in keepalived
         loop.add_signal_handler(signal.SIGUSR2, self._forward_stats)
+        # keepalived's SIGJSON (SIGRTMIN+2): the VRRP child writes keepalived.json
+        loop.add_signal_handler(signal.SIGRTMIN + 2, self._forward_vrrp, signal.SIGRTMIN + 2)
         log.info("Starting kaconfd (keepalived-compatible) with %s", self.opts.config_path)
         if self.opts.dump_conf:
             log_config_dump(log, self.config)
@@ -273,11 +300,26 @@ class Parent:
             return ExitStatus.RUN_CONFIG
         for spec in self.children:
             self._spawn(spec)
+        self.servers = await start_servers(self)
+        self.readiness.announce()
         watchdog = asyncio.create_task(self._watchdog())
+        pings = (asyncio.create_task(self.readiness.keepalive())
+                 if self.notifier.watchdog_interval else None)
         await self._stop_event.wait()
         self.stopping = True
+        self.notifier.stopping()
+        for server in self.servers:
+            server.close()
+        self.readiness.cancel()
         watchdog.cancel()
-        return await self._stop_children()
+        status = await self._stop_children()
+        if pings is not None:
+            pings.cancel()
+        if self.opts.control_path:
+            with contextlib.suppress(OSError):
+                os.unlink(self.opts.control_path)
+        self.notifier.close()
+        return status
 
     async def _stop_children(self) -> int:
         assert self._all_exited is not None
@@ -315,6 +357,7 @@ class Parent:
         if pid == 0:
             self._in_child(spec)  # never returns
         spec.pid = pid
+        spec.hups_sent = 0
         spec.started = loop.time()
         spec.missed_hellos = 0
         spec.pidfd = os.pidfd_open(pid)
@@ -328,11 +371,11 @@ class Parent:
             # Forget the parent's loop: this process starts its own.
             asyncio.events._set_running_loop(None)
             signal.set_wakeup_fd(-1)
-            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
-                signal.signal(sig, signal.SIG_DFL)
+            for dfl in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+                signal.signal(dfl, signal.SIG_DFL)
             # Until the child's loop installs its handlers, a forwarded SIGHUP/SIGUSR1
             # must not kill it (their default action is to terminate).
-            for sig in (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+            for sig in FORWARDED:
                 signal.signal(sig, signal.SIG_IGN)
             with contextlib.suppress(OSError, AttributeError):
                 libc = ctypes.CDLL(None, use_errno=True)
@@ -345,6 +388,10 @@ class Parent:
                 if other.pidfd is not None:
                     with contextlib.suppress(OSError):
                         os.close(other.pidfd)
+            for server in self.servers:  # the parent's control socket and metrics port
+                for sock in server.sockets:
+                    with contextlib.suppress(OSError):
+                        os.close(sock.fileno())
             setup_logging(spec.ident, self.opts.log)
             write_pidfile(spec.pid_file)
             if spec.kind == "check":
@@ -432,19 +479,8 @@ class Parent:
 
     @staticmethod
     async def _hello(spec: ChildSpec, timeout: float) -> bool:
-        async def exchange() -> bool:
-            reader, writer = await asyncio.open_unix_connection(spec.control_path)
-            try:
-                writer.write(b"hello\n")
-                await writer.drain()
-                return (await reader.readline()).startswith(b"ok")
-            finally:
-                writer.close()
-
-        try:
-            return await asyncio.wait_for(exchange(), timeout)
-        except (OSError, TimeoutError):
-            return False
+        answer = await ask(spec.control_path, "hello", timeout=timeout)
+        return answer is not None and answer.startswith("ok")
 
     # ---------------------------------------------------------------- signals
 
@@ -454,10 +490,16 @@ class Parent:
             if spec.pid is not None and not spec.retired and spec not in skip:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(spec.pid, sig)
+                    if sig == signal.SIGHUP:
+                        spec.hups_sent += 1
+
+    def _forward_vrrp(self, sig: int) -> None:
+        """A signal only the VRRP child handles (SIGUSR2, SIGJSON)."""
+        self._forward(sig, skip=tuple(c for c in self.children if c.kind != "vrrp"))
 
     def _forward_stats(self) -> None:
         """SIGUSR2: only the VRRP child keeps statistics (the checker would die of it)."""
-        self._forward(signal.SIGUSR2, skip=tuple(c for c in self.children if c.kind != "vrrp"))
+        self._forward_vrrp(signal.SIGUSR2)
 
     def _sync_children(self) -> tuple[ChildSpec, ...]:
         """After a reload: start children for roles the config gained, stop lost ones.
@@ -506,13 +548,23 @@ class Parent:
         holds something the daemon cannot run) and, with --strict, on any lint error.
         Accepted, the configuration is written to the run directory's snapshot, which
         the children load on SIGHUP instead of reading the files themselves.
+        systemd hears RELOADING=1 now and READY=1 when the children are done.
         """
+        if self.stopping:
+            return
+        self.reloads += 1
+        self.notifier.reloading()
+        try:
+            self._reload()
+        finally:
+            self.readiness.announce()  # READY=1 again once the children are done
+
+    def _reload(self) -> None:
+        """The body of :meth:`reload`."""
         from kaconf.diagnostics import Severity
         from kaconf.lint.engine import lint_loaded
         from kaconf.loader import load_full
 
-        if self.stopping:
-            return
         log.info("Reloading configuration file %s", self.opts.config_path)
         loaded = load_full(self.opts.config_path, config_id=self.opts.config_id)
         if not loaded.config.files:

@@ -186,7 +186,7 @@ def argv_for(daemon: str, conf: Path, work: Path, tag: str) -> list[str]:
                 keepalived_path() or "keepalived", "-n", "-l", "-D", "-P",
                 "-f", f"/tmp/{conf.name}", *inside]
     return [sys.executable, "-m", "kaconf.cli", "run", "-n", "-l", "-P", "-f", str(conf),
-            *pids, "--data-file", str(work / f"{tag}.data")]
+            *pids, "--data-file", str(work / f"{tag}.data"), "--control", str(work / f"{tag}.ctl")]
 
 
 def start(ns: str, daemon: str, conf: Path, work: Path, tag: str) -> Daemon:

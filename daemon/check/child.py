@@ -27,11 +27,12 @@ from typing import Any
 from kaconfd.check.ipvs_writer import IpvsWriter
 from kaconfd.check.scheduler import Scheduler
 from kaconfd.check.spec import resolve
+from kaconfd.check.status import checker_status
 
 from kaconf.exitstatus import ExitStatus
 from kaconf.model.objects import Config
 
-from ..control import serve_control
+from ..control import serve_control, start_control_server
 
 #: The running child's scheduler (one per process), for :func:`dump`.
 _current: Scheduler | None = None
@@ -74,7 +75,8 @@ async def _wait(stop_event: Any) -> None:
         await asyncio.sleep(0.1)
 
 
-async def serve_watchdog(sock_path: str) -> asyncio.AbstractServer:
+async def serve_watchdog(sock_path: str, reloads: Callable[[], int] | None = None
+                         ) -> asyncio.AbstractServer:
     """Answer the parent's watchdog on a UNIX socket, from this child's own loop.
 
     Same line protocol as the VRRP child (daemon/vrrp/child.py): ``hello`` ->
@@ -83,11 +85,9 @@ async def serve_watchdog(sock_path: str) -> asyncio.AbstractServer:
     loop stops answering and the parent restarts the child.  Close the returned server to
     stop serving.
     """
-    serve = functools.partial(serve_control, role="check", states=_state_summary)
-
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(sock_path)
-    return await asyncio.start_unix_server(serve, sock_path)
+    serve = functools.partial(serve_control, role="check", states=_state_summary,
+                              status=status, reloads=reloads)
+    return await start_control_server(sock_path, serve)
 
 
 def _state_summary() -> dict[str, Any]:
@@ -96,6 +96,11 @@ def _state_summary() -> dict[str, Any]:
     return {vs.spec.label: {"quorum": vs.quorum_up,
                             "alive": [rs.spec.label for rs in vs.real_servers if rs.alive]}
             for vs in _current.pool.virtual_servers}
+
+
+def status() -> dict[str, Any]:
+    """The running checker's part of ``kaconf status`` (:mod:`kaconfd.check.status`)."""
+    return checker_status(_current)
 
 
 def dump() -> str:
@@ -170,6 +175,13 @@ async def reload_checker(config: Config) -> bool:
         old.log.warning("%s", w)
     new = Scheduler(resolved, log=old.log, writer=old.writer)
     new.pool.adopt(old.pool)
+    # a checker kept across the reload keeps its last result and latency histogram
+    # (kaconf status, metrics: counters must not restart at a reload)
+    kept = {cs.spec.name: old.records[id(cs)] for cs in old.pool.checkers
+            if id(cs) in old.records}
+    for cs in new.pool.checkers:
+        if cs.spec.name in kept:
+            new.records[id(cs)] = kept[cs.spec.name]
     await old.stop(keep_table=True)
     _current = new
     await new.start()
@@ -219,14 +231,27 @@ def checker_main(config: Config, *, control_path: str | None = None,
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         pending: set[asyncio.Task[None]] = set()
+        # SIGHUPs received, and how many of them the last finished reload had seen (the
+        # parent's hello reads it to learn when a reload is over)
+        seen, done = [0], [0]
+
+        async def counted_reload() -> None:
+            upto = seen[0]
+            try:
+                await reload()
+            finally:
+                done[0] = max(done[0], upto)
+
         if config_path or snapshot:
             def on_hup() -> None:
-                t = loop.create_task(reload())
+                seen[0] += 1
+                t = loop.create_task(counted_reload())
                 pending.add(t)
                 t.add_done_callback(pending.discard)
 
             loop.add_signal_handler(signal.SIGHUP, on_hup)
-        server = await serve_watchdog(control_path) if control_path else None
+        server = (await serve_watchdog(control_path, reloads=lambda: done[0])
+                  if control_path else None)
         try:
             await run_checker(config, log=logger, stop_event=stop, dump_path=data_file)
         finally:

@@ -23,6 +23,7 @@ import heapq
 import itertools
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -30,6 +31,7 @@ from kaconfd.check import ipvs_plan
 from kaconfd.check.ipvs_writer import IpvsWriter
 from kaconfd.check.spec import Resolved, VirtualServerSpec
 from kaconfd.check.state import Action, CheckerState, Log, Notify, Pool
+from kaconfd.check.status import CheckRecord
 
 from kaconf.checkers import registry
 from kaconf.checkers.base import CheckerSpec, CheckResult, CheckUnsupported, ProbeContext
@@ -184,6 +186,8 @@ class Scheduler:
         self._tasks: list[asyncio.Task[None]] = []
         self._ipvs_lock = asyncio.Lock()
         self._probe_ctx: dict[int, ProbeContext] = {}
+        #: last result, its time and the latency histogram of each checker, by id(state)
+        self.records: dict[int, CheckRecord] = {}
         self.started = False
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -248,8 +252,14 @@ class Scheduler:
                 await clock.sleep(due - now)
             started = clock.now()
             res = await self._safe_probe(spec)
+            took = clock.now() - started
+            rec = self.records.get(id(cs))
+            if rec is None:
+                rec = self.records[id(cs)] = CheckRecord()
+            rec.last_time, rec.last_duration, rec.last_up = time.time(), took, res.up
+            rec.latency.observe(took)
             if self.on_check is not None:
-                self.on_check(spec, started - due, clock.now() - started, res)
+                self.on_check(spec, started - due, took, res)
             delay, actions = self.pool.result(cs, res)
             if polled:
                 delay = poll

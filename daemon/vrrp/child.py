@@ -41,7 +41,7 @@ from kaconf.effective import Effective, resolve
 from kaconf.exitstatus import ExitStatus
 from kaconf.model.objects import Config
 
-from ..control import serve_control
+from ..control import serve_control, start_control_server
 from ..netlink import Link, Netlink
 from .accept import NftFirewall
 from .ah import SeqCounter
@@ -60,6 +60,7 @@ from .runner import InstanceRunner
 from .sockets import SharedSockets
 from .statefile import read_state, write_state
 from .statics import StaticEntries
+from .status import SIGJSON, vrrp_status, write_keepalived_json
 from .timers import SlotTimers
 from .tracked import TrackedObjects
 from .units import Unit
@@ -117,6 +118,10 @@ class VrrpChild:
         self._reload_pending = False
         #: the end of vrrp_startup_delay (loop time), for every machine started before it
         self.delayed_start: float | None = None
+        #: SIGHUPs received, and how many of them the last finished reload had seen:
+        #: the parent's hello reads the latter to learn when a reload is over
+        self.hups_seen = 0
+        self.reloads = 0
 
     @property
     def runners(self) -> dict[str, InstanceRunner]:
@@ -137,9 +142,10 @@ class VrrpChild:
         # and a SIGUSR1 sent while the configuration is resolved must not be lost.
         loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
         loop.add_signal_handler(signal.SIGINT, self.stopping.set)
-        loop.add_signal_handler(signal.SIGHUP, self._schedule_reload)
+        loop.add_signal_handler(signal.SIGHUP, self._on_sighup)
         loop.add_signal_handler(signal.SIGUSR1, self.write_data)
         loop.add_signal_handler(signal.SIGUSR2, self.write_stats)
+        loop.add_signal_handler(SIGJSON, self.write_json)
         try:
             effective = resolve(self.config)
             vrrp = vrrp_config(effective)
@@ -166,9 +172,9 @@ class VrrpChild:
         self.tracked.start_poll()
         watcher = asyncio.create_task(self.netlink.watch_links(self._on_link))
         watcher.add_done_callback(_log_watcher_end)
-        server = await asyncio.start_unix_server(
-            functools.partial(serve_control, role="vrrp", states=self.states),
-            self.opts.control_path)
+        server = await start_control_server(self.opts.control_path, functools.partial(
+            serve_control, role="vrrp", states=self.states, status=self.status,
+            reloads=lambda: self.reloads))
         self._ready = True
         if self._reload_pending:
             self._schedule_reload()
@@ -247,6 +253,10 @@ class VrrpChild:
 
     # ---------------------------------------------------------------- reload
 
+    def _on_sighup(self) -> None:
+        self.hups_seen += 1
+        self._schedule_reload()
+
     def _schedule_reload(self) -> None:
         if not self._ready or self._reloading:
             self._reload_pending = True  # during start-up or a reload: once it is over
@@ -277,6 +287,7 @@ class VrrpChild:
     async def reload(self) -> None:
         """SIGHUP: re-read the config; on errors keep the running one; keep unchanged instances."""
         self._reloading = True
+        seen = self.hups_seen
         try:
             log.info("Reloading")
             config = self._new_config()
@@ -297,6 +308,7 @@ class VrrpChild:
             log.info("Reload finished")
         finally:
             self._reloading = False
+            self.reloads = seen
             if self._reload_pending:
                 self._schedule_reload()
 
@@ -343,6 +355,14 @@ class VrrpChild:
     def write_stats(self) -> None:
         """SIGUSR2: write every instance's counters to the stats file, as keepalived does."""
         write_stats(self)
+
+    def write_json(self) -> None:
+        """SIGRTMIN+2 (keepalived's SIGJSON): keepalived's JSON dump beside the data file."""
+        write_keepalived_json(self)
+
+    def status(self) -> dict[str, object]:
+        """The control socket's ``status``: this child's part of ``kaconf status``."""
+        return vrrp_status(self)
 
 
 def _log_watcher_end(task: asyncio.Task[None]) -> None:

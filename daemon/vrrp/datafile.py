@@ -91,10 +91,15 @@ def stats_lines(child: VrrpChild) -> list[str]:
     return out
 
 
+def beside(data_file: str, extension: str) -> str:
+    """A file of keepalived's beside its data file: ``/tmp/keepalived`` + ``extension``."""
+    base = data_file[:-len(".data")] if data_file.endswith(".data") else data_file
+    return base + extension
+
+
 def stats_path(data_file: str) -> str:
     """keepalived's stats file beside its data file: ``/tmp/keepalived.stats``."""
-    base = data_file[:-len(".data")] if data_file.endswith(".data") else data_file
-    return base + ".stats"
+    return beside(data_file, ".stats")
 
 
 def write_stats(child: VrrpChild) -> None:

@@ -93,6 +93,28 @@ Event = (Startup | Shutdown | AdvertReceived | TimerFired | TrackUpdate | SyncFa
          | SyncBackup | SyncMaster)
 
 
+def describe(event: Event) -> str:
+    """Why a state changed, in words, for ``kaconf status`` (the event that changed it)."""
+    if isinstance(event, AdvertReceived):
+        return f"advert from {event.src} with priority {event.priority}"
+    if isinstance(event, TimerFired):
+        return {MASTER_DOWN_TIMER: "master down timer expired"}.get(
+            event.name, f"{event.name} timer")
+    if isinstance(event, TrackUpdate):
+        if event.value is not None:
+            return f"{event.name} value {event.value}"
+        return f"{event.name} {'up' if event.up else 'down'}"
+    if isinstance(event, Startup):
+        return "resumed as master after child restart" if event.resume_master else "start-up"
+    if isinstance(event, Shutdown):
+        return "stopping"
+    if isinstance(event, SyncFault):
+        return "sync group fault"
+    if isinstance(event, SyncBackup):
+        return "sync group to backup"
+    return "sync group to master"
+
+
 
 @dataclass(frozen=True, slots=True)
 class SendAdvert:

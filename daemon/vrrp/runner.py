@@ -119,6 +119,8 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         self.vmac_created = False
         #: for the data file (SIGUSR1): when the state last changed, whether VIPs are set
         self.last_transition = time.time()
+        #: why the state last changed (the event that changed it, see .units)
+        self.last_why = "start-up"
         self.vips_set = False
         #: keepalived's per-instance counters (SIGUSR2, see .stats)
         self.stats = InstanceStats()

@@ -22,13 +22,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .core import UnitCore
 from .effects import run_script
-from .events import AdvertReceived, Event, Log, SendAdvert, SetTimer, Shutdown, TimerFired
+from .events import (
+    AdvertReceived,
+    Event,
+    Log,
+    SendAdvert,
+    SetTimer,
+    Shutdown,
+    TimerFired,
+    describe,
+)
 from .params import State
 from .sync import GroupAction, RunGroupNotify, SyncGroupFsm, Tagged
 
@@ -176,7 +186,7 @@ class Unit:
                     return _Resume(member, event, actions, index, before)
         except Exception:
             log.exception("(%s) failed handling %s", member, event)
-        self._after(event, before)
+        self._after(member, event, before)
         return None
 
     async def _resume(self, item: _Resume) -> None:
@@ -188,13 +198,18 @@ class Unit:
                     await self.runners[target].execute(action)
         except Exception:
             log.exception("(%s) failed handling %s", item.member, item.event)
-        self._after(item.event, item.before)
+        self._after(item.member, item.event, item.before)
 
-    def _after(self, event: Event, before: dict[str, tuple[State, int]]) -> None:
+    def _after(self, member: str, event: Event,
+               before: dict[str, tuple[State, int]]) -> None:
         """After an event: state file, priority notifications, receive hold limits."""
         changed = False
         for name, runner in self.runners.items():
             state, prio = before[name]
+            if runner.state != state:  # when and why, for kaconf status and the data file
+                why = describe(event)
+                runner.last_why = why if name == member else f"{member}: {why}"
+                runner.last_transition = time.time()
             now_prio = runner.fsm.effective_priority if runner.fsm else prio
             if runner.state != state or now_prio != prio or isinstance(event, AdvertReceived):
                 runner.refresh_hold()

@@ -136,7 +136,8 @@ BUILTIN: tuple[Command, ...] = (
 #: Plugin commands used when their entry point is not in the installed metadata:
 #: name -> "module:attribute" of the :class:`Command`, exactly the entry point's value.
 PLUGIN_FALLBACKS: dict[str, str] = {"run": "kaconfd.cli:COMMAND",
-                                     "simulate": "kaconfd.simulate.cli:COMMAND"}
+                                     "simulate": "kaconfd.simulate.cli:COMMAND",
+                                     "status": "kaconfd.statuscli:COMMAND"}
 
 
 def builtin(name: str) -> Command | None:

@@ -63,7 +63,7 @@ def test_checker_main_watchdog_dump_reload_and_stop(tmp_path: Path) -> None:
                             stderr=subprocess.PIPE, text=True)
     try:
         until(lambda: os.path.exists(control), 10, "control socket")
-        assert hello(control) == f"ok check {proc.pid}\n".encode()
+        assert hello(control) == f"ok check {proc.pid} 0\n".encode()
 
         def dump_now() -> str:
             if data.exists():

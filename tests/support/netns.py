@@ -213,11 +213,13 @@ class Lab:
 
 
 def kaconf_run(conf: Path, workdir: Path, name: str, *extra: str) -> list[str]:
-    """argv of ``kaconf run`` in the foreground with logs on the console and private pid files."""
+    """argv of ``kaconf run`` in the foreground with logs on the console and private pid
+    files and control socket (``workdir/<name>.ctl``, for ``kaconf status --control``)."""
     return [sys.executable, "-m", "kaconf.cli", "run", "-n", "-l", "-f", str(conf),
             "-p", str(workdir / f"{name}.pid"), "-r", str(workdir / f"{name}-vrrp.pid"),
             "-c", str(workdir / f"{name}-checkers.pid"),
-            "--data-file", str(workdir / f"{name}.data"), *extra]
+            "--data-file", str(workdir / f"{name}.data"),
+            "--control", str(workdir / f"{name}.ctl"), *extra]
 
 
 # --------------------------------------------------------------------------- wire capture

@@ -95,11 +95,14 @@ def test_serve_watchdog_answers_hello(tmp_path) -> None:
         server = await child.serve_watchdog(path)
         try:
             reader, writer = await asyncio.open_unix_connection(path)
-            writer.write(b"hello\nstate\nbogus\n")
+            writer.write(b"hello\nstate\nstatus\nbogus\n")
             await writer.drain()
-            assert await reader.readline() == f"ok check {os.getpid()}\n".encode()
+            assert await reader.readline() == f"ok check {os.getpid()} 0\n".encode()
             assert json.loads(await reader.readline()) == {}
+            assert json.loads(await reader.readline()) == {"pid": os.getpid(),
+                                                           "virtual_servers": []}
             assert await reader.readline() == b"error unknown command\n"
+            assert os.stat(path).st_mode & 0o777 == 0o600
             writer.close()
         finally:
             server.close()
@@ -160,3 +163,44 @@ def test_reload_checker_keeps_state_and_diffs_the_table() -> None:
     assert "192.0.2.10:80" not in text
     assert "UDP  192.0.2.2:53" in text and "192.0.2.20:53" in text
     assert asyncio.run(child.reload_checker(loaded.config)) is False  # nothing running
+
+
+def test_reload_keeps_each_checkers_record() -> None:
+    """kaconf status / metrics: a checker kept across a reload keeps its last result and
+    its latency histogram (a Prometheus counter must not restart at a reload)."""
+    conf = textwrap.dedent("""
+        virtual_server 192.0.2.1 80 {
+          protocol TCP
+          delay_loop 1
+          real_server 192.0.2.10 80 {
+            MISC_CHECK {
+              misc_path /bin/true
+            }
+          }
+        }
+    """)
+    cfg = kaconf.load_full("a.conf", data=conf.encode()).config
+
+    async def main() -> tuple[int, int]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(child.run_checker(cfg, log=None, stop_event=stop,
+                                                     use_ipvs=False))
+
+        def count() -> int:
+            vs = child.status()["virtual_servers"]
+            return int(vs[0]["real_servers"][0]["checkers"][0]["latency"]["count"]) if vs \
+                else 0
+
+        for _ in range(300):
+            await asyncio.sleep(0.01)
+            if count():
+                break
+        before = count()
+        assert await child.reload_checker(cfg)
+        after = count()
+        stop.set()
+        await asyncio.wait_for(task, 5)
+        return before, after
+
+    before, after = asyncio.run(main())
+    assert before >= 1 and after >= before
