@@ -1,10 +1,13 @@
 """``virtual_routes`` / ``static_routes`` lines as keepalived stores and prints them
 (``alloc_route`` / ``format_iproute``); the model reads each line once
-(:attr:`kaconf.model.objects.Route.info`)."""
+(:attr:`kaconf.model.objects.Route.reading`), and says why keepalived drops a line and
+what else it reports while reading it, so that lint asks instead of reading the words
+again."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from kaconf.model.ipwords import (
     PROTOS,
@@ -113,9 +116,52 @@ class RouteInfo:
         return out
 
 
+class LineRejected(Exception):
+    """keepalived drops the line being read; the message says why (its wording)."""
+
+
+def reject(reason: str) -> NoReturn:
+    """Stop reading a route or rule line: keepalived drops it for ``reason``."""
+    raise LineRejected(reason)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteReading:
+    """keepalived's reading of one route line: what it keeps and what it says.
+
+    ``info`` is None when keepalived drops the line, ``reason`` then says why (short,
+    keepalived's words, as lint quotes them). ``deprecated`` lists the deprecated words
+    (``gw``, ``or``) keepalived complained about before it stopped reading.
+    ``untracked_dest`` is set when keepalived switched tracking off because the route has
+    no interface and ``no_track`` was not written: the destination word it names
+    ("cannot track route X with no interface specified").
+    """
+
+    info: RouteInfo | None
+    reason: str = ""
+    deprecated: tuple[str, ...] = ()
+    untracked_dest: str | None = None
+
+
 def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None:
     """keepalived's ``alloc_route``; ``None`` when it rejects the line."""
+    return route_reading(words, static).info
+
+
+def route_reading(words: list[str], static: bool = False) -> RouteReading:
+    """keepalived's ``alloc_route`` of ``words``, with why it drops the line, if it does."""
+    seen: list[str] = []
+    try:
+        info, untracked = _read_route(words, static, seen)
+    except LineRejected as exc:
+        return RouteReading(None, str(exc), tuple(seen))
+    return RouteReading(info, "", tuple(seen), untracked)
+
+
+def _read_route(words: list[str], static: bool,
+                seen: list[str]) -> tuple[RouteInfo, str | None]:
     r = RouteInfo()
+    dest_word = ""
     fam = 0
     i = 0
     n = len(words)
@@ -131,36 +177,47 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
             return True
         return fam == f
 
+    mix = "cannot mix IPv4 and IPv6 addresses"
     while i < n:
         w = words[i]
         if w in ("inet", "inet6"):
             if not set_fam(6 if w == "inet6" else 4):
-                return None
+                reject(f"{w} specified for IPv{6 if w == 'inet' else 4} route")
             i += 1
             continue
         if w == "src":
             p = Prefix.parse(nxt(i + 1) or "", False)
-            if p is None or not set_fam(p.family):
-                return None
+            if p is None:
+                reject(f"invalid route src address {nxt(i + 1)}")
+            if not set_fam(p.family):
+                reject(mix)
             r.pref_src = p
             i += 2
         elif w == "as":
             i += 2 if nxt(i + 1) != "to" else 3
         elif w in ("via", "gw"):
+            if w == "gw":
+                seen.append(w)
             k = i + 1
             f = fam
             if nxt(k) in ("inet", "inet6"):
                 f = 6 if nxt(k) == "inet6" else 4
                 k += 1
             p = Prefix.parse(nxt(k) or "", False)
-            if p is None or (f and p.family != f) or not set_fam(p.family):
-                return None
+            if p is None:
+                reject(f"invalid route via address {nxt(k)}")
+            if (f and p.family != f) or not set_fam(p.family):
+                reject(mix)
             r.via = p
             i = k + 1
         elif w == "from":
             p = route_prefix(nxt(i + 1) or "")
-            if p is None or p.family != 6 or not set_fam(6):
-                return None
+            if p is None:
+                reject(f"invalid route from address {nxt(i + 1)}")
+            if p.family != 6:
+                reject(f"route from address only supported with IPv6 ({nxt(i + 1)})")
+            if not set_fam(6):
+                reject(mix)
             r.src = p
             i += 2
         elif w in ("tos", "dsfield"):
@@ -168,15 +225,15 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
             try:
                 v = int(t, 0)
             except ValueError:
-                return None
+                v = -1
             if v < 0 or v > 255:
-                return None
+                reject(f"TOS value {nxt(i + 1)} is invalid")
             r.tos = v
             i += 2
         elif w == "table":
             v = table_number(nxt(i + 1) or "")
             if v is None:
-                return None
+                reject(f"routing table {nxt(i + 1)} not found for route")
             r.table = v
             i += 2
         elif w == "protocol":
@@ -185,24 +242,24 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
             if v is None:
                 v = read_uint(t, 0, 255)
             if v is None:
-                return None
+                reject(f"protocol {nxt(i + 1)} not found or invalid for route")
             r.protocol = v
             i += 2
         elif w == "scope":
             v = scope_number(nxt(i + 1) or "")
             if v is None:
-                return None
+                reject(f"scope {nxt(i + 1)} not found or invalid for route")
             r.scope = v
             i += 2
         elif w in ("metric", "priority", "preference"):
             v = read_uint(nxt(i + 1))
             if v is None:
-                return None
+                reject(f"invalid metric {nxt(i + 1)} specified for route")
             r.metric = v
             i += 2
         elif w in ("dev", "oif"):
             if nxt(i + 1) is None:
-                return None
+                reject(f"{w} without an interface name")
             r.oif = nxt(i + 1)
             i += 2
         elif w == "onlink":
@@ -215,13 +272,13 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
                 k += 1
             v = read_uint(nxt(k))
             if v is None:
-                return None
+                reject(f"invalid {'MTU' if w == 'mtu' else w} {nxt(k)} specified for route")
             setattr(r, w, (lock, v))
             i = k + 1
         elif w in ("hoplimit", "initcwnd", "initrwnd", "window"):
             v = read_uint(nxt(i + 1), 0, 255 if w == "hoplimit" else 0xFFFFFFFF)
             if v is None:
-                return None
+                reject(f"invalid {w} {nxt(i + 1)} specified for route")
             setattr(r, w, v)
             i += 2
         elif w in ("rtt", "rttvar", "reordering", "cwnd", "ssthresh", "rto_min", "expires",
@@ -234,30 +291,29 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
         elif w == "realms":
             v = realms_value(nxt(i + 1) or "", strict=True)
             if v is None:
-                return None
+                reject(f"invalid realms {nxt(i + 1)} for route")
             r.realms = v
             if not set_fam(4):
-                return None
-            i += 2
-        elif w == "features":
-            r.features_ecn = r.features_ecn or nxt(i + 1) == "ecn"
+                reject("realms are only valid for IPv4")
             i += 2
         elif w in ("add", "prepend", "append"):
             r.op = w
             i += 1
+        elif w == "features":
+            r.features_ecn = r.features_ecn or nxt(i + 1) == "ecn"
+            i += 2
         elif w == "or":
+            seen.append(w)
             a1 = r.via
             a2 = Prefix.parse(nxt(i + 1) or "", False)
             if a2 is None:
-                return None
+                reject(f"invalid \"or\" address {nxt(i + 1)}")
             if not r.nexthops:
                 r.nexthops = [(a1, None, None, False), (a2, None, None, False)]
                 r.via = None
             i += 2
         elif w == "nexthop":
             i = _nexthops(words, i, r)
-            if i < 0:
-                return None
             break
         elif w == "no_track":
             r.no_track = True
@@ -275,26 +331,31 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
                 w = nxt(i) or ""
             p = route_prefix(w)
             if p is None:
-                return None
+                reject(f"unknown route keyword {w}" if w else "route has no destination")
             if p.family and not set_fam(p.family):
-                return None
+                reject(f"{mix} ({w})")
             r.dst = p
+            dest_word = w
             i += 1
     if r.dst is None:
-        return None
+        reject("route has no destination")
+    untracked: str | None = None
     if not r.no_track:
         r.protocol = RTPROT_KEEPALIVED
         if not r.oif:
             r.no_track = True
+            untracked = dest_word
     if r.track_group and not r.oif:
         r.track_group = None
     r.family = fam or 4
     if r.dst.family == 0:
         r.dst = Prefix(r.family, "::" if r.family == 6 else "0.0.0.0", 0)
-    return r
+    return r, untracked
 
 
 def _nexthops(words: list[str], i: int, r: RouteInfo) -> int:
+    """The ``nexthop ...`` tail of a route line, into ``r``; rejects as the model always
+    has (keepalived itself keeps the route with the hops read so far)."""
     n = len(words)
     cur: list[object] | None = None
     while i < n:
@@ -305,14 +366,14 @@ def _nexthops(words: list[str], i: int, r: RouteInfo) -> int:
             cur = [None, None, None, False]
             i += 1
         elif cur is None:
-            return -1
+            reject(f"route has trailing nonsense after nexthops - {w}")
         elif w in ("via", "gw"):
             k = i + 1
             if k < n and words[k] in ("inet", "inet6"):
                 k += 1
             p = Prefix.parse(words[k] if k < n else "", False)
             if p is None:
-                return -1
+                reject(f"invalid nexthop address {words[k] if k < n else ''}")
             cur[0] = p
             i = k + 1
         elif w in ("dev", "oif") and i + 1 < n:
@@ -321,7 +382,7 @@ def _nexthops(words: list[str], i: int, r: RouteInfo) -> int:
         elif w == "weight" and i + 1 < n:
             v = read_uint(words[i + 1], 1, 256)
             if v is None:
-                return -1
+                reject(f"invalid weight {words[i + 1]} specified for route")
             cur[2] = v
             i += 2
         elif w == "onlink":

@@ -32,8 +32,8 @@ from kaconf.model.setting import HasSpans
 from kaconf.model.setting import Setting as Setting
 
 if TYPE_CHECKING:
-    from kaconf.model.iproutes import RouteInfo
-    from kaconf.model.iprules import RuleInfo
+    from kaconf.model.iproutes import RouteInfo, RouteReading
+    from kaconf.model.iprules import RuleInfo, RuleReading
     from kaconf.model.vmac import VmacOption
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -255,32 +255,28 @@ class VirtualAddress(LineItem):
 class Route(LineItem):
     """A virtual_routes / static_routes line (ip-route syntax).
 
-    Its words, the options lint looks at, and keepalived's reading of the line
-    (:attr:`info`, made on first use: lint builds the model of every file, and
-    only the resolver needs it).
+    Its words (the line as written) and keepalived's reading of them (:attr:`reading`,
+    made on first use: lint builds the model of every file, and only some rules and the
+    resolver need it). Nothing downstream reads the words again: ask :attr:`info` (what
+    keepalived keeps) or :attr:`reading` (why it drops the line, what else it reports).
     """
 
     #: a static_routes line (keepalived reads ``track_group`` there only)
     _static: bool = False
 
     words: list[str] = field(default_factory=list)
-    dest: str | None = None
-    via: str | None = None
-    src: str | None = None
-    dev: str | None = None
-    table: str | None = None
-    metric: int | None = None
-    protocol: str | None = None
-    scope: str | None = None
-    type: str | None = None
-    no_track: bool = False
 
     @cached_property
+    def reading(self) -> RouteReading:
+        """keepalived's ``alloc_route`` of the line, with why it drops it, if it does."""
+        from kaconf.model.iproutes import route_reading
+
+        return route_reading(self.words, self._static)
+
+    @property
     def info(self) -> RouteInfo | None:
         """keepalived's ``alloc_route`` of the line; None when it drops the line."""
-        from kaconf.model.iproutes import route_from_words
-
-        return route_from_words(self.words, self._static)
+        return self.reading.info
 
 
 class Rule(LineItem):
@@ -289,19 +285,19 @@ class Rule(LineItem):
     _static: bool = False
 
     words: list[str] = field(default_factory=list)
-    from_: str | None = None
-    to: str | None = None
-    table: str | None = None
-    preference: int | None = None
-    no_track: bool = False
 
     @cached_property
+    def reading(self) -> RuleReading:
+        """keepalived's ``alloc_rule`` of the line, with why it drops it, if it does."""
+        from kaconf.model.iprules import rule_reading
+
+        return rule_reading(self.words, self._static)
+
+    @property
     def info(self) -> RuleInfo | None:
         """keepalived's ``alloc_rule`` of the line (``priority`` None when not given:
         the resolver numbers those); None when it drops the line."""
-        from kaconf.model.iprules import rule_from_words
-
-        return rule_from_words(self.words, self._static)
+        return self.reading.info
 
 
 class UnicastPeer(LineItem):

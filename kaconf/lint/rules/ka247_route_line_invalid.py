@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
@@ -27,84 +26,9 @@ META = RuleMeta(
     keepalived_check=(),
 )
 
-#: route options followed by one value (keepalived's route parser, ip-route syntax)
-_VALUE = {"src", "from", "tos", "dsfield", "table", "protocol", "scope", "metric", "priority",
-          "preference", "dev", "oif", "expires", "hoplimit", "advmss", "rtt", "rttvar",
-          "reordering", "window", "cwnd", "ssthresh", "initcwnd", "initrwnd", "realms",
-          "rto_min", "features", "quickack", "pref", "ttl-propagate", "fastopen_no_cookie",
-          "vrf", "track_group", "or"}
-_LOCKABLE = {"mtu", "congctl", "window", "cwnd", "ssthresh", "initcwnd", "initrwnd", "rtt",
-             "rttvar", "advmss", "hoplimit", "reordering", "rto_min", "features"}
-_FLAGS = {"onlink", "no_track", "inet", "inet6"}
-_TYPES = {"unicast", "local", "broadcast", "multicast", "throw", "unreachable", "prohibit",
-          "blackhole", "nat", "anycast"}
-
-
-def _family(text: str) -> int | None:
-    if text == "default":
-        return None
-    try:
-        return ipaddress.ip_network(text, strict=False).version
-    except ValueError:
-        return 0
-
-
-def problem(words: list[str]) -> str:
-    """What keepalived rejects in a route line, or ''."""
-    fams: set[int] = set()
-    i = 0
-    n = len(words)
-    while i < n:
-        w = words[i]
-        if w in ("nexthop", "encap"):
-            break  # sub-grammars: not checked
-        if w in ("via", "gw"):
-            i += 1
-            if i < n and words[i] in ("inet", "inet6"):
-                i += 1
-            if i < n:
-                f = _family(words[i])
-                if f:
-                    fams.add(f)
-        elif w in ("src", "from", "or"):
-            i += 1
-            if i < n:
-                f = _family(words[i])
-                if f:
-                    fams.add(f)
-        elif w in _LOCKABLE or w == "mtu":
-            i += 1
-            if i < n and words[i] == "lock":
-                i += 1
-        elif w in _VALUE:
-            i += 1
-        elif w == "as":
-            i += 1
-            if i < n and words[i] == "to":
-                i += 1
-        elif w in _FLAGS or w in ("add", "append", "prepend"):
-            pass
-        else:
-            if w == "to":
-                i += 1
-            if i < n and words[i] in _TYPES:
-                i += 1
-            if i >= n:
-                return "route has no destination"
-            f = _family(words[i])
-            if f == 0:
-                return f"unknown route keyword {words[i]}"
-            if f:
-                fams.add(f)
-        i += 1
-    if len(fams) > 1:
-        return "cannot mix IPv4 and IPv6 addresses"
-    return ""
-
-
 def check(ctx: Context) -> Iterable[Diagnostic]:
     for r in lists.ip_routes(ctx.config):
-        why = problem(r.words)
+        why = r.reading.reason
         if why:
             yield ctx.diag(META, f"route '{' '.join(r.words)}': {why} - keepalived drops the "
                            "route", r.span, "use ip-route syntax: DEST [via GW] [dev IF] ...")
