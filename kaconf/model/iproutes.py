@@ -13,11 +13,11 @@ from kaconf.model.ipwords import (
     PROTOS,
     RT_TABLE_MAIN,
     RTN_NAMES,
-    RTN_TYPES,
     RTPROT_KEEPALIVED,
     Prefix,
     realms_value,
     route_prefix,
+    rtn_type,
     scope_number,
     table_number,
     tracking_text,
@@ -134,13 +134,16 @@ class RouteReading:
     (``gw``, ``or``) keepalived complained about before it stopped reading.
     ``untracked_dest`` is set when keepalived switched tracking off because the route has
     no interface and ``no_track`` was not written: the destination word it names
-    ("cannot track route X with no interface specified").
+    ("cannot track route X with no interface specified"). ``nexthop_problem`` is what
+    keepalived reported in the ``nexthop`` part: it stops reading hops there and keeps
+    the route with the hops read before.
     """
 
     info: RouteInfo | None
     reason: str = ""
     deprecated: tuple[str, ...] = ()
     untracked_dest: str | None = None
+    nexthop_problem: str = ""
 
 
 def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None:
@@ -152,16 +155,17 @@ def route_reading(words: list[str], static: bool = False) -> RouteReading:
     """keepalived's ``alloc_route`` of ``words``, with why it drops the line, if it does."""
     seen: list[str] = []
     try:
-        info, untracked = _read_route(words, static, seen)
+        info, untracked, hop_problem = _read_route(words, static, seen)
     except LineRejected as exc:
         return RouteReading(None, str(exc), tuple(seen))
-    return RouteReading(info, "", tuple(seen), untracked)
+    return RouteReading(info, "", tuple(seen), untracked, hop_problem)
 
 
 def _read_route(words: list[str], static: bool,
-                seen: list[str]) -> tuple[RouteInfo, str | None]:
+                seen: list[str]) -> tuple[RouteInfo, str | None, str]:
     r = RouteInfo()
     dest_word = ""
+    hop_problem = ""
     fam = 0
     i = 0
     n = len(words)
@@ -171,6 +175,8 @@ def _read_route(words: list[str], static: bool,
         return words[k] if k < n else None
 
     def set_fam(f: int) -> bool:
+        """keepalived's family check: the first family given sticks (0, "default",
+        leaves it open); later ones must equal it, 0 included."""
         nonlocal fam
         if fam == 0:
             fam = f
@@ -183,7 +189,7 @@ def _read_route(words: list[str], static: bool,
         if w in ("inet", "inet6"):
             if not set_fam(6 if w == "inet6" else 4):
                 reject(f"{w} specified for IPv{6 if w == 'inet' else 4} route")
-            i += 1
+            i += 2  # keepalived steps over the word after inet/inet6 as well
             continue
         if w == "src":
             p = Prefix.parse(nxt(i + 1) or "", False)
@@ -199,14 +205,14 @@ def _read_route(words: list[str], static: bool,
             if w == "gw":
                 seen.append(w)
             k = i + 1
-            f = fam
             if nxt(k) in ("inet", "inet6"):
-                f = 6 if nxt(k) == "inet6" else 4
+                if not set_fam(6 if nxt(k) == "inet6" else 4):
+                    reject(mix)
                 k += 1
             p = Prefix.parse(nxt(k) or "", False)
             if p is None:
                 reject(f"invalid route via address {nxt(k)}")
-            if (f and p.family != f) or not set_fam(p.family):
+            if not set_fam(p.family):
                 reject(mix)
             r.via = p
             i = k + 1
@@ -281,9 +287,23 @@ def _read_route(words: list[str], static: bool,
                 reject(f"invalid {w} {nxt(i + 1)} specified for route")
             setattr(r, w, v)
             i += 2
-        elif w in ("rtt", "rttvar", "reordering", "cwnd", "ssthresh", "rto_min", "expires",
-                   "quickack", "congctl", "pref", "ttl-propagate", "fastopen_no_cookie",
-                   "encap", "vrf"):
+        elif w in ("expires", "pref"):
+            if fam == 4:
+                reject(f"{w} is only valid for IPv6")
+            fam = 6  # both make the route IPv6, whatever came before
+            t = nxt(i + 1) or ""
+            if w == "expires" and read_uint(t) is None:
+                reject(f"invalid expires time {t} specified for route")
+            if w == "pref" and t not in ("low", "medium", "high") \
+                    and read_uint(t, 0, 255) is None:
+                reject(f"invalid pref value {t} specified for route")
+            i += 2
+        elif w in ("quickack", "fastopen_no_cookie"):
+            if read_uint(nxt(i + 1), 0, 1) is None:
+                reject(f"invalid {w} value {nxt(i + 1)} specified for route")
+            i += 2
+        elif w in ("rtt", "rttvar", "reordering", "cwnd", "ssthresh", "rto_min",
+                   "congctl", "ttl-propagate", "encap", "vrf"):
             k = i + 1
             if nxt(k) == "lock":
                 k += 1
@@ -313,7 +333,9 @@ def _read_route(words: list[str], static: bool,
                 r.via = None
             i += 2
         elif w == "nexthop":
-            i = _nexthops(words, i, r)
+            if r.nexthops:
+                reject("cannot specify nexthops with \"or\" route")
+            fam, hop_problem = _nexthops(words, i, r, fam)
             break
         elif w == "no_track":
             r.no_track = True
@@ -325,15 +347,16 @@ def _read_route(words: list[str], static: bool,
             if w == "to":
                 i += 1
                 w = nxt(i) or ""
-            if w in RTN_TYPES:
-                r.type = RTN_TYPES[w]
+            rtn = rtn_type(w)
+            if rtn is not None:
+                r.type = rtn
                 i += 1
                 w = nxt(i) or ""
             p = route_prefix(w)
             if p is None:
                 reject(f"unknown route keyword {w}" if w else "route has no destination")
-            if p.family and not set_fam(p.family):
-                reject(f"{mix} ({w})")
+            if not set_fam(p.family):  # "default" after an address of either family too
+                reject(mix)
             r.dst = p
             dest_word = w
             i += 1
@@ -350,46 +373,66 @@ def _read_route(words: list[str], static: bool,
     r.family = fam or 4
     if r.dst.family == 0:
         r.dst = Prefix(r.family, "::" if r.family == 6 else "0.0.0.0", 0)
-    return r, untracked
+    return r, untracked, hop_problem
 
 
-def _nexthops(words: list[str], i: int, r: RouteInfo) -> int:
-    """The ``nexthop ...`` tail of a route line, into ``r``; rejects as the model always
-    has (keepalived itself keeps the route with the hops read so far)."""
+def _nexthops(words: list[str], i: int, r: RouteInfo, fam: int) -> tuple[int, str]:
+    """The ``nexthop ...`` tail of a route line, into ``r``: (the route's family, what
+    keepalived reported, or ''). Like keepalived, a problem ends the hops (the hop being
+    read is dropped, the ones before are kept) but not the route."""
     n = len(words)
-    cur: list[object] | None = None
-    while i < n:
-        w = words[i]
-        if w == "nexthop":
-            if cur is not None:
-                r.nexthops.append(tuple(cur))  # type: ignore[arg-type]
-            cur = [None, None, None, False]
+    hop_fam = 0
+    while i < n and words[i] == "nexthop":
+        i += 1
+        addr: Prefix | None = None
+        dev: str | None = None
+        weight: int | None = None
+        onlink = False
+        while i < n:
+            w = words[i]
+            nxt = words[i + 1] if i + 1 < n else ""
+            if w == "via":
+                k = i + 1
+                if k < n and words[k] in ("inet", "inet6"):
+                    hop_fam = 6 if words[k] == "inet6" else 4
+                    k += 1
+                if hop_fam:
+                    if not fam:
+                        fam = hop_fam
+                    elif fam != hop_fam:
+                        return fam, "IPv4/6 mismatch for nexthop"
+                addr = Prefix.parse(words[k] if k < n else "", False)
+                if addr is None:
+                    return fam, f"invalid nexthop address {words[k] if k < n else ''}"
+                if fam and addr.family != fam:
+                    return fam, "address family mismatch for next hop"
+                fam = fam or addr.family
+                i = k
+            elif w == "dev":
+                dev = nxt
+                i += 1
+            elif w == "weight":
+                weight = read_uint(nxt, 0, 256)
+                if not weight:
+                    return fam, f"invalid weight {nxt} specified for route"
+                i += 1
+            elif w == "onlink":
+                onlink = True
+            elif w == "encap":
+                i += 1
+            elif w == "realms":
+                if realms_value(nxt, strict=True) is None:
+                    return fam, f"invalid realms {nxt} for route"
+                if fam and fam != 4:
+                    return fam, "realms are only supported for IPv4"
+                fam = 4
+                i += 1
+            elif w == "as":
+                return fam, "'as [to]' (nat) not supported"
+            else:
+                break
             i += 1
-        elif cur is None:
-            reject(f"route has trailing nonsense after nexthops - {w}")
-        elif w in ("via", "gw"):
-            k = i + 1
-            if k < n and words[k] in ("inet", "inet6"):
-                k += 1
-            p = Prefix.parse(words[k] if k < n else "", False)
-            if p is None:
-                reject(f"invalid nexthop address {words[k] if k < n else ''}")
-            cur[0] = p
-            i = k + 1
-        elif w in ("dev", "oif") and i + 1 < n:
-            cur[1] = words[i + 1]
-            i += 2
-        elif w == "weight" and i + 1 < n:
-            v = read_uint(words[i + 1], 1, 256)
-            if v is None:
-                reject(f"invalid weight {words[i + 1]} specified for route")
-            cur[2] = v
-            i += 2
-        elif w == "onlink":
-            cur[3] = True
-            i += 1
-        else:
-            i += 2
-    if cur is not None:
-        r.nexthops.append(tuple(cur))  # type: ignore[arg-type]
-    return n
+        r.nexthops.append((addr, dev, weight, onlink))
+    if i < n:
+        return fam, f"route has trailing nonsense after nexthops - {words[i]}"
+    return fam, ""

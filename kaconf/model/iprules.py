@@ -12,6 +12,7 @@ from kaconf.model.ipwords import (
     Prefix,
     realms_value,
     route_prefix,
+    rtn_type,
     table_number,
     tracking_text,
 )
@@ -140,16 +141,16 @@ def _read_rule(words: list[str], static: bool) -> RuleInfo:
             if fam and fam != f:
                 reject(f"{w} specified for IPv{6 if w == 'inet' else 4} rule")
             fam = f
-            i += 1
+            i += 2  # keepalived steps over the word after inet/inet6 as well
             continue
         if w in ("from", "to"):
             p = route_prefix(nxt(i + 1))
             if p is None:
                 raise _BadAddress(w, nxt(i + 1))
-            if p.family:
-                if fam and fam != p.family:
-                    reject(mixed)
+            if not fam:
                 fam = p.family
+            elif p.family != fam:  # "all" after an address too
+                reject(mixed)
             if w == "from":
                 r.from_addr = p
             else:
@@ -252,8 +253,11 @@ def _read_rule(words: list[str], static: bool) -> RuleInfo:
                 i += 1
             elif w == "nop":
                 action = "nop"
-            elif w in ("blackhole", "unreachable", "prohibit"):
-                action = w
+            elif rtn_type(w) is not None:
+                action = {6: "blackhole", 7: "unreachable", 8: "prohibit"}.get(
+                    rtn_type(w) or 0, "")
+                if not action:
+                    reject(f"invalid rule action {w}")
             else:
                 reject(f"unknown rule option {w}")
             if r.action:
