@@ -12,10 +12,12 @@ META = RuleMeta(
     code="KA248",
     name="rule-line-invalid",
     severity=Severity.ERROR,
-    summary="virtual/static rule with an unknown option or mixed IPv4/IPv6 selectors",
+    summary="virtual/static rule keepalived drops: an unknown option, a bad value, mixed "
+            "IPv4/IPv6 selectors, no action",
     rationale="keepalived parses rule lines like ip-rule and drops the whole rule for a word it "
               "does not know (\"Unknown rule option X\") or for mixed families (\"rule "
-              "specification has mixed IPv4 and IPv6\"). Note that 'pref' is not accepted: "
+              "specification has mixed IPv4 and IPv6\"), and for a rule without an action "
+              "(table, goto, nop, blackhole, ...). Note that 'pref' is not accepted: "
               "write preference, priority or order.",
     bad="static_rules {\n    from 192.168.100.0/24 lookup 7 pref 13\n}\n",
     good="static_rules {\n    from 192.168.100.0/24 lookup 7 preference 13\n}\n",
