@@ -6,6 +6,7 @@ again."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -131,19 +132,25 @@ class RouteReading:
 
     ``info`` is None when keepalived drops the line, ``reason`` then says why (short,
     keepalived's words, as lint quotes them). ``deprecated`` lists the deprecated words
-    (``gw``, ``or``) keepalived complained about before it stopped reading.
-    ``untracked_dest`` is set when keepalived switched tracking off because the route has
-    no interface and ``no_track`` was not written: the destination word it names
-    ("cannot track route X with no interface specified"). ``nexthop_problem`` is what
+    (``gw``, ``or``) keepalived complained about before it stopped reading. ``dest`` is
+    the destination word as written (the one keepalived names in its messages), None when
+    it did not get that far. ``untracked`` says keepalived switched tracking off because
+    the route has no interface and ``no_track`` was not written ("cannot track route DEST
+    with no interface specified"). ``nexthop_problem`` is what
     keepalived reported in the ``nexthop`` part: it stops reading hops there and keeps
-    the route with the hops read before.
+    the route with the hops read before. ``missing_interface`` is the ``dev`` keepalived
+    looked up and did not find (read with the host's interfaces only): the reason the line
+    was dropped; ``missing_hop_interface`` the same for a nexthop's (the nexthop problem).
     """
 
     info: RouteInfo | None
     reason: str = ""
     deprecated: tuple[str, ...] = ()
-    untracked_dest: str | None = None
+    dest: str | None = None
+    untracked: bool = False
     nexthop_problem: str = ""
+    missing_interface: str | None = None
+    missing_hop_interface: str | None = None
 
 
 def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None:
@@ -151,21 +158,41 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
     return route_reading(words, static).info
 
 
-def route_reading(words: list[str], static: bool = False) -> RouteReading:
-    """keepalived's ``alloc_route`` of ``words``, with why it drops the line, if it does."""
-    seen: list[str] = []
+def route_reading(words: list[str], static: bool = False,
+                  interfaces: Collection[str] | None = None) -> RouteReading:
+    """keepalived's ``alloc_route`` of ``words``, with why it drops the line, if it does.
+
+    ``interfaces``: the host's interface names when known. keepalived looks each ``dev``
+    up as it reads it and drops the route at the first one missing (a missing nexthop
+    ``dev`` ends the nexthops); without them every name is taken as present.
+    """
+    seen: list[str] = []  # what keepalived met and said, in order: gw, or, dest W, missing W
     try:
-        info, untracked, hop_problem = _read_route(words, static, seen)
+        hop_problem = [""]  # set by _read_route as soon as the nexthops are read
+        info, untracked = _read_route(words, static, seen, interfaces, hop_problem)
     except LineRejected as exc:
-        return RouteReading(None, str(exc), tuple(seen))
-    return RouteReading(info, "", tuple(seen), untracked, hop_problem)
+        return RouteReading(None, str(exc), _deprecated(seen), _said(seen, "dest"),
+                            nexthop_problem=hop_problem[0],
+                            missing_interface=_said(seen, "missing"),
+                            missing_hop_interface=_said(seen, "hop-missing"))
+    return RouteReading(info, "", _deprecated(seen), _said(seen, "dest"), untracked,
+                        hop_problem[0], missing_hop_interface=_said(seen, "hop-missing"))
 
 
-def _read_route(words: list[str], static: bool,
-                seen: list[str]) -> tuple[RouteInfo, str | None, str]:
+def _deprecated(seen: list[str]) -> tuple[str, ...]:
+    return tuple(w for w in seen if w in ("gw", "or"))
+
+
+def _said(seen: list[str], what: str) -> str | None:
+    """The last word noted as ``what`` ("dest", "missing"), if any."""
+    found = [w.partition(" ")[2] for w in seen if w.startswith(what + " ")]
+    return found[-1] if found else None
+
+
+def _read_route(words: list[str], static: bool, seen: list[str],
+                interfaces: Collection[str] | None, hop_problem: list[str]
+                ) -> tuple[RouteInfo, bool]:
     r = RouteInfo()
-    dest_word = ""
-    hop_problem = ""
     fam = 0
     i = 0
     n = len(words)
@@ -264,9 +291,13 @@ def _read_route(words: list[str], static: bool,
             r.metric = v
             i += 2
         elif w in ("dev", "oif"):
-            if nxt(i + 1) is None:
+            name = nxt(i + 1)
+            if name is None:
                 reject(f"{w} without an interface name")
-            r.oif = nxt(i + 1)
+            if interfaces is not None and name not in interfaces:
+                seen.append(f"missing {name}")
+                reject(f"interface {name} for VROUTE nexthop doesn't exist")
+            r.oif = name
             i += 2
         elif w == "onlink":
             r.onlink = True
@@ -335,7 +366,7 @@ def _read_route(words: list[str], static: bool,
         elif w == "nexthop":
             if r.nexthops:
                 reject("cannot specify nexthops with \"or\" route")
-            fam, hop_problem = _nexthops(words, i, r, fam)
+            fam, hop_problem[0] = _nexthops(words, i, r, fam, seen, interfaces)
             break
         elif w == "no_track":
             r.no_track = True
@@ -358,25 +389,26 @@ def _read_route(words: list[str], static: bool,
             if not set_fam(p.family):  # "default" after an address of either family too
                 reject(mix)
             r.dst = p
-            dest_word = w
+            seen.append(f"dest {w}")
             i += 1
     if r.dst is None:
         reject("route has no destination")
-    untracked: str | None = None
+    untracked = False
     if not r.no_track:
         r.protocol = RTPROT_KEEPALIVED
         if not r.oif:
             r.no_track = True
-            untracked = dest_word
+            untracked = True
     if r.track_group and not r.oif:
         r.track_group = None
     r.family = fam or 4
     if r.dst.family == 0:
         r.dst = Prefix(r.family, "::" if r.family == 6 else "0.0.0.0", 0)
-    return r, untracked, hop_problem
+    return r, untracked
 
 
-def _nexthops(words: list[str], i: int, r: RouteInfo, fam: int) -> tuple[int, str]:
+def _nexthops(words: list[str], i: int, r: RouteInfo, fam: int, seen: list[str],
+              interfaces: Collection[str] | None) -> tuple[int, str]:
     """The ``nexthop ...`` tail of a route line, into ``r``: (the route's family, what
     keepalived reported, or ''). Like keepalived, a problem ends the hops (the hop being
     read is dropped, the ones before are kept) but not the route."""
@@ -409,6 +441,9 @@ def _nexthops(words: list[str], i: int, r: RouteInfo, fam: int) -> tuple[int, st
                 fam = fam or addr.family
                 i = k
             elif w == "dev":
+                if interfaces is not None and nxt not in interfaces:
+                    seen.append(f"hop-missing {nxt}")
+                    return fam, f"interface {nxt} for VROUTE nexthop doesn't exist"
                 dev = nxt
                 i += 1
             elif w == "weight":

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from kaconf.model.iproutes import LineRejected, reject
@@ -87,13 +88,16 @@ class RuleReading:
 
     ``info`` is None when keepalived drops the line and ``reason`` says why (short,
     keepalived's words). ``bad_address`` is the (``from``/``to``, value) keepalived could
-    not read as an address, when that is the reason. A kept rule without a preference has
+    not read as an address, when that is the reason. ``missing_interface``: the
+    ``dev``/``iif``/``oif`` keepalived did not find on the host (read with the host's
+    interfaces only), when that is the reason. A kept rule without a preference has
     ``info.priority`` None (keepalived then says "Rule has no preference specified").
     """
 
     info: RuleInfo | None
     reason: str = ""
     bad_address: tuple[str, str] | None = None
+    missing_interface: str | None = None
 
 
 def rule_from_words(words: list[str], static: bool = False) -> RuleInfo | None:
@@ -112,17 +116,31 @@ class _BadAddress(LineRejected):
         self.where = (key, value)
 
 
-def rule_reading(words: list[str], static: bool = False) -> RuleReading:
-    """keepalived's ``alloc_rule`` of ``words``, with why it drops the line, if it does."""
+class _MissingInterface(LineRejected):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"interface {name} for rule doesn't exist")
+        self.name = name
+
+
+def rule_reading(words: list[str], static: bool = False,
+                 interfaces: Collection[str] | None = None) -> RuleReading:
+    """keepalived's ``alloc_rule`` of ``words``, with why it drops the line, if it does.
+
+    ``interfaces``: the host's interface names when known (keepalived drops the rule at
+    the first ``dev``/``iif``/``oif`` it cannot find); without them all are present.
+    """
     try:
-        return RuleReading(_read_rule(words, static))
+        return RuleReading(_read_rule(words, static, interfaces))
     except _BadAddress as exc:
         return RuleReading(None, str(exc), exc.where)
+    except _MissingInterface as exc:
+        return RuleReading(None, str(exc), missing_interface=exc.name)
     except LineRejected as exc:
         return RuleReading(None, str(exc))
 
 
-def _read_rule(words: list[str], static: bool) -> RuleInfo:
+def _read_rule(words: list[str], static: bool,
+               interfaces: Collection[str] | None) -> RuleInfo:
     r = RuleInfo()
     fam = 0
     n = len(words)
@@ -215,11 +233,13 @@ def _read_rule(words: list[str], static: bool) -> RuleInfo:
             r.suppress_prefix_len = v
             table_option = True
             i += 2
-        elif w in ("dev", "iif"):
-            r.iif = nxt(i + 1)
-            i += 2
-        elif w == "oif":
-            r.oif = nxt(i + 1)
+        elif w in ("dev", "iif", "oif"):
+            if interfaces is not None and nxt(i + 1) not in interfaces:
+                raise _MissingInterface(nxt(i + 1))
+            if w == "oif":
+                r.oif = nxt(i + 1)
+            else:
+                r.iif = nxt(i + 1)
             i += 2
         elif w == "protocol":
             v = read_uint(nxt(i + 1), 0, 255)

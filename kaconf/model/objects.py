@@ -34,7 +34,7 @@ from kaconf.model.setting import Setting as Setting
 if TYPE_CHECKING:
     from kaconf.model.iproutes import RouteInfo, RouteReading
     from kaconf.model.iprules import RuleInfo, RuleReading
-    from kaconf.model.vmac import VmacOption
+    from kaconf.model.vmac import IpvlanOption, VmacOption
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
@@ -278,6 +278,15 @@ class Route(LineItem):
         """keepalived's ``alloc_route`` of the line; None when it drops the line."""
         return self.reading.info
 
+    def reading_on(self, interfaces: frozenset[str] | None) -> RouteReading:
+        """keepalived's reading on a host with these interfaces (it drops the line at a
+        ``dev`` it cannot find); None: not known, :attr:`reading`."""
+        if interfaces is None:
+            return self.reading
+        from kaconf.model.iproutes import route_reading
+
+        return route_reading(self.words, self._static, interfaces)
+
 
 class Rule(LineItem):
     """A virtual_rules / static_rules line (ip-rule syntax), like :class:`Route`."""
@@ -298,6 +307,15 @@ class Rule(LineItem):
         """keepalived's ``alloc_rule`` of the line (``priority`` None when not given:
         the resolver numbers those); None when it drops the line."""
         return self.reading.info
+
+    def reading_on(self, interfaces: frozenset[str] | None) -> RuleReading:
+        """keepalived's reading on a host with these interfaces, like
+        :meth:`Route.reading_on`."""
+        if interfaces is None:
+            return self.reading
+        from kaconf.model.iprules import rule_reading
+
+        return rule_reading(self.words, self._static, interfaces)
 
 
 class UnicastPeer(LineItem):
@@ -385,6 +403,18 @@ class VrrpInstance(Block):
         from kaconf.model.vmac import parse_use_vmac
 
         return parse_use_vmac(words(s), self.name, s.span)
+
+    @cached_property
+    def ipvlan(self) -> IpvlanOption | None:
+        """``use_ipvlan`` as keepalived reads it (:mod:`kaconf.model.vmac`); None when not
+        given. Read on first use, from the ``use_ipvlan`` line the settings keep."""
+        s = self.settings.get("use_ipvlan")
+        if s is None:
+            return None
+        from kaconf.model.readers import words
+        from kaconf.model.vmac import parse_use_ipvlan
+
+        return parse_use_ipvlan(words(s), s.span)
 
 
 class SyncGroup(Block):

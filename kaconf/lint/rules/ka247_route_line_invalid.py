@@ -29,13 +29,14 @@ META = RuleMeta(
 )
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in lists.ip_routes(ctx.config):
-        reading = r.reading  # keepalived's reading, made once by the model
+    for r, reading in lists.route_readings(ctx):  # keepalived's reading, by the model
         line = " ".join(r.words)
-        if reading.reason:
+        # an interface keepalived cannot find is KA223's
+        if reading.reason and reading.missing_interface is None:
             yield ctx.diag(META, f"route '{line}': {reading.reason} - keepalived drops the "
                            "route", r.span, "use ip-route syntax: DEST [via GW] [dev IF] ...")
-        elif reading.nexthop_problem:
+        elif reading.nexthop_problem and reading.missing_hop_interface is None \
+                and reading.info is not None:
             yield ctx.diag(META, f"route '{line}': {reading.nexthop_problem} - keepalived "
                            "ignores the nexthops from there on", r.span,
                            "nexthop via ADDRESS [dev IF] [weight 1-256] [onlink], repeated")

@@ -25,9 +25,10 @@ META = RuleMeta(
 )
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in lists.ip_rules(ctx.config):
-        reading = r.reading
-        if reading.reason and reading.bad_address is None:  # a bad address: KA268
+    for r, reading in lists.rule_readings(ctx):  # keepalived's reading, by the model
+        # a bad address is KA268's, an interface keepalived cannot find KA223's
+        if reading.reason and reading.bad_address is None \
+                and reading.missing_interface is None:
             yield ctx.diag(META, f"rule '{' '.join(r.words)}': {reading.reason} - keepalived "
                            "drops the rule", r.span,
                            "use ip-rule syntax: [from A] [to B] table T preference N")

@@ -27,9 +27,8 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in lists.ip_routes(ctx.config):
-        dest = r.reading.untracked_dest
-        if dest is not None:
-            yield ctx.diag(META, f"cannot track route {dest} with no interface specified - "
-                           "keepalived does not track it", r.span,
+    for r, reading in lists.route_readings(ctx):  # keepalived's reading, by the model
+        if reading.untracked:
+            yield ctx.diag(META, f"cannot track route {reading.dest} with no interface "
+                           "specified - keepalived does not track it", r.span,
                            "add 'dev IFACE', or 'no_track' if the route need not be tracked")

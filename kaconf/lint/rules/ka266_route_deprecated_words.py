@@ -29,8 +29,8 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in lists.ip_routes(ctx.config):
-        said = r.reading.deprecated
+    for r, reading in lists.route_readings(ctx):  # keepalived's reading, by the model
+        said = reading.deprecated
         if "gw" in said:
             yield ctx.diag(META, "\"gw\" for routes is deprecated - use \"via\"", r.span,
                            "replace 'gw' with 'via'",

@@ -22,8 +22,8 @@ META = RuleMeta(
 )
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in lists.ip_rules(ctx.config):
-        info = r.info  # None: keepalived drops the line before it numbers it (KA248, KA268)
+    for r, reading in lists.rule_readings(ctx):  # keepalived's reading, by the model
+        info = reading.info  # None: keepalived drops the line before it numbers it
         if info is not None and info.priority is None:
             yield ctx.diag(META, "rule has no preference specified - keepalived picks one "
                            "(16384 and down), which is probably not what you want", r.span,

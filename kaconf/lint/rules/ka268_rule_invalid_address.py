@@ -22,8 +22,8 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in lists.ip_rules(ctx.config):
-        bad = r.reading.bad_address
+    for r, reading in lists.rule_readings(ctx):  # keepalived's reading, by the model
+        bad = reading.bad_address
         if bad is not None:
             yield ctx.diag(META, f"invalid rule {bad[0]} address {bad[1]} - keepalived drops the "
                            "rule", r.span, "use an address or prefix such as 192.0.2.0/24")

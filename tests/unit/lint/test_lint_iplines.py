@@ -137,3 +137,87 @@ def test_gw_fix_kept(tmp_path: Path) -> None:
                     encoding="utf-8")
     (d,) = [d for d in lint_findings(str(conf)) if d.code == "KA266"]
     assert d.fix is not None
+
+
+VMAC = """\
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    use_vmac 02:00:00:00:00:05 eth0
+    virtual_ipaddress {
+        10.0.0.10/24
+    }
+}
+vrrp_instance VI_2 {
+    interface eth0
+    virtual_router_id 52
+    use_ipvlan ipv1 10.0.0.11/255.255.255.0
+    virtual_ipaddress {
+        10.0.0.11/24
+    }
+}
+vrrp_instance VI_3 {
+    interface eth0
+    virtual_router_id 53
+    use_ipvlan ipv2 10.0.0.12/24
+    virtual_ipaddress {
+        10.0.0.12/24
+    }
+}
+"""
+
+
+def test_vmac_and_ipvlan_as_keepalived_reads_them(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """KA233 asks the model's reading of use_vmac / use_ipvlan. keepalived -t on a host
+    with eth0:
+    (Line 4) (VI_1) interface eth0 already exists and is not a private macvlan; ignoring
+    vmac if_name -- the name is the word without ':', wherever it is (was: first word only)
+    (Line 12) (VI_2) IPVLAN interface already specified - ignoring '10.0.0.11/255.255.255.0'
+    (VI_2) IPv4 ipvlan requires a source ip address to be configured. setting instance to
+    fault state -- a netmask is not a prefix length (was: accepted as an address)
+    """
+    monkeypatch.setenv("KACONF_INTERFACES", "eth0")
+    conf = tmp_path / "k.conf"
+    conf.write_text(VMAC, encoding="utf-8")
+    got = [(d.span.line, d.message) for d in lint_findings(str(conf)) if d.code == "KA233"]
+    assert [line for line, _ in got] == [4, 12], got
+    assert "use_vmac name eth0 is an existing interface" in got[0][1]
+    assert "IPv4 ipvlan requires a source ip address" in got[1][1]
+
+
+ON_HOST = """\
+static_routes {
+    dev nosuch0 mtu x 2001:db8::/64
+    10.1.0.0/16 table foo dev nosuch0
+    10.2.0.0/16 gw 10.0.0.1 dev nosuch0 or 10.0.0.2
+    10.3.0.0/16 nexthop via 10.0.0.1 dev eth0 nexthop via 10.0.0.2 dev nosuch0
+}
+static_rules {
+    oif nosuch1 from 10.0.0.0/8
+    from 10.0.0.0/8 table 5 iif nosuch1
+}
+"""
+
+
+def test_interfaces_looked_up_where_keepalived_reads_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the host's interfaces known, keepalived drops a route or rule at the first
+    interface it cannot find, and says nothing about what follows. keepalived -t (host
+    with eth0):
+    (Line 2) WARNING - interface nosuch0 for VROUTE nexthop doesn't exist
+    (Line 3) Routing table foo not found for route          -- the dev is never reached
+    (Line 4) "gw" for routes is deprecated. Please use "via"
+    (Line 4) WARNING - interface nosuch0 for VROUTE nexthop doesn't exist  -- no "or"
+    (Line 5) WARNING - interface nosuch0 for VROUTE nexthop doesn't exist
+    (Line 5) Warning - cannot track route 10.3.0.0/16 with no interface specified, ...
+    (Line 8) WARNING - interface nosuch1 for rule doesn't exist  -- no "no preference"
+    (Line 9) WARNING - interface nosuch1 for rule doesn't exist
+    """
+    monkeypatch.setenv("KACONF_INTERFACES", "eth0")
+    conf = tmp_path / "k.conf"
+    conf.write_text(ON_HOST, encoding="utf-8")
+    got = sorted((d.span.line, d.code) for d in lint_findings(str(conf))
+                 if d.code in (*CODES, "KA223"))
+    assert got == [(2, "KA223"), (3, "KA247"), (4, "KA223"), (4, "KA266"), (5, "KA223"),
+                   (5, "KA265"), (8, "KA223"), (9, "KA223")]
