@@ -141,6 +141,9 @@ class RouteReading:
     the route with the hops read before. ``missing_interface`` is the ``dev`` keepalived
     looked up and did not find (read with the host's interfaces only): the reason the line
     was dropped; ``missing_hop_interface`` the same for a nexthop's (the nexthop problem).
+    ``given`` is what the line says, as written, for the options the model shows (``via``,
+    ``src``, ``dev``, ``table``, ``metric``, ``protocol``, ``scope``, ``type``,
+    ``no_track``), as far as keepalived read it (:class:`kaconf.model.objects.Route`).
     """
 
     info: RouteInfo | None
@@ -151,6 +154,7 @@ class RouteReading:
     nexthop_problem: str = ""
     missing_interface: str | None = None
     missing_hop_interface: str | None = None
+    given: dict[str, str] = field(default_factory=dict)
 
 
 def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None:
@@ -166,32 +170,34 @@ def route_reading(words: list[str], static: bool = False,
     up as it reads it and drops the route at the first one missing (a missing nexthop
     ``dev`` ends the nexthops); without them every name is taken as present.
     """
-    seen: list[str] = []  # what keepalived met and said, in order: gw, or, dest W, missing W
+    notes = _Notes()
     try:
-        hop_problem = [""]  # set by _read_route as soon as the nexthops are read
-        info, untracked = _read_route(words, static, seen, interfaces, hop_problem)
+        info = _read_route(words, static, notes, interfaces)
     except LineRejected as exc:
-        return RouteReading(None, str(exc), _deprecated(seen), _said(seen, "dest"),
-                            nexthop_problem=hop_problem[0],
-                            missing_interface=_said(seen, "missing"),
-                            missing_hop_interface=_said(seen, "hop-missing"))
-    return RouteReading(info, "", _deprecated(seen), _said(seen, "dest"), untracked,
-                        hop_problem[0], missing_hop_interface=_said(seen, "hop-missing"))
+        return RouteReading(None, str(exc), tuple(notes.deprecated), notes.dest,
+                            nexthop_problem=notes.hop_problem,
+                            missing_interface=notes.missing,
+                            missing_hop_interface=notes.hop_missing, given=notes.given)
+    return RouteReading(info, "", tuple(notes.deprecated), notes.dest, notes.untracked,
+                        notes.hop_problem, missing_hop_interface=notes.hop_missing,
+                        given=notes.given)
 
 
-def _deprecated(seen: list[str]) -> tuple[str, ...]:
-    return tuple(w for w in seen if w in ("gw", "or"))
+@dataclass
+class _Notes:
+    """What keepalived met and said while reading one route line."""
+
+    deprecated: list[str] = field(default_factory=list)
+    dest: str | None = None
+    untracked: bool = False
+    hop_problem: str = ""
+    missing: str | None = None
+    hop_missing: str | None = None
+    given: dict[str, str] = field(default_factory=dict)
 
 
-def _said(seen: list[str], what: str) -> str | None:
-    """The last word noted as ``what`` ("dest", "missing"), if any."""
-    found = [w.partition(" ")[2] for w in seen if w.startswith(what + " ")]
-    return found[-1] if found else None
-
-
-def _read_route(words: list[str], static: bool, seen: list[str],
-                interfaces: Collection[str] | None, hop_problem: list[str]
-                ) -> tuple[RouteInfo, bool]:
+def _read_route(words: list[str], static: bool, notes: _Notes,
+                interfaces: Collection[str] | None) -> RouteInfo:
     r = RouteInfo()
     fam = 0
     i = 0
@@ -219,6 +225,7 @@ def _read_route(words: list[str], static: bool, seen: list[str],
             i += 2  # keepalived steps over the word after inet/inet6 as well
             continue
         if w == "src":
+            notes.given["src"] = nxt(i + 1) or ""
             p = Prefix.parse(nxt(i + 1) or "", False)
             if p is None:
                 reject(f"invalid route src address {nxt(i + 1)}")
@@ -230,12 +237,13 @@ def _read_route(words: list[str], static: bool, seen: list[str],
             i += 2 if nxt(i + 1) != "to" else 3
         elif w in ("via", "gw"):
             if w == "gw":
-                seen.append(w)
+                notes.deprecated.append(w)
             k = i + 1
             if nxt(k) in ("inet", "inet6"):
                 if not set_fam(6 if nxt(k) == "inet6" else 4):
                     reject(mix)
                 k += 1
+            notes.given["via"] = nxt(k) or ""
             p = Prefix.parse(nxt(k) or "", False)
             if p is None:
                 reject(f"invalid route via address {nxt(k)}")
@@ -264,6 +272,7 @@ def _read_route(words: list[str], static: bool, seen: list[str],
             r.tos = v
             i += 2
         elif w == "table":
+            notes.given["table"] = nxt(i + 1) or ""
             v = table_number(nxt(i + 1) or "")
             if v is None:
                 reject(f"routing table {nxt(i + 1)} not found for route")
@@ -271,6 +280,7 @@ def _read_route(words: list[str], static: bool, seen: list[str],
             i += 2
         elif w == "protocol":
             t = nxt(i + 1) or ""
+            notes.given["protocol"] = t
             v = PROTOS.get(t)
             if v is None:
                 v = read_uint(t, 0, 255)
@@ -279,12 +289,14 @@ def _read_route(words: list[str], static: bool, seen: list[str],
             r.protocol = v
             i += 2
         elif w == "scope":
+            notes.given["scope"] = nxt(i + 1) or ""
             v = scope_number(nxt(i + 1) or "")
             if v is None:
                 reject(f"scope {nxt(i + 1)} not found or invalid for route")
             r.scope = v
             i += 2
         elif w in ("metric", "priority", "preference"):
+            notes.given["metric"] = nxt(i + 1) or ""
             v = read_uint(nxt(i + 1))
             if v is None:
                 reject(f"invalid metric {nxt(i + 1)} specified for route")
@@ -294,8 +306,9 @@ def _read_route(words: list[str], static: bool, seen: list[str],
             name = nxt(i + 1)
             if name is None:
                 reject(f"{w} without an interface name")
+            notes.given["dev"] = name
             if interfaces is not None and name not in interfaces:
-                seen.append(f"missing {name}")
+                notes.missing = name
                 reject(f"interface {name} for VROUTE nexthop doesn't exist")
             r.oif = name
             i += 2
@@ -354,7 +367,7 @@ def _read_route(words: list[str], static: bool, seen: list[str],
             r.features_ecn = r.features_ecn or nxt(i + 1) == "ecn"
             i += 2
         elif w == "or":
-            seen.append(w)
+            notes.deprecated.append(w)
             a1 = r.via
             a2 = Prefix.parse(nxt(i + 1) or "", False)
             if a2 is None:
@@ -366,10 +379,11 @@ def _read_route(words: list[str], static: bool, seen: list[str],
         elif w == "nexthop":
             if r.nexthops:
                 reject("cannot specify nexthops with \"or\" route")
-            fam, hop_problem[0] = _nexthops(words, i, r, fam, seen, interfaces)
+            fam, notes.hop_problem = _nexthops(words, i, r, fam, notes, interfaces)
             break
         elif w == "no_track":
             r.no_track = True
+            notes.given["no_track"] = w
             i += 1
         elif static and w == "track_group":
             r.track_group = nxt(i + 1)
@@ -380,6 +394,7 @@ def _read_route(words: list[str], static: bool, seen: list[str],
                 w = nxt(i) or ""
             rtn = rtn_type(w)
             if rtn is not None:
+                notes.given["type"] = w
                 r.type = rtn
                 i += 1
                 w = nxt(i) or ""
@@ -389,25 +404,24 @@ def _read_route(words: list[str], static: bool, seen: list[str],
             if not set_fam(p.family):  # "default" after an address of either family too
                 reject(mix)
             r.dst = p
-            seen.append(f"dest {w}")
+            notes.dest = w
             i += 1
     if r.dst is None:
         reject("route has no destination")
-    untracked = False
     if not r.no_track:
         r.protocol = RTPROT_KEEPALIVED
         if not r.oif:
             r.no_track = True
-            untracked = True
+            notes.untracked = True
     if r.track_group and not r.oif:
         r.track_group = None
     r.family = fam or 4
     if r.dst.family == 0:
         r.dst = Prefix(r.family, "::" if r.family == 6 else "0.0.0.0", 0)
-    return r, untracked
+    return r
 
 
-def _nexthops(words: list[str], i: int, r: RouteInfo, fam: int, seen: list[str],
+def _nexthops(words: list[str], i: int, r: RouteInfo, fam: int, notes: _Notes,
               interfaces: Collection[str] | None) -> tuple[int, str]:
     """The ``nexthop ...`` tail of a route line, into ``r``: (the route's family, what
     keepalived reported, or ''). Like keepalived, a problem ends the hops (the hop being
@@ -442,7 +456,7 @@ def _nexthops(words: list[str], i: int, r: RouteInfo, fam: int, seen: list[str],
                 i = k
             elif w == "dev":
                 if interfaces is not None and nxt not in interfaces:
-                    seen.append(f"hop-missing {nxt}")
+                    notes.hop_missing = nxt
                     return fam, f"interface {nxt} for VROUTE nexthop doesn't exist"
                 dev = nxt
                 i += 1

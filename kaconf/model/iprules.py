@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kaconf.model.iproutes import LineRejected, reject
 from kaconf.model.ipwords import (
@@ -92,12 +92,15 @@ class RuleReading:
     ``dev``/``iif``/``oif`` keepalived did not find on the host (read with the host's
     interfaces only), when that is the reason. A kept rule without a preference has
     ``info.priority`` None (keepalived then says "Rule has no preference specified").
+    ``given`` is what the line says, as written, for the options the model shows
+    (``from``, ``to``, ``table``, ``preference``, ``no_track``), as far as keepalived read it.
     """
 
     info: RuleInfo | None
     reason: str = ""
     bad_address: tuple[str, str] | None = None
     missing_interface: str | None = None
+    given: dict[str, str] = field(default_factory=dict)
 
 
 def rule_from_words(words: list[str], static: bool = False) -> RuleInfo | None:
@@ -129,18 +132,19 @@ def rule_reading(words: list[str], static: bool = False,
     ``interfaces``: the host's interface names when known (keepalived drops the rule at
     the first ``dev``/``iif``/``oif`` it cannot find); without them all are present.
     """
+    given: dict[str, str] = {}
     try:
-        return RuleReading(_read_rule(words, static, interfaces))
+        return RuleReading(_read_rule(words, static, interfaces, given), given=given)
     except _BadAddress as exc:
-        return RuleReading(None, str(exc), exc.where)
+        return RuleReading(None, str(exc), exc.where, given=given)
     except _MissingInterface as exc:
-        return RuleReading(None, str(exc), missing_interface=exc.name)
+        return RuleReading(None, str(exc), missing_interface=exc.name, given=given)
     except LineRejected as exc:
-        return RuleReading(None, str(exc))
+        return RuleReading(None, str(exc), given=given)
 
 
-def _read_rule(words: list[str], static: bool,
-               interfaces: Collection[str] | None) -> RuleInfo:
+def _read_rule(words: list[str], static: bool, interfaces: Collection[str] | None,
+               given: dict[str, str]) -> RuleInfo:
     r = RuleInfo()
     fam = 0
     n = len(words)
@@ -162,6 +166,7 @@ def _read_rule(words: list[str], static: bool,
             i += 2  # keepalived steps over the word after inet/inet6 as well
             continue
         if w in ("from", "to"):
+            given[w] = nxt(i + 1)
             p = route_prefix(nxt(i + 1))
             if p is None:
                 raise _BadAddress(w, nxt(i + 1))
@@ -175,6 +180,7 @@ def _read_rule(words: list[str], static: bool,
                 r.to_addr = p
             i += 2
         elif w in ("table", "lookup"):
+            given["table"] = nxt(i + 1)
             v = table_number(nxt(i + 1))
             if v is None:
                 reject(f"routing table {nxt(i + 1)} not found for rule")
@@ -190,6 +196,7 @@ def _read_rule(words: list[str], static: bool,
             i += 1
         elif w in ("preference", "order", "priority"):
             t = nxt(i + 1)
+            given["preference"] = t
             try:
                 v = int(t, 0)
             except ValueError:
@@ -256,6 +263,7 @@ def _read_rule(words: list[str], static: bool,
             i += 1
         elif w == "no_track":
             r.no_track = True
+            given["no_track"] = w
             i += 1
         elif static and w == "track_group":
             r.track_group = nxt(i + 1)

@@ -259,6 +259,8 @@ class Route(LineItem):
     made on first use: lint builds the model of every file, and only some rules and the
     resolver need it). Nothing downstream reads the words again: ask :attr:`info` (what
     keepalived keeps) or :attr:`reading` (why it drops the line, what else it reports).
+    The options shown in the model (``dest`` ... ``no_track``, in ``FIELDS`` for the JSON
+    dump) are what the line says, as keepalived read it (:attr:`RouteReading.given`).
     """
 
     #: a static_routes line (keepalived reads ``track_group`` there only)
@@ -286,6 +288,50 @@ class Route(LineItem):
         from kaconf.model.iproutes import route_reading
 
         return route_reading(self.words, self._static, interfaces)
+
+    @property
+    def dest(self) -> str | None:
+        """The destination as written."""
+        return self.reading.dest
+
+    @property
+    def via(self) -> str | None:
+        return self.reading.given.get("via")
+
+    @property
+    def src(self) -> str | None:
+        return self.reading.given.get("src")
+
+    @property
+    def dev(self) -> str | None:
+        return self.reading.given.get("dev")
+
+    @property
+    def table(self) -> str | None:
+        return self.reading.given.get("table")
+
+    @property
+    def metric(self) -> int | None:
+        v = self.reading.given.get("metric", "")
+        return int(v) if v.isdigit() else None
+
+    @property
+    def protocol(self) -> str | None:
+        return self.reading.given.get("protocol")
+
+    @property
+    def scope(self) -> str | None:
+        return self.reading.given.get("scope")
+
+    @property
+    def type(self) -> str | None:
+        return self.reading.given.get("type")
+
+    @property
+    def no_track(self) -> bool:
+        """``no_track`` was written (keepalived also stops tracking a route without an
+        interface: ``info.no_track``)."""
+        return "no_track" in self.reading.given
 
 
 class Rule(LineItem):
@@ -316,6 +362,36 @@ class Rule(LineItem):
         from kaconf.model.iprules import rule_reading
 
         return rule_reading(self.words, self._static, interfaces)
+
+    @property
+    def from_(self) -> str | None:
+        return self.reading.given.get("from")
+
+    @property
+    def to(self) -> str | None:
+        return self.reading.given.get("to")
+
+    @property
+    def table(self) -> str | None:
+        return self.reading.given.get("table")
+
+    @property
+    def preference(self) -> int | None:
+        v = self.reading.given.get("preference", "")
+        return int(v) if v.isdigit() else None
+
+    @property
+    def no_track(self) -> bool:
+        return "no_track" in self.reading.given
+
+
+#: the options the model shows for a route or rule line, after ``words`` (the JSON dump
+#: and repr list them; they are read from the line by keepalived's reading, see above)
+Route.FIELDS = (*Route.FIELDS, "dest", "via", "src", "dev", "table", "metric", "protocol",
+                "scope", "type", "no_track")
+Route._REPR = (*Route._REPR, *Route.FIELDS[-10:])
+Rule.FIELDS = (*Rule.FIELDS, "from_", "to", "table", "preference", "no_track")
+Rule._REPR = (*Rule._REPR, *Rule.FIELDS[-5:])
 
 
 class UnicastPeer(LineItem):

@@ -106,3 +106,27 @@ def test_use_ipvlan() -> None:
     assert netmask.address is None and netmask.name == "ipv1"
     assert valid_ipaddress("2001:db8::1/64") and not valid_ipaddress("10.0.0.1/33")
     assert not valid_ipaddress("eth0")
+
+
+def test_shown_options_come_from_the_reading() -> None:
+    """The JSON dump's route/rule keys (kept, in their order) are what keepalived read."""
+    import json
+
+    from kaconf.dump.json_dump import dump_json
+    from kaconf.loader import load
+
+    cfg = load("k.conf", data=b"static_routes {\n"
+               b"    blackhole 10.9.0.0/16 via 192.0.2.1 dev eth0 table 7 metric 5 no_track\n"
+               b"}\nstatic_rules {\n    from 192.0.2.0/24 lookup 7 preference 9\n"
+               b"    to 192.168.100./24 table 1\n}\n")
+    data = json.loads(dump_json(cfg, spans=False))["config"]
+    (route,) = data["static_routes"]
+    assert list(route)[2:] == ["words", "dest", "via", "src", "dev", "table", "metric",
+                               "protocol", "scope", "no_track"]
+    assert (route["type"], route["dest"], route["via"], route["dev"], route["table"],
+            route["metric"], route["no_track"]) == \
+        ("blackhole", "10.9.0.0/16", "192.0.2.1", "eth0", "7", 5, True)  # "type": the field
+    kept, dropped = data["static_rules"]
+    assert (kept["from"], kept["table"], kept["preference"]) == ("192.0.2.0/24", "7", 9)
+    # keepalived stops at the address it cannot read: the table is never read
+    assert (dropped["to"], dropped["table"]) == ("192.168.100./24", None)
