@@ -1,20 +1,24 @@
 """``virtual_routes`` / ``static_routes`` lines as keepalived stores and prints them
 (``alloc_route`` / ``format_iproute``); the model reads each line once
-(:attr:`kaconf.model.objects.Route.info`)."""
+(:attr:`kaconf.model.objects.Route.reading`), and says why keepalived drops a line and
+what else it reports while reading it, so that lint asks instead of reading the words
+again."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from kaconf.model.ipwords import (
     PROTOS,
     RT_TABLE_MAIN,
     RTN_NAMES,
-    RTN_TYPES,
     RTPROT_KEEPALIVED,
     Prefix,
     realms_value,
     route_prefix,
+    rtn_type,
     scope_number,
     table_number,
     tracking_text,
@@ -113,8 +117,87 @@ class RouteInfo:
         return out
 
 
+class LineRejected(Exception):
+    """keepalived drops the line being read; the message says why (its wording)."""
+
+
+def reject(reason: str) -> NoReturn:
+    """Stop reading a route or rule line: keepalived drops it for ``reason``."""
+    raise LineRejected(reason)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteReading:
+    """keepalived's reading of one route line: what it keeps and what it says.
+
+    ``info`` is None when keepalived drops the line, ``reason`` then says why (short,
+    keepalived's words, as lint quotes them). ``deprecated`` lists the deprecated words
+    (``gw``, ``or``) keepalived complained about before it stopped reading. ``dest`` is
+    the destination word as written (the one keepalived names in its messages), None when
+    it did not get that far. ``untracked`` says keepalived switched tracking off because
+    the route has no interface and ``no_track`` was not written ("cannot track route DEST
+    with no interface specified"). ``nexthop_problem`` is what
+    keepalived reported in the ``nexthop`` part: it stops reading hops there and keeps
+    the route with the hops read before. ``missing_interface`` is the ``dev`` keepalived
+    looked up and did not find (read with the host's interfaces only): the reason the line
+    was dropped; ``missing_hop_interface`` the same for a nexthop's (the nexthop problem).
+    ``given`` is what the line says, as written, for the options the model shows (``via``,
+    ``src``, ``dev``, ``table``, ``metric``, ``protocol``, ``scope``, ``type``,
+    ``no_track``), as far as keepalived read it (:class:`kaconf.model.objects.Route`).
+    """
+
+    info: RouteInfo | None
+    reason: str = ""
+    deprecated: tuple[str, ...] = ()
+    dest: str | None = None
+    untracked: bool = False
+    nexthop_problem: str = ""
+    missing_interface: str | None = None
+    missing_hop_interface: str | None = None
+    given: dict[str, str] = field(default_factory=dict)
+
+
 def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None:
     """keepalived's ``alloc_route``; ``None`` when it rejects the line."""
+    return route_reading(words, static).info
+
+
+def route_reading(words: list[str], static: bool = False,
+                  interfaces: Collection[str] | None = None) -> RouteReading:
+    """keepalived's ``alloc_route`` of ``words``, with why it drops the line, if it does.
+
+    ``interfaces``: the host's interface names when known. keepalived looks each ``dev``
+    up as it reads it and drops the route at the first one missing (a missing nexthop
+    ``dev`` ends the nexthops); without them every name is taken as present.
+    """
+    notes = _Notes()
+    try:
+        info = _read_route(words, static, notes, interfaces)
+    except LineRejected as exc:
+        return RouteReading(None, str(exc), tuple(notes.deprecated), notes.dest,
+                            nexthop_problem=notes.hop_problem,
+                            missing_interface=notes.missing,
+                            missing_hop_interface=notes.hop_missing, given=notes.given)
+    return RouteReading(info, "", tuple(notes.deprecated), notes.dest, notes.untracked,
+                        notes.hop_problem, missing_hop_interface=notes.hop_missing,
+                        given=notes.given)
+
+
+@dataclass
+class _Notes:
+    """What keepalived met and said while reading one route line."""
+
+    deprecated: list[str] = field(default_factory=list)
+    dest: str | None = None
+    untracked: bool = False
+    hop_problem: str = ""
+    missing: str | None = None
+    hop_missing: str | None = None
+    given: dict[str, str] = field(default_factory=dict)
+
+
+def _read_route(words: list[str], static: bool, notes: _Notes,
+                interfaces: Collection[str] | None) -> RouteInfo:
     r = RouteInfo()
     fam = 0
     i = 0
@@ -125,42 +208,57 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
         return words[k] if k < n else None
 
     def set_fam(f: int) -> bool:
+        """keepalived's family check: the first family given sticks (0, "default",
+        leaves it open); later ones must equal it, 0 included."""
         nonlocal fam
         if fam == 0:
             fam = f
             return True
         return fam == f
 
+    mix = "cannot mix IPv4 and IPv6 addresses"
     while i < n:
         w = words[i]
         if w in ("inet", "inet6"):
             if not set_fam(6 if w == "inet6" else 4):
-                return None
-            i += 1
+                reject(f"{w} specified for IPv{6 if w == 'inet' else 4} route")
+            i += 2  # keepalived steps over the word after inet/inet6 as well
             continue
         if w == "src":
+            notes.given["src"] = nxt(i + 1) or ""
             p = Prefix.parse(nxt(i + 1) or "", False)
-            if p is None or not set_fam(p.family):
-                return None
+            if p is None:
+                reject(f"invalid route src address {nxt(i + 1)}")
+            if not set_fam(p.family):
+                reject(mix)
             r.pref_src = p
             i += 2
         elif w == "as":
             i += 2 if nxt(i + 1) != "to" else 3
         elif w in ("via", "gw"):
+            if w == "gw":
+                notes.deprecated.append(w)
             k = i + 1
-            f = fam
             if nxt(k) in ("inet", "inet6"):
-                f = 6 if nxt(k) == "inet6" else 4
+                if not set_fam(6 if nxt(k) == "inet6" else 4):
+                    reject(mix)
                 k += 1
+            notes.given["via"] = nxt(k) or ""
             p = Prefix.parse(nxt(k) or "", False)
-            if p is None or (f and p.family != f) or not set_fam(p.family):
-                return None
+            if p is None:
+                reject(f"invalid route via address {nxt(k)}")
+            if not set_fam(p.family):
+                reject(mix)
             r.via = p
             i = k + 1
         elif w == "from":
             p = route_prefix(nxt(i + 1) or "")
-            if p is None or p.family != 6 or not set_fam(6):
-                return None
+            if p is None:
+                reject(f"invalid route from address {nxt(i + 1)}")
+            if p.family != 6:
+                reject(f"route from address only supported with IPv6 ({nxt(i + 1)})")
+            if not set_fam(6):
+                reject(mix)
             r.src = p
             i += 2
         elif w in ("tos", "dsfield"):
@@ -168,42 +266,51 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
             try:
                 v = int(t, 0)
             except ValueError:
-                return None
+                v = -1
             if v < 0 or v > 255:
-                return None
+                reject(f"TOS value {nxt(i + 1)} is invalid")
             r.tos = v
             i += 2
         elif w == "table":
+            notes.given["table"] = nxt(i + 1) or ""
             v = table_number(nxt(i + 1) or "")
             if v is None:
-                return None
+                reject(f"routing table {nxt(i + 1)} not found for route")
             r.table = v
             i += 2
         elif w == "protocol":
             t = nxt(i + 1) or ""
+            notes.given["protocol"] = t
             v = PROTOS.get(t)
             if v is None:
                 v = read_uint(t, 0, 255)
             if v is None:
-                return None
+                reject(f"protocol {nxt(i + 1)} not found or invalid for route")
             r.protocol = v
             i += 2
         elif w == "scope":
+            notes.given["scope"] = nxt(i + 1) or ""
             v = scope_number(nxt(i + 1) or "")
             if v is None:
-                return None
+                reject(f"scope {nxt(i + 1)} not found or invalid for route")
             r.scope = v
             i += 2
         elif w in ("metric", "priority", "preference"):
+            notes.given["metric"] = nxt(i + 1) or ""
             v = read_uint(nxt(i + 1))
             if v is None:
-                return None
+                reject(f"invalid metric {nxt(i + 1)} specified for route")
             r.metric = v
             i += 2
         elif w in ("dev", "oif"):
-            if nxt(i + 1) is None:
-                return None
-            r.oif = nxt(i + 1)
+            name = nxt(i + 1)
+            if name is None:
+                reject(f"{w} without an interface name")
+            notes.given["dev"] = name
+            if interfaces is not None and name not in interfaces:
+                notes.missing = name
+                reject(f"interface {name} for VROUTE nexthop doesn't exist")
+            r.oif = name
             i += 2
         elif w == "onlink":
             r.onlink = True
@@ -215,18 +322,32 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
                 k += 1
             v = read_uint(nxt(k))
             if v is None:
-                return None
+                reject(f"invalid {'MTU' if w == 'mtu' else w} {nxt(k)} specified for route")
             setattr(r, w, (lock, v))
             i = k + 1
         elif w in ("hoplimit", "initcwnd", "initrwnd", "window"):
             v = read_uint(nxt(i + 1), 0, 255 if w == "hoplimit" else 0xFFFFFFFF)
             if v is None:
-                return None
+                reject(f"invalid {w} {nxt(i + 1)} specified for route")
             setattr(r, w, v)
             i += 2
-        elif w in ("rtt", "rttvar", "reordering", "cwnd", "ssthresh", "rto_min", "expires",
-                   "quickack", "congctl", "pref", "ttl-propagate", "fastopen_no_cookie",
-                   "encap", "vrf"):
+        elif w in ("expires", "pref"):
+            if fam == 4:
+                reject(f"{w} is only valid for IPv6")
+            fam = 6  # both make the route IPv6, whatever came before
+            t = nxt(i + 1) or ""
+            if w == "expires" and read_uint(t) is None:
+                reject(f"invalid expires time {t} specified for route")
+            if w == "pref" and t not in ("low", "medium", "high") \
+                    and read_uint(t, 0, 255) is None:
+                reject(f"invalid pref value {t} specified for route")
+            i += 2
+        elif w in ("quickack", "fastopen_no_cookie"):
+            if read_uint(nxt(i + 1), 0, 1) is None:
+                reject(f"invalid {w} value {nxt(i + 1)} specified for route")
+            i += 2
+        elif w in ("rtt", "rttvar", "reordering", "cwnd", "ssthresh", "rto_min",
+                   "congctl", "ttl-propagate", "encap", "vrf"):
             k = i + 1
             if nxt(k) == "lock":
                 k += 1
@@ -234,33 +355,35 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
         elif w == "realms":
             v = realms_value(nxt(i + 1) or "", strict=True)
             if v is None:
-                return None
+                reject(f"invalid realms {nxt(i + 1)} for route")
             r.realms = v
             if not set_fam(4):
-                return None
-            i += 2
-        elif w == "features":
-            r.features_ecn = r.features_ecn or nxt(i + 1) == "ecn"
+                reject("realms are only valid for IPv4")
             i += 2
         elif w in ("add", "prepend", "append"):
             r.op = w
             i += 1
+        elif w == "features":
+            r.features_ecn = r.features_ecn or nxt(i + 1) == "ecn"
+            i += 2
         elif w == "or":
+            notes.deprecated.append(w)
             a1 = r.via
             a2 = Prefix.parse(nxt(i + 1) or "", False)
             if a2 is None:
-                return None
+                reject(f"invalid \"or\" address {nxt(i + 1)}")
             if not r.nexthops:
                 r.nexthops = [(a1, None, None, False), (a2, None, None, False)]
                 r.via = None
             i += 2
         elif w == "nexthop":
-            i = _nexthops(words, i, r)
-            if i < 0:
-                return None
+            if r.nexthops:
+                reject("cannot specify nexthops with \"or\" route")
+            fam, notes.hop_problem = _nexthops(words, i, r, fam, notes, interfaces)
             break
         elif w == "no_track":
             r.no_track = True
+            notes.given["no_track"] = w
             i += 1
         elif static and w == "track_group":
             r.track_group = nxt(i + 1)
@@ -269,23 +392,27 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
             if w == "to":
                 i += 1
                 w = nxt(i) or ""
-            if w in RTN_TYPES:
-                r.type = RTN_TYPES[w]
+            rtn = rtn_type(w)
+            if rtn is not None:
+                notes.given["type"] = w
+                r.type = rtn
                 i += 1
                 w = nxt(i) or ""
             p = route_prefix(w)
             if p is None:
-                return None
-            if p.family and not set_fam(p.family):
-                return None
+                reject(f"unknown route keyword {w}" if w else "route has no destination")
+            if not set_fam(p.family):  # "default" after an address of either family too
+                reject(mix)
             r.dst = p
+            notes.dest = w
             i += 1
     if r.dst is None:
-        return None
+        reject("route has no destination")
     if not r.no_track:
         r.protocol = RTPROT_KEEPALIVED
         if not r.oif:
             r.no_track = True
+            notes.untracked = True
     if r.track_group and not r.oif:
         r.track_group = None
     r.family = fam or 4
@@ -294,41 +421,67 @@ def route_from_words(words: list[str], static: bool = False) -> RouteInfo | None
     return r
 
 
-def _nexthops(words: list[str], i: int, r: RouteInfo) -> int:
+def _nexthops(words: list[str], i: int, r: RouteInfo, fam: int, notes: _Notes,
+              interfaces: Collection[str] | None) -> tuple[int, str]:
+    """The ``nexthop ...`` tail of a route line, into ``r``: (the route's family, what
+    keepalived reported, or ''). Like keepalived, a problem ends the hops (the hop being
+    read is dropped, the ones before are kept) but not the route."""
     n = len(words)
-    cur: list[object] | None = None
-    while i < n:
-        w = words[i]
-        if w == "nexthop":
-            if cur is not None:
-                r.nexthops.append(tuple(cur))  # type: ignore[arg-type]
-            cur = [None, None, None, False]
+    hop_fam = 0
+    while i < n and words[i] == "nexthop":
+        i += 1
+        addr: Prefix | None = None
+        dev: str | None = None
+        weight: int | None = None
+        onlink = False
+        while i < n:
+            w = words[i]
+            nxt = words[i + 1] if i + 1 < n else ""
+            if w == "via":
+                k = i + 1
+                if k < n and words[k] in ("inet", "inet6"):
+                    hop_fam = 6 if words[k] == "inet6" else 4
+                    k += 1
+                if hop_fam:
+                    if not fam:
+                        fam = hop_fam
+                    elif fam != hop_fam:
+                        return fam, "IPv4/6 mismatch for nexthop"
+                addr = Prefix.parse(words[k] if k < n else "", False)
+                if addr is None:
+                    return fam, f"invalid nexthop address {words[k] if k < n else ''}"
+                if fam and addr.family != fam:
+                    return fam, "address family mismatch for next hop"
+                fam = fam or addr.family
+                i = k
+            elif w == "dev":
+                if interfaces is not None and nxt not in interfaces:
+                    notes.hop_missing = nxt
+                    return fam, f"interface {nxt} for VROUTE nexthop doesn't exist"
+                dev = nxt
+                i += 1
+            elif w == "weight":
+                weight = read_uint(nxt, 0, 256)
+                if not weight:
+                    return fam, f"invalid weight {nxt} specified for route"
+                i += 1
+            elif w == "onlink":
+                onlink = True
+            elif w == "encap":
+                i += 1
+            elif w == "realms":
+                if realms_value(nxt, strict=True) is None:
+                    return fam, f"invalid realms {nxt} for route"
+                if fam and fam != 4:
+                    return fam, "realms are only supported for IPv4"
+                fam = 4
+                i += 1
+            elif w == "as":
+                return fam, "'as [to]' (nat) not supported"
+            else:
+                break
             i += 1
-        elif cur is None:
-            return -1
-        elif w in ("via", "gw"):
-            k = i + 1
-            if k < n and words[k] in ("inet", "inet6"):
-                k += 1
-            p = Prefix.parse(words[k] if k < n else "", False)
-            if p is None:
-                return -1
-            cur[0] = p
-            i = k + 1
-        elif w in ("dev", "oif") and i + 1 < n:
-            cur[1] = words[i + 1]
-            i += 2
-        elif w == "weight" and i + 1 < n:
-            v = read_uint(words[i + 1], 1, 256)
-            if v is None:
-                return -1
-            cur[2] = v
-            i += 2
-        elif w == "onlink":
-            cur[3] = True
-            i += 1
-        else:
-            i += 2
-    if cur is not None:
-        r.nexthops.append(tuple(cur))  # type: ignore[arg-type]
-    return n
+        r.nexthops.append((addr, dev, weight, onlink))
+    if i < n:
+        return fam, f"route has trailing nonsense after nexthops - {words[i]}"
+    return fam, ""

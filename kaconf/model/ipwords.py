@@ -9,6 +9,7 @@ layer because the model reads those lines once.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 
 from kaconf.model.readers import read_uint
@@ -29,6 +30,22 @@ RTN_TYPES = {"unicast": 1, "local": 2, "broadcast": 3, "brd": 3, "anycast": 4,
 RTN_NAMES = {1: "unicast", 2: "local", 3: "broadcast", 4: "anycast", 5: "multicast",
              6: "blackhole", 7: "unreachable", 8: "prohibit", 9: "throw", 10: "nat",
              11: "xresolve"}
+
+
+def rtn_type(word: str) -> int | None:
+    """keepalived's ``find_rttables_rtntype``: a route type name or a number 0-255 (C
+    ``strtoul`` base 0: 0x.. hex, 0.. octal)."""
+    if word in RTN_TYPES:
+        return RTN_TYPES[word]
+    if re.fullmatch(r"0[xX][0-9a-fA-F]+", word):
+        v = int(word, 16)
+    elif re.fullmatch(r"0[0-7]*", word):
+        v = int(word, 8)
+    elif re.fullmatch(r"[1-9][0-9]*", word):
+        v = int(word)
+    else:
+        return None
+    return v if v <= 255 else None
 
 
 def tracking_text(no_track: bool, track_group: str | None) -> str:

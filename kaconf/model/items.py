@@ -114,75 +114,48 @@ _ROUTE_TYPES = {"unicast", "local", "broadcast", "multicast", "throw", "unreacha
 
 
 def parse_route(node: Node, out: list[Diagnostic], static: bool = False) -> Route:
-    """An ip-route style line; the destination may appear anywhere."""
+    """An ip-route style line: its words; keepalived's reading is :attr:`Route.reading`.
+
+    The destination is looked for here only for KA033 (a missing or unparsable
+    destination, reported while the model is built).
+    """
     words = node.words()
     r = Route(node, words=words)
     if static:
         r._static = True
+    dest: str | None = None
     i = 0
     while i < len(words):
         w = words[i]
         if w == "nexthop" or w == "encap":
             break  # multipath / encap sub-grammars: kept as words
         if w in _ROUTE_VALUE and i + 1 < len(words):
-            v = words[i + 1]
-            if w == "via" and v in ("inet", "inet6") and i + 2 < len(words):
-                v = words[i + 2]
+            if w == "via" and words[i + 1] in ("inet", "inet6") and i + 2 < len(words):
                 i += 1
-            if w in ("via", "gw"):
-                r.via = v
-            elif w == "src":
-                r.src = v
-            elif w in ("dev", "oif"):
-                r.dev = v
-            elif w == "table":
-                r.table = v
-            elif w in ("metric", "priority", "preference"):
-                r.metric = int(v) if v.isdigit() else None
-            elif w in ("protocol", "proto"):
-                r.protocol = v
-            elif w == "scope":
-                r.scope = v
             elif w == "to":
-                r.dest = v
+                dest = words[i + 1]
             i += 2
             continue
-        if w in _ROUTE_FLAGS:
-            r.no_track = r.no_track or w == "no_track"
-        elif w in _ROUTE_TYPES and r.dest is None:
-            r.type = w
-        elif r.dest is None:
-            r.dest = w
+        if w not in _ROUTE_FLAGS and dest is None and w not in _ROUTE_TYPES:
+            dest = w
         i += 1
-    if r.dest is None:
+    if dest is None:
         out.append(_diag("KA033", "route has no destination", node,
                          "write the destination prefix, e.g. 10.0.0.0/8 via 192.0.2.1"))
-    elif r.dest != "default":
+    elif dest != "default":
         try:
-            ipaddress.ip_network(r.dest, strict=False)
+            ipaddress.ip_network(dest, strict=False)
         except ValueError:
-            out.append(_diag("KA033", f"invalid route destination '{r.dest}'", node,
+            out.append(_diag("KA033", f"invalid route destination '{dest}'", node,
                              "the destination must be an address or prefix"))
     return r
 
 
 def parse_rule(node: Node, out: list[Diagnostic], static: bool = False) -> Rule:
-    """An ip-rule style line."""
-    words = node.words()
-    r = Rule(node, words=words)
+    """An ip-rule style line: its words; keepalived's reading is :attr:`Rule.reading`."""
+    r = Rule(node, words=node.words())
     if static:
         r._static = True
-    for i, w in enumerate(words[:-1]):
-        v = words[i + 1]
-        if w == "from":
-            r.from_ = v
-        elif w == "to":
-            r.to = v
-        elif w in ("table", "lookup"):
-            r.table = v
-        elif w in ("preference", "order", "priority"):
-            r.preference = int(v, 0) if v.isdigit() else None
-    r.no_track = "no_track" in words
     return r
 
 

@@ -32,9 +32,9 @@ from kaconf.model.setting import HasSpans
 from kaconf.model.setting import Setting as Setting
 
 if TYPE_CHECKING:
-    from kaconf.model.iproutes import RouteInfo
-    from kaconf.model.iprules import RuleInfo
-    from kaconf.model.vmac import VmacOption
+    from kaconf.model.iproutes import RouteInfo, RouteReading
+    from kaconf.model.iprules import RuleInfo, RuleReading
+    from kaconf.model.vmac import IpvlanOption, VmacOption
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
@@ -255,32 +255,83 @@ class VirtualAddress(LineItem):
 class Route(LineItem):
     """A virtual_routes / static_routes line (ip-route syntax).
 
-    Its words, the options lint looks at, and keepalived's reading of the line
-    (:attr:`info`, made on first use: lint builds the model of every file, and
-    only the resolver needs it).
+    Its words (the line as written) and keepalived's reading of them (:attr:`reading`,
+    made on first use: lint builds the model of every file, and only some rules and the
+    resolver need it). Nothing downstream reads the words again: ask :attr:`info` (what
+    keepalived keeps) or :attr:`reading` (why it drops the line, what else it reports).
+    The options shown in the model (``dest`` ... ``no_track``, in ``FIELDS`` for the JSON
+    dump) are what the line says, as keepalived read it (:attr:`RouteReading.given`).
     """
 
     #: a static_routes line (keepalived reads ``track_group`` there only)
     _static: bool = False
 
     words: list[str] = field(default_factory=list)
-    dest: str | None = None
-    via: str | None = None
-    src: str | None = None
-    dev: str | None = None
-    table: str | None = None
-    metric: int | None = None
-    protocol: str | None = None
-    scope: str | None = None
-    type: str | None = None
-    no_track: bool = False
 
     @cached_property
+    def reading(self) -> RouteReading:
+        """keepalived's ``alloc_route`` of the line, with why it drops it, if it does."""
+        from kaconf.model.iproutes import route_reading
+
+        return route_reading(self.words, self._static)
+
+    @property
     def info(self) -> RouteInfo | None:
         """keepalived's ``alloc_route`` of the line; None when it drops the line."""
-        from kaconf.model.iproutes import route_from_words
+        return self.reading.info
 
-        return route_from_words(self.words, self._static)
+    def reading_on(self, interfaces: frozenset[str] | None) -> RouteReading:
+        """keepalived's reading on a host with these interfaces (it drops the line at a
+        ``dev`` it cannot find); None: not known, :attr:`reading`."""
+        if interfaces is None:
+            return self.reading
+        from kaconf.model.iproutes import route_reading
+
+        return route_reading(self.words, self._static, interfaces)
+
+    @property
+    def dest(self) -> str | None:
+        """The destination as written."""
+        return self.reading.dest
+
+    @property
+    def via(self) -> str | None:
+        return self.reading.given.get("via")
+
+    @property
+    def src(self) -> str | None:
+        return self.reading.given.get("src")
+
+    @property
+    def dev(self) -> str | None:
+        return self.reading.given.get("dev")
+
+    @property
+    def table(self) -> str | None:
+        return self.reading.given.get("table")
+
+    @property
+    def metric(self) -> int | None:
+        v = self.reading.given.get("metric", "")
+        return int(v) if v.isdigit() else None
+
+    @property
+    def protocol(self) -> str | None:
+        return self.reading.given.get("protocol")
+
+    @property
+    def scope(self) -> str | None:
+        return self.reading.given.get("scope")
+
+    @property
+    def type(self) -> str | None:
+        return self.reading.given.get("type")
+
+    @property
+    def no_track(self) -> bool:
+        """``no_track`` was written (keepalived also stops tracking a route without an
+        interface: ``info.no_track``)."""
+        return "no_track" in self.reading.given
 
 
 class Rule(LineItem):
@@ -289,19 +340,58 @@ class Rule(LineItem):
     _static: bool = False
 
     words: list[str] = field(default_factory=list)
-    from_: str | None = None
-    to: str | None = None
-    table: str | None = None
-    preference: int | None = None
-    no_track: bool = False
 
     @cached_property
+    def reading(self) -> RuleReading:
+        """keepalived's ``alloc_rule`` of the line, with why it drops it, if it does."""
+        from kaconf.model.iprules import rule_reading
+
+        return rule_reading(self.words, self._static)
+
+    @property
     def info(self) -> RuleInfo | None:
         """keepalived's ``alloc_rule`` of the line (``priority`` None when not given:
         the resolver numbers those); None when it drops the line."""
-        from kaconf.model.iprules import rule_from_words
+        return self.reading.info
 
-        return rule_from_words(self.words, self._static)
+    def reading_on(self, interfaces: frozenset[str] | None) -> RuleReading:
+        """keepalived's reading on a host with these interfaces, like
+        :meth:`Route.reading_on`."""
+        if interfaces is None:
+            return self.reading
+        from kaconf.model.iprules import rule_reading
+
+        return rule_reading(self.words, self._static, interfaces)
+
+    @property
+    def from_(self) -> str | None:
+        return self.reading.given.get("from")
+
+    @property
+    def to(self) -> str | None:
+        return self.reading.given.get("to")
+
+    @property
+    def table(self) -> str | None:
+        return self.reading.given.get("table")
+
+    @property
+    def preference(self) -> int | None:
+        v = self.reading.given.get("preference", "")
+        return int(v) if v.isdigit() else None
+
+    @property
+    def no_track(self) -> bool:
+        return "no_track" in self.reading.given
+
+
+#: the options the model shows for a route or rule line, after ``words`` (the JSON dump
+#: and repr list them; they are read from the line by keepalived's reading, see above)
+Route.FIELDS = (*Route.FIELDS, "dest", "via", "src", "dev", "table", "metric", "protocol",
+                "scope", "type", "no_track")
+Route._REPR = (*Route._REPR, *Route.FIELDS[-10:])
+Rule.FIELDS = (*Rule.FIELDS, "from_", "to", "table", "preference", "no_track")
+Rule._REPR = (*Rule._REPR, *Rule.FIELDS[-5:])
 
 
 class UnicastPeer(LineItem):
@@ -389,6 +479,18 @@ class VrrpInstance(Block):
         from kaconf.model.vmac import parse_use_vmac
 
         return parse_use_vmac(words(s), self.name, s.span)
+
+    @cached_property
+    def ipvlan(self) -> IpvlanOption | None:
+        """``use_ipvlan`` as keepalived reads it (:mod:`kaconf.model.vmac`); None when not
+        given. Read on first use, from the ``use_ipvlan`` line the settings keep."""
+        s = self.settings.get("use_ipvlan")
+        if s is None:
+            return None
+        from kaconf.model.readers import words
+        from kaconf.model.vmac import parse_use_ipvlan
+
+        return parse_use_ipvlan(words(s), s.span)
 
 
 class SyncGroup(Block):

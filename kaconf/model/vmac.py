@@ -1,4 +1,5 @@
-"""``use_vmac [NAME] [MAC]`` as keepalived reads it (pure), once, in the model.
+"""``use_vmac [NAME] [MAC]`` and ``use_ipvlan [NAME] [ADDRESS] [TYPE]`` as keepalived reads
+them (pure), once, in the model.
 
 Either order: a word with ':' is the MAC, anything else the name; more than two
 words are ignored. Five octets mean "the VRID last" (the resolver fills it in,
@@ -10,6 +11,7 @@ resolver's (:mod:`kaconf.effective.vmac`).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -100,3 +102,52 @@ def parse_use_vmac(args: Sequence[str], owner: str = "",
             name = word
     vrid_last = any(":" in w and len(w.rstrip(":").split(":")) == 5 for w in first)
     return VmacOption(name, octets, tuple(warnings), vrid_last, span)
+
+
+IPVLAN_TYPES = ("bridge", "private", "vepa")
+
+
+def valid_ipaddress(text: str) -> bool:
+    """keepalived's ``check_valid_ipaddress(text, allow_subnet_mask=true)``: an IPv4 or
+    IPv6 address, optionally with a /prefix length (decimal, within the family's range)."""
+    if ":" not in text and "." not in text:
+        return False
+    fam = 6 if ":" in text else 4
+    base, slash, plen = text.partition("/")
+    if slash and not (plen.isdigit() and int(plen) <= (128 if fam == 6 else 32)):
+        return False
+    try:
+        return ipaddress.ip_address(base).version == fam
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class IpvlanOption:
+    """What a ``use_ipvlan`` line says; None for "not given".
+
+    ``address`` is the first word keepalived takes as the ipvlan's (and source) address;
+    whether its family fits the instance is decided when the instance is complete
+    (keepalived: "IPv4 ipvlan requires a source ip address").
+    """
+
+    name: str | None
+    address: str | None
+    type: str | None
+    span: Span | None = None
+
+
+def parse_use_ipvlan(args: Sequence[str], span: Span | None = None) -> IpvlanOption:
+    """The arguments of ``use_ipvlan``: a type word, an address, else the name (first of
+    each kept; keepalived ignores the later ones with a warning)."""
+    name: str | None = None
+    address: str | None = None
+    kind: str | None = None
+    for word in args:
+        if word in IPVLAN_TYPES:
+            kind = kind or word
+        elif valid_ipaddress(word):
+            address = address or word
+        elif name is None and len(word) < 16:
+            name = word
+    return IpvlanOption(name, address, kind, span)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from kaconf.lint.helpers.host import host_interfaces
 from kaconf.lint.helpers.semantics import line_weight
 from kaconf.model.objects import (
     Config,
@@ -23,6 +24,8 @@ from kaconf.model.objects import (
 
 if TYPE_CHECKING:
     from kaconf.lint.rule import Context
+    from kaconf.model.iproutes import RouteReading
+    from kaconf.model.iprules import RuleReading
 
 
 def has_vrrp_instances(cfg: Config) -> bool:
@@ -60,6 +63,19 @@ def weighted_tracks(ctx: Context, inst: VrrpInstance) -> list[tuple[TrackRef, st
         if ref.name in cfg.bfd_instances and line_weight(ctx, inst, ref):
             out.append((ref, f"tracked bfd {ref.name} with weight"))
     return out
+
+
+def route_readings(ctx: Context) -> list[tuple[Route, RouteReading]]:
+    """Every route line with keepalived's reading of it (the model's), on the host's
+    interfaces when they are known (:func:`kaconf.lint.helpers.host.host_interfaces`)."""
+    have = host_interfaces(ctx)
+    return [(r, r.reading_on(have)) for r in ip_routes(ctx.config)]
+
+
+def rule_readings(ctx: Context) -> list[tuple[Rule, RuleReading]]:
+    """Every rule line with keepalived's reading of it, like :func:`route_readings`."""
+    have = host_interfaces(ctx)
+    return [(r, r.reading_on(have)) for r in ip_rules(ctx.config)]
 
 
 def ip_routes(cfg: Config) -> list[Route]:

@@ -46,16 +46,20 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                 yield ctx.diag(META, f"({inst.name}) tracked interface {ref.name} doesn't exist "
                                "on the host - keepalived ignores it", ref.span,
                                "fix the interface name")
-    for r in lists.ip_routes(ctx.config):
-        for name in _devices(r.words, ("dev", "oif")):
-            if name not in have:
-                yield ctx.diag(META, f"interface {name} for route {r.dest} doesn't exist on the "
-                               "host", r.span, "fix the 'dev' of the route")
-    for rule in lists.ip_rules(ctx.config):
-        for name in _devices(rule.words, ("dev", "iif", "oif")):
-            if name not in have:
-                yield ctx.diag(META, f"interface {name} for rule doesn't exist on the host",
-                               rule.span, "fix the interface of the rule")
+    # keepalived looks each route/rule interface up as it reads the line and stops at the
+    # first it cannot find (the model's reading on these interfaces says which)
+    for r, reading in lists.route_readings(ctx):
+        name = reading.missing_interface or reading.missing_hop_interface
+        if name is not None:
+            yield ctx.diag(META, f"interface {name} for route "
+                           f"{reading.dest or repr(' '.join(r.words))} doesn't exist on the "
+                           "host",
+                           r.span, "fix the 'dev' of the route")
+    for rule, rreading in lists.rule_readings(ctx):
+        name = rreading.missing_interface
+        if name is not None:
+            yield ctx.diag(META, f"interface {name} for rule doesn't exist on the host",
+                           rule.span, "fix the interface of the rule")
     for sg in ctx.config.sync_groups:
         for ref in sg.track_interface:
             if ref.name not in have:
@@ -63,7 +67,3 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                                "the host - keepalived ignores it", ref.span,
                                "fix the interface name")
 
-
-def _devices(words: list[str], keys: tuple[str, ...]) -> list[str]:
-    """Interface names following any of ``keys`` in a route/rule line."""
-    return [words[i + 1] for i, w in enumerate(words[:-1]) if w in keys]

@@ -33,22 +33,20 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
             yield ctx.diag(META, f"({inst.name}) vmac_xmit_base is only valid with a vmac - "
                            "keepalived clears it", tree.setting_span(inst, "vmac_xmit_base"),
                            "add use_vmac or remove vmac_xmit_base")
-        vmac_args = inst.get("use_vmac")
         if inst.given("use_vmac") and inst.interface is not None \
                 and ctx.resolved(inst).has("UNICAST_CONFIGURED") \
                 and not inst.given("vmac_xmit_base"):
             yield ctx.diag(META, f"({inst.name}) unicast with use_vmac requires vmac_xmit_base - "
                            "keepalived sets it", tree.setting_span(inst, "use_vmac"),
                            "add vmac_xmit_base")
-        if have is not None and isinstance(vmac_args, list) and vmac_args \
-                and vmac_args[0] in have:
-            yield ctx.diag(META, f"({inst.name}) use_vmac name {vmac_args[0]} is an existing "
+        name = inst.vmac.name if inst.vmac is not None else None  # the model's reading
+        if have is not None and name is not None and name in have:
+            yield ctx.diag(META, f"({inst.name}) use_vmac name {name} is an existing "
                            "interface that is not a macvlan - keepalived ignores the name",
                            tree.setting_span(inst, "use_vmac"),
                            "pick an unused name such as vrrp.51")
-        ipvlan = inst.settings.get("use_ipvlan")
-        if (ipvlan is not None and ctx.resolved(inst).family == 4
-                and not _has_address(ipvlan.args)):
+        ipvlan = inst.ipvlan
+        if ipvlan is not None and ctx.resolved(inst).family == 4 and ipvlan.address is None:
             yield ctx.diag(META, f"({inst.name}) IPv4 ipvlan requires a source ip address - "
                            "keepalived puts the instance in fault state", ipvlan.span,
                            "write 'use_ipvlan [NAME] ADDRESS/PREFIX'")
@@ -57,15 +55,3 @@ def check(ctx: Context) -> Iterable[Diagnostic]:
                            "vmacs - keepalived ignores it",
                            tree.setting_span(inst, "promote_secondaries"),
                            "remove promote_secondaries")
-
-
-def _has_address(args: list[str]) -> bool:
-    import ipaddress
-
-    for a in args:
-        try:
-            ipaddress.ip_interface(a)
-            return True
-        except ValueError:
-            continue
-    return False

@@ -27,20 +27,8 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in lists.ip_routes(ctx.config):
-        if r.no_track or r.dest is None:
-            continue
-        head = r.words[:r.words.index("nexthop")] if "nexthop" in r.words else r.words
-        if "dev" in head[:-1] or "oif" in head[:-1]:
-            continue  # nexthop devices do not count: keepalived needs the route's own oif
-        if _invalid(r.words):
-            continue  # the route is dropped first (KA247)
-        yield ctx.diag(META, f"cannot track route {r.dest} with no interface specified - "
-                       "keepalived does not track it", r.span,
-                       "add 'dev IFACE', or 'no_track' if the route need not be tracked")
-
-
-def _invalid(words: list[str]) -> bool:
-    from kaconf.lint.rules.ka247_route_line_invalid import problem
-
-    return bool(problem(words))
+    for r, reading in lists.route_readings(ctx):  # keepalived's reading, by the model
+        if reading.untracked:
+            yield ctx.diag(META, f"cannot track route {reading.dest} with no interface "
+                           "specified - keepalived does not track it", r.span,
+                           "add 'dev IFACE', or 'no_track' if the route need not be tracked")

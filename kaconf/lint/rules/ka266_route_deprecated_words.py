@@ -29,12 +29,13 @@ META = RuleMeta(
 
 
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in lists.ip_routes(ctx.config):
-        if "gw" in r.words[:-1]:
+    for r, reading in lists.route_readings(ctx):  # keepalived's reading, by the model
+        said = reading.deprecated
+        if "gw" in said:
             yield ctx.diag(META, "\"gw\" for routes is deprecated - use \"via\"", r.span,
                            "replace 'gw' with 'via'",
                            fix=build.replace_word(ctx, r.span, "gw", "via",
                                                   "replace 'gw' with 'via'"))
-        if "or" in r.words[:-1]:
+        if "or" in said:
             yield ctx.diag(META, "\"or\" for routes is deprecated - use \"nexthop\"", r.span,
                            "write 'nexthop via A nexthop via B'")

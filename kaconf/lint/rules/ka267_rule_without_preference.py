@@ -21,22 +21,10 @@ META = RuleMeta(
     keepalived_check=("rule-no-pref",),
 )
 
-_PREF = {"preference", "priority", "order", "pref", "prio"}
-
-
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in lists.ip_rules(ctx.config):
-        if any(w in _PREF for w in r.words[:-1]):
-            continue
-        if _invalid_address(r.words):
-            continue  # the line is rejected before the preference is looked at (KA268)
-        yield ctx.diag(META, "rule has no preference specified - keepalived picks one "
-                       "(16384 and down), which is probably not what you want", r.span,
-                       "add 'preference N'")
-
-
-def _invalid_address(words: list[str]) -> bool:
-    from kaconf.lint.rules.ka248_rule_line_invalid import problem
-    from kaconf.lint.rules.ka268_rule_invalid_address import bad_address
-
-    return bad_address(words) is not None or bool(problem(words))
+    for r, reading in lists.rule_readings(ctx):  # keepalived's reading, by the model
+        info = reading.info  # None: keepalived drops the line before it numbers it
+        if info is not None and info.priority is None:
+            yield ctx.diag(META, "rule has no preference specified - keepalived picks one "
+                           "(16384 and down), which is probably not what you want", r.span,
+                           "add 'preference N'")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 
 from kaconf.diagnostics import Diagnostic, Severity
@@ -22,24 +21,9 @@ META = RuleMeta(
 )
 
 
-def bad_address(words: list[str]) -> tuple[str, str] | None:
-    """The first (keyword, value) whose address keepalived cannot parse, if any."""
-    for i, w in enumerate(words[:-1]):
-        if w not in ("from", "to"):
-            continue
-        v = words[i + 1]
-        if v in ("all", "default"):
-            continue
-        try:
-            ipaddress.ip_network(v, strict=False)
-        except ValueError:
-            return w, v
-    return None
-
-
 def check(ctx: Context) -> Iterable[Diagnostic]:
-    for r in lists.ip_rules(ctx.config):
-        bad = bad_address(r.words)
+    for r, reading in lists.rule_readings(ctx):  # keepalived's reading, by the model
+        bad = reading.bad_address
         if bad is not None:
             yield ctx.diag(META, f"invalid rule {bad[0]} address {bad[1]} - keepalived drops the "
                            "rule", r.span, "use an address or prefix such as 192.0.2.0/24")
