@@ -56,6 +56,7 @@ from .datafile import write_data, write_stats
 from .events import TrackUpdate
 from .fifo import NotifyFifo
 from .params import State
+from .process_track import TrackedProcesses
 from .runner import InstanceRunner
 from .sockets import SharedSockets
 from .statefile import read_state, write_state
@@ -100,6 +101,8 @@ class VrrpChild:
         self.slots = SlotTimers()
         #: Tracked scripts and files (their changes are broadcast to the instances).
         self.tracked = TrackedObjects(self.broadcast)
+        #: Tracked processes (vrrp_track_process), scanned in /proc.
+        self.processes = TrackedProcesses(self.broadcast)
         self.notifies: set[asyncio.Task[None]] = set()
         self.fifo = NotifyFifo()
         #: nftables drop rules of no_accept instances (table/priority set in run()).
@@ -153,6 +156,8 @@ class VrrpChild:
         await self.fifo.open(vrrp.notify_fifos, vrrp.fifo_scripts)
         self.tracked.open()
         self.tracked.sync(vrrp, reload=False)
+        self.processes.sync(vrrp.processes)
+        self.processes.start()
         previous = read_state(self.opts.state_path)
         await self._start_units(vrrp, {name for name, st in previous.items()
                                        if st == State.MASTER.value})
@@ -171,6 +176,7 @@ class VrrpChild:
         log.info("Stopping")
         server.close()
         await self.tracked.stop_scripts()
+        await self.processes.stop()
         await asyncio.gather(*(u.stop() for u in self.units.values()))
         self.state_changed()
         watcher.cancel()
@@ -322,6 +328,7 @@ class VrrpChild:
         for warning in vrrp.warnings:
             log.warning("%s", warning)
         self.tracked.sync(vrrp, reload=True)
+        self.processes.sync(vrrp.processes)
         await self._start_units(vrrp, set())
         self.ah_counters.clear()
         self.vrrp = vrrp

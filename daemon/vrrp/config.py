@@ -34,6 +34,7 @@ from kaconf.model.objects import Config, VrrpInstance
 from ..command import Command
 from .fsm import InstanceParams, State, Tracker, TrackKind
 from .packet import VRRP_MCAST_V4, VRRP_MCAST_V6, AuthType, auth_data_from_pass
+from .process_match import ProcessConfig, params_bytes
 from .routes import RouteError, RouteSpec, RuleSpec, route_spec, rule_spec
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -104,6 +105,8 @@ class InstanceConfig:
     #: vrrp_script / track_file names this instance's trackers refer to.
     tracked_scripts: tuple[str, ...] = ()
     tracked_files: tuple[str, ...] = ()
+    #: vrrp_track_process names this instance's trackers refer to.
+    tracked_processes: tuple[str, ...] = ()
     #: ``use_vmac``: the VMAC interface's name and MAC (None: no VMAC); see :mod:`.vmac`.
     vmac: str | None = None
     vmac_mac: str | None = None
@@ -193,6 +196,8 @@ class VrrpConfig:
     instances: tuple[InstanceConfig, ...]
     scripts: tuple[ScriptConfig, ...] = ()
     track_files: tuple[TrackFileConfig, ...] = ()
+    #: tracked ``vrrp_track_process`` objects (see :mod:`.process_match`)
+    processes: tuple[ProcessConfig, ...] = ()
     groups: tuple[SyncGroupConfig, ...] = ()
     #: ``notify_fifo`` and ``vrrp_notify_fifo`` paths (either may be absent).
     notify_fifos: tuple[str, ...] = ()
@@ -250,13 +255,18 @@ class _Translator:
             for inst, weight, reverse in tf.tracking:
                 self.file_tracks.setdefault(inst, []).append(
                     Tracker(f"file:{tf.name}", weight, reverse, TrackKind.VALUE))
+        self.process_tracks: dict[str, list[Tracker]] = {}
+        for ep in self.state.processes:
+            for inst, weight, reverse in ep.tracking:
+                # the state before the first scan: no process counted yet
+                self.process_tracks.setdefault(inst, []).append(Tracker(
+                    f"process:{ep.name}", weight, reverse, initial=ep.have_quorum))
 
     def instance(self, ei: EffInstance) -> InstanceConfig:
         inst = self.models[ei.name]
-        for what in ("track_processes", "track_bfds"):
-            if getattr(ei, what):
-                raise UnsupportedConfig(f"({ei.name}) track_process/track_bfd are not "
-                                        "supported by kaconfd yet")
+        if ei.track_bfds:
+            raise UnsupportedConfig(f"({ei.name}) track_bfd is not supported by kaconfd "
+                                    "(keepalived's BFD process is not implemented)")
         ifname = ei.ifname or inst.interface
         if not ifname:
             raise UnsupportedConfig(f"({ei.name}) no interface")
@@ -276,6 +286,7 @@ class _Translator:
             trackers.append(Tracker(f"if:{name}", weight, reverse))
         trackers += self.script_tracks.get(ei.name, [])
         trackers += self.file_tracks.get(ei.name, [])
+        trackers += self.process_tracks.get(ei.name, [])
         unicast = ei.has("UNICAST")
         peers = tuple(ipaddress.ip_address(p[0]) for p in ei.peers) if unicast else ()
         family = ei.family
@@ -315,6 +326,8 @@ class _Translator:
             notify_priority_changes=bool(ei.notify_priority_changes),
             tracked_scripts=tuple(t.name[7:] for t in trackers if t.name.startswith("script:")),
             tracked_files=tuple(t.name[5:] for t in trackers if t.name.startswith("file:")),
+            tracked_processes=tuple(t.name[8:] for t in trackers
+                                    if t.name.startswith("process:")),
             vmac=vmac, vmac_mac=vmac_mac, vmac_xmit_base=ei.has("VMAC_XMITBASE"),
             accept=bool(ei.accept))
 
@@ -341,9 +354,9 @@ class _Translator:
     def build(self) -> VrrpConfig:
         state, gs = self.state, self.eff.globals
         for sg in state.sync_groups:
-            if sg.track_processes or sg.track_bfds:
-                raise UnsupportedConfig(f"({sg.name}) track_process/track_bfd are not "
-                                        "supported by kaconfd yet")
+            if sg.track_bfds:
+                raise UnsupportedConfig(f"({sg.name}) track_bfd is not supported by kaconfd "
+                                        "(keepalived's BFD process is not implemented)")
         instances = tuple(self.instance(ei) for ei in state.instances)
         scripts = tuple(
             ScriptConfig(name=es.name, argv=tuple(es.spec.args), interval=float(es.interval),
@@ -357,6 +370,13 @@ class _Translator:
                 continue
             files.append(TrackFileConfig(name=tf.name, path=tf.path, init_value=tf.init_value,
                                          init_overwrite=tf.init_overwrite))
+        processes = tuple(
+            ProcessConfig(name=ep.name, path=ep.path, params=params_bytes(ep.params),
+                          param_match=ep.param_match, full_command=ep.full_command,
+                          quorum=ep.quorum, quorum_max=ep.quorum_max,
+                          fork_delay=_seconds(ep.fork_delay),
+                          terminate_delay=_seconds(ep.terminate_delay))
+            for ep in state.processes if ep.tracking)
         fifos: list[str] = []
         fifo_scripts: list[Command] = []
         for label, fifo, spec in gs.fifos(vrrp_child=True):
@@ -372,7 +392,7 @@ class _Translator:
             instances=instances,
             static_vips=tuple(_vip(a) for a in state.static_addresses),
             static_routes=static_routes, static_rules=static_rules,
-            scripts=scripts, track_files=tuple(files),
+            scripts=scripts, track_files=tuple(files), processes=processes,
             groups=tuple(self.group(g) for g in state.sync_groups),
             notify_fifos=tuple(fifos), fifo_scripts=tuple(fifo_scripts),
             nft_table=gs.nf_table_name or "keepalived", nft_priority=gs.nf_chain_priority,

@@ -216,6 +216,10 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             watcher = child.tracked.files.get(name)
             if watcher is not None:
                 events.append(TrackUpdate(f"file:{name}", value=watcher.value))
+        for name in cfg.tracked_processes:
+            up = child.processes.state(name)
+            if up is not None:
+                events.append(TrackUpdate(f"process:{name}", up))
         events.append(Startup(resume_master=resume_master))
         return events
 

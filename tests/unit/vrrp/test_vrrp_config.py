@@ -119,16 +119,53 @@ vrrp_instance B {
     assert v3.auth_type is AuthType.NONE and not v3.ah  # keepalived ignores it for v3
 
 
-def test_track_process_is_refused_with_a_reason(tmp_path: Path) -> None:
-    with pytest.raises(UnsupportedConfig, match="track_process"):
-        _configs("""vrrp_track_process proc {
+def test_track_process_is_translated_with_its_tracking(tmp_path: Path) -> None:
+    vrrp = _vrrp("""vrrp_track_process proc {
+    process nginx -g daemon
+    param_match initial
+    quorum 2
+    quorum_max 3
+    fork_delay 1.5
+    terminate_delay 2
+}
+vrrp_track_process plain {
     process sshd
 }
 vrrp_instance S {
     interface eth0
     virtual_router_id 9
     track_process {
-        proc
+        proc weight 10
+        plain
+    }
+    virtual_ipaddress {
+        10.0.0.100
+    }
+}
+""", tmp_path)
+    (inst,) = vrrp.instances
+    assert inst.tracked_processes == ("proc", "plain")
+    assert Tracker("process:proc", 10, False, initial=False) in inst.trackers
+    assert Tracker("process:plain", 0, False, initial=False) in inst.trackers
+    by_name = {p.name: p for p in vrrp.processes}
+    proc = by_name["proc"]
+    assert (proc.path, proc.params, proc.param_match, proc.full_command) == (
+        "nginx", b"-g\0daemon\0", "initial", True)
+    assert (proc.quorum, proc.quorum_max, proc.fork_delay, proc.terminate_delay) == (
+        2, 3, 1.5, 2.0)
+    assert not by_name["plain"].full_command and by_name["plain"].param_match == ""
+
+
+def test_track_bfd_is_refused_naming_the_instance(tmp_path: Path) -> None:
+    with pytest.raises(UnsupportedConfig, match=r"\(S\) track_bfd is not supported"):
+        _configs("""bfd_instance b1 {
+    neighbor_ip 10.0.0.2
+}
+vrrp_instance S {
+    interface eth0
+    virtual_router_id 9
+    track_bfd {
+        b1
     }
     virtual_ipaddress {
         10.0.0.100
