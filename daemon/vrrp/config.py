@@ -112,6 +112,10 @@ class InstanceConfig:
     vmac_mac: str | None = None
     #: ``vmac_xmit_base`` (forced with unicast peers): adverts leave by the base interface.
     vmac_xmit_base: bool = False
+    #: ``use_ipvlan``: the ipvlan's name (None: none), address and type (see :mod:`.ipvlan`)
+    ipvlan: str | None = None
+    ipvlan_addr: IPInterface | None = None
+    ipvlan_type: str = "bridge"
     #: Accept mode (see :mod:`.accept`): False puts drop rules on the VIPs while MASTER.
     accept: bool = True
     #: ``auth_type AH``: the HMAC key, the auth_pass as 8 bytes (see :mod:`.ah`).
@@ -125,6 +129,8 @@ class InstanceConfig:
     @property
     def advert_interface(self) -> str:
         """Where adverts are sent from: the VMAC unless ``vmac_xmit_base``."""
+        if self.ipvlan:
+            return self.ipvlan
         return self.vmac if self.vmac and not self.vmac_xmit_base else self.interface
 
     @property
@@ -279,10 +285,14 @@ class _Translator:
         elif ei.auth_type == "AH":
             auth_type, ah_key = AuthType.AH, auth_data_from_pass(ei.auth_pass)
         vmac = ei.vmac_name if ei.has("VMAC") else None
+        ipvlan = ei.vmac_name if ei.has("IPVLAN") and vmac is None else None
+        if ipvlan is not None and ei.family == 4 and not ei.ipvlan_addr:
+            raise UnsupportedConfig(f"({ei.name}) IPv4 ipvlan requires a source ip address "
+                                    "(keepalived runs the instance in FAULT)")
         trackers: list[Tracker] = []
         for name, (weight, reverse) in ei.if_tracking.items():
-            if weight == NOT_TRACK_IF or (vmac is not None and name == vmac):
-                continue  # not tracked / the VMAC the child itself creates
+            if weight == NOT_TRACK_IF or name in (vmac, ipvlan):
+                continue  # not tracked / the VMAC or ipvlan the child itself creates
             trackers.append(Tracker(f"if:{name}", weight, reverse))
         trackers += self.script_tracks.get(ei.name, [])
         trackers += self.file_tracks.get(ei.name, [])
@@ -329,6 +339,9 @@ class _Translator:
             tracked_processes=tuple(t.name[8:] for t in trackers
                                     if t.name.startswith("process:")),
             vmac=vmac, vmac_mac=vmac_mac, vmac_xmit_base=ei.has("VMAC_XMITBASE"),
+            ipvlan=ipvlan, ipvlan_type=ei.ipvlan_type,
+            ipvlan_addr=ipaddress.ip_interface(ei.ipvlan_addr) if ipvlan and ei.ipvlan_addr
+            else None,
             accept=bool(ei.accept))
 
     def _installable(self, convert: Callable[[_Line], _Spec], lines: Sequence[_Line],

@@ -49,6 +49,7 @@ from .events import (
 )
 from .fsm import VrrpFsm
 from .io import AdvertSender, Announcer, Heard, IPAddress, Received
+from .ipvlan import create_ipvlan, remove_ipvlan
 from .packet import (
     IPPROTO_VRRP,
     Advertisement,
@@ -176,6 +177,16 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
                 if isinstance(primary, ipaddress.IPv6Address):
                     # The advert's source (the base link-local address) must be on the VMAC.
                     await nl.add_address(vmac.index, ipaddress.ip_interface(f"{primary}/64"))
+        if cfg.ipvlan:
+            ipv = await create_ipvlan(nl, instance=cfg.name, name=cfg.ipvlan, base=link,
+                                      kind=cfg.ipvlan_type, family=cfg.family,
+                                      address=cfg.ipvlan_addr)
+            if ipv is None:
+                log.error("(%s) cannot create ipvlan %s, instance not started", cfg.name,
+                          cfg.ipvlan)
+                return False
+            self.vmac_created = True
+            self.ifindex[cfg.ipvlan] = send_index = ipv.index
         self.sender = self.child.sockets.sender(
             family=cfg.family, ifname=cfg.advert_interface, ifindex=send_index, src=primary,
             ttl=cfg.ttl, hdrincl=self.ah is not None)
@@ -247,6 +258,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
 
     async def remove_vmac(self) -> None:
         """Delete the VMAC open() created (after close(): its VIPs are gone by then)."""
+        if self.vmac_created and self.cfg.ipvlan:
+            self.vmac_created = False
+            await remove_ipvlan(self.child.netlink, self.cfg.ipvlan)
         if self.vmac_created and self.cfg.vmac:
             self.vmac_created = False
             await remove_vmac(self.child.netlink, name=self.cfg.vmac, base=self.cfg.interface,

@@ -123,8 +123,13 @@ def instance_lines(ei: EffInstance, run: InstanceRun | None = None) -> list[str]
             a(f"     MAC = {ei.vmac_mac}{' (using VRID)' if ei.has('VMAC_MAC_USE_VRID') else ''}")
     if ei.has("VMAC_ADDR"):
         a("   Use VMAC for VIPs on other interfaces")
-    if ei.has("VMAC") and ei.vmac_name:
-        a(f"   Interface = {ei.vmac_name}, vmac on {ei.ifname or '(unknown)'}"
+    elif ei.has("IPVLAN"):
+        addr = f", i/f address = {ei.ipvlan_addr}" if ei.ipvlan_addr else ""
+        a(f"   Use IPVLAN, i/f {ei.vmac_name}, is_up = "
+          f"{'true' if ei.has('VMAC_UP') else 'false'}{addr}, type {ei.ipvlan_type}")
+    if (ei.has("VMAC") or ei.has("IPVLAN")) and ei.vmac_name:
+        a(f"   Interface = {ei.vmac_name}, {'vmac' if ei.has('VMAC') else 'ipvlan'} on "
+          f"{ei.ifname or '(unknown)'}"
           f"{', xmit base i/f' if ei.has('VMAC_XMITBASE') else ''}")
     else:
         a(f"   Interface = {ei.ifname or 'not configured'}")

@@ -12,6 +12,7 @@ from kaconf.diagnostics import Span
 from kaconf.effective.iplines import address_from_model
 from kaconf.effective.iproutes import route_from_words
 from kaconf.effective.iprules import rule_from_words
+from kaconf.effective.ipvlan import parse_use_ipvlan
 from kaconf.effective.values import (
     TIMER_HZ,
     family_of,
@@ -325,8 +326,20 @@ class ParseStage(DefinitionStage):
             ei.flags.add("VMAC_ADDR")
         if st.get("vmac_xmit_base") is not None:
             ei.flags.add("VMAC_XMITBASE")
-        if st.get("use_ipvlan") is not None:
+        ipv = st.get("use_ipvlan")
+        if ipv is not None:
             ei.flags.add("IPVLAN")
+            ipv_opt = parse_use_ipvlan(words(ipv))
+            ei.ipvlan_type = ipv_opt.type
+            if ipv_opt.name is not None and ipv_opt.name not in self.vmac_taken:
+                self.vmac_taken.add(ipv_opt.name)
+                ei.vmac_name = ipv_opt.name
+            if ipv_opt.address is not None and ei.family in (0, ipv_opt.address.family):
+                ei.ipvlan_addr = ipv_opt.address.text()
+                if ei.saddr is None:
+                    # the ipvlan's address is the source address too
+                    ei.saddr = ipv_opt.address.addr
+                    ei.flags.add("SADDR_FROM_CONFIG")
         if "UNICAST_CONFIGURED" in ei.flags and ("VMAC" in ei.flags or "IPVLAN" in ei.flags):
             if not ei.ifname:
                 ei.flags -= {"VMAC", "IPVLAN"}
