@@ -43,6 +43,7 @@ from kaconf.model.objects import Config
 
 from ..control import serve_control
 from ..netlink import Link, Netlink
+from ..smtp import Alerter
 from .accept import NftFirewall
 from .ah import SeqCounter
 from .config import (
@@ -104,6 +105,8 @@ class VrrpChild:
         #: Tracked processes (vrrp_track_process), scanned in /proc.
         self.processes = TrackedProcesses(self.broadcast)
         self.notifies: set[asyncio.Task[None]] = set()
+        #: SMTP alerts (smtp_alert): sent in the background, awaited at stop with notifies
+        self.alerts = Alerter(log, self.notifies)
         self.fifo = NotifyFifo()
         #: nftables drop rules of no_accept instances (table/priority set in run()).
         self.firewall = NftFirewall()
@@ -151,6 +154,7 @@ class VrrpChild:
         for warning in vrrp.warnings:
             log.warning("%s", warning)
         self.firewall.table, self.firewall.priority = vrrp.nft_table, vrrp.nft_priority
+        self.alerts.settings = vrrp.smtp
         await self.netlink.open()
         await self.statics.start(vrrp.static_vips, vrrp.static_routes, vrrp.static_rules)
         await self.fifo.open(vrrp.notify_fifos, vrrp.fifo_scripts)
@@ -321,6 +325,7 @@ class VrrpChild:
                 self.ah_counters.update((name, r.ah) for name, r in unit.runners.items()
                                         if r.ah is not None)
         await self.tracked.drop_changed(vrrp)
+        self.alerts.settings = vrrp.smtp
         if self.vrrp is None or (vrrp.notify_fifos, vrrp.fifo_scripts) != (
                 self.vrrp.notify_fifos, self.vrrp.fifo_scripts):
             self.fifo.close()

@@ -31,6 +31,7 @@ from kaconf.effective.vmac import virtual_mac
 from kaconf.effective.vrrp_types import MASTER, NOT_TRACK_IF, EffInstance, EffSyncGroup, VrrpState
 from kaconf.model.objects import Config, VrrpInstance
 
+from ..alerts import SmtpSettings, smtp_settings
 from ..command import Command
 from .fsm import InstanceParams, State, Tracker, TrackKind
 from .packet import VRRP_MCAST_V4, VRRP_MCAST_V6, AuthType, auth_data_from_pass
@@ -120,6 +121,8 @@ class InstanceConfig:
     accept: bool = True
     #: ``auth_type AH``: the HMAC key, the auth_pass as 8 bytes (see :mod:`.ah`).
     ah_key: bytes = b""
+    #: ``smtp_alert`` (own or inherited): mail each state change (see :mod:`kaconfd.alerts`)
+    smtp_alert: bool = False
 
     @property
     def ah(self) -> bool:
@@ -193,6 +196,8 @@ class SyncGroupConfig:
     notify_backup: Command | None = None
     notify_fault: Command | None = None
     notify_stop: Command | None = None
+    #: ``smtp_alert`` (own or inherited): mail each state change of the group
+    smtp_alert: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +222,8 @@ class VrrpConfig:
     static_vips: tuple[Vip, ...] = ()
     static_routes: tuple[RouteSpec, ...] = ()
     static_rules: tuple[RuleSpec, ...] = ()
+    #: where SMTP alerts go (None: no ``smtp_server`` or no ``notification_email``)
+    smtp: SmtpSettings | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -342,7 +349,7 @@ class _Translator:
             ipvlan=ipvlan, ipvlan_type=ei.ipvlan_type,
             ipvlan_addr=ipaddress.ip_interface(ei.ipvlan_addr) if ipvlan and ei.ipvlan_addr
             else None,
-            accept=bool(ei.accept))
+            accept=bool(ei.accept), smtp_alert=ei.smtp_alert == 1)
 
     def _installable(self, convert: Callable[[_Line], _Spec], lines: Sequence[_Line],
                      what: str) -> tuple[_Spec, ...]:
@@ -362,7 +369,7 @@ class _Translator:
             name=g.name, members=tuple(m.name for m in g.members),
             notify=_argv(sc.get("Generic")), notify_master=_argv(sc.get("Master")),
             notify_backup=_argv(sc.get("Backup")), notify_fault=_argv(sc.get("Fault")),
-            notify_stop=_argv(sc.get("Stop")))
+            notify_stop=_argv(sc.get("Stop")), smtp_alert=g.smtp_alert == 1)
 
     def build(self) -> VrrpConfig:
         state, gs = self.state, self.eff.globals
@@ -409,6 +416,7 @@ class _Translator:
             groups=tuple(self.group(g) for g in state.sync_groups),
             notify_fifos=tuple(fifos), fifo_scripts=tuple(fifo_scripts),
             nft_table=gs.nf_table_name or "keepalived", nft_priority=gs.nf_chain_priority,
+            smtp=smtp_settings(gs),
             warnings=tuple(gs.script_report()) + tuple(self.warnings))
 
 
