@@ -15,8 +15,10 @@ same state is never mailed twice in a row. The sending is :mod:`kaconfd.smtp`'s.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kaconf.effective.globals import GlobalState
+if TYPE_CHECKING:  # the resolver's globals import socket: the pure checker state must not
+    from kaconf.effective.globals import GlobalState
 
 #: keepalived's buffer sizes (with their terminating NUL): longer text is cut.
 MAX_SUBJECT = 255
@@ -88,6 +90,35 @@ def real_server_mail(s: SmtpSettings, rs: str, vs: str, up: bool, body: str
     subject = f"[{s.router_id}] Realserver {rs} of virtual server {vs} - " \
               f"{'UP' if up else 'DOWN'}"
     return subject[:MAX_SUBJECT], body[:MAX_BODY]
+
+
+#: keepalived's mail body per checker kind: (succeeded, failed); kinds absent send none
+CHECK_BODIES: dict[str, tuple[str, str]] = {
+    "TCP_CHECK": ("=> TCP CHECK succeed on service <=", "=> TCP CHECK failed on service <="),
+    "UDP_CHECK": ("=> UDP CHECK succeed on service <=", "=> UDP CHECK failed on service <="),
+    "PING_CHECK": ("=> ICMP CHECK succeed on service <=",
+                   "=> ICMP CHECK failed on service <="),
+    "HTTP_GET": ("=> CHECK succeed on service <=",
+                 "=> CHECK failed on service : HTTP request failed <="),
+    "SSL_GET": ("=> CHECK succeed on service <=",
+                "=> CHECK failed on service : HTTP request failed <="),
+    "SMTP_CHECK": ("=> CHECK succeed on service <=", "=> CHECK failed on service <="),
+    "DNS_CHECK": ("=> DNS_CHECK: succeed on service <=", "=> DNS_CHECK: failed on service <="),
+    "MISC_CHECK": ("=> MISC CHECK succeeded on service <=",
+                   "=> MISC CHECK failed on service <="),
+}
+
+
+def checker_mail(s: SmtpSettings, kind: str, up: bool, rs: str, vs: str, rs_alive: bool
+                 ) -> tuple[str, str] | None:
+    """(subject, body) of a checker's transition on a real server; None: its kind sends none.
+
+    The subject says the real server's state (UP while it is alive), the body the checker's.
+    """
+    bodies = CHECK_BODIES.get(kind)
+    if bodies is None:
+        return None
+    return real_server_mail(s, rs, vs, rs_alive, bodies[0] if up else bodies[1])
 
 
 def message(s: SmtpSettings, date: str, subject: str, body: str) -> bytes:

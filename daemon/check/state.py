@@ -68,7 +68,21 @@ class Log:
     text: str
 
 
-Action = Notify | Log
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """A checker changed state on a real server with ``smtp_alert`` (keepalived's
+    ``smtp_alert(SMTP_MSG_RS, ...)``); ``rs_changed``: the server's own state changed with it
+    (``no_checker_emails`` mails only those)."""
+
+    kind: str
+    up: bool
+    rs: str
+    vs: str
+    rs_alive: bool
+    rs_changed: bool
+
+
+Action = Notify | Log | Mail
 
 
 @dataclass(eq=False)
@@ -286,6 +300,7 @@ class Pool:
                 cs.has_run = True
             return
         cs.has_run = True
+        was_alive = rs.alive
         if alive:
             if rs.failed <= 1:
                 self._rs_state(rs, True, actions)
@@ -296,6 +311,10 @@ class Pool:
             rs.failed += 1
         elif rs.failed:
             rs.failed -= 1
+        if rs.spec.smtp_alert:
+            actions.append(Mail(cs.spec.kind, alive, rs.spec.mail_label or rs.spec.label,
+                                rs.vs.spec.mail_label or rs.vs.spec.label, rs.alive,
+                                rs.alive != was_alive))
 
     def _rs_notify(self, rs: RealServerState, actions: list[Action]) -> None:
         script = rs.spec.notify_up if rs.alive else rs.spec.notify_down
