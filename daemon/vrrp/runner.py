@@ -227,10 +227,16 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             watcher = child.tracked.files.get(name)
             if watcher is not None:
                 events.append(TrackUpdate(f"file:{name}", value=watcher.value))
+        weights = {t.name: t for t in cfg.trackers}
         for name in cfg.tracked_processes:
             up = child.processes.state(name)
-            if up is not None:
-                events.append(TrackUpdate(f"process:{name}", up))
+            if up is None:
+                continue
+            events.append(TrackUpdate(f"process:{name}", up))
+            t = weights.get(f"process:{name}")
+            if t is not None and not t.weight and up == t.reverse:
+                log.info("(%s) entering FAULT state (tracked process %s quorum not achieved)",
+                         cfg.name, name)
         events.append(Startup(resume_master=resume_master))
         return events
 
