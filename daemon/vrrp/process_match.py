@@ -103,6 +103,8 @@ class ProcessQuorum:
     up: bool = field(init=False)
     #: when a fork/terminate delay ends (None: none pending)
     deadline: float | None = None
+    #: which delay is pending: True fork_delay (count rose), False terminate_delay
+    forking: bool = False
 
     def __post_init__(self) -> None:
         self.up = self.cfg.in_quorum(self.count)
@@ -128,6 +130,7 @@ class ProcessQuorum:
         delay = self.cfg.fork_delay if count > before else self.cfg.terminate_delay
         if delay > 0:
             self.deadline = now + delay
+            self.forking = count > before
             return None
         self.up = wanted
         return wanted

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -28,6 +29,13 @@ from tests.support.netns import NETNS, Lab, Proc, kaconf_run, wait_for
 pytestmark = NETNS
 
 VIP = "10.1.10.241/24"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
 
 
 def _conf(tmp_path: Path, marker: str) -> Path:
@@ -54,6 +62,12 @@ def test_process_quorum_moves_the_instance(lab: Lab, tmp_path: Path) -> None:
         wait_for("the quorum to be gained",
                  lambda: "Quorum gained for tracked process tp" in a.log(), 5)
         wait_for("A to take the VIP", lambda: lab.has_address("A", VIP), 15)
+        data = lab.workdir / "A.data"
+        a.signal(signal.SIGUSR1)
+        wait_for("the data file", lambda: "Have quorum = true" in _read(data), 10)
+        block = _read(data).split(" VRRP Track process = tp", 1)[1]
+        assert "   Current processes = 1\n" in block
+        assert "   Fork delay timer not running\n   Terminate delay timer not running" in block
     finally:
         sleeper.kill()
         sleeper.wait()

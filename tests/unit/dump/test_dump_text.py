@@ -480,3 +480,16 @@ def test_use_ipvlan_as_keepalived_dumps_it() -> None:
     b = _block(lines, " VRRP Instance = B")
     assert "   Use IPVLAN, i/f myipv, is_up = true, i/f address = 10.1.10.51, type bridge" in b
     assert "   Interface = myipv, ipvlan on eth0" in b
+
+
+def test_track_process_with_its_run_time_state() -> None:
+    from kaconf.dump.runtime import ProcessRun
+    from kaconf.dump.vrrp import process_lines
+    from kaconf.effective.vrrp_types import EffProcess
+
+    lines = process_lines(EffProcess("tp", "nginx"), ProcessRun(2, True, fork_timer=True))
+    assert lines[lines.index("   Min processes = 1") + 1:][:2] == [
+        "   Current processes = 2", "   Have quorum = true"]
+    assert "   Fork delay timer running" in lines
+    assert "   Terminate delay timer not running" in lines
+    assert not any("timer" in x for x in process_lines(EffProcess("tp", "nginx")))

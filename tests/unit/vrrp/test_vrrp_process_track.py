@@ -72,7 +72,7 @@ def test_quorum_range_and_immediate_changes() -> None:
 def test_fork_delay_waits_and_a_drop_cancels_it() -> None:
     q = ProcessQuorum(ProcessConfig("p", "x", fork_delay=2.0))
     q.start(0)
-    assert q.observe(1, 10.0) is None and q.deadline == 12.0
+    assert q.observe(1, 10.0) is None and q.deadline == 12.0 and q.forking
     assert q.expire(11.0) is None
     assert q.expire(12.0) is True and q.up
     # up again later, then gone within the delay: nothing reported
@@ -85,7 +85,7 @@ def test_fork_delay_waits_and_a_drop_cancels_it() -> None:
 def test_terminate_delay_survives_a_quick_restart() -> None:
     q = ProcessQuorum(ProcessConfig("p", "x", terminate_delay=1.5))
     q.start(1)
-    assert q.observe(0, 5.0) is None and q.deadline == 6.5
+    assert q.observe(0, 5.0) is None and q.deadline == 6.5 and not q.forking
     assert q.observe(1, 6.0) is None and q.deadline is None  # restarted in time
     assert q.up
     assert q.observe(0, 7.0) is None
