@@ -57,14 +57,23 @@ def _run(lab: Lab, tmp: Path, name: str, argv: list[str]) -> list[Mail]:
     return _mails(maildir)
 
 
-def test_instance_mails_match_keepalived(lab: Lab, tmp_path: Path) -> None:
+GROUP = "vrrp_sync_group G1 {\n    group {\n        VI_1\n    }\n    smtp_alert\n}\n"
+
+
+@pytest.mark.parametrize("who", ["instance", "group"])
+def test_instance_mails_match_keepalived(lab: Lab, tmp_path: Path, who: str) -> None:
     conf = tmp_path / "A.conf"
-    conf.write_text(vrrp_conf("A", 100, VIP, globals_=GLOBALS, extra="    smtp_alert\n"))
+    if who == "instance":
+        text = vrrp_conf("A", 100, VIP, globals_=GLOBALS, extra="    smtp_alert\n")
+    else:  # smtp_alert on the sync group only
+        text = vrrp_conf("A", 100, VIP, globals_=GLOBALS) + GROUP
+    conf.write_text(text)
     lab.add_node("A", "10.1.10.117/24")
     ours = _run(lab, tmp_path, "kaconf", kaconf_run(conf, lab.workdir, "A"))
     subjects = [m[4] for m in ours]
-    assert subjects == ["[A] VRRP Instance VI_1 - Entering BACKUP state",
-                        "[A] VRRP Instance VI_1 - Entering MASTER state"]
+    kind = "VRRP Instance VI_1" if who == "instance" else "VRRP Group G1"
+    assert subjects == [f"[A] {kind} - Entering BACKUP state",
+                        f"[A] {kind} - Entering MASTER state"]
     assert ours[0][:4] == ("ka@example.com", "ops@example.com, noc@example.com",
                            "ka@example.com", "ops@example.com, noc@example.com")
     if shutil.which("keepalived") is None:
