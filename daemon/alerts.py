@@ -121,6 +121,12 @@ def checker_mail(s: SmtpSettings, kind: str, up: bool, rs: str, vs: str, rs_aliv
     return real_server_mail(s, rs, vs, rs_alive, bodies[0] if up else bodies[1])
 
 
+def virtual_server_mail(s: SmtpSettings, vs: str, up: bool, body: str) -> tuple[str, str]:
+    """(subject, body) for a virtual server's quorum change."""
+    subject = f"[{s.router_id}] Virtualserver {vs} - {'UP' if up else 'DOWN'}"
+    return subject[:MAX_SUBJECT], body[:MAX_BODY]
+
+
 def message(s: SmtpSettings, date: str, subject: str, body: str) -> bytes:
     """What follows DATA: keepalived's headers, the body, the final dot."""
     text = (f"Date: {date}\r\nFrom: {s.email_from}\r\nSubject: {subject}\r\n"

@@ -29,13 +29,13 @@ from typing import Protocol
 from kaconfd.check import ipvs_plan
 from kaconfd.check.ipvs_writer import IpvsWriter
 from kaconfd.check.spec import Resolved, VirtualServerSpec
-from kaconfd.check.state import Action, CheckerState, Log, Mail, Notify, Pool
+from kaconfd.check.state import Action, CheckerState, Log, Mail, Notify, Pool, VsMail
 
 from kaconf.checkers import registry
 from kaconf.checkers.base import CheckerSpec, CheckResult, CheckUnsupported, ProbeContext
 from kaconf.effective.scriptsec import run_as
 
-from ..alerts import checker_mail
+from ..alerts import checker_mail, virtual_server_mail
 from ..command import Command
 from ..smtp import Alerter
 
@@ -297,6 +297,9 @@ class Scheduler:
                 self.run_script(a.command, a.why)
             elif isinstance(a, Mail):
                 self._mail(a)
+            elif isinstance(a, VsMail) and self.alerter.settings is not None:
+                self.alerter.send(*virtual_server_mail(self.alerter.settings, a.vs, a.up,
+                                                       a.body))
         await self.sync_ipvs(full)
 
     def _mail(self, a: Mail) -> None:

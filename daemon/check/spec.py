@@ -192,6 +192,8 @@ class VirtualServerSpec:
     real_servers: list[RealServerSpec] = field(default_factory=list)
     #: keepalived's FMT_VS ("[addr]:proto:port", "FWM n", "[group]:port") for alert mails
     mail_label: str = ""
+    #: ``smtp_alert`` (own or inherited): mail quorum changes
+    smtp_alert: bool = False
 
 
 @dataclass(slots=True)
@@ -287,7 +289,8 @@ def _vs_spec(vs: LvsVirtualServer, config: Config, warnings: list[str]
     if vs.persistence_timeout:
         flags |= SVC_F_PERSISTENT
     spec = VirtualServerSpec(
-        label=vs.model.label, mail_label=vs.label, services=services, scheduler=vs.sched,
+        label=vs.model.label, mail_label=vs.label, smtp_alert=vs.smtp_alert == 1,
+        services=services, scheduler=vs.sched,
         forwarding=vs.fwd.method, flags=flags, persistence_timeout=vs.persistence_timeout,
         netmask=vs.persistence_granularity if vs.persistence_timeout else None,
         pe_name=vs.persistence_engine, delay_loop=seconds(vs.delay_loop), quorum=vs.quorum,

@@ -82,7 +82,17 @@ class Mail:
     rs_changed: bool
 
 
-Action = Notify | Log | Mail
+@dataclass(frozen=True, slots=True)
+class VsMail:
+    """A virtual server with ``smtp_alert`` gained or lost its quorum (``SMTP_MSG_VS``);
+    ``body`` is keepalived's."""
+
+    vs: str
+    up: bool
+    body: str
+
+
+Action = Notify | Log | Mail | VsMail
 
 
 @dataclass(eq=False)
@@ -373,6 +383,8 @@ class Pool:
             self.dirty[id(vs)] = vs
             if spec.quorum_up:
                 actions.append(Notify(spec.quorum_up, f"VS {spec.label} quorum up"))
+            self._vs_mail(vs, "Starting with quorum up" if init else "Gained quorum",
+                          threshold, ws, actions)
         elif (vs.quorum_up and (ws == 0 or ws < threshold)) or (
                 init and not vs.quorum_up and spec.sorry is not None and not vs.sorry_active):
             vs.quorum_up = False
@@ -386,6 +398,18 @@ class Pool:
             self.dirty[id(vs)] = vs
             if spec.quorum_down:
                 actions.append(Notify(spec.quorum_down, f"VS {spec.label} quorum down"))
+            self._vs_mail(vs, "Starting with quorum down" if init else "Lost quorum",
+                          threshold, ws, actions)
+
+    @staticmethod
+    def _vs_mail(vs: VirtualServerState, what: str, threshold: int, ws: int,
+                 actions: list[Action]) -> None:
+        """keepalived's quorum mail (``do_vs_notifies``), always written with ``+``."""
+        spec = vs.spec
+        if spec.smtp_alert:
+            actions.append(VsMail(spec.mail_label or spec.label, vs.quorum_up,
+                                  f"=> {what} {spec.quorum}+{spec.hysteresis}={threshold}"
+                                  f" <= {ws} <="))
 
     # -- IPVS --------------------------------------------------------------------------
 
