@@ -91,8 +91,9 @@ class TrackedProcesses:
     def sync(self, configs: Iterable[ProcessConfig]) -> None:
         """Track exactly ``configs``: a new or changed one is scanned at once; others kept."""
         wanted = {c.name: c for c in configs}
+        before: dict[str, bool] = {}
         for name in [n for n, q in self.quorums.items() if wanted.get(n) != q.cfg]:
-            del self.quorums[name]
+            before[name] = self.quorums.pop(name).up
         new = [c for n, c in wanted.items() if n not in self.quorums]
         counts = count_processes(new, self.proc)
         for cfg in new:
@@ -101,6 +102,10 @@ class TrackedProcesses:
             self.quorums[cfg.name] = q
             log.info("Track process %s: %d process(es), quorum %s", cfg.name, q.count,
                      "gained" if q.up else "not achieved")
+            if cfg.name in before and before[cfg.name] != q.up:
+                # changed by a reload: instances kept running must hear the new state
+                key = f"process:{cfg.name}"
+                self.broadcast(key, TrackUpdate(key, q.up))
         if self.quorums:
             self._wake.set()
 

@@ -127,3 +127,18 @@ def test_tracked_processes_broadcast_changes(tmp_path: Path) -> None:
 
     asyncio.run(run())
     assert sent == [("process:web", TrackUpdate("process:web", True))]
+
+
+def test_a_definition_changed_by_a_reload_is_rescanned_and_announced(tmp_path: Path) -> None:
+    sent: list[tuple[str, TrackUpdate]] = []
+    tracked = TrackedProcesses(lambda name, ev: sent.append((name, ev)), str(tmp_path))
+    _fake_proc(tmp_path, {10: ("nginx", "S", ("nginx",))})
+
+    async def run() -> None:
+        tracked.sync([ProcessConfig("web", "nginx")])
+        assert tracked.state("web") is True
+        tracked.sync([ProcessConfig("web", "nginx", quorum=2)])
+
+    asyncio.run(run())
+    assert tracked.state("web") is False
+    assert sent == [("process:web", TrackUpdate("process:web", False))]
