@@ -68,20 +68,22 @@ async def send_mail(s: SmtpSettings, subject: str, body: str, log: logging.Logge
         for cmd, code, name in steps:
             if cmd is not None:
                 writer.write(cmd)
-                await writer.drain()
+                await asyncio.wait_for(writer.drain(), s.timeout)
             status = await _status(reader, s)
             if status != code:
                 log.info("Error processing %s cmd on SMTP server %s. SMTP status code = %d",
                          name, s.where, status)
                 if name != "QUIT":  # keepalived ends with QUIT whatever failed
                     writer.write(b"QUIT\r\n")
-                    await writer.drain()
+                    await asyncio.wait_for(writer.drain(), s.timeout)
                 break
             if name == "BODY":
                 sent = True
                 log.debug("SMTP alert successfully sent.")
     except SmtpFailure as exc:
         log.info("%s", exc)
+    except TimeoutError:
+        log.info("Timeout sending data to remote SMTP server %s.", s.where)
     except OSError:
         log.info("Cannot send data to remote SMTP server %s.", s.where)
     finally:

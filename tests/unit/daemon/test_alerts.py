@@ -140,3 +140,25 @@ def test_unreachable_or_silent_server_is_logged_not_raised(caplog: pytest.LogCap
         silent.close()
     assert f"SMTP connection ERROR to [127.0.0.1]:{port}." in caplog.text
     assert "Timeout reading data to remote SMTP server [127.0.0.1]:" in caplog.text
+
+
+class _Refuser:
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          rcpt_options: Any) -> str:
+        return "550 no such user"
+
+
+def test_a_refused_recipient_is_logged_with_keepalived_line(caplog: pytest.LogCaptureFixture
+                                                            ) -> None:
+    controller_mod = pytest.importorskip("aiosmtpd.controller")
+    port = _free_port()
+    controller = controller_mod.Controller(_Refuser(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = SmtpSettings("127.0.0.1", port, "lb1", "ka@lb1", ("x@y",), 5.0, "LB1")
+        with caplog.at_level(logging.INFO, logger="test_alerts"):
+            assert asyncio.run(send_mail(settings, "s", "b", log)) is False
+    finally:
+        controller.stop()
+    assert (f"Error processing RCPT cmd on SMTP server [127.0.0.1]:{port}. "
+            "SMTP status code = 550") in caplog.text
