@@ -14,7 +14,7 @@ import errno
 import ipaddress
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +117,11 @@ class Netlink:
         await self.ipr.link("add", ifname=name, kind="macvlan", link=base_index,
                             macvlan_mode="private", address=mac)
 
+    async def add_ipvlan(self, name: str, base_index: int) -> None:
+        """Create an L2-mode ipvlan (bridge type) on ``base_index`` (``use_ipvlan``)."""
+        await self.ipr.link("add", ifname=name, kind="ipvlan", link=base_index,
+                            ipvlan_mode=0)
+
     async def remove_link(self, index: int) -> bool:
         """Delete an interface we created; False when it was gone already."""
         try:
@@ -172,7 +177,8 @@ class Netlink:
         return True
 
     @staticmethod
-    def _route_args(route: RouteSpec, oif: int | None) -> dict[str, Any]:
+    def _route_args(route: RouteSpec, oif: int | None,
+                    nh_oifs: Sequence[int | None] = ()) -> dict[str, Any]:
         kw: dict[str, Any] = {"dst": route.dst, "table": route.table,
                               "proto": route.protocol, "type": route.type,
                               "family": socket.AF_INET if route.family == 4 else socket.AF_INET6}
@@ -188,21 +194,39 @@ class Netlink:
             kw["scope"] = route.scope
         if route.onlink:
             kw["flags"] = RTNH_F_ONLINK
+        if route.nexthops:
+            # RTA_MULTIPATH: one rtnexthop each, rtnh_hops = weight - 1 (as ip(8) writes)
+            hops = []
+            for nh, nh_oif in zip(route.nexthops, nh_oifs or [None] * len(route.nexthops),
+                                  strict=True):
+                hop: dict[str, Any] = {"hops": nh.weight - 1,
+                                       "flags": RTNH_F_ONLINK if nh.onlink else 0}
+                if nh.gateway:
+                    hop["gateway"] = nh.gateway
+                if nh_oif is not None:
+                    hop["oif"] = nh_oif
+                hops.append(hop)
+            kw["multipath"] = hops
         return kw
 
-    async def add_route(self, route: RouteSpec, oif: int | None = None) -> bool:
-        """Install a virtual route (``oif``: index of its ``dev``); False if it existed."""
+    async def add_route(self, route: RouteSpec, oif: int | None = None,
+                        nh_oifs: Sequence[int | None] = ()) -> bool:
+        """Install a virtual route (``oif``: index of its ``dev``); False if it existed.
+
+        ``nh_oifs``: the index of each nexthop's ``dev`` (multipath routes).
+        """
         try:
-            await self.ipr.route("add", **self._route_args(route, oif))
+            await self.ipr.route("add", **self._route_args(route, oif, nh_oifs))
         except NetlinkError as exc:
             if exc.code == errno.EEXIST:
                 return False
             raise
         return True
 
-    async def remove_route(self, route: RouteSpec, oif: int | None = None) -> bool:
+    async def remove_route(self, route: RouteSpec, oif: int | None = None,
+                           nh_oifs: Sequence[int | None] = ()) -> bool:
         """Remove a virtual route; False when it was not there."""
-        kw = self._route_args(route, oif)
+        kw = self._route_args(route, oif, nh_oifs)
         kw.pop("proto", None)  # match whoever installed it, as "ip route del" does
         try:
             await self.ipr.route("del", **kw)

@@ -30,14 +30,16 @@ from typing import Protocol
 from kaconfd.check import ipvs_plan
 from kaconfd.check.ipvs_writer import IpvsWriter
 from kaconfd.check.spec import Resolved, VirtualServerSpec
-from kaconfd.check.state import Action, CheckerState, Log, Notify, Pool
+from kaconfd.check.state import Action, CheckerState, Log, Mail, Notify, Pool, VsMail
 from kaconfd.check.status import CheckRecord
 
 from kaconf.checkers import registry
 from kaconf.checkers.base import CheckerSpec, CheckResult, CheckUnsupported, ProbeContext
 from kaconf.effective.scriptsec import run_as
 
+from ..alerts import checker_mail, virtual_server_mail
 from ..command import Command
+from ..smtp import Alerter
 
 #: Checkers of a kind keepalived does not schedule (FILE_CHECK: keepalived uses inotify) are
 #: polled at most this far apart.
@@ -183,6 +185,13 @@ class Scheduler:
         self.writer = writer or IpvsWriter(log, use_kernel=False)
         self.on_check = on_check
         self.file_poll = file_poll
+        #: smtp_alert mails (sent in the background; awaited briefly at stop)
+        self.alerter = Alerter(log)
+        if isinstance(resolved, Resolved):
+            self.alerter.settings = resolved.smtp
+            self.no_checker_emails = resolved.no_checker_emails
+        else:
+            self.no_checker_emails = False
         self._tasks: list[asyncio.Task[None]] = []
         self._ipvs_lock = asyncio.Lock()
         self._probe_ctx: dict[int, ProbeContext] = {}
@@ -226,6 +235,8 @@ class Scheduler:
         self.started = False
         if self._scripts is not None:
             await self._scripts.close()
+        if self.alerter.pending:
+            await asyncio.wait(set(self.alerter.pending), timeout=2.0)
 
     async def run(self, stop_event: asyncio.Event) -> None:
         await self.start()
@@ -294,7 +305,22 @@ class Scheduler:
                 self.log.info("%s", a.text)
             elif isinstance(a, Notify):
                 self.run_script(a.command, a.why)
+            elif isinstance(a, Mail):
+                self._mail(a)
+            elif isinstance(a, VsMail) and self.alerter.settings is not None:
+                self.alerter.send(*virtual_server_mail(self.alerter.settings, a.vs, a.up,
+                                                       a.body))
         await self.sync_ipvs(full)
+
+    def _mail(self, a: Mail) -> None:
+        """``smtp_alert``: send the transition's mail (``no_checker_emails``: only when the
+        real server's state changed with it)."""
+        settings = self.alerter.settings
+        if settings is None or (self.no_checker_emails and not a.rs_changed):
+            return
+        mail = checker_mail(settings, a.kind, a.up, a.rs, a.vs, a.rs_alive)
+        if mail is not None:
+            self.alerter.send(*mail)
 
     async def sync_ipvs(self, full: bool = False) -> None:
         """Re-plan the virtual servers whose state changed and apply the operations.

@@ -67,6 +67,7 @@ from kaconf.effective.lvs_types import (
     seconds,
 )
 
+from ..alerts import SmtpSettings, smtp_settings
 from ..command import Command
 
 if TYPE_CHECKING:
@@ -118,6 +119,10 @@ class RealServerSpec:
     #: the IPVS destination port is each service's own (0 for a fwmark one), not
     #: ``port``: keepalived's rule for a non-NAT server of a virtual_server_group
     service_port: bool = False
+    #: ``smtp_alert`` (own or inherited): mail its checkers' up/down transitions
+    smtp_alert: bool = False
+    #: keepalived's FMT_RS ("[addr]:proto:port"), the name its alert mails give it
+    mail_label: str = ""
 
     def dest_port(self, service: ServiceAddr) -> int:
         """The destination port IPVS gets for this server under ``service``."""
@@ -185,6 +190,10 @@ class VirtualServerSpec:
     omega: bool = False
     sorry: SorryServerSpec | None = None
     real_servers: list[RealServerSpec] = field(default_factory=list)
+    #: keepalived's FMT_VS ("[addr]:proto:port", "FWM n", "[group]:port") for alert mails
+    mail_label: str = ""
+    #: ``smtp_alert`` (own or inherited): mail quorum changes
+    smtp_alert: bool = False
 
 
 @dataclass(slots=True)
@@ -193,6 +202,9 @@ class Resolved:
 
     virtual_servers: list[VirtualServerSpec]
     warnings: list[str] = field(default_factory=list)
+    #: where alert mails go (None: none are sent) and ``no_checker_emails``
+    smtp: SmtpSettings | None = None
+    no_checker_emails: bool = False
 
 
 # -- translation ---------------------------------------------------------------------
@@ -214,14 +226,17 @@ def resolve(config: Config, lvs: LvsState | None = None, host: Host | None = Non
     ``lvs`` is the resolver's state (``kaconf.resolve(config).lvs``); without it, it is
     computed here for ``host`` (default: this machine).
     """
+    from kaconf.effective.globals import GlobalState
+    from kaconf.effective.host import Host as _Host
+
+    host = host if host is not None else _Host.local()
+    gs = GlobalState(config, host)
     if lvs is None:
-        from kaconf.effective.globals import GlobalState
-        from kaconf.effective.host import Host as _Host
         from kaconf.effective.lvs import build_lvs
 
-        host = host if host is not None else _Host.local()
-        lvs = build_lvs(config, GlobalState(config, host))
-    out = Resolved([], list(lvs.warnings))
+        lvs = build_lvs(config, gs)
+    out = Resolved([], list(lvs.warnings), smtp=smtp_settings(gs),
+                   no_checker_emails=bool(gs.no_checker_emails))
     for vs in lvs.virtual_servers:
         spec = _vs_spec(vs, config, out.warnings)
         if spec is not None:
@@ -274,7 +289,8 @@ def _vs_spec(vs: LvsVirtualServer, config: Config, warnings: list[str]
     if vs.persistence_timeout:
         flags |= SVC_F_PERSISTENT
     spec = VirtualServerSpec(
-        label=vs.model.label, services=services, scheduler=vs.sched,
+        label=vs.model.label, mail_label=vs.label, smtp_alert=vs.smtp_alert == 1,
+        services=services, scheduler=vs.sched,
         forwarding=vs.fwd.method, flags=flags, persistence_timeout=vs.persistence_timeout,
         netmask=vs.persistence_granularity if vs.persistence_timeout else None,
         pe_name=vs.persistence_engine, delay_loop=seconds(vs.delay_loop), quorum=vs.quorum,
@@ -291,6 +307,8 @@ def _vs_spec(vs: LvsVirtualServer, config: Config, warnings: list[str]
 
 def _rs_spec(rs: LvsRealServer, vs: LvsVirtualServer, vspec: VirtualServerSpec,
              config: Config, warnings: list[str]) -> RealServerSpec:
+    from kaconf.effective.lvs import fmt_rs  # imports socket: not for the pure checker state
+
     # a group's non-NAT real server goes to each entry's port (ipvs_group_cmd)
     spec = RealServerSpec(
         address=rs.addr, port=rs.port,
@@ -298,7 +316,8 @@ def _rs_spec(rs: LvsRealServer, vs: LvsVirtualServer, vspec: VirtualServerSpec,
         weight=rs.weight, inhibit=rs.inhibit == 1,
         alpha=rs.alpha == 1, forwarding=rs.fwd.method, u_threshold=rs.u_threshold,
         l_threshold=rs.l_threshold, notify_up=_script(rs.notify_up),
-        notify_down=_script(rs.notify_down))
+        notify_down=_script(rs.notify_down), smtp_alert=rs.smtp_alert == 1,
+        mail_label=fmt_rs(rs.addr, vs.protocol, rs.port))
     for ck in rs.checkers:
         spec.checkers.extend(_checker_specs(ck, rs, vs, spec, vspec, config, warnings))
     return spec

@@ -68,7 +68,31 @@ class Log:
     text: str
 
 
-Action = Notify | Log
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """A checker changed state on a real server with ``smtp_alert`` (keepalived's
+    ``smtp_alert(SMTP_MSG_RS, ...)``); ``rs_changed``: the server's own state changed with it
+    (``no_checker_emails`` mails only those)."""
+
+    kind: str
+    up: bool
+    rs: str
+    vs: str
+    rs_alive: bool
+    rs_changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VsMail:
+    """A virtual server with ``smtp_alert`` gained or lost its quorum (``SMTP_MSG_VS``);
+    ``body`` is keepalived's."""
+
+    vs: str
+    up: bool
+    body: str
+
+
+Action = Notify | Log | Mail | VsMail
 
 
 @dataclass(eq=False)
@@ -286,6 +310,7 @@ class Pool:
                 cs.has_run = True
             return
         cs.has_run = True
+        was_alive = rs.alive
         if alive:
             if rs.failed <= 1:
                 self._rs_state(rs, True, actions)
@@ -296,6 +321,10 @@ class Pool:
             rs.failed += 1
         elif rs.failed:
             rs.failed -= 1
+        if rs.spec.smtp_alert:
+            actions.append(Mail(cs.spec.kind, alive, rs.spec.mail_label or rs.spec.label,
+                                rs.vs.spec.mail_label or rs.vs.spec.label, rs.alive,
+                                rs.alive != was_alive))
 
     def _rs_notify(self, rs: RealServerState, actions: list[Action]) -> None:
         script = rs.spec.notify_up if rs.alive else rs.spec.notify_down
@@ -354,6 +383,8 @@ class Pool:
             self.dirty[id(vs)] = vs
             if spec.quorum_up:
                 actions.append(Notify(spec.quorum_up, f"VS {spec.label} quorum up"))
+            self._vs_mail(vs, "Starting with quorum up" if init else "Gained quorum",
+                          threshold, ws, actions)
         elif (vs.quorum_up and (ws == 0 or ws < threshold)) or (
                 init and not vs.quorum_up and spec.sorry is not None and not vs.sorry_active):
             vs.quorum_up = False
@@ -367,6 +398,18 @@ class Pool:
             self.dirty[id(vs)] = vs
             if spec.quorum_down:
                 actions.append(Notify(spec.quorum_down, f"VS {spec.label} quorum down"))
+            self._vs_mail(vs, "Starting with quorum down" if init else "Lost quorum",
+                          threshold, ws, actions)
+
+    @staticmethod
+    def _vs_mail(vs: VirtualServerState, what: str, threshold: int, ws: int,
+                 actions: list[Action]) -> None:
+        """keepalived's quorum mail (``do_vs_notifies``), always written with ``+``."""
+        spec = vs.spec
+        if spec.smtp_alert:
+            actions.append(VsMail(spec.mail_label or spec.label, vs.quorum_up,
+                                  f"=> {what} {spec.quorum}+{spec.hysteresis}={threshold}"
+                                  f" <= {ws} <="))
 
     # -- IPVS --------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from kaconf.model.objects import Config
 
 from ..control import serve_control, start_control_server
 from ..netlink import Link, Netlink
+from ..smtp import Alerter
 from .accept import NftFirewall
 from .ah import SeqCounter
 from .config import (
@@ -56,6 +57,7 @@ from .datafile import write_data, write_stats
 from .events import TrackUpdate
 from .fifo import NotifyFifo
 from .params import State
+from .process_track import TrackedProcesses
 from .runner import InstanceRunner
 from .sockets import SharedSockets
 from .statefile import read_state, write_state
@@ -101,7 +103,11 @@ class VrrpChild:
         self.slots = SlotTimers()
         #: Tracked scripts and files (their changes are broadcast to the instances).
         self.tracked = TrackedObjects(self.broadcast)
+        #: Tracked processes (vrrp_track_process), scanned in /proc.
+        self.processes = TrackedProcesses(self.broadcast)
         self.notifies: set[asyncio.Task[None]] = set()
+        #: SMTP alerts (smtp_alert): sent in the background, awaited at stop with notifies
+        self.alerts = Alerter(log, self.notifies)
         self.fifo = NotifyFifo()
         #: nftables drop rules of no_accept instances (table/priority set in run()).
         self.firewall = NftFirewall()
@@ -156,6 +162,7 @@ class VrrpChild:
         for warning in vrrp.warnings:
             log.warning("%s", warning)
         self.firewall.table, self.firewall.priority = vrrp.nft_table, vrrp.nft_priority
+        self.alerts.settings = vrrp.smtp
         await self.netlink.open()
         await self.statics.start(vrrp.static_vips, vrrp.static_routes, vrrp.static_rules)
         await self.fifo.open(vrrp.notify_fifos, vrrp.fifo_scripts)
@@ -164,6 +171,8 @@ class VrrpChild:
         if vrrp.startup_delay > 0:  # the first start only, never a reload
             self.delayed_start = asyncio.get_running_loop().time() + vrrp.startup_delay
             log.info("Delaying startup for %g seconds", vrrp.startup_delay)
+        self.processes.sync(vrrp.processes)
+        self.processes.start()
         previous = read_state(self.opts.state_path)
         await self._start_units(vrrp, {name for name, st in previous.items()
                                        if st == State.MASTER.value})
@@ -182,6 +191,7 @@ class VrrpChild:
         log.info("Stopping")
         server.close()
         await self.tracked.stop_scripts()
+        await self.processes.stop()
         await asyncio.gather(*(u.stop() for u in self.units.values()))
         self.state_changed()
         watcher.cancel()
@@ -332,6 +342,7 @@ class VrrpChild:
                 self.ah_counters.update((name, r.ah) for name, r in unit.runners.items()
                                         if r.ah is not None)
         await self.tracked.drop_changed(vrrp)
+        self.alerts.settings = vrrp.smtp
         if self.vrrp is None or (vrrp.notify_fifos, vrrp.fifo_scripts) != (
                 self.vrrp.notify_fifos, self.vrrp.fifo_scripts):
             self.fifo.close()
@@ -339,6 +350,7 @@ class VrrpChild:
         for warning in vrrp.warnings:
             log.warning("%s", warning)
         self.tracked.sync(vrrp, reload=True)
+        self.processes.sync(vrrp.processes)
         await self._start_units(vrrp, set())
         self.ah_counters.clear()
         self.vrrp = vrrp

@@ -31,9 +31,11 @@ from kaconf.model.iproutes import RouteInfo
 from kaconf.model.iprules import RuleInfo
 from kaconf.model.objects import Config, VrrpInstance
 
+from ..alerts import SmtpSettings, smtp_settings
 from ..command import Command
 from .fsm import InstanceParams, State, Tracker, TrackKind
 from .packet import VRRP_MCAST_V4, VRRP_MCAST_V6, AuthType, auth_data_from_pass
+from .process_match import ProcessConfig, params_bytes
 from .routes import RouteError, RouteSpec, RuleSpec, route_spec, rule_spec
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -104,15 +106,23 @@ class InstanceConfig:
     #: vrrp_script / track_file names this instance's trackers refer to.
     tracked_scripts: tuple[str, ...] = ()
     tracked_files: tuple[str, ...] = ()
+    #: vrrp_track_process names this instance's trackers refer to.
+    tracked_processes: tuple[str, ...] = ()
     #: ``use_vmac``: the VMAC interface's name and MAC (None: no VMAC); see :mod:`.vmac`.
     vmac: str | None = None
     vmac_mac: str | None = None
     #: ``vmac_xmit_base`` (forced with unicast peers): adverts leave by the base interface.
     vmac_xmit_base: bool = False
+    #: ``use_ipvlan``: the ipvlan's name (None: none), address and type (see :mod:`.ipvlan`)
+    ipvlan: str | None = None
+    ipvlan_addr: IPInterface | None = None
+    ipvlan_type: str = "bridge"
     #: Accept mode (see :mod:`.accept`): False puts drop rules on the VIPs while MASTER.
     accept: bool = True
     #: ``auth_type AH``: the HMAC key, the auth_pass as 8 bytes (see :mod:`.ah`).
     ah_key: bytes = b""
+    #: ``smtp_alert`` (own or inherited): mail each state change (see :mod:`kaconfd.alerts`)
+    smtp_alert: bool = False
 
     @property
     def ah(self) -> bool:
@@ -122,6 +132,8 @@ class InstanceConfig:
     @property
     def advert_interface(self) -> str:
         """Where adverts are sent from: the VMAC unless ``vmac_xmit_base``."""
+        if self.ipvlan:
+            return self.ipvlan
         return self.vmac if self.vmac and not self.vmac_xmit_base else self.interface
 
     @property
@@ -184,6 +196,8 @@ class SyncGroupConfig:
     notify_backup: Command | None = None
     notify_fault: Command | None = None
     notify_stop: Command | None = None
+    #: ``smtp_alert`` (own or inherited): mail each state change of the group
+    smtp_alert: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +207,8 @@ class VrrpConfig:
     instances: tuple[InstanceConfig, ...]
     scripts: tuple[ScriptConfig, ...] = ()
     track_files: tuple[TrackFileConfig, ...] = ()
+    #: tracked ``vrrp_track_process`` objects (see :mod:`.process_match`)
+    processes: tuple[ProcessConfig, ...] = ()
     groups: tuple[SyncGroupConfig, ...] = ()
     #: ``notify_fifo`` and ``vrrp_notify_fifo`` paths (either may be absent).
     notify_fifos: tuple[str, ...] = ()
@@ -207,8 +223,9 @@ class VrrpConfig:
     static_routes: tuple[RouteSpec, ...] = ()
     static_rules: tuple[RuleSpec, ...] = ()
     #: ``vrrp_startup_delay``: seconds keepalived waits before starting the instances
-    #: (the simulator applies it; kaconfd's child does not yet).
     startup_delay: float = 0.0
+    #: where SMTP alerts go (None: no ``smtp_server`` or no ``notification_email``)
+    smtp: SmtpSettings | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -253,13 +270,18 @@ class _Translator:
             for inst, weight, reverse in tf.tracking:
                 self.file_tracks.setdefault(inst, []).append(
                     Tracker(f"file:{tf.name}", weight, reverse, TrackKind.VALUE))
+        self.process_tracks: dict[str, list[Tracker]] = {}
+        for ep in self.state.processes:
+            for inst, weight, reverse in ep.tracking:
+                # the state before the first scan: no process counted yet
+                self.process_tracks.setdefault(inst, []).append(Tracker(
+                    f"process:{ep.name}", weight, reverse, initial=ep.have_quorum))
 
     def instance(self, ei: EffInstance) -> InstanceConfig:
         inst = self.models[ei.name]
-        for what in ("track_processes", "track_bfds"):
-            if getattr(ei, what):
-                raise UnsupportedConfig(f"({ei.name}) track_process/track_bfd are not "
-                                        "supported by kaconfd yet")
+        if ei.track_bfds:
+            raise UnsupportedConfig(f"({ei.name}) track_bfd is not supported by kaconfd "
+                                    "(keepalived's BFD process is not implemented)")
         ifname = ei.ifname or inst.interface
         if not ifname:
             raise UnsupportedConfig(f"({ei.name}) no interface")
@@ -272,13 +294,18 @@ class _Translator:
         elif ei.auth_type == "AH":
             auth_type, ah_key = AuthType.AH, auth_data_from_pass(ei.auth_pass)
         vmac = ei.vmac_name if ei.has("VMAC") else None
+        ipvlan = ei.vmac_name if ei.has("IPVLAN") and vmac is None else None
+        if ipvlan is not None and ei.family == 4 and not ei.ipvlan_addr:
+            raise UnsupportedConfig(f"({ei.name}) IPv4 ipvlan requires a source ip address "
+                                    "(keepalived runs the instance in FAULT)")
         trackers: list[Tracker] = []
         for name, (weight, reverse) in ei.if_tracking.items():
-            if weight == NOT_TRACK_IF or (vmac is not None and name == vmac):
-                continue  # not tracked / the VMAC the child itself creates
+            if weight == NOT_TRACK_IF or name in (vmac, ipvlan):
+                continue  # not tracked / the VMAC or ipvlan the child itself creates
             trackers.append(Tracker(f"if:{name}", weight, reverse))
         trackers += self.script_tracks.get(ei.name, [])
         trackers += self.file_tracks.get(ei.name, [])
+        trackers += self.process_tracks.get(ei.name, [])
         unicast = ei.has("UNICAST")
         peers = tuple(ipaddress.ip_address(p[0]) for p in ei.peers) if unicast else ()
         family = ei.family
@@ -318,8 +345,13 @@ class _Translator:
             notify_priority_changes=bool(ei.notify_priority_changes),
             tracked_scripts=tuple(t.name[7:] for t in trackers if t.name.startswith("script:")),
             tracked_files=tuple(t.name[5:] for t in trackers if t.name.startswith("file:")),
+            tracked_processes=tuple(t.name[8:] for t in trackers
+                                    if t.name.startswith("process:")),
             vmac=vmac, vmac_mac=vmac_mac, vmac_xmit_base=ei.has("VMAC_XMITBASE"),
-            accept=bool(ei.accept))
+            ipvlan=ipvlan, ipvlan_type=ei.ipvlan_type,
+            ipvlan_addr=ipaddress.ip_interface(ei.ipvlan_addr) if ipvlan and ei.ipvlan_addr
+            else None,
+            accept=bool(ei.accept), smtp_alert=ei.smtp_alert == 1)
 
     def _installable(self, convert: Callable[[_Line], _Spec], lines: Sequence[_Line],
                      what: str) -> tuple[_Spec, ...]:
@@ -339,14 +371,14 @@ class _Translator:
             name=g.name, members=tuple(m.name for m in g.members),
             notify=_argv(sc.get("Generic")), notify_master=_argv(sc.get("Master")),
             notify_backup=_argv(sc.get("Backup")), notify_fault=_argv(sc.get("Fault")),
-            notify_stop=_argv(sc.get("Stop")))
+            notify_stop=_argv(sc.get("Stop")), smtp_alert=g.smtp_alert == 1)
 
     def build(self) -> VrrpConfig:
         state, gs = self.state, self.eff.globals
         for sg in state.sync_groups:
-            if sg.track_processes or sg.track_bfds:
-                raise UnsupportedConfig(f"({sg.name}) track_process/track_bfd are not "
-                                        "supported by kaconfd yet")
+            if sg.track_bfds:
+                raise UnsupportedConfig(f"({sg.name}) track_bfd is not supported by kaconfd "
+                                        "(keepalived's BFD process is not implemented)")
         instances = tuple(self.instance(ei) for ei in state.instances)
         scripts = tuple(
             ScriptConfig(name=es.name, argv=tuple(es.spec.args), interval=float(es.interval),
@@ -360,6 +392,13 @@ class _Translator:
                 continue
             files.append(TrackFileConfig(name=tf.name, path=tf.path, init_value=tf.init_value,
                                          init_overwrite=tf.init_overwrite))
+        processes = tuple(
+            ProcessConfig(name=ep.name, path=ep.path, params=params_bytes(ep.params),
+                          param_match=ep.param_match, full_command=ep.full_command,
+                          quorum=ep.quorum, quorum_max=ep.quorum_max,
+                          fork_delay=_seconds(ep.fork_delay),
+                          terminate_delay=_seconds(ep.terminate_delay))
+            for ep in state.processes if ep.tracking)
         fifos: list[str] = []
         fifo_scripts: list[Command] = []
         for label, fifo, spec in gs.fifos(vrrp_child=True):
@@ -375,11 +414,12 @@ class _Translator:
             instances=instances,
             static_vips=tuple(_vip(a) for a in state.static_addresses),
             static_routes=static_routes, static_rules=static_rules,
-            scripts=scripts, track_files=tuple(files),
+            scripts=scripts, track_files=tuple(files), processes=processes,
             groups=tuple(self.group(g) for g in state.sync_groups),
             notify_fifos=tuple(fifos), fifo_scripts=tuple(fifo_scripts),
             nft_table=gs.nf_table_name or "keepalived", nft_priority=gs.nf_chain_priority,
             startup_delay=_seconds(gs.vrrp_startup_delay),
+            smtp=smtp_settings(gs),
             warnings=tuple(gs.script_report()) + tuple(self.warnings))
 
 

@@ -59,13 +59,15 @@ class UnitCore:
 def startup_events(cfg: InstanceConfig, link_up: Callable[[str], bool],
                    script_up: Callable[[str], bool | None],
                    file_value: Callable[[str], int | None],
-                   resume_master: bool = False) -> list[Event]:
+                   resume_master: bool = False, *,
+                   process_up: Callable[[str], bool | None] | None = None) -> list[Event]:
     """What an instance is told when it starts: every tracked object's state, then Startup.
 
     ``link_up``: whether a tracked interface exists and is up; ``script_up``: a
     script's state, None while its first run has not finished (then nothing is sent,
     the tracker keeps its initial state); ``file_value``: a tracked file's value,
-    None when nothing watches it.
+    None when nothing watches it; ``process_up``: a tracked process's quorum state, None
+    while unknown (no process tracking: nothing is sent).
     """
     events: list[Event] = [TrackUpdate(f"if:{name}", link_up(name))
                            for name in cfg.tracked_interfaces]
@@ -77,5 +79,10 @@ def startup_events(cfg: InstanceConfig, link_up: Callable[[str], bool],
         value = file_value(name)
         if value is not None:
             events.append(TrackUpdate(f"file:{name}", value=value))
+    if process_up is not None:
+        for name in cfg.tracked_processes:
+            up = process_up(name)
+            if up is not None:
+                events.append(TrackUpdate(f"process:{name}", up))
     events.append(Startup(resume_master=resume_master))
     return events

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kaconf.dump.globals import global_lines
-from kaconf.dump.runtime import InstanceRun, RunState, ScriptRun
+from kaconf.dump.runtime import InstanceRun, ProcessRun, RunState, ScriptRun
 from kaconf.dump.vrrp import vrrp_lines
 
 from .params import State
@@ -70,6 +70,10 @@ def run_state(child: VrrpChild) -> RunState:
     for unit in child.units.values():
         if unit.group is not None:
             out.groups[unit.group.name] = unit.group.state.value
+    for name, q in child.processes.quorums.items():
+        pending = q.deadline is not None
+        out.processes[name] = ProcessRun(q.count, q.up, pending and q.forking,
+                                         pending and not q.forking)
     return out
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kaconf.effective.scriptsec import run_as
 
+from ..alerts import instance_mail
 from .events import RunNotify, SendGarp
 from .io import Announcer
 from .params import State
@@ -53,6 +54,8 @@ class InstanceEffects:
     ifindex: dict[str, int]
     announcers: dict[str, Announcer]
     background: set[asyncio.Task[None]]
+    #: the state last mailed (keepalived's ``last_email_state``)
+    last_email_state: State | None = None
     if TYPE_CHECKING:
         @property
         def state(self) -> State: ...
@@ -144,6 +147,20 @@ class InstanceEffects:
         for cmd in commands:
             self._spawn(run_script(cmd))
         self.child.fifo.write(f'INSTANCE "{cfg.name}" {act.state.value} {act.priority}')
+        self._mail(act.state)
+
+    def _mail(self, state: State) -> None:
+        """``smtp_alert``: mail the new state (never the same state twice in a row)."""
+        settings = self.child.alerts.settings
+        if not self.cfg.smtp_alert or settings is None or self.last_email_state == state:
+            return
+        stopping = self.child.stopping
+        if stopping is not None and stopping.is_set():
+            return  # keepalived's process exits before its "Stopping" mail can leave
+        mail = instance_mail(settings, self.cfg.name, state.value)
+        if mail is not None:
+            self.last_email_state = state
+            self.child.alerts.send(*mail)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)

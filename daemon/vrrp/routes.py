@@ -7,7 +7,7 @@ rules, routes, then VIPs). The lines are read once, by the resolver
 keepalived rejects is dropped there, as keepalived drops it); this module turns a
 resolved :class:`~kaconf.effective.iproutes.RouteInfo` / ``RuleInfo`` into a
 :class:`RouteSpec` / :class:`RuleSpec` that :mod:`kaconfd.netlink` can install. What
-kaconfd cannot install yet (multipath, route metrics such as ``mtu``, rule actions
+kaconfd cannot install yet (route metrics such as ``mtu``, rule actions
 other than ``lookup``, ...) raises :class:`RouteError` so that the daemon refuses the
 config with the reason rather than installing something different from keepalived.
 """
@@ -30,6 +30,28 @@ class RouteError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class NextHop:
+    """One ``nexthop`` of a multipath route; ``weight`` as written (1-256, kernel hops + 1)."""
+
+    gateway: str | None = None
+    dev: str | None = None
+    weight: int = 1
+    onlink: bool = False
+
+    def __str__(self) -> str:
+        words = ["nexthop"]
+        if self.gateway:
+            words.append(f"via {self.gateway}")
+        if self.dev:
+            words.append(f"dev {self.dev}")
+        if self.weight != 1:
+            words.append(f"weight {self.weight}")
+        if self.onlink:
+            words.append("onlink")
+        return " ".join(words)
+
+
+@dataclass(frozen=True, slots=True)
 class RouteSpec:
     """One route to install; ``dst`` is a network (``0.0.0.0/0`` for default)."""
 
@@ -44,6 +66,8 @@ class RouteSpec:
     scope: int | None = None
     type: str = "unicast"
     onlink: bool = False
+    #: ``nexthop ...`` lines: a multipath route (``gateway``/``dev`` then unused)
+    nexthops: tuple[NextHop, ...] = ()
 
     def __str__(self) -> str:
         words = [self.dst if self.type == "unicast" else f"{self.type} {self.dst}"]
@@ -57,6 +81,7 @@ class RouteSpec:
             words.append(f"table {self.table}")
         if self.metric is not None:
             words.append(f"metric {self.metric}")
+        words += [str(nh) for nh in self.nexthops]
         return " ".join(words)
 
 
@@ -98,7 +123,7 @@ def _net(p: Prefix) -> str:
 def route_spec(r: RouteInfo) -> RouteSpec:
     """A resolved route as kaconfd installs it; RouteError for what it cannot install."""
     unsupported = [name for name, given in (
-        ("nexthop/multipath", bool(r.nexthops)), ("from", r.src is not None),
+        ("from", r.src is not None),
         ("tos", r.tos is not None), ("mtu", r.mtu is not None),
         ("advmss", r.advmss is not None), ("hoplimit", r.hoplimit is not None),
         ("initcwnd", r.initcwnd is not None), ("initrwnd", r.initrwnd is not None),
@@ -108,11 +133,17 @@ def route_spec(r: RouteInfo) -> RouteSpec:
         raise RouteError(f"route option {unsupported[0]!r} is not supported by kaconfd")
     if r.dst is None:
         raise RouteError("route without a destination")
+    nexthops = []
+    for addr, dev, weight, onlink in r.nexthops:
+        if addr is not None and addr.family != r.family:
+            raise RouteError("a nexthop of another address family is not supported by kaconfd")
+        nexthops.append(NextHop(addr.addr if addr else None, dev, weight or 1, onlink))
     return RouteSpec(
         family=r.family, dst=_net(r.dst), gateway=r.via.addr if r.via else None,
         prefsrc=r.pref_src.addr if r.pref_src else None, dev=r.oif, table=r.table,
         metric=r.metric, protocol=RTPROT_KEEPALIVED if r.protocol is None else r.protocol,
-        scope=r.scope, type=RTN_NAMES.get(r.type, str(r.type)), onlink=r.onlink)
+        scope=r.scope, type=RTN_NAMES.get(r.type, str(r.type)), onlink=r.onlink,
+        nexthops=tuple(nexthops))
 
 
 def rule_spec(r: RuleInfo) -> RuleSpec:

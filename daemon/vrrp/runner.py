@@ -48,6 +48,7 @@ from .events import (
 )
 from .fsm import VrrpFsm
 from .io import AdvertSender, Announcer, Heard, IPAddress, Received
+from .ipvlan import create_ipvlan, remove_ipvlan
 from .packet import (
     IPPROTO_VRRP,
     Advertisement,
@@ -177,6 +178,16 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
                 if isinstance(primary, ipaddress.IPv6Address):
                     # The advert's source (the base link-local address) must be on the VMAC.
                     await nl.add_address(vmac.index, ipaddress.ip_interface(f"{primary}/64"))
+        if cfg.ipvlan:
+            ipv = await create_ipvlan(nl, instance=cfg.name, name=cfg.ipvlan, base=link,
+                                      kind=cfg.ipvlan_type, family=cfg.family,
+                                      address=cfg.ipvlan_addr)
+            if ipv is None:
+                log.error("(%s) cannot create ipvlan %s, instance not started", cfg.name,
+                          cfg.ipvlan)
+                return False
+            self.vmac_created = True
+            self.ifindex[cfg.ipvlan] = send_index = ipv.index
         self.sender = self.child.sockets.sender(
             family=cfg.family, ifname=cfg.advert_interface, ifindex=send_index, src=primary,
             ttl=cfg.ttl, hdrincl=self.ah is not None)
@@ -218,7 +229,15 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             watcher = child.tracked.files.get(name)
             return watcher.value if watcher is not None else None
 
-        return startup_events(cfg, links.__getitem__, script_up, file_value, resume_master)
+        weights = {t.name: t for t in cfg.trackers}
+        for name in cfg.tracked_processes:
+            up = child.processes.state(name)
+            t = weights.get(f"process:{name}")
+            if up is not None and t is not None and not t.weight and up == t.reverse:
+                log.info("(%s) entering FAULT state (tracked process %s quorum not achieved)",
+                         cfg.name, name)
+        return startup_events(cfg, links.__getitem__, script_up, file_value, resume_master,
+                              process_up=child.processes.state)
 
     async def _primary_address(self, index: int) -> IPAddress | None:
         for iface in await self.child.netlink.addresses(index):
@@ -244,6 +263,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
 
     async def remove_vmac(self) -> None:
         """Delete the VMAC open() created (after close(): its VIPs are gone by then)."""
+        if self.vmac_created and self.cfg.ipvlan:
+            self.vmac_created = False
+            await remove_ipvlan(self.child.netlink, self.cfg.ipvlan)
         if self.vmac_created and self.cfg.vmac:
             self.vmac_created = False
             await remove_vmac(self.child.netlink, name=self.cfg.vmac, base=self.cfg.interface,

@@ -55,11 +55,23 @@ async def apply_routes(nl: Netlink, index_of: IndexOf, routes: Sequence[RouteSpe
                     log.error("%sinterface %s for %s %s does not exist", who, route.dev,
                               noun, route)
                 continue
+        nh_oifs: list[int | None] = []
+        missing = None
+        for nh in route.nexthops:
+            index = await index_of(nh.dev) if nh.dev else None
+            if nh.dev and index is None:
+                missing = nh.dev
+                break
+            nh_oifs.append(index)
+        if missing is not None:
+            if not quiet:
+                log.error("%sinterface %s for %s %s does not exist", who, missing, noun, route)
+            continue
         try:
             if add:
-                await nl.add_route(route, oif)
+                await nl.add_route(route, oif, nh_oifs)
             else:
-                await nl.remove_route(route, oif)
+                await nl.remove_route(route, oif, nh_oifs)
         except Exception as exc:
             if not quiet:
                 log.error("%s%s %s %s failed: %s", who, "adding" if add else "removing",

@@ -27,6 +27,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..alerts import instance_mail
 from .core import UnitCore
 from .effects import run_script
 from .events import (
@@ -92,6 +93,8 @@ class Unit:
         self.task: asyncio.Task[None] | None = None
         #: Something is queued or being executed: new events must queue behind it.
         self.busy = True
+        #: the group state last mailed (keepalived's ``last_email_state``)
+        self.last_email_state: State | None = None
         self.loop = asyncio.get_running_loop()
         for runner in runners.values():
             runner.unit = self
@@ -248,6 +251,14 @@ class Unit:
                 self._spawn(run_script(g.notify.with_args("GROUP", g.name, act.state.value,
                                                           "0")))
             self.child.fifo.write(f'GROUP "{g.name}" {act.state.value} 0')
+            settings = self.child.alerts.settings
+            stopping = self.child.stopping is not None and self.child.stopping.is_set()
+            if g.smtp_alert and settings is not None and self.last_email_state != act.state \
+                    and not stopping:  # keepalived exits before a "Stopping" mail leaves
+                mail = instance_mail(settings, g.name, act.state.value, group=True)
+                if mail is not None:
+                    self.last_email_state = act.state
+                    self.child.alerts.send(*mail)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)

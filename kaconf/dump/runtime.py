@@ -46,12 +46,23 @@ class ScriptRun:
 
 
 @dataclass
+class ProcessRun:
+    """One tracked ``vrrp_track_process``: its count, quorum and pending delay timers."""
+
+    current: int = 0
+    have_quorum: bool = False
+    fork_timer: bool = False
+    terminate_timer: bool = False
+
+
+@dataclass
 class RunState:
     """Everything run-time the data file adds, by instance, script and group name."""
 
     instances: dict[str, InstanceRun] = field(default_factory=dict)
     scripts: dict[str, ScriptRun] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, ProcessRun] = field(default_factory=dict)
 
 
 def ctime_us(t: float) -> str:

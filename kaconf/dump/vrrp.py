@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from kaconf.dump.runtime import InstanceRun, RunState, ScriptRun, timestamp
+from kaconf.dump.runtime import InstanceRun, ProcessRun, RunState, ScriptRun, timestamp
 from kaconf.effective.values import TIMER_HZ, ScriptSpec, fmt_g
 from kaconf.effective.vrrp_types import (
     NOT_TRACK_IF,
@@ -123,8 +123,13 @@ def instance_lines(ei: EffInstance, run: InstanceRun | None = None) -> list[str]
             a(f"     MAC = {ei.vmac_mac}{' (using VRID)' if ei.has('VMAC_MAC_USE_VRID') else ''}")
     if ei.has("VMAC_ADDR"):
         a("   Use VMAC for VIPs on other interfaces")
-    if ei.has("VMAC") and ei.vmac_name:
-        a(f"   Interface = {ei.vmac_name}, vmac on {ei.ifname or '(unknown)'}"
+    elif ei.has("IPVLAN"):
+        addr = f", i/f address = {ei.ipvlan_addr}" if ei.ipvlan_addr else ""
+        a(f"   Use IPVLAN, i/f {ei.vmac_name}, is_up = "
+          f"{'true' if ei.has('VMAC_UP') else 'false'}{addr}, type {ei.ipvlan_type}")
+    if (ei.has("VMAC") or ei.has("IPVLAN")) and ei.vmac_name:
+        a(f"   Interface = {ei.vmac_name}, {'vmac' if ei.has('VMAC') else 'ipvlan'} on "
+          f"{ei.ifname or '(unknown)'}"
           f"{', xmit base i/f' if ei.has('VMAC_XMITBASE') else ''}")
     else:
         a(f"   Interface = {ei.ifname or 'not configured'}")
@@ -261,8 +266,9 @@ def track_file_lines(tf: EffTrackFile) -> list[str]:
     return out
 
 
-def process_lines(ep: EffProcess) -> list[str]:
-    """One ``VRRP Track process`` block (``dump_vprocess``) before the first scan."""
+def process_lines(ep: EffProcess, run: ProcessRun | None = None) -> list[str]:
+    """One ``VRRP Track process`` block (``dump_vprocess``): before the first scan, or
+    with ``run`` as the data file shows it (count, quorum, the delay timers)."""
     out = [f" VRRP Track process = {ep.name}", f"   Process = {ep.path}"]
     if ep.params:
         out.append(f"   Parameters = {' '.join(ep.params)}")
@@ -272,11 +278,15 @@ def process_lines(ep: EffProcess) -> list[str]:
     out.append(f"   Min processes = {ep.quorum}")
     if ep.quorum_max < 0xFFFFFFFF:
         out.append(f"   Max processes = {ep.quorum_max}")
-    out.append("   Current processes = 0")
-    out.append(f"   Have quorum = {'true' if ep.have_quorum else 'false'}")
+    out.append(f"   Current processes = {run.current if run else 0}")
+    quorum = run.have_quorum if run else ep.have_quorum
+    out.append(f"   Have quorum = {'true' if quorum else 'false'}")
     out.append(f"   Weight = {ep.weight}{' reverse' if ep.reverse else ''}")
     out.append(f"   Terminate delay = {ep.terminate_delay / TIMER_HZ:f}s")
     out.append(f"   Fork delay = {ep.fork_delay / TIMER_HZ:f}s")
+    if run is not None:
+        out.append(f"   Fork delay timer {'' if run.fork_timer else 'not '}running")
+        out.append(f"   Terminate delay timer {'' if run.terminate_timer else 'not '}running")
     out.append(f"   Full command = {'true' if ep.full_command else 'false'}")
     out.extend(_tracking_lines(ep.tracking))
     return out
@@ -333,7 +343,8 @@ def vrrp_lines(vs: VrrpState, run: RunState | None = None) -> list[str]:
             *_sections_of("------< VRRP Track files >------", vs.track_files,
                           track_file_lines),
             *_sections_of("------< VRRP Track processes >------", vs.processes,
-                          process_lines),
+                          lambda ep: process_lines(ep, r.processes.get(ep.name) or ProcessRun(
+                              have_quorum=ep.have_quorum))),
         ]
     return [
         *_sections_of("------< Gratuitous ARP delays >------", vs.garp_delays,

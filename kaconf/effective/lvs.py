@@ -259,7 +259,7 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], notes: 
         # keepalived compares the real servers as written, before their ports are completed
         if any((x.addr, x.given_port) == (ers.addr, ers.given_port) for x in e.real_servers):
             note("rs-duplicate", f"VS {e.label}: real server"
-                 f" {_trio(ers.addr, proto, ers.given_port)} is duplicated - removing second rs",
+                 f" {fmt_rs(ers.addr, proto, ers.given_port)} is duplicated - removing second rs",
                  rs)
             continue
         if not ers.fwd.method and not e.fwd.method:
@@ -340,7 +340,7 @@ def _fmt_vs(vs: VirtualServer, proto: str) -> str:
     return f"[{vs.address}]:{(proto or 'none').lower()}:{vs.port or 0}"
 
 
-def _trio(addr: str, proto: str, port: int) -> str:
+def fmt_rs(addr: str, proto: str, port: int) -> str:
     """keepalived's FMT_RS: ``[addr]:proto:port``."""
     return f"[{addr}]:{(proto or 'none').lower()}:{port}"
 
@@ -355,7 +355,7 @@ def _port_notes(vs: VirtualServer, e: LvsVirtualServer, note: Callable[..., None
     for ers in e.real_servers:
         if ers.fwd.method == "NAT" or not ers.given_port:
             continue
-        rs_s = _trio(ers.addr, e.protocol, ers.given_port)
+        rs_s = fmt_rs(ers.addr, e.protocol, ers.given_port)
         if g is not None:
             if g.fwmarks:
                 note("rs-port-ignored", f"WARNING - fwmark virtual server {e.label}, real server"
@@ -373,7 +373,7 @@ def _port_notes(vs: VirtualServer, e: LvsVirtualServer, note: Callable[..., None
             if ers.fwd.method != "NAT" and ers.given_port and ge.port != ers.given_port:
                 span = f"{ge.start}-{ge.end}" if ge.end else ge.start
                 note("rs-group-port", f"virtual server {e.label}:[{span},{ge.port}] and real"
-                     f" server {_trio(ers.addr, e.protocol, ers.given_port)} ports don't match",
+                     f" server {fmt_rs(ers.addr, e.protocol, ers.given_port)} ports don't match",
                      ers.model, entry=f"{span},{ge.port}")
 
 

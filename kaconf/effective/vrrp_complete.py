@@ -237,6 +237,11 @@ class CompleteStage(ParseStage):
         self._extra_if_garps(ei)
         if "SADDR_FROM_CONFIG" not in flags:
             flags.discard("TRACK_SADDR")
+        if "IPVLAN" in flags and (
+                (ei.family == 4 and ei.ipvlan_addr is None)
+                or (ei.ipvlan_addr is not None and (":" in ei.ipvlan_addr) != (ei.family == 6))):
+            # "IPv4 ipvlan requires a source ip address" / "address family does not match"
+            ei.num_config_faults += 1
         if "VMAC" in flags or "IPVLAN" in flags:
             self._vmac_name(ei)
             if "PROMOTE_SECONDARIES" in flags:

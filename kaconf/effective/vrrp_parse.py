@@ -39,6 +39,7 @@ from kaconf.effective.vrrp_types import (
     Tracked,
     span_key,
 )
+from kaconf.model.ipwords import Prefix
 from kaconf.model.objects import Block, Setting, SyncGroup, TrackRef, VrrpInstance
 
 #: global_defs keywords an instance copies when it is allocated (see ParseStage._inherited)
@@ -418,8 +419,22 @@ class ParseStage(DefinitionStage):
             ei.flags.add("VMAC_ADDR")
         if st.get("vmac_xmit_base") is not None:
             ei.flags.add("VMAC_XMITBASE")
-        if st.get("use_ipvlan") is not None:
+        ipv = st.get("use_ipvlan")
+        if ipv is not None:
             ei.flags.add("IPVLAN")
+            ipv_opt = inst.ipvlan  # the model's reading of the line
+            assert ipv_opt is not None
+            ei.ipvlan_type = ipv_opt.type or "bridge"
+            if ipv_opt.name is not None and ipv_opt.name not in self.vmac_taken:
+                self.vmac_taken.add(ipv_opt.name)
+                ei.vmac_name = ipv_opt.name
+            ipv_addr = Prefix.parse(ipv_opt.address) if ipv_opt.address else None
+            if ipv_addr is not None and ei.family in (0, ipv_addr.family):
+                ei.ipvlan_addr = ipv_addr.text()
+                if ei.saddr is None:
+                    # the ipvlan's address is the source address too
+                    ei.saddr = ipv_addr.addr
+                    ei.flags.add("SADDR_FROM_CONFIG")
         if "UNICAST_CONFIGURED" in ei.flags and ("VMAC" in ei.flags or "IPVLAN" in ei.flags):
             if not ei.ifname:
                 ei.flags -= {"VMAC", "IPVLAN"}

@@ -107,6 +107,9 @@ class EffInstance(Record):
     #: the MAC given on the use_vmac line (None: the RFC 5798 address)
     vmac_mac: str | None = None
     vmac_xmit_base: bool = False
+    #: ``use_ipvlan``: the ipvlan interface's address ("A" or "A/P") and type
+    ipvlan_addr: str | None = None
+    ipvlan_type: str = "bridge"
     strict: bool = False
     saddr: str | None = None
     mcast_daddr: str | None = None

@@ -276,3 +276,46 @@ def test_the_pool_is_pure() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.split() == []
+
+
+def test_smtp_alert_mails_each_checker_transition() -> None:
+    from kaconfd.alerts import SmtpSettings, checker_mail
+    from kaconfd.check.state import Mail
+
+    rs = rserver("192.0.2.10", checker(), checker(kind="HTTP_GET"))
+    rs.smtp_alert, rs.mail_label = True, "[192.0.2.10]:tcp:80"
+    quiet = rserver("192.0.2.11", checker())  # no smtp_alert: no mail
+    pool = Pool([vserver(rs, quiet)])
+    pool.start()
+    tcp, http, other = pool.checkers
+    assert [a for a in pool.result(other, DOWN)[1] if isinstance(a, Mail)] == []
+    mails = [a for a in pool.result(tcp, DOWN)[1] if isinstance(a, Mail)]
+    assert mails == [Mail("TCP_CHECK", False, "[192.0.2.10]:tcp:80", "192.0.2.1:80",
+                          False, True)]
+    # the second checker failing too: the server was already down
+    mails = [a for a in pool.result(http, DOWN)[1] if isinstance(a, Mail)]
+    assert mails == [Mail("HTTP_GET", False, "[192.0.2.10]:tcp:80", "192.0.2.1:80",
+                          False, False)]
+    s = SmtpSettings("127.0.0.1", 25, "h", "f", ("t",), 1.0, "LB")
+    assert checker_mail(s, "HTTP_GET", False, "[192.0.2.10]:tcp:80", "192.0.2.1:80",
+                        False) == (
+        "[LB] Realserver [192.0.2.10]:tcp:80 of virtual server 192.0.2.1:80 - DOWN",
+        "=> CHECK failed on service : HTTP request failed <=")
+    assert checker_mail(s, "FILE_CHECK", True, "rs", "vs", True) is None
+
+
+def test_smtp_alert_on_a_virtual_server_mails_quorum_changes() -> None:
+    from kaconfd.alerts import SmtpSettings, virtual_server_mail
+    from kaconfd.check.state import VsMail
+
+    vs = vserver(rserver("192.0.2.10", checker()))
+    vs.smtp_alert, vs.mail_label = True, "[192.0.2.1]:tcp:80"
+    pool = Pool([vs])
+    start = [a for a in pool.start() if isinstance(a, VsMail)]
+    assert start == [VsMail("[192.0.2.1]:tcp:80", True,
+                            "=> Starting with quorum up 1+0=1 <= 1 <=")]
+    lost = [a for a in pool.result(pool.checkers[0], DOWN)[1] if isinstance(a, VsMail)]
+    assert lost == [VsMail("[192.0.2.1]:tcp:80", False, "=> Lost quorum 1+0=1 <= 0 <=")]
+    s = SmtpSettings("127.0.0.1", 25, "h", "f", ("t",), 1.0, "LB")
+    assert virtual_server_mail(s, lost[0].vs, False, lost[0].body) == (
+        "[LB] Virtualserver [192.0.2.1]:tcp:80 - DOWN", "=> Lost quorum 1+0=1 <= 0 <=")

@@ -39,3 +39,14 @@ def test_a_missing_interface_is_named(tmp_path: Path) -> None:
                                                       "interface kaconf-none0"))
     reason = unrunnable(load_full(str(path)).config)
     assert reason == ("Non-existent interface specified in configuration (kaconf-none0)")
+
+
+def test_track_bfd_is_refused_naming_the_sync_group(tmp_path: Path) -> None:
+    # keepalived's BFD process is not implemented: refused at start, never ignored
+    path = tmp_path / "keepalived.conf"
+    path.write_text("bfd_instance b1 {\n    neighbor_ip 10.0.0.2\n}\n"
+                    + SYNCD.split("}\n", 1)[1].replace("interface eth0", "interface lo")
+                    + "vrrp_sync_group G1 {\n    group {\n        VI_1\n    }\n"
+                      "    track_bfd {\n        b1\n    }\n}\n")
+    reason = unrunnable(load_full(str(path)).config)
+    assert reason is not None and reason.startswith("(G1) track_bfd is not supported")

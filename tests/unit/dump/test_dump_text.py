@@ -462,3 +462,34 @@ def test_ssl_context_and_connect_ip() -> None:
     assert "     Dest = [10.9.9.9]:0" in hc  # connect_ip replaces the port too
     assert "   Keepalive method = SSL_GET, http protocol 1.0" in hc
     assert "       200-204" in hc
+
+
+def test_use_ipvlan_as_keepalived_dumps_it() -> None:
+    # lines checked against keepalived 2.2.7 -d (apart from is_up: this kernel has no
+    # ipvlan, so keepalived's creation failed; the resolver assumes it is made)
+    lines = _dump("vrrp_instance A { interface eth0\n virtual_router_id 51\n"
+                  " use_ipvlan 10.1.10.50/24 private\n virtual_ipaddress { 10.1.10.240/24 }\n}\n"
+                  "vrrp_instance B { interface eth0\n virtual_router_id 52\n"
+                  " use_ipvlan myipv 10.1.10.51\n virtual_ipaddress { 10.1.10.241/24 }\n}\n")
+    a = _block(lines, " VRRP Instance = A")
+    assert "   Use IPVLAN, i/f vrrp.51, is_up = true, i/f address = 10.1.10.50/24, " \
+        "type private" in a
+    assert "   Interface = vrrp.51, ipvlan on eth0" in a
+    assert "   Using src_ip = 10.1.10.50 (from configuration)" in a
+    assert "     10.1.10.240/24 dev eth0 scope global" in a  # VIPs stay on the base
+    b = _block(lines, " VRRP Instance = B")
+    assert "   Use IPVLAN, i/f myipv, is_up = true, i/f address = 10.1.10.51, type bridge" in b
+    assert "   Interface = myipv, ipvlan on eth0" in b
+
+
+def test_track_process_with_its_run_time_state() -> None:
+    from kaconf.dump.runtime import ProcessRun
+    from kaconf.dump.vrrp import process_lines
+    from kaconf.effective.vrrp_types import EffProcess
+
+    lines = process_lines(EffProcess("tp", "nginx"), ProcessRun(2, True, fork_timer=True))
+    assert lines[lines.index("   Min processes = 1") + 1:][:2] == [
+        "   Current processes = 2", "   Have quorum = true"]
+    assert "   Fork delay timer running" in lines
+    assert "   Terminate delay timer not running" in lines
+    assert not any("timer" in x for x in process_lines(EffProcess("tp", "nginx")))

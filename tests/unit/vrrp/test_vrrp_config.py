@@ -119,16 +119,53 @@ vrrp_instance B {
     assert v3.auth_type is AuthType.NONE and not v3.ah  # keepalived ignores it for v3
 
 
-def test_track_process_is_refused_with_a_reason(tmp_path: Path) -> None:
-    with pytest.raises(UnsupportedConfig, match="track_process"):
-        _configs("""vrrp_track_process proc {
+def test_track_process_is_translated_with_its_tracking(tmp_path: Path) -> None:
+    vrrp = _vrrp("""vrrp_track_process proc {
+    process nginx -g daemon
+    param_match initial
+    quorum 2
+    quorum_max 3
+    fork_delay 1.5
+    terminate_delay 2
+}
+vrrp_track_process plain {
     process sshd
 }
 vrrp_instance S {
     interface eth0
     virtual_router_id 9
     track_process {
-        proc
+        proc weight 10
+        plain
+    }
+    virtual_ipaddress {
+        10.0.0.100
+    }
+}
+""", tmp_path)
+    (inst,) = vrrp.instances
+    assert inst.tracked_processes == ("proc", "plain")
+    assert Tracker("process:proc", 10, False, initial=False) in inst.trackers
+    assert Tracker("process:plain", 0, False, initial=False) in inst.trackers
+    by_name = {p.name: p for p in vrrp.processes}
+    proc = by_name["proc"]
+    assert (proc.path, proc.params, proc.param_match, proc.full_command) == (
+        "nginx", b"-g\0daemon\0", "initial", True)
+    assert (proc.quorum, proc.quorum_max, proc.fork_delay, proc.terminate_delay) == (
+        2, 3, 1.5, 2.0)
+    assert not by_name["plain"].full_command and by_name["plain"].param_match == ""
+
+
+def test_track_bfd_is_refused_naming_the_instance(tmp_path: Path) -> None:
+    with pytest.raises(UnsupportedConfig, match=r"\(S\) track_bfd is not supported"):
+        _configs("""bfd_instance b1 {
+    neighbor_ip 10.0.0.2
+}
+vrrp_instance S {
+    interface eth0
+    virtual_router_id 9
+    track_bfd {
+        b1
     }
     virtual_ipaddress {
         10.0.0.100
@@ -324,13 +361,13 @@ def test_sync_group_members_and_tracking(tmp_path: Path) -> None:
 
 
 def test_a_route_kaconfd_cannot_install_is_left_out_and_logged(tmp_path: Path) -> None:
-    # keepalived runs the instance with its multipath route; kaconfd cannot install that
-    # route yet, so it runs the rest (states and VIPs as keepalived's) and says so
+    # keepalived runs the instance with its route; kaconfd cannot install an mtu
+    # yet, so it runs the rest (states and VIPs as keepalived's) and says so
     vrrp = _vrrp(TRACKING.replace("10.9.0.0/16 via 10.0.0.1 dev eth0",
-                                  "10.9.0.0/16 via 10.0.0.1 or 10.0.0.2"), tmp_path)
+                                  "10.9.0.0/16 via 10.0.0.1 mtu 1400"), tmp_path)
     (cfg,) = vrrp.instances
     assert cfg.routes == ()
-    assert any(w.startswith("(VI_1) route '") and "multipath" in w and "not installed" in w
+    assert any(w.startswith("(VI_1) route '") and "mtu" in w and "not installed" in w
                for w in vrrp.warnings)
 
 
@@ -400,3 +437,35 @@ def test_state_master_without_priority_is_an_address_owner(tmp_path: Path) -> No
                "    virtual_router_id 1\n    virtual_ipaddress {\n        10.0.0.1\n    }\n}\n",
                tmp_path)
     assert (cfg.priority, cfg.initial_state) == (255, State.MASTER)
+
+
+def test_use_ipvlan_is_translated(tmp_path: Path) -> None:
+    vrrp = _vrrp("""vrrp_instance S {
+    interface eth0
+    virtual_router_id 9
+    use_ipvlan ipv9 10.0.0.9/24 vepa
+    virtual_ipaddress {
+        10.0.0.100
+    }
+}
+""", tmp_path)
+    (inst,) = vrrp.instances
+    assert (inst.ipvlan, inst.ipvlan_type) == ("ipv9", "vepa")
+    assert inst.ipvlan_addr == ipaddress.ip_interface("10.0.0.9/24")
+    assert inst.src_ip == ipaddress.ip_address("10.0.0.9")
+    assert inst.advert_interface == "ipv9" and inst.vmac is None
+    assert inst.vips[0].dev == "eth0"  # VIPs stay on the base interface
+    assert "if:ipv9" not in {t.name for t in inst.trackers}
+
+
+def test_ipv4_ipvlan_without_address_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UnsupportedConfig, match=r"\(S\) IPv4 ipvlan requires a source ip"):
+        _configs("""vrrp_instance S {
+    interface eth0
+    virtual_router_id 9
+    use_ipvlan
+    virtual_ipaddress {
+        10.0.0.100
+    }
+}
+""", tmp_path)

@@ -20,7 +20,8 @@ from tests.support.paths import REPO as ROOT
 FORBIDDEN = ("socket", "_socket", "subprocess", "pyroute2", "asyncio", "ssl", "_ssl",
              "select", "selectors")
 PURE = ("kaconfd.vrrp.fsm", "kaconfd.vrrp.params", "kaconfd.vrrp.events",
-        "kaconfd.vrrp.sync", "kaconfd.vrrp.packet", "kaconfd.vrrp.ah", "kaconfd.vrrp.core")
+        "kaconfd.vrrp.sync", "kaconfd.vrrp.packet", "kaconfd.vrrp.ah", "kaconfd.vrrp.core",
+        "kaconfd.vrrp.process_match")
 
 _PROBE = """
 import importlib, json, sys

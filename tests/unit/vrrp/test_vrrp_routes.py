@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from kaconfd.vrrp.routes import (
     RTPROT_KEEPALIVED,
+    NextHop,
     RouteError,
     RouteSpec,
     RuleSpec,
@@ -62,8 +63,22 @@ def test_route_options_and_defaults() -> None:
         "10.9.0.0/16 via 10.1.10.1 dev eth0 table 100")
 
 
+def test_multipath_routes() -> None:
+    route = parse_route("10.9.0.0/16 nexthop via 10.1.10.1 dev eth0 weight 3 "
+                        "nexthop via 10.1.10.2 onlink".split())
+    assert route == RouteSpec(4, "10.9.0.0/16", nexthops=(
+        NextHop("10.1.10.1", "eth0", 3), NextHop("10.1.10.2", None, 1, True)))
+    assert str(route) == ("10.9.0.0/16 nexthop via 10.1.10.1 dev eth0 weight 3 "
+                          "nexthop via 10.1.10.2 onlink")
+    # keepalived's deprecated "or" makes two nexthops of weight 1
+    assert parse_route("192.168.113.0/24 via 192.168.100.252 or 192.168.100.253".split()
+                       ).nexthops == (NextHop("192.168.100.252"), NextHop("192.168.100.253"))
+    # keepalived -t: "IPv4/6 mismatch for nexthop": the nexthops end there, the route stays
+    assert parse_route("10.9.0.0/16 nexthop via inet6 fd00::1 nexthop via 10.1.10.2".split()
+                       ).nexthops == ()
+
+
 @pytest.mark.parametrize("line", [
-    "192.168.113.0/24 via 192.168.100.252 or 192.168.100.253",  # multipath: not supported
     "10.0.0.0/8 via fd00::1",                                  # mixed families
     "via 10.0.0.1",                                            # no destination
     "10.0.0.0/8 table nosuchtable",
