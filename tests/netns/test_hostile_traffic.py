@@ -22,6 +22,7 @@ and ignores them; the BACKUP sees a lower-priority advert from its master's addr
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import sys
@@ -78,7 +79,8 @@ def v2(vrid=51, prio=50, addrs=(vip,), auth_type=1, auth=b"secret\0\0", interval
 
 def v3(src, vrid=51, prio=50):
     body = struct.pack("!BBBBHH", 0x31, vrid, prio, 1, 100, 0) + socket.inet_aton(vip)
-    pseudo = socket.inet_aton(src) + socket.inet_aton(GROUP) + struct.pack("!BBH", 0, 112, len(body))
+    pseudo = socket.inet_aton(src) + socket.inet_aton(GROUP)
+    pseudo += struct.pack("!BBH", 0, 112, len(body))
     return body[:6] + struct.pack("!H", csum(pseudo + body)) + body[8:]
 
 def ip(payload, src=me, ttl=255):
@@ -178,7 +180,7 @@ def test_malformed_flood_changes_no_state_and_counts_every_packet(lab: Lab,
         conf = tmp_path / f"{node}.conf"
         conf.write_text(CONF.format(prio=prio, vip=VIP))
         procs[node] = lab.start(node, kaconf_run(conf, lab.workdir, node), node)
-    a, b = procs["A"], procs["B"]
+    b = procs["B"]
     wait_for("A to become MASTER", lambda: lab.has_address("A", f"{VIP}/24"), 15)
     wait_for("B to enter BACKUP", lambda: "Entering BACKUP STATE" in b.log(), 10)
     time.sleep(1.5)
@@ -201,7 +203,7 @@ def test_malformed_flood_changes_no_state_and_counts_every_packet(lab: Lab,
     elapsed = time.monotonic() - t0
     time.sleep(0.5)  # the last packets read (a MASTER reads its socket every 50 ms)
     cpu = {n: (cpu_seconds(p) - cpu_before[n]) / elapsed for n, p in vrrp_pid.items()}
-    sent: dict[str, int] = __import__("json").loads(flood.log().split("SENT ", 1)[1])
+    sent: dict[str, int] = json.loads(flood.log().split("SENT ", 1)[1])
     assert "send failed" not in flood.log()
     assert sum(sent.values()) == int(SECONDS * RATE)
     after = {n: read_stats(lab, procs[n].signal, n) for n in ("A", "B")}
