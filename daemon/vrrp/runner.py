@@ -408,13 +408,19 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
                 self.receiver.hold_changed()
 
     def _check_addresses(self, rcv: Received, adv: Advertisement) -> None:
-        """keepalived's address checks: the advert must carry exactly our VIPs.
+        """keepalived's address checks: the advert must carry exactly our VIPs, and come
+        to the group if we are multicast, to us if we are unicast (IPv4).
 
-        A wrong count is refused before the advert is counted as received; a missing
-        VIP after (keepalived's order). Both count under ``addr_list_err``. Skipped, as
+        A wrong count or destination is refused before the advert is counted as
+        received; a missing VIP after (keepalived's order). All count under
+        ``addr_list_err``. The address checks (not the destination's) are skipped, as
         keepalived skips them, by a BACKUP with ``skip_check_adv_addr`` for adverts from
         the master it already follows.
         """
+        if rcv.dst.version == 4 and rcv.dst.is_multicast == bool(self.cfg.unicast):
+            want, got = ("un", "mult") if self.cfg.unicast else ("mult", "un")
+            raise PacketError(Reason.ADDRESS_LIST, f"Expected {want}icast packet but "
+                                                   f"received {got}icast packet")
         last = self._last_event
         if (self.cfg.skip_check_adv_addr and self.state is State.BACKUP and last is not None
                 and rcv.src == last.src):

@@ -85,10 +85,12 @@ class DualHoldWatch:
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSTOP], ids=["killed", "stopped"])
 def test_a_killed_or_hung_child_never_leaves_two_masters(lab: Lab, tmp_path: Path,
                                                          sig: signal.Signals) -> None:
-    """The watchdog replaces the child; at no moment outside a transition do A and B
-    both hold the VIP (a hung child sends no adverts: B may take over, then gives the
-    VIP back to the restarted, higher-priority A within its master-down interval)."""
-    a = _start(lab, "A", tmp_path, 150, "--watchdog-interval", "0.3")
+    """The watchdog replaces the child (default watchdog settings); at no moment outside
+    a transition do A and B both hold the VIP. A stopped child sends no adverts and the
+    kernel keeps its VIP: unless it is replaced before B's master-down interval runs
+    out, B takes over and both hold it until the new child's first advert (with the
+    hello alone, every 5 s, that was 17 s)."""
+    a = _start(lab, "A", tmp_path, 150)
     wait_for("A to become MASTER", lambda: lab.has_address("A", VIP), 15)
     b = _start(lab, "B", tmp_path, 100)
     wait_for("B to enter BACKUP", lambda: "Entering BACKUP STATE" in b.log(), 10)
@@ -98,17 +100,20 @@ def test_a_killed_or_hung_child_never_leaves_two_masters(lab: Lab, tmp_path: Pat
     watch = DualHoldWatch(lab)
     os.kill(old, sig)
     try:
-        watch.poll_for(10, until=lambda: _pid(pid_file) not in (None, old))
+        watch.poll_for(15, until=lambda: _pid(pid_file) not in (None, old))
         assert _pid(pid_file) not in (None, old), "the watchdog did not replace the child"
     finally:
         if sig == signal.SIGSTOP and _pid(pid_file) == old:
             os.kill(old, signal.SIGKILL)
     # the new child, then long enough for any takeover by B to be undone
     watch.poll_for(MASTER_DOWN + 3)
+    print(f"{sig.name}: both nodes held the VIP for at most {watch.longest:.2f}s")
     assert watch.samples > 100
     assert watch.longest < MASTER_DOWN, f"both held the VIP for {watch.longest:.2f}s"
     assert lab.has_address("A", VIP) and not lab.has_address("B", VIP)
-    assert "Respawning" in a.log() or "did not answer the watchdog" in a.log()
+    assert "Respawning" in a.log()
+    if sig == signal.SIGSTOP:
+        assert "child process" in a.log() and "is stopped, killing it" in a.log()
     assert a.alive() and b.alive()
 
 
@@ -230,8 +235,7 @@ def test_hung_and_forking_scripts_and_an_unwritable_data_dir(lab: Lab, tmp_path:
     wait_for("A to become MASTER", lambda: lab.has_address("A", VIP), 15)
     wait_for("the hung notify script", lambda: any(
         "sleep 6002" in c for _, c, _ in _procs_in(lab, "A").values()), 10)
-    wait_for("a vrrp_script timeout", lambda: "timed out" in a.log().lower()
-             or "timeout" in a.log().lower(), 10)
+    wait_for("a vrrp_script timeout", lambda: "VRRP_Script(chk) timed_out" in a.log(), 10)
     time.sleep(4.5)  # two more script runs, each killed at its timeout
     procs = _procs_in(lab, "A")
     daemon = {a.pid, _pid(lab.workdir / "A.pid"), _pid(lab.workdir / "A-vrrp.pid")}
