@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.netns import NETNS, Lab, kaconf_run, wait_for
+from tests.support.netns import NETNS, Lab, Proc, kaconf_run, wait_for
 
 pytestmark = [*NETNS, pytest.mark.slow]
 
@@ -159,10 +159,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100.0  # USER_HZ is 100 on Linux
 
 
-def read_stats(lab: Lab, proc_signal: object, node: str) -> dict[str, int]:
+def read_stats(lab: Lab, proc: Proc, node: str) -> dict[str, int]:
+    """SIGUSR2, then VI_1's counters from ``node``'s stats file."""
     path = lab.workdir / f"{node}.stats"
     path.unlink(missing_ok=True)
-    proc_signal(signal.SIGUSR2)  # type: ignore[operator]
+    proc.signal(signal.SIGUSR2)
     wait_for(f"{node}'s stats file", lambda: path.exists() and "Priority Zero" in path.read_text()
              and path.read_text().rstrip().endswith(tuple("0123456789")), 10)
     time.sleep(0.2)
@@ -186,7 +187,7 @@ def test_malformed_flood_changes_no_state_and_counts_every_packet(lab: Lab,
     wait_for("A to become MASTER", lambda: lab.has_address("A", f"{VIP}/24"), 15)
     wait_for("B to enter BACKUP", lambda: "Entering BACKUP STATE" in b.log(), 10)
     time.sleep(1.5)
-    before = {n: read_stats(lab, procs[n].signal, n) for n in ("A", "B")}
+    before = {n: read_stats(lab, procs[n], n) for n in ("A", "B")}
     logs_before = {n: procs[n].log().count("Entering") for n in ("A", "B")}
     vrrp_pid = {n: int((lab.workdir / f"{n}-vrrp.pid").read_text()) for n in ("A", "B")}
     cpu_before = {n: cpu_seconds(p) for n, p in vrrp_pid.items()}
@@ -208,7 +209,7 @@ def test_malformed_flood_changes_no_state_and_counts_every_packet(lab: Lab,
     sent: dict[str, int] = json.loads(flood.log().split("SENT ", 1)[1])
     assert "send failed" not in flood.log()
     assert sum(sent.values()) == int(SECONDS * RATE)
-    after = {n: read_stats(lab, procs[n].signal, n) for n in ("A", "B")}
+    after = {n: read_stats(lab, procs[n], n) for n in ("A", "B")}
 
     for n in ("A", "B"):
         assert procs[n].log().count("Entering") == logs_before[n], f"{n} changed state"
