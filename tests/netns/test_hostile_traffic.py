@@ -159,6 +159,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100.0  # USER_HZ is 100 on Linux
 
 
+def raw_drops(lab: Lab, node: str) -> int:
+    """Datagrams the kernel dropped (full buffer) on ``node``'s receiving VRRP socket.
+
+    That is the protocol-112 raw socket bound to no address; the sending one is bound to
+    the node's address, so it also gets the adverts sent to that address (it never
+    reads them: they fill its buffer, then the kernel drops them there).
+    """
+    out = lab.ns_sh(lab.nodes[node], "cat", "/proc/net/raw")
+    return sum(int(line.split()[-1]) for line in out.splitlines()[1:]
+               if line.split()[1] == "00000000:0070")
+
+
 def read_stats(lab: Lab, proc: Proc, node: str) -> dict[str, int]:
     """SIGUSR2, then VI_1's counters from ``node``'s stats file."""
     path = lab.workdir / f"{node}.stats"
@@ -191,6 +203,7 @@ def test_malformed_flood_changes_no_state_and_counts_every_packet(lab: Lab,
     logs_before = {n: procs[n].log().count("Entering") for n in ("A", "B")}
     vrrp_pid = {n: int((lab.workdir / f"{n}-vrrp.pid").read_text()) for n in ("A", "B")}
     cpu_before = {n: cpu_seconds(p) for n, p in vrrp_pid.items()}
+    drops_before = {n: raw_drops(lab, n) for n in ("A", "B")}
 
     flood = lab.start("C", [sys.executable, "-c", FLOODER, str(SECONDS), str(RATE), VIP,
                             ADDR["A"], ADDR["B"], ADDR["C"]], "flooder")
@@ -230,21 +243,29 @@ def test_malformed_flood_changes_no_state_and_counts_every_packet(lab: Lab,
         "Authentication Errors/Type Mismatch": sent["auth_type"],
         "Authentication Errors/Invalid Type": sent["auth_invalid"],
     }
+    drops = {n: raw_drops(lab, n) - drops_before[n] for n in ("A", "B")}
     for n in ("A", "B"):
         delta = {k: after[n].get(k, 0) - before[n].get(k, 0) for k in after[n]}
         # an advert sent to A's own address: "Expected multicast packet" (keepalived)
         unicast = {"Packet Errors/Address List": sent["unicast"]} if n == "A" else {}
+        # Exact unless the kernel dropped datagrams on a full socket buffer (a loop stalled
+        # on an overloaded machine): then none is counted twice and no more are missing.
+        short = 0
         for key, want in expected.items():
-            assert delta.get(key, 0) == want + unicast.get(key, 0), (n, key, delta)
+            want += unicast.get(key, 0)
+            got = delta.get(key, 0)
+            assert got == want or (drops[n] and got < want), (n, key, delta, drops)
+            short += want - got
+        assert short <= drops[n], (n, short, drops)
         assert delta["Priority Zero/Received"] == 0
         assert delta["Became master"] == delta["Released master"] == 0
     # A hears nothing else: its own address, and B's (lower priority) + the adverts that
     # fail only the address list check after being counted, as keepalived counts them
     rcvd_a = after["A"]["Advertisements/Received"] - before["A"]["Advertisements/Received"]
-    assert rcvd_a == own + sent["addr"]
+    assert own + sent["addr"] - drops["A"] <= rcvd_a <= own + sent["addr"]
     rcvd_b = after["B"]["Advertisements/Received"] - before["B"]["Advertisements/Received"]
-    assert rcvd_b >= own + sent["addr"] + int(elapsed) - 2  # and A's own adverts
+    assert rcvd_b >= own + sent["addr"] + int(elapsed) - 2 - drops["B"]  # and A's adverts
     for n, share in cpu.items():
         assert share < 0.5, f"{n}'s VRRP child used {share:.0%} of a core under the flood"
     print(f"VRRP child CPU under {RATE} malformed packets/s: "
-          + ", ".join(f"{n} {share:.1%}" for n, share in cpu.items()))
+          + ", ".join(f"{n} {share:.1%}" for n, share in cpu.items()) + f"; drops {drops}")
