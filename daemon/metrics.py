@@ -47,6 +47,9 @@ COUNTER_METRICS: tuple[tuple[str, str, str], ...] = (
     ("auth_failure", "keepalived_authentication_failure", "Authentication failure"),
     ("pri_zero_rcvd", "keepalived_priority_zero_received", "Priority zero received"),
     ("pri_zero_sent", "keepalived_priority_zero_sent", "Priority zero sent"),
+    # RFC 6527 vrrpv3StatisticsChecksumErrors / VersionErrors (keepalived: SNMP only)
+    ("chk_err", "keepalived_checksum_errors", "Checksum errors"),
+    ("vers_err", "keepalived_version_errors", "Version errors"),
 )
 VRRP_LABELS = ["iname", "intf", "vrid"]
 

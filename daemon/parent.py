@@ -13,7 +13,9 @@ alike: the parent then runs its own small asyncio loop that
   new one after a backoff, unless the child exited with a fatal status;
 * every ``watchdog_interval`` seconds connects to each child's UNIX socket and sends
   ``hello``; a child that fails to answer twice in a row is killed and so restarted.
-  The hello is answered by the child's own loop, so a hung loop is caught too;
+  The hello is answered by the child's own loop, so a hung loop is caught too; a child
+  found stopped (SIGSTOP) in /proc twice, 0.5 s apart, is killed at once, before the
+  peers' master-down interval runs out;
 * turns SIGTERM/SIGINT into a clean stop (children get SIGTERM: a MASTER sends
   priority 0, removes its VIPs and runs notify_stop; the checker runs its omega
   notifies and empties its IPVS table), SIGHUP into a reload (the new file is read and
@@ -186,6 +188,19 @@ def log_config_dump(logger: logging.Logger, config: Config) -> None:
         logger.info("%s", line)
 
 
+#: How often the parent looks for a stopped child (see Parent._stopped_probe).
+STOPPED_PROBE = 0.5
+
+
+def process_state(pid: int) -> str | None:
+    """The one-letter state of ``pid`` in /proc/PID/stat (``R``, ``S``, ``T``...); None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0].decode()
+    except (OSError, IndexError):
+        return None
+
+
 @dataclass
 class ChildSpec:
     """One child the parent keeps alive."""
@@ -305,6 +320,7 @@ class Parent:
         watchdog = asyncio.create_task(self._watchdog())
         pings = (asyncio.create_task(self.readiness.keepalive())
                  if self.notifier.watchdog_interval else None)
+        probe = asyncio.create_task(self._stopped_probe())
         await self._stop_event.wait()
         self.stopping = True
         self.notifier.stopping()
@@ -312,6 +328,7 @@ class Parent:
             server.close()
         self.readiness.cancel()
         watchdog.cancel()
+        probe.cancel()
         status = await self._stop_children()
         if pings is not None:
             pings.cancel()
@@ -476,6 +493,32 @@ class Parent:
                               spec.title, spec.pid)
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(spec.pid, signal.SIGKILL)
+
+    async def _stopped_probe(self) -> None:
+        """Kill a child found stopped (state ``T``: SIGSTOP, a job-control stop) twice in a
+        row, :data:`STOPPED_PROBE` apart; the pidfd then restarts it.
+
+        Why beside the hello: a stopped VRRP child sends no adverts, so the peers take
+        its VIPs over after their master-down interval (about 3.6 s at advert_int 1)
+        while the kernel keeps them here: two masters until the child is replaced. Two
+        missed hellos take 2-4 watchdog intervals (10-20 s by default); a read of
+        /proc/PID/stat costs next to nothing. A child stopped by a debugger (state
+        ``t``) is left alone.
+        """
+        looks: dict[int, int] = {}
+        while True:
+            await asyncio.sleep(STOPPED_PROBE)
+            seen: dict[int, int] = {}
+            for spec in list(self.children):
+                pid = spec.pid
+                if pid is None or spec.retired or process_state(pid) != "T":
+                    continue
+                seen[pid] = looks.get(pid, 0) + 1
+                if seen[pid] >= 2:
+                    log.error("%s child process(%d) is stopped, killing it", spec.title, pid)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+            looks = seen
 
     @staticmethod
     async def _hello(spec: ChildSpec, timeout: float) -> bool:

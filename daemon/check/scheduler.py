@@ -19,10 +19,13 @@ IPVS (only the virtual servers whose state changed are re-planned).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
+import os
 import random
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
@@ -119,12 +122,15 @@ class ScriptRunner:
     """Starts notify / quorum scripts without waiting for them, and reaps them.
 
     keepalived does not wait for notify scripts either; waiting would delay every check
-    behind a slow script.  :meth:`close` gives the still-running ones a bounded time.
+    behind a slow script.  :meth:`close` gives the still-running ones a bounded time,
+    then kills their process groups (keepalived kills its stopping notifies after one
+    second; the others die with it by ``PR_SET_PDEATHSIG``).
     """
 
     def __init__(self, log: logging.Logger) -> None:
         self.log = log
         self._tasks: set[asyncio.Task[None]] = set()
+        self._procs: set[asyncio.subprocess.Process] = set()
 
     def run(self, command: Command, why: str) -> None:
         task = asyncio.get_running_loop().create_task(self._run(command, why))
@@ -142,13 +148,20 @@ class ScriptRunner:
         except OSError as e:
             self.log.error("Cannot run notify script %s (%s): %s", args[0], why, e)
             return
+        self._procs.add(proc)
         code = await proc.wait()
+        self._procs.discard(proc)
         if code:
             self.log.warning("Notify script %s (%s) exited with status %d", args[0], why, code)
 
     async def close(self, timeout: float = 2.0) -> None:
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+        for proc in list(self._procs):
+            self._procs.discard(proc)
+            if proc.returncode is None:  # its own session: the group is its pid
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
 
 
 class Scheduler:

@@ -54,6 +54,7 @@ from .config import (
     vrrp_config,
 )
 from .datafile import write_data, write_stats
+from .effects import kill_running_scripts
 from .events import TrackUpdate
 from .fifo import NotifyFifo
 from .params import State
@@ -198,6 +199,8 @@ class VrrpChild:
         self.tracked.stop_poll()
         if self.notifies:
             await asyncio.wait(set(self.notifies), timeout=NOTIFY_GRACE)
+        if kill_running_scripts():
+            log.info("killed the notify scripts still running after %gs", NOTIFY_GRACE)
         self.fifo.close()
         self.tracked.close()
         await self.firewall.close()

@@ -108,6 +108,8 @@ class InstanceConfig:
     tracked_files: tuple[str, ...] = ()
     #: vrrp_track_process names this instance's trackers refer to.
     tracked_processes: tuple[str, ...] = ()
+    #: ``skip_check_adv_addr``: a BACKUP does not check the addresses in its master's adverts
+    skip_check_adv_addr: bool = False
     #: ``use_vmac``: the VMAC interface's name and MAC (None: no VMAC); see :mod:`.vmac`.
     vmac: str | None = None
     vmac_mac: str | None = None
@@ -325,6 +327,7 @@ class _Translator:
             priority=ei.base_priority, advert_int=_seconds(ei.adver_int),
             initial_state=State.MASTER if ei.wantstate == MASTER else State.BACKUP,
             nopreempt=ei.has("NOPREEMPT"), preempt_delay=_seconds(ei.preempt_delay),
+            skip_check_adv_addr=ei.has("SKIP_CHECK_ADV_ADDR"),
             vips=tuple(_vip(a) for a in ei.vips),
             excluded_vips=tuple(_vip(a) for a in ei.evips),
             mcast_dst=mcast, src_ip=src, unicast_peers=peers,

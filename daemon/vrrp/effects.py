@@ -10,7 +10,10 @@ never awaited by the machine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import signal
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +32,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("Keepalived_vrrp")
 
 
+#: Notify scripts started and not yet seen to exit (also those whose task was cancelled:
+#: the process runs on). See :func:`kill_running_scripts`.
+RUNNING: set[asyncio.subprocess.Process] = set()
+
+
 async def run_script(cmd: Command) -> None:
-    """Run a notify script as its uid:gid; its exit status is logged, never awaited."""
+    """Run a notify script as its uid:gid; its exit status is logged, never awaited.
+
+    keepalived puts no time limit on a notify script while it runs (a hung one hangs
+    alone: nothing waits for it); the child reaps each one when it exits, and kills
+    the process group of any still running when it stops (:func:`kill_running_scripts`).
+    """
     argv = cmd.argv
     try:
         proc = await asyncio.create_subprocess_exec(
@@ -40,9 +53,29 @@ async def run_script(cmd: Command) -> None:
     except (OSError, ValueError) as exc:
         log.error("cannot run script %s: %s", " ".join(argv), exc)
         return
+    RUNNING.add(proc)
     status = await proc.wait()
+    RUNNING.discard(proc)
     if status:
         log.info("Script %s exited with status %d", argv[0], status)
+
+
+def kill_running_scripts() -> int:
+    """SIGKILL the process group of every notify script still running; how many.
+
+    At stop, after the grace the child gives them: keepalived gives ``notify_stop`` one
+    second, then kills its process group, and its other scripts die with it
+    (``PR_SET_PDEATHSIG``). A script here is in its own session (process group =
+    its pid), so what it started in the foreground or background goes too.
+    """
+    killed = 0
+    for proc in list(RUNNING):
+        RUNNING.discard(proc)
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+                killed += 1
+    return killed
 
 
 class InstanceEffects:

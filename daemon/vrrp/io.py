@@ -143,6 +143,10 @@ class AdvertSender:
 
     def _setup(self, ttl: int) -> None:
         s = self.send_sock
+        # Never read, but bound to our address it is handed every VRRP datagram sent to
+        # that address (unicast peers' adverts, a flood): the smallest buffer, as
+        # keepalived gives its send socket, so they cost no memory while dropped.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 0)
         _bind_device(s, self.ifname)
         s.setblocking(False)
         if self.hdrincl:

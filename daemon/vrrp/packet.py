@@ -80,6 +80,9 @@ class Reason(enum.Enum):
     AUTH = "auth"
     ADVERT_INTERVAL = "advert interval"
     ADDRESS_FAMILY = "address family"
+    #: the advert's address count or list is not the instance's VIPs (keepalived's
+    #: addr_list_err)
+    ADDRESS_LIST = "address list"
     #: ``auth_type AH``: bad ICV or SPI, or a sequence number already seen (:mod:`.ah`)
     AH_AUTH = "ah authentication"
 
@@ -270,6 +273,8 @@ def validate(adv: Advertisement, expect: Expectation, ttl: int | None,
     if adv.vrid != expect.vrid:
         raise PacketError(Reason.VRID, f"VRID {adv.vrid}, configured {expect.vrid}")
     if adv.version == 2:
+        if adv.auth_type not in (AuthType.NONE, AuthType.PASS, AuthType.AH):
+            raise PacketError(Reason.AUTH, f"invalid auth type {adv.auth_type}")
         if adv.auth_type != expect.auth_type:
             raise PacketError(Reason.AUTH, f"auth type {adv.auth_type}, "
                                            f"configured {int(expect.auth_type)}")

@@ -179,11 +179,14 @@ class AdvertReceiver:
         if self.ah:
             self.dispatch_ah(rcv)
             return
-        runners = self.by_vrid.get(payload[1]) if len(payload) > 1 else None
+        if len(payload) < HEADER_LEN:
+            # keepalived drops these before looking for an instance (no counter moves)
+            family = self.sock.family
+            log.info("IPv%d VRRP packet too short - %d bytes", family,
+                     (IPV4_HEADER_LEN if family == 4 else 0) + len(payload))
+            return
+        runners = self.by_vrid.get(payload[1])
         if not runners:
-            if len(payload) <= 1:
-                log.debug("discarding advert from %s on %s: %d bytes", rcv.src,
-                          self.sock.ifname, len(payload))
             return
         if len(runners) == 1:
             if runners[0].fast_advert(rcv):

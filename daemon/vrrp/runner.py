@@ -113,6 +113,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         self.heard_interval = 0.0
         self.background: set[asyncio.Task[None]] = set()
         self.ifindex: dict[str, int] = {}
+        self._advertised: tuple[IPAddress, ...] | None = None
         self.expect = Expectation(cfg.version, cfg.vrid, cfg.advert_int, cfg.auth_type,
                                   cfg.auth_data, check_ttl=not cfg.unicast)
         self.loop = asyncio.get_running_loop()
@@ -347,16 +348,20 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         """An advert with our VRID from the shared socket: the per-instance receive checks."""
         try:
             validate(adv, self.expect, rcv.ttl)
+            self._check_addresses(rcv, adv)
         except PacketError as exc:
-            self.stats.rejected(exc)
             self.rejected(rcv, exc)
             return
         if self.cfg.unicast and rcv.src not in self.cfg.unicast_peers:
             log.debug("(%s) advert from %s, not a unicast peer", self.cfg.name, rcv.src)
             return
-        if self.sender is not None and rcv.src == self.sender.src:
-            return
         self.stats.advert_rcvd += 1
+        if self.sender is not None and rcv.src == self.sender.src:
+            # Our own address: only a spoofed or misconfigured sender (our adverts do not
+            # loop back). keepalived counts it and then lets it take part in the election;
+            # we count it and let no such advert move the machine.
+            log.debug("(%s) advert from our own address %s ignored", self.cfg.name, rcv.src)
+            return
         if adv.priority == 0:
             self.stats.pri_zero_rcvd += 1
         event = AdvertReceived(rcv.src, adv.priority, adv.advert_int)
@@ -391,8 +396,8 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
 
             adv = decode(vrrp, family=4)
             validate(adv, self.expect, rcv.ttl, authenticate)
+            self._check_addresses(rcv, adv)
         except PacketError as exc:
-            self.stats.rejected(exc)
             self.rejected(rcv, exc)
             return
         if fsm.state is State.BACKUP or adv.priority > fsm.effective_priority:
@@ -425,15 +430,53 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             if self.receiver is not None:
                 self.receiver.hold_changed()
 
+    def _check_addresses(self, rcv: Received, adv: Advertisement) -> None:
+        """keepalived's address checks: the advert must carry exactly our VIPs, and come
+        to the group if we are multicast, to us if we are unicast (IPv4).
+
+        A wrong count or destination is refused before the advert is counted as
+        received; a missing VIP after (keepalived's order). All count under
+        ``addr_list_err``. The address checks (not the destination's) are skipped, as
+        keepalived skips them, by a BACKUP with ``skip_check_adv_addr`` for adverts from
+        the master it already follows.
+        """
+        if rcv.dst.version == 4 and rcv.dst.is_multicast == bool(self.cfg.unicast):
+            want, got = ("un", "mult") if self.cfg.unicast else ("mult", "un")
+            raise PacketError(Reason.ADDRESS_LIST, f"Expected {want}icast packet but "
+                                                   f"received {got}icast packet")
+        last = self._last_event
+        if (self.cfg.skip_check_adv_addr and self.state is State.BACKUP and last is not None
+                and rcv.src == last.src):
+            return
+        ours = self.advertised
+        if len(adv.addresses) != len(ours):
+            raise PacketError(Reason.ADDRESS_LIST, f"{len(adv.addresses)} addresses, "
+                                                   f"configured {len(ours)}")
+        missing = set(ours).difference(adv.addresses)
+        if missing:
+            self.stats.advert_rcvd += 1
+            raise PacketError(Reason.ADDRESS_LIST,
+                              f"{min(missing, key=str)} not present in the advert")
+
+    @property
+    def advertised(self) -> tuple[IPAddress, ...]:
+        """The addresses our adverts carry (and a peer's must carry)."""
+        if self._advertised is None:
+            self._advertised = tuple(v.address.ip for v in self.cfg.vips)[:255]
+        return self._advertised
+
     def rejected(self, rcv: Received, exc: PacketError) -> None:
-        """An advert with our VRID that failed a check: logged as before the socket was shared."""
+        """An advert with our VRID that failed a check: counted, and logged as before the
+        socket was shared."""
+        self.stats.rejected(exc)
         if exc.reason is Reason.VRID:
             return
         if exc.reason is Reason.AH_AUTH:
             log.info("%s", exc.detail)  # keepalived's own line
             return
         log.debug("(%s) discarding advert from %s: %s", self.cfg.name, rcv.src, exc)
-        if exc.reason in (Reason.AUTH, Reason.ADVERT_INTERVAL, Reason.TTL, Reason.VERSION):
+        if exc.reason in (Reason.AUTH, Reason.ADVERT_INTERVAL, Reason.TTL, Reason.VERSION,
+                          Reason.ADDRESS_LIST):
             log.warning("(%s) received an invalid advert from %s: %s",
                         self.cfg.name, rcv.src, exc)
 
@@ -489,8 +532,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             return
         packets = self._adverts.get(priority)
         if packets is None:  # everything but the priority is fixed for the instance
-            adv = Advertisement(cfg.version, cfg.vrid, priority,
-                                tuple(v.address.ip for v in cfg.vips)[:255], cfg.advert_int,
+            adv = Advertisement(cfg.version, cfg.vrid, priority, self.advertised, cfg.advert_int,
                                 cfg.auth_type, cfg.auth_data)
             packets = [(dst, adv.to_bytes(sender.src, dst))
                        for dst in cfg.unicast_peers or (cfg.mcast_dst,)]

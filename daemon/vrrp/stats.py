@@ -4,6 +4,12 @@ keepalived counts, per instance, adverts received and sent, transitions to and f
 MASTER, the packets its receive checks rejected by reason, authentication errors and
 priority-0 adverts, and writes them in this layout on SIGUSR2. The counters are kept
 by the instance runner (plain integers: no cost on the advert path beyond an add).
+
+keepalived also counts checksum and version errors per instance (``chk_err``,
+``vers_err``) but shows them only over SNMP (RFC 6527's ChecksumErrors and
+VersionErrors). We keep them under the same names and print them in the stats file's
+"Packet Errors" block, but only once they are non-zero: a quiet node's file stays
+byte-identical to keepalived's, and parsers of that file skip keys they do not know.
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ class InstanceStats:
     auth_failure: int = 0
     pri_zero_rcvd: int = 0
     pri_zero_sent: int = 0
+    #: keepalived's SNMP-only counters (see the module docstring)
+    chk_err: int = 0
+    vers_err: int = 0
 
     def rejected(self, exc: PacketError) -> None:
         """Count a packet a receive check rejected, under keepalived's counter."""
@@ -43,11 +52,19 @@ class InstanceStats:
             self.invalid_type_rcvd += 1
         elif reason is Reason.ADVERT_INTERVAL:
             self.advert_interval_err += 1
+        elif reason is Reason.ADDRESS_LIST:
+            self.addr_list_err += 1
+        elif reason is Reason.CHECKSUM:
+            self.chk_err += 1
+        elif reason is Reason.VERSION:
+            self.vers_err += 1
         elif reason is Reason.AH_AUTH:
             self.auth_failure += 1
         elif reason is Reason.AUTH:
             if "password" in exc.detail:
                 self.auth_failure += 1
+            elif exc.detail.startswith("invalid"):
+                self.invalid_authtype += 1
             elif "auth type" in exc.detail:
                 self.authtype_mismatch += 1
             else:
@@ -68,6 +85,8 @@ class InstanceStats:
             f"    Invalid Type: {self.invalid_type_rcvd}",
             f"    Advertisement Interval: {self.advert_interval_err}",
             f"    Address List: {self.addr_list_err}",
+            *([f"    Checksum: {self.chk_err}"] if self.chk_err else []),
+            *([f"    Version: {self.vers_err}"] if self.vers_err else []),
             "  Authentication Errors:",
             f"    Invalid Type: {self.invalid_authtype}",
             f"    Type Mismatch: {self.authtype_mismatch}",

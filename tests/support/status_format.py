@@ -18,7 +18,7 @@ INSTANCE_KEYS = {"name", "interface", "vrid", "version", "family", "state", "pri
 STATS_KEYS = {"advert_rcvd", "advert_sent", "become_master", "release_master",
               "packet_len_err", "ip_ttl_err", "invalid_type_rcvd", "advert_interval_err",
               "addr_list_err", "invalid_authtype", "authtype_mismatch", "auth_failure",
-              "pri_zero_rcvd", "pri_zero_sent"}
+              "pri_zero_rcvd", "pri_zero_sent", "chk_err", "vers_err"}
 SCRIPT_KEYS = {"name", "state", "result", "last_status"}
 FILE_KEYS = {"name", "path", "value"}
 GROUP_KEYS = {"name", "state", "members"}

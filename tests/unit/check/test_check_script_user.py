@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,35 @@ def test_resolved_scripts_carry_their_ids(tmp_path: Path) -> None:
     (rs,) = vs.real_servers
     assert rs.notify_up is not None
     assert (rs.notify_up.uid, vs.quorum_up.uid) == (NOBODY, NOBODY)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_close_kills_the_process_group_of_a_hung_notify_script(tmp_path: Path) -> None:
+    """A notify script still running at close() (after the grace) dies with its children."""
+    pids = tmp_path / "pids"
+    runner = ScriptRunner(logging.getLogger("test"))
+    uid, gid = os.geteuid(), os.getegid()
+
+    async def go() -> None:
+        runner.run(Command(("/bin/sh", "-c", f"sleep 600 & echo $$ $! > {pids}; wait"),
+                           uid, gid), "real server down")
+        for _ in range(200):
+            if pids.exists() and len(pids.read_text().split()) == 2:
+                break
+            await asyncio.sleep(0.02)
+        await runner.close(timeout=0.2)
+
+    asyncio.run(go())
+    shell, child = (int(p) for p in pids.read_text().split())
+    for _ in range(100):
+        if not _alive(shell) and not _alive(child):
+            break
+        time.sleep(0.02)
+    assert not _alive(shell) and not _alive(child)

@@ -66,7 +66,7 @@ def test_vrrp_families_follow_the_exporters() -> None:
         assert fams[name].type == "counter"
         assert fams[name].samples[0].name == name + "_total"
         assert fams[name].samples[0].value == value
-    assert len(COUNTER_METRICS) == 14
+    assert len(COUNTER_METRICS) == 16  # with the checksum and version errors
     # a script without a result yet has no status sample
     (script,) = fams["keepalived_script_status"].samples
     assert script.labels == {"name": "chk"} and script.value == 0

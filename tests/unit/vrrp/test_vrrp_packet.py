@@ -226,3 +226,12 @@ def test_error_message_names_the_check() -> None:
         raw = bytearray(_seed_v2())
         raw[1] = 91
         decode(bytes(raw), family=4)
+
+
+def test_an_auth_type_no_version_defines_is_invalid_not_a_mismatch() -> None:
+    """keepalived: an auth type other than 0, 1, 2 counts as invalid_authtype."""
+    expect = Expectation(2, 51, 1.0, AuthType.PASS, auth_data_from_pass("secret"))
+    bad = Advertisement(2, 51, 100, (V4("10.1.10.240"),), 1.0, auth_type=9)
+    with pytest.raises(PacketError) as info:
+        validate(bad, expect, 255)
+    assert info.value.reason is Reason.AUTH and info.value.detail == "invalid auth type 9"
