@@ -131,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
         return ExitStatus.CONFIG
 
     from .metrics import parse_listen
-    from .parent import DaemonOptions, Parent, unrunnable, wanted_roles
+    from .parent import DaemonOptions, Parent
+    from .roles import unrunnable, wanted_roles
 
     metrics = None
     if args.metrics:

@@ -1,11 +1,11 @@
-"""kaconfd.parent.unrunnable: the daemon refuses a configuration where keepalived does."""
+"""kaconfd.roles.unrunnable: the daemon refuses a configuration where keepalived does."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from kaconfd.parent import unrunnable
+from kaconfd.roles import unrunnable
 
 from kaconf.loader import load_full
 
