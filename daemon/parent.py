@@ -526,8 +526,9 @@ class Parent:
         the children load on SIGHUP instead of reading the files themselves.
         """
         from kaconf.diagnostics import Severity
-        from kaconf.lint.engine import lint_loaded
         from kaconf.loader import load_full
+
+        from .lint_apart import lint_apart
 
         if self.stopping:
             return
@@ -538,7 +539,7 @@ class Parent:
                 log.error("%s", diag)
             log.error("Reload failed: cannot read the configuration, keeping the running one")
             return
-        findings = lint_loaded(loaded, path=self.opts.config_path)
+        findings = lint_apart(loaded, self.opts.config_path)
         for diag in findings:
             (log.error if diag.severity >= Severity.ERROR else log.warning)("%s", diag)
         errors = [d for d in findings if d.severity >= Severity.ERROR]
