@@ -466,7 +466,7 @@ class Parent:
         same check of the child's loop. A connection that fails (the child was replaced)
         is dropped and the hello tried once more on a new one.
         """
-        for attempt in (1, 2):
+        for _attempt in (1, 2):
             try:
                 async with asyncio.timeout(timeout):
                     if spec.control is None:
