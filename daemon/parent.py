@@ -12,8 +12,9 @@ alike: the parent then runs its own small asyncio loop that
 * learns of a child's death at once through a pidfd (no SIGCHLD races) and forks a
   new one after a backoff, unless the child exited with a fatal status;
 * every ``watchdog_interval`` seconds sends ``hello`` to each child over a connection
-  to its UNIX socket (kept open between hellos, made anew when it fails); a child that fails to answer twice in a row is killed and so restarted.
-  The hello is answered by the child's own loop, so a hung loop is caught too;
+  to its UNIX socket (kept open between hellos, made anew when it fails); a child that
+  fails to answer twice in a row is killed and so restarted. The hello is answered by
+  the child's own loop, so a hung loop is caught too;
 * turns SIGTERM/SIGINT into a clean stop (children get SIGTERM: a MASTER sends
   priority 0, removes its VIPs and runs notify_stop; the checker runs its omega
   notifies and empties its IPVS table), SIGHUP into a reload (the new file is read and
