@@ -56,6 +56,7 @@ from .datafile import write_data, write_stats
 from .events import TrackUpdate
 from .fifo import NotifyFifo
 from .params import State
+from .prepared import take as take_prepared
 from .runner import InstanceRunner
 from .sockets import SharedSockets
 from .statefile import read_state, write_state
@@ -139,8 +140,13 @@ class VrrpChild:
         loop.add_signal_handler(signal.SIGUSR1, self.write_data)
         loop.add_signal_handler(signal.SIGUSR2, self.write_stats)
         try:
-            effective = resolve(self.config)
-            vrrp = vrrp_config(effective)
+            # the parent's resolution when it made one for this config (.prepared)
+            kept = take_prepared(self.config)
+            if kept is None:
+                effective = resolve(self.config)
+                vrrp = vrrp_config(effective)
+            else:
+                effective, vrrp = kept
         except UnsupportedConfig as exc:
             log.error("%s", exc)
             return ExitStatus.RUN_CONFIG
