@@ -118,9 +118,9 @@ def run(args: argparse.Namespace) -> int:
     # logged, as keepalived logs its configuration warnings, and keepalived runs such
     # configurations with its own fix-ups (which the resolver applies). --strict is the
     # gate for those who want one: any error refuses the start.
-    from kaconf.lint.engine import lint_loaded
+    from .lint_apart import lint_apart
 
-    findings = lint_loaded(loaded, path=args.file)
+    findings = lint_apart(loaded, args.file)
     for d in findings:
         if d.severity >= Severity.WARNING:
             print(f"kaconf run: {d}", file=sys.stderr)

@@ -20,15 +20,13 @@ def unrunnable(config: Config, run_vrrp: bool = True) -> str | None:
     Where keepalived refuses (an interface this host lacks) or kaconfd cannot run
     something keepalived can (the reason says what).
     """
-    from kaconf.effective import resolve
-
-    from .vrrp.config import UnsupportedConfig, missing_interfaces, vrrp_config
+    from .vrrp.config import UnsupportedConfig, missing_interfaces
+    from .vrrp.prepared import prepare
 
     if not run_vrrp or not wanted_roles(config, True, False)[0]:
         return None
-    eff = resolve(config)
     try:
-        vrrp_config(eff)
+        eff, _ = prepare(config)  # kept for the VRRP child forked next (shared pages)
     except UnsupportedConfig as exc:
         return str(exc)
     if eff.globals.lvs_syncd and not os.path.exists("/proc/net/ip_vs"):

@@ -58,6 +58,7 @@ from .effects import kill_running_scripts
 from .events import TrackUpdate
 from .fifo import NotifyFifo
 from .params import State
+from .prepared import take as take_prepared
 from .process_track import TrackedProcesses
 from .runner import InstanceRunner
 from .sockets import SharedSockets
@@ -154,8 +155,13 @@ class VrrpChild:
         loop.add_signal_handler(signal.SIGUSR2, self.write_stats)
         loop.add_signal_handler(SIGJSON, self.write_json)
         try:
-            effective = resolve(self.config)
-            vrrp = vrrp_config(effective)
+            # the parent's resolution when it made one for this config (.prepared)
+            kept = take_prepared(self.config)
+            if kept is None:
+                effective = resolve(self.config)
+                vrrp = vrrp_config(effective)
+            else:
+                effective, vrrp = kept
         except UnsupportedConfig as exc:
             log.error("%s", exc)
             return ExitStatus.RUN_CONFIG

@@ -29,7 +29,8 @@ every protocol timer runs from the advert's arrival, not from when it was read.
 
 Gratuitous ARPs are built by hand and sent on an AF_PACKET socket (there is no IP
 socket that can send ARP). Unsolicited neighbour advertisements go through an ICMPv6
-raw socket, for which the kernel computes the checksum.
+raw socket, for which the kernel computes the checksum. Both are shared by every
+instance of the child (:class:`_Pool`), as keepalived shares them per interface.
 """
 
 from __future__ import annotations
@@ -347,8 +348,76 @@ def unsolicited_na(mac: bytes, target: ipaddress.IPv6Address, router: bool = Fal
     return struct.pack("!BBHI16s", 136, 0, 0, flags, target.packed) + option
 
 
+#: ICMP6_FILTER (linux/icmpv6.h) and a filter that passes no ICMPv6 type: a sending
+#: socket must not be handed a copy of every ICMPv6 packet the node receives.
+ICMP6_FILTER = 1
+_BLOCK_ALL_ICMP6 = b"\xff" * 32
+
+
+class _Pool:
+    """Sockets shared by every :class:`Announcer` of the child, counted per user.
+
+    keepalived sends its gratuitous ARPs from one socket per interface; one per instance
+    would mean 200 sockets on a MASTER of 200 instances. Gratuitous ARPs go out of a
+    single packet socket of protocol 0 (which receives nothing: a socket bound to
+    ETH_P_ARP would get a copy of every ARP frame on the link, never read) with the
+    interface named in each ``sendto``; NAs share one ICMPv6 socket per interface and
+    source, its receive side closed by an ICMP6_FILTER that passes nothing.
+    """
+
+    def __init__(self) -> None:
+        self.arp: socket.socket | None = None
+        self.arp_users = 0
+        self.icmp6: dict[tuple[str, int, ipaddress.IPv6Address | None],
+                         tuple[socket.socket, int]] = {}
+
+    def get_arp(self) -> socket.socket:
+        if self.arp is None:
+            self.arp = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+        self.arp_users += 1
+        return self.arp
+
+    def put_arp(self) -> None:
+        self.arp_users -= 1
+        if self.arp_users <= 0 and self.arp is not None:
+            self.arp.close()
+            self.arp, self.arp_users = None, 0
+
+    def get_icmp6(self, key: tuple[str, int, ipaddress.IPv6Address | None]) -> socket.socket:
+        entry = self.icmp6.get(key)
+        if entry is None:
+            ifname, ifindex, src = key
+            sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+            try:
+                _bind_device(sock, ifname)
+                sock.setsockopt(socket.IPPROTO_ICMPV6, ICMP6_FILTER, _BLOCK_ALL_ICMP6)
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, ifindex)
+                if src is not None:
+                    sock.bind((str(src), 0, 0, ifindex))
+            except OSError:
+                sock.close()
+                raise
+            entry = (sock, 0)
+        self.icmp6[key] = (entry[0], entry[1] + 1)
+        return entry[0]
+
+    def put_icmp6(self, key: tuple[str, int, ipaddress.IPv6Address | None]) -> None:
+        entry = self.icmp6.get(key)
+        if entry is None:
+            return
+        if entry[1] <= 1:
+            del self.icmp6[key]
+            entry[0].close()
+        else:
+            self.icmp6[key] = (entry[0], entry[1] - 1)
+
+
+_POOL = _Pool()
+
+
 class Announcer:
-    """Sends gratuitous ARPs / unsolicited NAs on one interface."""
+    """Sends gratuitous ARPs / unsolicited NAs on one interface (sockets: see :class:`_Pool`)."""
 
     def __init__(self, ifname: str, ifindex: int, mac: str,
                  src_v6: ipaddress.IPv6Address | None = None) -> None:
@@ -362,23 +431,16 @@ class Announcer:
     def send(self, ip: IPAddress) -> None:
         if isinstance(ip, ipaddress.IPv4Address):
             if self._arp is None:
-                self._arp = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                                          socket.htons(ETH_P_ARP))
-                self._arp.bind((self.ifname, ETH_P_ARP))
-            self._arp.send(garp_frame(self.mac, ip))
+                self._arp = _POOL.get_arp()
+            self._arp.sendto(garp_frame(self.mac, ip), (self.ifname, ETH_P_ARP))
             return
         if self._icmp6 is None:
-            sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-            _bind_device(sock, self.ifname)
-            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
-            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, self.ifindex)
-            if self.src_v6 is not None:
-                sock.bind((str(self.src_v6), 0, 0, self.ifindex))
-            self._icmp6 = sock
+            self._icmp6 = _POOL.get_icmp6((self.ifname, self.ifindex, self.src_v6))
         self._icmp6.sendto(unsolicited_na(self.mac, ip), (str(ALL_NODES_V6), 0, 0, self.ifindex))
 
     def close(self) -> None:
-        for sock in (self._arp, self._icmp6):
-            if sock is not None:
-                sock.close()
+        if self._arp is not None:
+            _POOL.put_arp()
+        if self._icmp6 is not None:
+            _POOL.put_icmp6((self.ifname, self.ifindex, self.src_v6))
         self._arp = self._icmp6 = None

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from kaconfd.netlink import Netlink
+from kaconfd.rtnl import NetlinkError
 from kaconfd.vrrp.routes import route_spec, rule_spec
-from pyroute2.netlink.exceptions import NetlinkError
 
 from kaconf.model.iproutes import route_from_words
 from kaconf.model.iprules import rule_from_words
