@@ -36,6 +36,8 @@ SIGJSON = signal.SIGRTMIN + 2
 STATE_NUMBERS: dict[str, int] = {"INIT": 0, "BACKUP": 1, "MASTER": 2, "FAULT": 3, "STOP": 98}
 #: The counters of :class:`~.stats.InstanceStats`, under keepalived's names.
 COUNTERS: tuple[str, ...] = tuple(InstanceStats.__dataclass_fields__)
+#: the counters keepalived's JSON dump has (checksum and version errors are SNMP-only)
+JSON_COUNTERS: frozenset[str] = frozenset(COUNTERS) - {"chk_err", "vers_err"}
 
 
 def cmd_str(argv: tuple[str, ...]) -> str:
@@ -192,7 +194,8 @@ def keepalived_json(child: VrrpChild) -> list[dict[str, Any]]:
         data["auth_type"] = int(cfg.auth_type)
         if int(cfg.auth_type):
             data["auth_data"] = cfg.auth_data.rstrip(b"\0").decode(errors="replace")
-        out.append({"data": data, "stats": counters(runner)})
+        stats = {k: v for k, v in counters(runner).items() if k in JSON_COUNTERS}
+        out.append({"data": data, "stats": stats})
     return out
 
 

@@ -186,7 +186,12 @@ def test_a_sighup_storm_of_good_and_broken_configs_keeps_serving(lab: Lab,
     assert _pid(lab.workdir / "A-vrrp.pid") == pids["vrrp"], "the VRRP child was replaced"
     after = {n: (_fds(p), _rss_kb(p)) for n, p in pids.items() if p is not None}
     for n in before:
-        assert after[n][0] <= before[n][0], f"{n}: descriptors {before[n][0]} -> {after[n][0]}"
+        # the watchdog keeps its connection to the child open once its first hello has
+        # gone (10 s after the child starts, maybe during the storm): one descriptor at
+        # each end that does not grow with the reloads; a leak would show 100 reloads'
+        slack = 1
+        assert after[n][0] <= before[n][0] + slack, \
+            f"{n}: descriptors {before[n][0]} -> {after[n][0]}"
         assert after[n][1] - before[n][1] < 8 * 1024, f"{n}: VmRSS {before[n]} -> {after[n]}"
     print("SIGHUP storm, (fds, VmRSS kB) before/after:", before, after)
 
