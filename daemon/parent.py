@@ -14,9 +14,9 @@ alike: the parent then runs its own small asyncio loop that
 * every ``watchdog_interval`` seconds sends ``hello`` to each child over a connection
   to its UNIX socket (kept open between hellos, made anew when it fails); a child that
   fails to answer twice in a row is killed and so restarted. The hello is answered by
-  the child's own loop, so a hung loop is caught too; a child found stopped (SIGSTOP)
-  in /proc twice, 0.5 s apart, is killed at once, before the peers' master-down
-  interval runs out;
+  the child's own loop, so a hung loop is caught too; a child that stops (SIGSTOP:
+  the kernel says so with SIGCHLD) and is still stopped 0.5 s later is killed at once,
+  before the peers' master-down interval runs out;
 * turns SIGTERM/SIGINT into a clean stop (children get SIGTERM: a MASTER sends
   priority 0, removes its VIPs and runs notify_stop; the checker runs its omega
   notifies and empties its IPVS table), SIGHUP into a reload (the new file is read and
@@ -151,7 +151,7 @@ def check_data_path(data_file: str) -> str:
     return f"{root}_check{ext}"
 
 
-#: How often the parent looks for a stopped child (see Parent._stopped_probe).
+#: How long a stopped child may stay stopped before it is killed (Parent._on_sigchld).
 STOPPED_PROBE = 0.5
 
 
@@ -291,7 +291,7 @@ class Parent:
         watchdog = asyncio.create_task(self._watchdog())
         pings = (asyncio.create_task(self.readiness.keepalive())
                  if self.notifier.watchdog_interval else None)
-        probe = asyncio.create_task(self._stopped_probe())
+        loop.add_signal_handler(signal.SIGCHLD, self._on_sigchld)
         await self._stop_event.wait()
         self.stopping = True
         self.notifier.stopping()
@@ -299,7 +299,7 @@ class Parent:
             server.close()
         self.readiness.cancel()
         watchdog.cancel()
-        probe.cancel()
+        loop.remove_signal_handler(signal.SIGCHLD)
         status = await self._stop_children()
         if pings is not None:
             pings.cancel()
@@ -472,31 +472,36 @@ class Parent:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(spec.pid, signal.SIGKILL)
 
-    async def _stopped_probe(self) -> None:
-        """Kill a child found stopped (state ``T``: SIGSTOP, a job-control stop) twice in a
-        row, :data:`STOPPED_PROBE` apart; the pidfd then restarts it.
+    def _on_sigchld(self) -> None:
+        """SIGCHLD: a child stopped (SIGSTOP, a job-control stop)? Check it again soon.
 
         Why beside the hello: a stopped VRRP child sends no adverts, so the peers take
         its VIPs over after their master-down interval (about 3.6 s at advert_int 1)
         while the kernel keeps them here: two masters until the child is replaced. Two
-        missed hellos take 2-4 watchdog intervals (10-20 s by default); a read of
-        /proc/PID/stat costs next to nothing. A child stopped by a debugger (state
-        ``t``) is left alone.
+        missed hellos take 2-4 watchdog intervals (10-20 s by default). The kernel tells
+        the parent at once (SIGCHLD, ``waitid(WSTOPPED)``), so this costs no wake-up
+        while nothing happens; exits are the pidfd's business (:meth:`_on_child_exit`).
         """
-        looks: dict[int, int] = {}
-        while True:
-            await asyncio.sleep(STOPPED_PROBE)
-            seen: dict[int, int] = {}
-            for spec in list(self.children):
-                pid = spec.pid
-                if pid is None or spec.retired or process_state(pid) != "T":
-                    continue
-                seen[pid] = looks.get(pid, 0) + 1
-                if seen[pid] >= 2:
-                    log.error("%s child process(%d) is stopped, killing it", spec.title, pid)
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
-            looks = seen
+        loop = asyncio.get_running_loop()
+        for spec in list(self.children):
+            pid = spec.pid
+            if pid is None or spec.retired:
+                continue
+            try:
+                info = os.waitid(os.P_PID, pid, os.WSTOPPED | os.WNOHANG)
+            except ChildProcessError:
+                continue
+            if info is not None and info.si_code == os.CLD_STOPPED:
+                loop.call_later(STOPPED_PROBE, self._kill_if_stopped, spec, pid)
+
+    def _kill_if_stopped(self, spec: ChildSpec, pid: int) -> None:
+        """Still stopped :data:`STOPPED_PROBE` after it stopped: kill it; the pidfd then
+        restarts it. A child stopped by a debugger (state ``t``) is left alone."""
+        if spec.pid != pid or spec.retired or process_state(pid) != "T":
+            return
+        log.error("%s child process(%d) is stopped, killing it", spec.title, pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
     @staticmethod
     async def _hello(spec: ChildSpec, timeout: float) -> bool:
