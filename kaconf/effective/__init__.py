@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kaconf.effective.globals import GlobalState
     from kaconf.effective.host import Host
-    from kaconf.effective.lvs_types import LvsState
+    from kaconf.effective.lvs_types import LvsNote, LvsState
     from kaconf.effective.vrrp_types import VrrpState
     from kaconf.model.objects import Config
 
@@ -78,6 +78,17 @@ class Effective:
         from kaconf.effective.globals import GlobalState
 
         return GlobalState(self.config, self.host) if self.config.virtual_servers else None
+
+    @functools.cached_property
+    def lvs_notes(self) -> list[LvsNote]:
+        """The LVS fix-ups keepalived logs (what lint reports), without resolving the
+        checkers: ``lvs``'s notes when it is already computed, else a servers-only pass."""
+        if "lvs" in self.__dict__:
+            return self.lvs.notes if self.lvs is not None else []
+        from kaconf.effective.lvs import build_lvs
+
+        cgs = self.checker_globals
+        return build_lvs(self.config, cgs, checkers=False).notes if cgs is not None else []
 
     @functools.cached_property
     def lvs(self) -> LvsState | None:

@@ -71,8 +71,13 @@ _FLAGS: dict[str, tuple[str, int]] = {
 PERSISTENT_TIMEOUT = 360
 
 
-def build_lvs(cfg: Config, gs: GlobalState) -> LvsState:
-    """The checker child's LVS configuration for ``cfg`` (``gs``: its ``global_data``)."""
+def build_lvs(cfg: Config, gs: GlobalState, *, checkers: bool = True) -> LvsState:
+    """The checker child's LVS configuration for ``cfg`` (``gs``: its ``global_data``).
+
+    ``checkers=False`` reads the virtual and real servers without their checkers and
+    scripts: the same fix-up notes for a fraction of the cost (what lint needs, see
+    :attr:`kaconf.effective.Effective.lvs_notes`), not a configuration to run or dump.
+    """
     st = LvsState()
     st.ssl = _ssl(cfg)
     for name, vsg in cfg.virtual_server_groups.items():
@@ -81,8 +86,8 @@ def build_lvs(cfg: Config, gs: GlobalState) -> LvsState:
     groups = {g.name: g for g in st.groups}
     for vs in cfg.virtual_servers:
         if vs.real_server:  # "has no real servers - ignoring"
-            st.virtual_servers.append(_vs(vs, gs, groups, st.notes))
-    if st.virtual_servers:  # check_check_script_security, last of validate_check_config
+            st.virtual_servers.append(_vs(vs, gs, groups, st.notes, checkers))
+    if st.virtual_servers and checkers:  # check_check_script_security, last of validation
         line = violation_line(gs.script_flags, gs.script_security, "check scripts")
         if line is not None:
             st.notes.append(LvsNote("script-security", line))
@@ -149,8 +154,8 @@ def _smtp_default(gs: GlobalState, last: int) -> int:
     return gs.smtp_alert if gs.smtp_alert != -1 else last
 
 
-def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], notes: list[LvsNote]
-        ) -> LvsVirtualServer:
+def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], notes: list[LvsNote],
+        checkers: bool = True) -> LvsVirtualServer:
     st = vs.settings
     e = LvsVirtualServer(model=vs, label="", group_name=vs.group, fwmark=vs.fwmark,
                          address=None if vs.address is None else str(vs.address),
@@ -233,7 +238,7 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], notes: 
     e.sched = sched or "wlc"
     e.smtp_alert = smtp if smtp != -1 else _smtp_default(gs, 0)
     e.virtualhost = _w0(setting(vs, "virtualhost"))
-    for kw in ("quorum_up", "quorum_down"):
+    for kw in ("quorum_up", "quorum_down") if checkers else ():
         occ = vs.occurrences(kw) if kw in st else ()
         s = occ[0] if occ else None  # keepalived keeps the first script
         setattr(e, kw, gs.secure(gs.script(s)) if s is not None else None)
@@ -244,7 +249,7 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], notes: 
     af = _given_af(vs)
     weight_sum = 0
     for rs in vs.real_server:
-        ers = read_real_server(rs, vs.label, gs, notes)
+        ers = read_real_server(rs, vs.label, gs, notes, checkers)
         if ers is None:
             continue
         # rs_end_handler: a non-tunnelled real server sets the family or must match it

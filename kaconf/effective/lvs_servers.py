@@ -61,8 +61,8 @@ def fmt_server(addr: str, port: int) -> str:
     return f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
 
 
-def read_real_server(rs: RealServer, vs_label: str, gs: GlobalState, notes: list[LvsNote]
-                     ) -> LvsRealServer | None:
+def read_real_server(rs: RealServer, vs_label: str, gs: GlobalState, notes: list[LvsNote],
+                     checkers: bool = True) -> LvsRealServer | None:
     """What keepalived keeps of ``rs`` and its checkers, before any inheritance."""
     if rs.address is None:
         return None
@@ -91,6 +91,8 @@ def read_real_server(rs: RealServer, vs_label: str, gs: GlobalState, notes: list
         t = read_timer(_w0(st.get(kw)))
         if t is not None and (t or kw in ("delay_before_retry", "warmup")):
             setattr(ers, attr, t)
+    if not checkers:  # the servers alone (see build_lvs)
+        return ers
     for kw in ("notify_up", "notify_down"):
         occ = rs.occurrences(kw) if kw in st else ()
         s = occ[0] if occ else None  # keepalived keeps the first script

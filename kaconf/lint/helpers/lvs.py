@@ -47,8 +47,7 @@ def notes(ctx: Context, *kinds: str) -> list[LvsNote]:
     Rules report these instead of re-deriving keepalived's conditions: the resolver
     (:mod:`kaconf.effective.lvs`) decided each one once, for dump, lint and the daemon.
     """
-    st = ctx.effective.lvs
-    return st.notes_of(*kinds) if st is not None else []
+    return [n for n in ctx.effective.lvs_notes if n.kind in kinds]
 
 
 def note_span(note: LvsNote) -> Span | None:

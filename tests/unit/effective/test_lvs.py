@@ -195,3 +195,17 @@ def test_smtp_alert_and_persistence() -> None:
     vs = st.virtual_servers[0]
     assert vs.persistence_timeout == 360  # zero port only valid for persistent services
     assert (vs.smtp_alert, vs.real_servers[0].smtp_alert) == (0, 0)
+
+
+def test_lint_notes_without_checkers_are_the_full_notes() -> None:
+    """Effective.lvs_notes (servers only, what lint reads) says what the full resolution
+    says, but for the checker and script lines only the full one can make."""
+    from tests.support.paths import FIXTURES
+
+    for conf in sorted((FIXTURES / "lvs_notes").glob("*.conf")):
+        loaded = kaconf.load_full(str(conf))
+        light = resolve(loaded.config, Host.static(hostname="h", interfaces={})).lvs_notes
+        full = resolve(loaded.config, Host.static(hostname="h", interfaces={})).lvs
+        assert full is not None
+        assert light == [n for n in full.notes
+                         if n.kind not in ("script-security", "checker-dropped")], conf
