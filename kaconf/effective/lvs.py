@@ -248,8 +248,9 @@ def _vs(vs: VirtualServer, gs: GlobalState, groups: dict[str, LvsGroup], notes: 
 
     af = _given_af(vs)
     weight_sum = 0
+    vs_label = vs.label  # once: printing the address is not free
     for rs in vs.real_server:
-        ers = read_real_server(rs, vs.label, gs, notes, checkers)
+        ers = read_real_server(rs, vs_label, gs, notes, checkers)
         if ers is None:
             continue
         # rs_end_handler: a non-tunnelled real server sets the family or must match it

@@ -8,6 +8,7 @@ inherit, calling :func:`inherit_checker` for each checker (``validate_check_conf
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 
 from kaconf.checkers import registry
@@ -56,6 +57,10 @@ def read_fwd(words_: list[str]) -> LvsFwd | None:
     return f
 
 
+_AF_INET = socket.AF_INET
+_ntop = socket.inet_ntop
+
+
 def fmt_server(addr: str, port: int) -> str:
     """``addr:port`` (``[addr]:port`` for IPv6), for warnings."""
     return f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
@@ -66,7 +71,9 @@ def read_real_server(rs: RealServer, vs_label: str, gs: GlobalState, notes: list
     """What keepalived keeps of ``rs`` and its checkers, before any inheritance."""
     if rs.address is None:
         return None
-    ers = LvsRealServer(model=rs, addr=str(rs.address), port=rs.port or 0,
+    a = rs.address  # IPv4 printed by inet_ntop: str() of an address is slow in bulk
+    ers = LvsRealServer(model=rs, addr=_ntop(_AF_INET, a.packed) if a.version == 4 else str(a),
+                        port=rs.port or 0,
                         given_port=rs.port or 0, weight=-1)
     st = rs.settings
     w = read_uint(_w0(st.get("weight")), 0, 2**31 - 1)
