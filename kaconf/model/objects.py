@@ -15,18 +15,18 @@ declarations itself when a subclass is created. ``@dataclass`` would generate
 and ``exec`` an ``__init__`` with every field for each of the ~35 classes at
 import time and set every field of every object on construction; here a
 plain default stays on the class, an object gets its own list or dict only
-when the field is first used (see :class:`_Lazy`) and otherwise holds just
+when the field is first used (see :class:`LazyField`) and otherwise holds just
 what is given, which keeps ``import`` and building a 100k-line config cheap.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kaconf.diagnostics import Span
+from kaconf.model.fields import FieldSpec, LazyField, field
 from kaconf.model.setting import BlockSetting as BlockSetting
 from kaconf.model.setting import HasSpans
 from kaconf.model.setting import Setting as Setting
@@ -38,49 +38,6 @@ if TYPE_CHECKING:
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
-
-
-class _Field:
-    """What :func:`field` returns: a factory for each object's own value."""
-
-    __slots__ = ("factory", "repr")
-
-    def __init__(self, factory: Callable[[], Any], repr: bool) -> None:
-        self.factory = factory
-        self.repr = repr
-
-
-class _Lazy:
-    """A :func:`field` on its class: makes an object's own value on first use.
-
-    Most objects of a large config never touch most of their list and dict
-    fields (a TCP_CHECK has no ``url``, ``hosts`` or ``children``, a
-    vrrp_instance rarely has all of its eleven lists), so making every one in
-    ``__init__`` would be most of the cost of building the object. This is a
-    non-data descriptor: the first read stores the new value in the object,
-    whose own attribute is then found before the class's descriptor; an
-    assignment simply sets the object's attribute.
-    """
-
-    __slots__ = ("name", "factory")
-
-    def __init__(self, name: str, factory: Callable[[], Any]) -> None:
-        self.name = name
-        self.factory = factory
-
-    def __get__(self, obj: object, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        value = obj.__dict__[self.name] = self.factory()
-        return value
-
-
-def field(*, default_factory: Callable[[], Any], repr: bool = True) -> Any:
-    """Declare a field whose default is made fresh for every object (a list, a dict).
-
-    ``repr=False`` leaves the field out of ``repr()`` (as with dataclasses).
-    """
-    return _Field(default_factory, repr)
 
 
 class Block:
@@ -118,8 +75,8 @@ class Block:
                 raise TypeError(f"{cls.__name__}.{name} needs a default")
             names[name] = None
             value = own[name]
-            if isinstance(value, _Field):
-                setattr(cls, name, _Lazy(name, value.factory))  # each object has its own
+            if isinstance(value, FieldSpec):
+                setattr(cls, name, LazyField(name, value.factory))  # each object has its own
                 if value.repr:
                     shown[name] = None
                 else:
@@ -133,7 +90,7 @@ class Block:
     def __init__(self, source: HasSpans | None = None, /, **values: Any) -> None:
         d = self.__dict__
         # every block is filled with the keywords it is given; the other list
-        # and dict fields are made on first use (see _Lazy)
+        # and dict fields are made on first use (see LazyField)
         d["settings"] = {}
         if source is not None:
             d["_source"] = source
@@ -176,7 +133,7 @@ class Block:
         """List (or dict) field ``name`` if anything was put in it, else an empty tuple.
 
         Reading the field itself makes the object's own empty list on first use (see
-        :class:`_Lazy`); a reader that goes over thousands of objects asks this instead.
+        :class:`LazyField`); a reader that goes over thousands of objects asks this instead.
         """
         return self.__dict__.get(name) or ()
 
