@@ -18,6 +18,13 @@ from dataclasses import dataclass
 
 from .packet import PacketError, Reason
 
+#: the counter of each rejection reason with one (AUTH depends on the detail)
+_COUNTER_OF: dict[Reason, str] = {
+    Reason.LENGTH: "packet_len_err", Reason.TTL: "ip_ttl_err", Reason.TYPE: "invalid_type_rcvd",
+    Reason.ADVERT_INTERVAL: "advert_interval_err", Reason.ADDRESS_LIST: "addr_list_err",
+    Reason.CHECKSUM: "chk_err", Reason.VERSION: "vers_err", Reason.AH_AUTH: "auth_failure",
+}
+
 
 @dataclass
 class InstanceStats:
@@ -44,22 +51,9 @@ class InstanceStats:
     def rejected(self, exc: PacketError) -> None:
         """Count a packet a receive check rejected, under keepalived's counter."""
         reason = exc.reason
-        if reason is Reason.LENGTH:
-            self.packet_len_err += 1
-        elif reason is Reason.TTL:
-            self.ip_ttl_err += 1
-        elif reason is Reason.TYPE:
-            self.invalid_type_rcvd += 1
-        elif reason is Reason.ADVERT_INTERVAL:
-            self.advert_interval_err += 1
-        elif reason is Reason.ADDRESS_LIST:
-            self.addr_list_err += 1
-        elif reason is Reason.CHECKSUM:
-            self.chk_err += 1
-        elif reason is Reason.VERSION:
-            self.vers_err += 1
-        elif reason is Reason.AH_AUTH:
-            self.auth_failure += 1
+        counter = _COUNTER_OF.get(reason)
+        if counter is not None:
+            setattr(self, counter, getattr(self, counter) + 1)
         elif reason is Reason.AUTH:
             if "password" in exc.detail:
                 self.auth_failure += 1
