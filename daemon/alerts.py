@@ -69,7 +69,7 @@ def smtp_settings(gs: GlobalState) -> SmtpSettings | None:
     return SmtpSettings(
         server=server, port=port, helo=gs.effective_helo() or "localhost",
         email_from=gs.effective_email_from() or "", emails=tuple(gs.emails),
-        timeout=float(gs.effective_smtp_timeout() or 30), router_id=gs.effective_router_id()
+        timeout=float(gs.effective_smtp_timeout()), router_id=gs.effective_router_id()
         or "(null)", no_email_faults=gs.no_email_faults)
 
 
