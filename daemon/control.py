@@ -6,6 +6,10 @@ answering and gets restarted. Line protocol, one request and one answer line eac
 * ``hello`` -> ``ok <role> <pid> <reloads>`` (role ``vrrp`` or ``check``; ``reloads``:
   how many SIGHUPs the child has finished handling, so the parent can tell systemd
   when a reload is over);
+* ``watchdog <interval>`` -> the same answer as ``hello``; the connection then becomes
+  the parent's watchdog line (a hello every ``interval`` seconds), whose hellos the
+  child answers from its selector whenever its loop wakes up (:mod:`.watchdog`)
+  instead of waking up for each;
 * ``state`` -> a JSON object the child describes itself with (instance name -> state;
   the checker's summary);
 * ``status`` -> the JSON object of the child's part of ``kaconf status --json``
@@ -22,19 +26,40 @@ import json
 import os
 import socket
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .watchdog import WatchfulSelector
 
 
 async def serve_control(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                         role: str, states: Callable[[], Mapping[str, object]],
                         status: Callable[[], object] | None = None,
-                        reloads: Callable[[], int] | None = None) -> None:
+                        reloads: Callable[[], int] | None = None,
+                        lazy: WatchfulSelector | None = None) -> None:
     """Serve one connection of the parent (see the module docstring)."""
+
+    def hello() -> bytes:
+        done = reloads() if reloads is not None else 0
+        return f"ok {role} {os.getpid()} {done}\n".encode()
+
+    adopted = False
     try:
         while line := await reader.readline():
             cmd = line.decode(errors="replace").strip()
             if cmd == "hello":
-                done = reloads() if reloads is not None else 0
-                writer.write(f"ok {role} {os.getpid()} {done}\n".encode())
+                writer.write(hello())
+            elif cmd.startswith("watchdog"):
+                writer.write(hello())
+                await writer.drain()
+                sock = writer.get_extra_info("socket")
+                interval = _interval(cmd)
+                if (lazy is not None and sock is not None and interval is not None
+                        and not reader.at_eof()):
+                    writer.transport.pause_reading()  # type: ignore[attr-defined]
+                    lazy.adopt(sock.fileno(), hello, writer.close, interval)
+                    adopted = True  # the line is the selector's now (it closes it at EOF)
+                    return
             elif cmd == "state":
                 writer.write((json.dumps(states()) + "\n").encode())
             elif cmd == "status" and status is not None:
@@ -45,7 +70,17 @@ async def serve_control(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
     except (ConnectionError, asyncio.IncompleteReadError):
         pass
     finally:
-        writer.close()
+        if not adopted:
+            writer.close()
+
+
+def _interval(cmd: str) -> float | None:
+    """The interval of ``watchdog <interval>`` (None: absent or not a positive number)."""
+    try:
+        interval = float(cmd.split()[1])
+    except (IndexError, ValueError):
+        return None
+    return interval if interval > 0 else None
 
 
 async def start_control_server(path: str, handler: Callable[..., object]) -> asyncio.Server:

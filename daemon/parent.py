@@ -12,7 +12,8 @@ alike: the parent then runs its own small asyncio loop that
 * learns of a child's death at once through a pidfd (no SIGCHLD races) and forks a
   new one after a backoff, unless the child exited with a fatal status;
 * every ``watchdog_interval`` seconds sends ``hello`` to each child over a connection
-  to its UNIX socket (kept open between hellos, made anew when it fails); a child that
+  to its UNIX socket (kept open between hellos, made anew when it fails) and reads the
+  answer to the previous one (:mod:`.watchdog`: one wake-up per interval); a child that
   fails to answer twice in a row is killed and so restarted. The hello is answered by
   the child's own loop, so a hung loop is caught too; a child that stops (SIGSTOP:
   the kernel says so with SIGCHLD) and is still stopped 0.5 s later is killed at once,
@@ -59,6 +60,7 @@ from .roles import log_config_dump, unrunnable, wanted_roles
 from .sdnotify import Notifier, Readiness
 from .snapshot import snapshot_path, write_snapshot
 from .statusd import start_servers
+from .watchdog import WatchLine
 
 log = logging.getLogger("Keepalived")
 
@@ -185,14 +187,14 @@ class ChildSpec:
     retired: bool = False
     #: SIGHUPs sent to this process: a reload is over when its hello reports as many.
     hups_sent: int = 0
-    #: The watchdog's open connection to the child's control socket (see Parent._hello).
-    control: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+    #: The watchdog's open line to the child's control socket (see Parent._watch).
+    watch: WatchLine | None = None
 
     def drop_control(self) -> None:
-        """Close the watchdog's connection (the child died, or stopped answering)."""
-        if self.control is not None:
-            self.control[1].close()
-            self.control = None
+        """Close the watchdog's line (the child died, or stopped answering)."""
+        if self.watch is not None:
+            self.watch.close()
+            self.watch = None
 
 
 class Parent:
@@ -207,6 +209,7 @@ class Parent:
         self._pid = os.getpid()
         self._stop_event: asyncio.Event | None = None
         self._all_exited: asyncio.Event | None = None
+        self._watchdog_handle: asyncio.TimerHandle | None = None
         self._generation = 0
         #: systemd's notify socket (a no-op outside systemd), see .sdnotify
         self.notifier = Notifier.from_environment()
@@ -288,7 +291,7 @@ class Parent:
             self._spawn(spec)
         self.servers = await start_servers(self)
         self.readiness.announce()
-        watchdog = asyncio.create_task(self._watchdog())
+        self._watchdog_handle = loop.call_later(self.opts.watchdog_interval, self._watchdog)
         pings = (asyncio.create_task(self.readiness.keepalive())
                  if self.notifier.watchdog_interval else None)
         loop.add_signal_handler(signal.SIGCHLD, self._on_sigchld)
@@ -298,7 +301,8 @@ class Parent:
         for server in self.servers:
             server.close()
         self.readiness.cancel()
-        watchdog.cancel()
+        if self._watchdog_handle is not None:
+            self._watchdog_handle.cancel()
         loop.remove_signal_handler(signal.SIGCHLD)
         status = await self._stop_children()
         if pings is not None:
@@ -450,27 +454,48 @@ class Parent:
         log.info("%s child process(%d) %s; restarting in %gs", spec.title, pid, how, delay)
         spec.restart_handle = loop.call_later(delay, self._spawn, spec)
 
-    async def _watchdog(self) -> None:
-        interval = self.opts.watchdog_interval
-        grace = max(2 * interval, 3.0)
+    def _watchdog(self) -> None:
+        """Every ``watchdog_interval``: each child answered the last hello? Then the next.
+
+        One wake-up per interval: the answer to a hello is read at the next tick, when
+        it is due (see :mod:`.watchdog`); a child that misses two in a row is killed.
+        """
         loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(interval)
-            # A copy: a reload may add or remove children while a hello is awaited.
-            for spec in list(self.children):
-                if spec.pid is None or spec.retired or loop.time() - spec.started < grace:
-                    continue
-                if await self._hello(spec, timeout=interval):
-                    spec.missed_hellos = 0
-                    continue
-                spec.missed_hellos += 1
-                log.warning("%s child process(%d) did not answer the watchdog (%d)",
-                            spec.title, spec.pid, spec.missed_hellos)
-                if spec.missed_hellos >= 2 and spec.pid is not None:
-                    log.error("%s child process(%d) is not responding, killing it",
-                              spec.title, spec.pid)
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(spec.pid, signal.SIGKILL)
+        interval = self.opts.watchdog_interval
+        self._watchdog_handle = loop.call_later(interval, self._watchdog)
+        grace = max(2 * interval, 3.0)
+        for spec in self.children:
+            if spec.pid is None or spec.retired or loop.time() - spec.started < grace:
+                continue
+            answered = self._watch(spec)
+            if answered is None or answered:
+                spec.missed_hellos = 0
+                continue
+            spec.missed_hellos += 1
+            log.warning("%s child process(%d) did not answer the watchdog (%d)",
+                        spec.title, spec.pid, spec.missed_hellos)
+            if spec.missed_hellos >= 2:
+                log.error("%s child process(%d) is not responding, killing it",
+                          spec.title, spec.pid)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(spec.pid, signal.SIGKILL)
+
+    def _watch(self, spec: ChildSpec) -> bool | None:
+        """Read the answer to the last hello and send the next (see :class:`WatchLine`).
+
+        None: nothing was asked yet (a new line). A line that fails (the child was
+        replaced, or closed it) is replaced once; a child that cannot be reached at all
+        counts as not answering.
+        """
+        for _attempt in (1, 2):
+            try:
+                if spec.watch is None:
+                    spec.watch = WatchLine(spec.control_path, self.opts.watchdog_interval)
+                    return None
+                return spec.watch.tick()
+            except OSError:
+                spec.drop_control()
+        return False
 
     def _on_sigchld(self) -> None:
         """SIGCHLD: a child stopped (SIGSTOP, a job-control stop)? Check it again soon.
@@ -502,33 +527,6 @@ class Parent:
         log.error("%s child process(%d) is stopped, killing it", spec.title, pid)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-
-    @staticmethod
-    async def _hello(spec: ChildSpec, timeout: float) -> bool:
-        """One ``hello`` over a connection kept open between hellos.
-
-        Connecting anew every interval (socket, transports, a task in the child) was half
-        of an idle one-instance node's CPU; a line each way on an open connection is the
-        same check of the child's loop. A connection that fails (the child was replaced)
-        is dropped and the hello tried once more on a new one.
-        """
-        for _attempt in (1, 2):
-            try:
-                async with asyncio.timeout(timeout):
-                    if spec.control is None:
-                        spec.control = await asyncio.open_unix_connection(spec.control_path)
-                    reader, writer = spec.control
-                    writer.write(b"hello\n")
-                    await writer.drain()
-                    if (await reader.readline()).startswith(b"ok"):
-                        return True
-            except TimeoutError:
-                spec.drop_control()
-                return False
-            except OSError:
-                pass
-            spec.drop_control()
-        return False
 
     # ---------------------------------------------------------------- signals
 

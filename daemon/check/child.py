@@ -33,6 +33,7 @@ from kaconf.exitstatus import ExitStatus
 from kaconf.model.objects import Config
 
 from ..control import serve_control, start_control_server
+from ..watchdog import WatchfulSelector, run_watched
 
 #: The running child's scheduler (one per process), for :func:`dump`.
 _current: Scheduler | None = None
@@ -75,8 +76,8 @@ async def _wait(stop_event: Any) -> None:
         await asyncio.sleep(0.1)
 
 
-async def serve_watchdog(sock_path: str, reloads: Callable[[], int] | None = None
-                         ) -> asyncio.AbstractServer:
+async def serve_watchdog(sock_path: str, reloads: Callable[[], int] | None = None,
+                         lazy: WatchfulSelector | None = None) -> asyncio.AbstractServer:
     """Answer the parent's watchdog on a UNIX socket, from this child's own loop.
 
     Same line protocol as the VRRP child (daemon/vrrp/child.py): ``hello`` ->
@@ -86,7 +87,7 @@ async def serve_watchdog(sock_path: str, reloads: Callable[[], int] | None = Non
     stop serving.
     """
     serve = functools.partial(serve_control, role="check", states=_state_summary,
-                              status=status, reloads=reloads)
+                              status=status, reloads=reloads, lazy=lazy)
     return await start_control_server(sock_path, serve)
 
 
@@ -225,7 +226,7 @@ def checker_main(config: Config, *, control_path: str | None = None,
             return
         await reload_checker(loaded.config)
 
-    async def main() -> int:
+    async def main(selector: WatchfulSelector) -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -250,7 +251,7 @@ def checker_main(config: Config, *, control_path: str | None = None,
                 t.add_done_callback(pending.discard)
 
             loop.add_signal_handler(signal.SIGHUP, on_hup)
-        server = (await serve_watchdog(control_path, reloads=lambda: done[0])
+        server = (await serve_watchdog(control_path, reloads=lambda: done[0], lazy=selector)
                   if control_path else None)
         try:
             await run_checker(config, log=logger, stop_event=stop, dump_path=data_file)
@@ -261,4 +262,4 @@ def checker_main(config: Config, *, control_path: str | None = None,
                     os.unlink(control_path)  # type: ignore[arg-type]
         return ExitStatus.OK
 
-    return asyncio.run(main())
+    return run_watched(main)

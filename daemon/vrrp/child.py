@@ -35,7 +35,9 @@ import asyncio
 import functools
 import logging
 import signal
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from kaconf.effective import Effective, resolve
 from kaconf.exitstatus import ExitStatus
@@ -44,6 +46,7 @@ from kaconf.model.objects import Config
 from ..control import serve_control, start_control_server
 from ..netlink import Link, Netlink
 from ..smtp import Alerter
+from ..watchdog import WatchfulSelector, run_watched
 from .accept import NftFirewall
 from .ah import SeqCounter
 from .config import (
@@ -130,6 +133,8 @@ class VrrpChild:
         #: the parent's hello reads the latter to learn when a reload is over
         self.hups_seen = 0
         self.reloads = 0
+        #: the loop's selector: answers the parent's watchdog line (see ..watchdog)
+        self.watch: WatchfulSelector | None = None
 
     @property
     def runners(self) -> dict[str, InstanceRunner]:
@@ -190,7 +195,7 @@ class VrrpChild:
         watcher.add_done_callback(_log_watcher_end)
         server = await start_control_server(self.opts.control_path, functools.partial(
             serve_control, role="vrrp", states=self.states, status=self.status,
-            reloads=lambda: self.reloads))
+            reloads=lambda: self.reloads, lazy=self.watch))
         self._ready = True
         if self._reload_pending:
             self._schedule_reload()
@@ -393,4 +398,10 @@ def _log_watcher_end(task: asyncio.Task[None]) -> None:
 
 def child_main(opts: ChildOptions, config: Config) -> int:
     """Entry point in the forked child: a fresh event loop, run, exit status."""
-    return asyncio.run(VrrpChild(opts, config).run())
+    child = VrrpChild(opts, config)
+
+    def main(selector: WatchfulSelector) -> Coroutine[Any, Any, int]:
+        child.watch = selector
+        return child.run()
+
+    return run_watched(main)
