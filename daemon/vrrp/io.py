@@ -166,7 +166,8 @@ class AdvertSender:
             s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, self.ifindex)
             s.bind((str(self.src), 0, 0, self.ifindex))
 
-    def send(self, payload: bytes, dst: IPAddress) -> None:
+    def sockaddr(self, dst: IPAddress) -> tuple[str, int] | tuple[str, int, int, int]:
+        """The ``sendto`` address of ``dst`` (callers that send often keep it)."""
         sockaddr = self._sockaddrs.get(dst)
         if sockaddr is None:
             if self.family == 4:
@@ -175,7 +176,10 @@ class AdvertSender:
                 scope = self.ifindex if dst.is_link_local or dst.is_multicast else 0
                 sockaddr = (str(dst), 0, 0, scope)
             self._sockaddrs[dst] = sockaddr
-        self.send_sock.sendto(payload, sockaddr)
+        return sockaddr
+
+    def send(self, payload: bytes, dst: IPAddress) -> None:
+        self.send_sock.sendto(payload, self.sockaddr(dst))
 
     def close(self) -> None:
         self.send_sock.close()

@@ -156,6 +156,8 @@ def effective_priority(params: InstanceParams, states: TrackStates,
     base = params.priority
     if base >= 255:
         return base
+    if not params.trackers:  # the common case, on every advert a master sends
+        return clamp(base, 1, 254)
     total = base + sum(contribution(t, states, values) for t in params.trackers)
     return clamp(total, 1, 254)
 

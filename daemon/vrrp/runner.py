@@ -26,7 +26,7 @@ import dataclasses
 import ipaddress
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .ah import SeqCounter, split, verify
 from .ah import build as ah_datagram
@@ -97,7 +97,8 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         self.receiver: AdvertReceiver | None = None
         self.group: IPAddress | None = None
         #: Encoded adverts by priority: (destination, bytes) for every destination.
-        self._adverts: dict[int, list[tuple[IPAddress, bytes]]] = {}
+        #: the adverts by priority: (destination, datagram, its sendto address)
+        self._adverts: dict[int, list[tuple[IPAddress, bytes, Any]]] = {}
         self.announcers: dict[str, Announcer] = {}
         self._init_timers(cfg.advert_int)
         #: The last advert that passed the receive checks and its event: the same bytes
@@ -534,7 +535,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         if packets is None:  # everything but the priority is fixed for the instance
             adv = Advertisement(cfg.version, cfg.vrid, priority, self.advertised, cfg.advert_int,
                                 cfg.auth_type, cfg.auth_data)
-            packets = [(dst, adv.to_bytes(sender.src, dst))
+            packets = [(dst, adv.to_bytes(sender.src, dst), sender.sockaddr(dst))
                        for dst in cfg.unicast_peers or (cfg.mcast_dst,)]
             if len(self._adverts) >= 8:
                 self._adverts.clear()
@@ -542,9 +543,10 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         self.stats.advert_sent += 1
         if priority == 0:
             self.stats.pri_zero_sent += 1
-        for dst, payload in packets:
+        sendto = sender.send_sock.sendto
+        for dst, payload, sockaddr in packets:
             try:
-                sender.send(payload, dst)
+                sendto(payload, sockaddr)
             except OSError as exc:
                 log.debug("(%s) sending advert to %s failed: %s", cfg.name, dst, exc)
 
