@@ -260,11 +260,17 @@ class ReceiveSocket:
         """For ``loop.add_reader``."""
         return self.sock.fileno()
 
-    def receive(self, known: dict[bytes, Heard] | None = None) -> Received | None:
+    def receive(self, known: dict[bytes, Heard] | None = None,
+                seen: set[bytes] | None = None) -> Received | None:
         """The next sane IP datagram, or None when nothing (more) is queued.
 
         An IPv4 datagram found in ``known`` (with the same TTL) is not returned: its
         arrival goes to its :class:`Heard` and :attr:`hits` counts it.
+
+        ``seen``: an IPv4 datagram whose kernel timestamp and bytes are in it is skipped
+        as a copy already read (from this or another socket), others are added. Two
+        sockets' copies of one datagram carry the same timestamp; see
+        :meth:`~.receiver.AdvertReceiver.refilter`, the only user.
         """
         sock, lower, v4 = self.sock, self.empty_at, self.family == 4
         now = time.monotonic()
@@ -282,8 +288,10 @@ class ReceiveSocket:
             arrival = now
             ttl: int | None = None
             dst: IPAddress | None = None
+            raw_stamp = b""
             for level, kind, value in anc:
                 if kind == SO_TIMESTAMPNS and level == socket.SOL_SOCKET:
+                    raw_stamp = value
                     sec, nsec = _TIMESPEC.unpack_from(value)
                     stamp = sec + nsec * 1e-9 - offset
                     if stamp < arrival:
@@ -293,6 +301,11 @@ class ReceiveSocket:
                 elif level == socket.IPPROTO_IPV6 and kind == IPV6_PKTINFO:
                     dst = _address(value[:16])
             if v4:
+                if seen is not None and raw_stamp:
+                    token = raw_stamp + data
+                    if token in seen:
+                        continue  # the other socket's copy was read already
+                    seen.add(token)
                 if known is not None and data[0] == 0x45:  # no IP options
                     heard = known.get(data[12:])
                     if heard is not None and heard.ttl == data[8]:

@@ -13,7 +13,8 @@ sends and hears every interval): an advert with the same bytes (and TTL) from th
 same source as the last one that passed the checks passes them again, and if the
 unit is idle the machine's fast path (:meth:`~.fsm.VrrpFsm.fast_advert_received`)
 handles it without the queue (:meth:`InstanceRunner.fast_advert`). From then on the
-shared socket only notes its arrival (:meth:`~.receiver.AdvertReceiver.learn`);
+shared socket only notes its arrival (:meth:`~.receiver.AdvertReceiver.learn`), and
+on IPv4 the kernel queues it on a socket the event loop does not watch (:mod:`.quiet`);
 the runner gives the noted arrival to its machine before anything looks at its
 master-down timer and before its unit handles any other event
 (:meth:`InstanceRunner.flush_heard`), so no decision is taken on a stale view.
@@ -322,10 +323,15 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
 
         Called before the master-down timer is looked at and before the unit handles
         any event, so the machine never decides on a stale deadline; the advert is
-        handled as if at its arrival (nothing happened to the unit in between).
+        handled as if at its arrival (nothing happened to the unit in between). The
+        quiet socket, where the kernel queues the routine adverts, is read first.
         """
         heard = self.heard
-        if heard is None or heard.at is None:
+        if heard is None:
+            return
+        if self.receiver is not None:
+            self.receiver.note_quiet()
+        if heard.at is None:
             return
         at, heard.at = heard.at, None
         unit, event = self.unit, self._last_event

@@ -230,3 +230,28 @@ def test_busy_socket_is_read_in_batches_with_kernel_arrival_times() -> None:
         rx.close()
         tx.close()
 
+
+
+@pytest.mark.skipif(not _root_raw_sockets(), reason="raw sockets need CAP_NET_RAW")
+def test_two_sockets_copies_of_a_datagram_are_read_once_with_seen() -> None:
+    """Each raw socket gets its own copy, with the same kernel timestamp: ``seen`` skips
+    the second (what a refilter relies on); the same bytes sent again are not skipped."""
+    lo = socket.if_nametoindex("lo")
+    loopback = ipaddress.IPv4Address("127.0.0.1")
+    first, second = (ReceiveSocket(family=4, ifname="lo", ifindex=lo) for _ in range(2))
+    tx = AdvertSender(family=4, ifname="lo", ifindex=lo, src=loopback)
+    payload = _v3(51, 100, loopback, loopback)
+    try:
+        tx.send(payload, loopback)
+        time.sleep(0.01)
+        tx.send(payload, loopback)
+        time.sleep(0.05)
+        seen: set[bytes] = set()
+        got = [first.receive(seen=seen), first.receive(seen=seen), first.receive(seen=seen)]
+        assert [r is not None for r in got] == [True, True, False]
+        assert second.receive(seen=seen) is None  # both its copies were read already
+        assert len(seen) == 2
+    finally:
+        first.close()
+        second.close()
+        tx.close()
