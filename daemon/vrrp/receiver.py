@@ -222,14 +222,9 @@ class AdvertReceiver:
         count = -getattr(sock, "hits", 0)
         try:
             receive, dispatch, known = sock.receive, self.dispatch, self.known
-            if seen is None:
-                while (rcv := receive(known)) is not None:
-                    count += 1
-                    dispatch(rcv)
-            else:
-                while (rcv := receive(known, seen)) is not None:
-                    count += 1
-                    dispatch(rcv)
+            while (rcv := receive(known, seen)) is not None:
+                count += 1
+                dispatch(rcv)
             if self.quiet is not None:
                 self.note_quiet(seen)
                 while self._strays:

@@ -70,7 +70,7 @@ class _Queue:
         self.datagrams = datagrams
         self.proto = IPPROTO_VRRP
 
-    def receive(self, known: object = None) -> Received | None:
+    def receive(self, known: object = None, seen: object = None) -> Received | None:
         return self.datagrams.pop(0) if self.datagrams else None
 
 
