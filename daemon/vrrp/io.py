@@ -111,7 +111,7 @@ def _address(raw: bytes) -> IPAddress:
     return addr
 
 
-def _bind_device(sock: socket.socket, ifname: str) -> None:
+def bind_device(sock: socket.socket, ifname: str) -> None:
     sock.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode() + b"\0")
 
 
@@ -148,7 +148,7 @@ class AdvertSender:
         # that address (unicast peers' adverts, a flood): the smallest buffer, as
         # keepalived gives its send socket, so they cost no memory while dropped.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 0)
-        _bind_device(s, self.ifname)
+        bind_device(s, self.ifname)
         s.setblocking(False)
         if self.hdrincl:
             s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
@@ -212,7 +212,7 @@ class ReceiveSocket:
 
     def _setup(self) -> None:
         r = self.sock
-        _bind_device(r, self.ifname)
+        bind_device(r, self.ifname)
         r.setblocking(False)
         # Adverts of all instances now queue here: room for a burst of RCVBUF_SIZE bytes.
         try:
@@ -402,7 +402,7 @@ class _Pool:
             ifname, ifindex, src = key
             sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
             try:
-                _bind_device(sock, ifname)
+                bind_device(sock, ifname)
                 sock.setsockopt(socket.IPPROTO_ICMPV6, ICMP6_FILTER, _BLOCK_ALL_ICMP6)
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, ifindex)

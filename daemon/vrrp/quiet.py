@@ -36,7 +36,7 @@ import struct
 from collections.abc import Sequence
 
 from .bpf import DROP, RET, Insn
-from .io import SO_RCVBUFFORCE, SO_TIMESTAMPNS, ReceiveSocket, _bind_device
+from .io import SO_RCVBUFFORCE, SO_TIMESTAMPNS, ReceiveSocket, bind_device
 
 SO_ATTACH_FILTER = getattr(socket, "SO_ATTACH_FILTER", 26)
 #: struct sock_filter and struct sock_fprog (a count, then a pointer: native alignment).
@@ -92,7 +92,7 @@ class QuietSocket(ReceiveSocket):
         r = self.sock
         # Nothing before the first real filter: the shared socket got those datagrams.
         attach_filter(r, DROP_ALL)
-        _bind_device(r, self.ifname)
+        bind_device(r, self.ifname)
         r.setblocking(False)
         with contextlib.suppress(OSError):
             r.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
