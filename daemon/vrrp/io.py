@@ -261,7 +261,7 @@ class ReceiveSocket:
         return self.sock.fileno()
 
     def receive(self, known: dict[bytes, Heard] | None = None,
-                seen: set[bytes] | None = None) -> Received | None:
+                seen: set[bytes] | None = None, before: float | None = None) -> Received | None:
         """The next sane IP datagram, or None when nothing (more) is queued.
 
         An IPv4 datagram found in ``known`` (with the same TTL) is not returned: its
@@ -271,6 +271,9 @@ class ReceiveSocket:
         as a copy already read (from this or another socket), others are added. Two
         sockets' copies of one datagram carry the same timestamp; see
         :meth:`~.receiver.AdvertReceiver.refilter`, the only user.
+
+        ``before``: a known datagram that arrived later is returned, not noted (it comes
+        after an event of that time, see :meth:`~.runner.InstanceRunner.flush_heard`).
         """
         sock, lower, v4 = self.sock, self.empty_at, self.family == 4
         now = time.monotonic()
@@ -308,7 +311,8 @@ class ReceiveSocket:
                     seen.add(token)
                 if known is not None and data[0] == 0x45:  # no IP options
                     heard = known.get(data[12:])
-                    if heard is not None and heard.ttl == data[8]:
+                    if (heard is not None and heard.ttl == data[8]
+                            and (before is None or arrival <= before)):
                         heard.at = arrival
                         heard.count += 1
                         self.hits += 1

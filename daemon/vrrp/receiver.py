@@ -211,8 +211,8 @@ class AdvertReceiver:
     def drain(self, seen: set[bytes] | None = None) -> int:
         """Read and dispatch everything queued; how many datagrams that was.
 
-        The quiet socket's notes are brought up to date too, and its strays dispatched
-        (after the shared socket's datagrams, which are older). ``seen``: see
+        The quiet socket's notes are brought up to date too, and the strays dispatched
+        in the order of arrival among the shared socket's datagrams. ``seen``: see
         :meth:`refilter`.
         """
         if self._draining:
@@ -221,45 +221,67 @@ class AdvertReceiver:
         sock = self.sock
         count = -getattr(sock, "hits", 0)
         try:
-            receive, dispatch, known = sock.receive, self.dispatch, self.known
+            receive, dispatch, known, strays = sock.receive, self.dispatch, self.known, self._strays
             while (rcv := receive(known, seen)) is not None:
                 count += 1
+                if strays:
+                    self._strays_until(rcv.arrival)
                 dispatch(rcv)
             if self.quiet is not None:
                 self.note_quiet(seen)
-                while self._strays:
-                    strays, self._strays = self._strays, []
-                    for rcv in strays:
-                        dispatch(rcv)
+            if strays:
+                self._strays_until(None)
         finally:
             self._draining = False
         return count + getattr(sock, "hits", 0)
 
     # ---------------------------------------------------------------- quiet socket
 
-    def note_quiet(self, seen: set[bytes] | None = None) -> None:
+    def note_quiet(self, seen: set[bytes] | None = None, before: float | None = None) -> None:
         """Read the quiet socket: arrivals into the notes, strays kept for :meth:`drain`.
 
-        Dispatches nothing (callers are in the middle of looking at a note); strays,
-        which only come between a forget and the next refilter, are dispatched by a
-        drain, scheduled here if none is under way.
+        Dispatches nothing (callers are in the middle of looking at a note). Strays: a
+        datagram that came between a forget and the next refilter (no longer known),
+        and, with ``before``, a known one that arrived after that time (it must be
+        handled after the event of that time, see
+        :meth:`~.runner.InstanceRunner.flush_heard`). A drain dispatches them,
+        scheduled here if none is under way.
         """
         quiet = self.quiet
         if quiet is None:
             return
         known, strays = self.known, self._strays
         read = -quiet.hits - len(strays)
-        while (rcv := quiet.receive(known, seen)) is not None:
+        while (rcv := quiet.receive(known, seen, before)) is not None:
             strays.append(rcv)
         read += quiet.hits + len(strays)
         if read:
             self._flood_check(read)
-        if strays and not self._draining and self._strays_due is None and self.loop:
+        if strays:
+            self._strays_soon()
+
+    def requeue(self, rcv: Received) -> None:
+        """Dispatch ``rcv`` (a routine advert noted too early) in its turn by arrival."""
+        self._strays.append(rcv)
+        self._strays.sort(key=lambda r: -math.inf if r.arrival is None else r.arrival)
+        self._strays_soon()
+
+    def _strays_soon(self) -> None:
+        if not self._draining and self._strays_due is None and self.loop is not None:
             self._strays_due = self.loop.call_soon(self._dispatch_strays)
 
     def _dispatch_strays(self) -> None:
         self._strays_due = None
         self.drain()
+
+    def _strays_until(self, at: float | None) -> None:
+        """Dispatch the strays that arrived before ``at`` (None: all), oldest first."""
+        strays, dispatch = self._strays, self.dispatch
+        while strays:
+            first = strays[0].arrival
+            if at is not None and first is not None and first > at:
+                return
+            dispatch(strays.pop(0))
 
     def _known_changed(self) -> None:
         if (self._refilter is None and self.loop is not None and self.sock.family == 4

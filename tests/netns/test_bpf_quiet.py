@@ -16,7 +16,8 @@ would. It checks, in order:
   in the quiet socket, no longer known) is dispatched, exactly once;
 * a replay flood puts the quiet socket on the loop (it would otherwise overflow).
 
-That the filter sees the IP header at offset 0 is checked first with a bare raw socket.
+Also checked first, with bare raw sockets: that the filter sees the IP header at
+offset 0, and that two sockets' copies of a datagram carry the same kernel timestamp.
 """
 
 from __future__ import annotations
@@ -77,6 +78,19 @@ for name, value in (("version/IHL", 0x45), ("VRRP version/type", 0x31)):
         seen[name] = None
     probe.close()
 out["offset0"] = seen
+
+# 2. Two raw sockets' copies of one datagram carry the same kernel timestamp: read with
+# one ``seen`` set, the second copy is skipped (what a refilter's drain relies on).
+eth0 = socket.if_nametoindex("eth0")
+pair = [ReceiveSocket(family=4, ifname="eth0", ifindex=eth0) for _ in range(2)]
+pair[0].join(GROUP)
+send(advert(77)); time.sleep(0.02); send(advert(77)); time.sleep(0.1)
+copies = set()
+def ours(sock):
+    return sum(r.payload == advert(77) for r in iter(lambda: sock.receive(seen=copies), None))
+out["copies"] = (ours(pair[0]), ours(pair[1]), len(copies))
+for sock in pair:
+    sock.close()
 
 
 class Runner:
@@ -155,8 +169,8 @@ async def scenario():
     counted_before = runner.stats.advert_rcvd + runner.heard.count
     fast_before = len(runner.fast)
     quiet_receive, strays = receiver.quiet.receive, []
-    def receive(known, seen=None):
-        rcv = quiet_receive(known, seen)
+    def receive(known, seen=None, before=None):
+        rcv = quiet_receive(known, seen, before)
         if rcv is not None:
             strays.append(rcv)
         return rcv
@@ -192,6 +206,7 @@ def test_routine_adverts_queue_quietly_and_the_rest_wakes(lab: Lab) -> None:
     out = json.loads(proc.stdout)
     # The filter runs on the IP datagram from its header on (offset 0: 0x45).
     assert out["offset0"] == {"version/IHL": 32, "VRRP version/type": None}
+    assert out["copies"] == [2, 0, 2]
     assert out["learned"] == [[[100, 255]], 1, True, 1]
     assert out["quiet_wakes"] == 0
     assert (out["count_before_note"], out["count_after_note"]) == (0, 5)
