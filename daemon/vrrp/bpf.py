@@ -26,8 +26,13 @@ reaches at most 255 instructions ahead and a program has at most 4096 instructio
 Each known advert is one block that jumps to the next block on its first mismatch and
 returns "routine" at its end, so only a block of at most 257 instructions can be
 expressed (keys up to about 500 bytes: an advert with more than ~120 addresses does not
-fit) and the blocks stop at 4096 instructions (about 270 adverts of one address); the
-adverts that do not fit stay with the userspace check of the shared socket
+fit) and the blocks stop at 4096 instructions (about 270 adverts of one address). In
+practice the kernel's budget for a socket's option memory comes first: a filter is
+charged to it (``net.core.optmem_max``, 128 KB on this kernel: one program of about
+2,300 instructions, 150 adverts of one address; older kernels' 20 KB: about 20), and
+the receiver covers fewer adverts when the kernel refuses a program (see
+:meth:`~.receiver.AdvertReceiver.refilter`). The adverts that do not fit stay with the
+userspace check of the shared socket
 (:meth:`~.io.ReceiveSocket.receive`), which sees them because its filter does not drop
 them.
 """
@@ -130,17 +135,20 @@ def _program(blocks: Iterable[list[Insn]], miss: int) -> list[Insn]:
     return prog
 
 
-def programs(entries: Sequence[tuple[bytes, int]]) -> Programs:
+def programs(entries: Sequence[tuple[bytes, int]], limit: int | None = None) -> Programs:
     """The main and quiet filters for the known adverts ``entries`` ((key, ttl)).
 
-    Entries are taken in order while the programs stay within :data:`MAX_INSNS`; an
-    entry whose block is too long is skipped. Both programs have the same shape and
-    differ only in their return values, so they cover exactly the same datagrams.
+    Entries are taken in order while the programs stay within :data:`MAX_INSNS` (and
+    cover at most ``limit`` of them); an entry whose block is too long is skipped. Both
+    programs have the same shape and differ only in their return values, so they cover
+    exactly the same datagrams.
     """
     covered: list[tuple[bytes, int]] = []
     main_blocks: list[list[Insn]] = []
     size = _OVERHEAD
     for key, ttl in entries:
+        if limit is not None and len(covered) >= limit:
+            break
         insns = block(key, ttl, DROP)
         if insns is None or size + len(insns) > MAX_INSNS:
             continue

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import socket
 import struct
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ from .bpf import DROP, RET, Insn
 from .io import SO_RCVBUFFORCE, SO_TIMESTAMPNS, ReceiveSocket, bind_device
 
 SO_ATTACH_FILTER = getattr(socket, "SO_ATTACH_FILTER", 26)
+SO_DETACH_FILTER = getattr(socket, "SO_DETACH_FILTER", 27)
 #: struct sock_filter and struct sock_fprog (a count, then a pointer: native alignment).
 _INSN = struct.Struct("=HBBI")
 _FPROG = struct.Struct("@HP")
@@ -61,6 +63,31 @@ def attach_filter(sock: socket.socket, prog: Sequence[Insn]) -> None:
     buf = ctypes.create_string_buffer(code, len(code))
     sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER,
                     _FPROG.pack(len(prog), ctypes.addressof(buf)))
+
+
+def detach_filter(sock: socket.socket) -> None:
+    """Remove the socket's filter (it accepts everything again); none attached is fine."""
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, SO_DETACH_FILTER, 0)
+
+
+def replace_filter(sock: socket.socket, prog: Sequence[Insn]) -> None:
+    """Attach ``prog`` in place of the socket's filter, whatever their sizes.
+
+    The kernel charges a new program to the socket's option memory (net.core.optmem_max)
+    before it releases the old one; when both do not fit (ENOMEM), the old one is
+    detached first, and for that moment the socket accepts every datagram. Callers
+    order their replacements so that such a moment only makes copies (see
+    :meth:`~.receiver.AdvertReceiver.refilter`). ENOMEM again: the program alone is
+    too big, raised.
+    """
+    try:
+        attach_filter(sock, prog)
+    except OSError as exc:
+        if exc.errno != errno.ENOMEM:
+            raise
+        detach_filter(sock)
+        attach_filter(sock, prog)
 
 
 def rcvbuf_size(entries: int) -> int:
@@ -113,4 +140,4 @@ class QuietSocket(ReceiveSocket):
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
 
     def attach(self, prog: Sequence[Insn]) -> None:
-        attach_filter(self.sock, prog)
+        replace_filter(self.sock, prog)

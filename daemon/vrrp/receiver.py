@@ -19,10 +19,10 @@ import math
 from typing import TYPE_CHECKING
 
 from .ah import AH_LEN, IPPROTO_AH, IPV4_HEADER_LEN
-from .bpf import programs
+from .bpf import Programs, programs
 from .io import Heard, IPAddress, Received, ReceiveSocket
 from .packet import HEADER_LEN, PacketError, decode
-from .quiet import QuietSocket, attach_filter, flood_limit
+from .quiet import DROP_ALL, QuietSocket, detach_filter, flood_limit, replace_filter
 
 if TYPE_CHECKING:
     from .runner import InstanceRunner
@@ -91,6 +91,8 @@ class AdvertReceiver:
         self._loud_count = 0
         #: The quiet socket could not be opened: the shared socket does it all.
         self._no_quiet = False
+        #: How many adverts the kernel accepted filters for (None: not limited yet).
+        self._fit: int | None = None
 
     @property
     def empty(self) -> bool:
@@ -297,11 +299,17 @@ class AdvertReceiver:
         it after). Both copies are in the queues when the last filter is attached and
         carry the same kernel timestamp, so the drain that follows reads everything
         and skips the second copy (``seen``).
+
+        A program the kernel refuses (over the socket's option memory,
+        net.core.optmem_max): both filters are cleared (the shared socket's first) and
+        the adverts covered halved until the kernel takes them; the rest stay with the
+        shared socket's userspace check.
         """
         self._refilter = None
         if self.sock.family != 4 or self.ah or self._no_quiet or self.loop is None:
             return
-        progs = programs([(key, heard.ttl) for key, heard in self.known.items()])
+        entries = [(key, heard.ttl) for key, heard in self.known.items()]
+        progs = programs(entries, self._fit)
         new = frozenset(progs.covered)
         old = self.covered
         if new == old:
@@ -317,23 +325,55 @@ class AdvertReceiver:
                 self._no_quiet = True  # not again for this socket
                 return
         quiet.size_for(len(new))
-        main = self.sock.sock
         try:
-            if old - new:  # first stop dropping them on the shared socket, then here
-                kept = programs([e for e in progs.covered if e in old])
-                attach_filter(main, kept.main)
-                quiet.attach(kept.quiet)
-            if new - old:  # first accept them here, then drop them on the shared socket
-                quiet.attach(progs.quiet)
-                attach_filter(main, progs.main)
+            self._move(old, progs)
         except OSError as exc:
-            log.warning("cannot attach VRRP socket filters on %s (%s)", self.sock.ifname, exc)
-            with contextlib.suppress(OSError):
-                quiet.attach(programs([]).quiet)
-                attach_filter(main, programs([]).main)
-            new = frozenset()
-        self.covered = new
+            self._clear()
+            progs = self._shrink(entries, len(progs.covered), exc)
+            quiet.size_for(len(progs.covered))
+        self.covered = frozenset(progs.covered)
         self.drain(seen=set())
+
+    def _move(self, old: frozenset[tuple[bytes, int]], progs: Programs) -> None:
+        assert self.quiet is not None
+        main, quiet, new = self.sock.sock, self.quiet.sock, set(progs.covered)
+        if old - new:  # first stop dropping them on the shared socket, then here
+            kept = programs([e for e in progs.covered if e in old])
+            replace_filter(main, kept.main)
+            replace_filter(quiet, kept.quiet)
+        if new - old:  # first accept them here, then drop them on the shared socket
+            replace_filter(quiet, progs.quiet)
+            replace_filter(main, progs.main)
+
+    def _clear(self) -> None:
+        """No advert covered: the shared socket takes everything again, then the quiet
+        one nothing (in that order: a datagram may be copied, never lost)."""
+        assert self.quiet is not None
+        detach_filter(self.sock.sock)
+        replace_filter(self.quiet.sock, DROP_ALL)
+        self.covered = frozenset()
+
+    def _shrink(self, entries: list[tuple[bytes, int]], tried: int,
+                exc: OSError) -> Programs:
+        """Filters for as many adverts as the kernel takes, from cleared filters."""
+        n = tried
+        while n > 1:
+            n //= 2
+            progs = programs(entries, n)
+            try:
+                self._move(frozenset(), progs)
+            except OSError:
+                self._clear()
+                continue
+            self._fit = n
+            log.info("VRRP socket filters on %s cover %d adverts, the others wake the "
+                     "daemon (%d refused: %s; see net.core.optmem_max)", self.sock.ifname,
+                     n, tried, exc)
+            return progs
+        self._fit = 0
+        log.warning("VRRP socket filters refused on %s (%s): every advert wakes the daemon",
+                    self.sock.ifname, exc)
+        return programs([])
 
     def _flood_check(self, read: int) -> None:
         """Put a flooded quiet socket on the loop, and take it off when the flood is over."""

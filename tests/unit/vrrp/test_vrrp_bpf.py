@@ -145,3 +145,8 @@ def test_limits_entries_that_do_not_fit_stay_with_the_shared_socket() -> None:
         assert routine(progs.main, progs.quiet, packets[i])
     for i in (n, 599):
         assert not routine(progs.main, progs.quiet, packets[i])
+    # What the kernel takes (see AdvertReceiver.refilter): the first ``limit`` only.
+    small = programs(entries, 10)
+    assert small.covered == entries[:10]
+    assert routine(small.main, small.quiet, packets[9])
+    assert not routine(small.main, small.quiet, packets[10])
