@@ -21,25 +21,25 @@ compares the datagram's bytes), its TTL is the known one, and its bytes from 12 
 the known ones.
 
 Pure: instructions are ``(code, jt, jf, k)`` tuples (``struct sock_filter``); the
-caller packs and attaches them. Limits of classic BPF kept here: a conditional jump
-reaches at most 255 instructions ahead and a program has at most 4096 instructions.
-Each known advert is one block that jumps to the next block on its first mismatch and
-returns "routine" at its end, so only a block of at most 257 instructions can be
-expressed (keys up to about 500 bytes: an advert with more than ~120 addresses does not
-fit) and the blocks stop at 4096 instructions (about 270 adverts of one address). In
-practice the kernel's budget for a socket's option memory comes first: a filter is
-charged to it (``net.core.optmem_max``, 128 KB on this kernel: one program of about
-2,300 instructions, 150 adverts of one address; older kernels' 20 KB: about 20), and
-the receiver covers fewer adverts when the kernel refuses a program (see
-:meth:`~.receiver.AdvertReceiver.refilter`). The adverts that do not fit stay with the
-userspace check of the shared socket
+caller packs and attaches them. Shape: a prefix (no IP options, total length = the
+datagram's length), then one group per (length, TTL, addresses), whose header checks
+those once and jumps past the group on a mismatch, then one block per advert of the
+group comparing its VRRP payload and returning "routine" at its end. Limits of classic
+BPF kept here: a conditional jump reaches at most 255 instructions ahead (a block of at
+most 257 instructions: payloads up to about 500 bytes, an advert with more than ~120
+addresses does not fit) and a program has at most 4096 instructions (about 550 adverts
+of one address from one master). In practice the kernel's budget for a socket's option
+memory comes first: a filter is charged to it (``net.core.optmem_max``, 128 KB on this
+kernel; older kernels had 20 KB), and the receiver covers fewer adverts when the kernel
+refuses a program (see :meth:`~.receiver.AdvertReceiver.refilter`). The adverts that do
+not fit stay with the userspace check of the shared socket
 (:meth:`~.io.ReceiveSocket.receive`), which sees them because its filter does not drop
 them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 #: struct sock_filter: (code, jt, jf, k).
@@ -53,6 +53,8 @@ LD_B = 0x30
 LDX_LEN = 0x81
 JEQ = 0x15
 JEQ_X = 0x1D
+#: BPF_JMP|BPF_JA: an unconditional jump, 32-bit offset.
+JA = 0x05
 RET = 0x06
 #: BPF_MAXINSNS
 MAX_INSNS = 4096
@@ -83,37 +85,28 @@ class Programs(NamedTuple):
     covered: list[tuple[bytes, int]]
 
 
-def _checks(key: bytes, ttl: int) -> list[tuple[int, int, int]]:
-    """(load opcode, offset, value) comparisons matching one datagram exactly.
+def _checks(payload: bytes) -> list[tuple[int, int, int]]:
+    """(load opcode, offset, value) comparisons matching a VRRP payload exactly.
 
-    The total length first: the common prefix checked that it is the datagram's
-    length, so no later load can read past the end (a load past the end would end the
-    program with 0: the shared socket would drop a runt). Then the VRRP header's first
-    word (version/type, VRID, priority, count): among the adverts of one master it is
-    the word that differs, so a block is left after four instructions for all but the
-    matching advert.
+    Words, then a half-word and a byte for the tail. The first word (version/type,
+    VRID, priority, count) is the one the adverts of one master differ in, so a block
+    is left after two instructions for all but the matching advert.
     """
-    words = list(range(0, len(key) - len(key) % 4, 4))
-    first = _VRRP_OFFSET - KEY_OFFSET
-    if first in words:
-        words.remove(first)
-        words.insert(0, first)
-    out = [(LD_W, KEY_OFFSET + i, int.from_bytes(key[i:i + 4], "big")) for i in words]
-    out.insert(0, (LD_H, _TOTAL_LEN_OFFSET, KEY_OFFSET + len(key)))
-    out.insert(2, (LD_B, _TTL_OFFSET, ttl))
-    rest = len(key) - len(key) % 4
-    if len(key) - rest >= 2:
-        out.append((LD_H, KEY_OFFSET + rest, int.from_bytes(key[rest:rest + 2], "big")))
+    rest = len(payload) - len(payload) % 4
+    out = [(LD_W, _VRRP_OFFSET + i, int.from_bytes(payload[i:i + 4], "big"))
+           for i in range(0, rest, 4)]
+    if len(payload) - rest >= 2:
+        out.append((LD_H, _VRRP_OFFSET + rest, int.from_bytes(payload[rest:rest + 2], "big")))
         rest += 2
-    if len(key) > rest:
-        out.append((LD_B, KEY_OFFSET + rest, key[rest]))
+    if len(payload) > rest:
+        out.append((LD_B, _VRRP_OFFSET + rest, payload[rest]))
     return out
 
 
-def block(key: bytes, ttl: int, match: int) -> list[Insn] | None:
-    """One advert's instructions: return ``match`` if the datagram is it, else fall
-    through past the block; None if the block is too long for a one-byte jump."""
-    checks = _checks(key, ttl)
+def block(payload: bytes, match: int) -> list[Insn] | None:
+    """One advert's instructions within its group: return ``match`` if the payload is
+    its, else fall through past the block; None if too long for a one-byte jump."""
+    checks = _checks(payload)
     length = 2 * len(checks) + 1
     if length - 2 > MAX_JUMP:
         return None
@@ -125,12 +118,38 @@ def block(key: bytes, ttl: int, match: int) -> list[Insn] | None:
     return out
 
 
-def _program(blocks: Iterable[list[Insn]], miss: int) -> list[Insn]:
+#: A group: (key length, TTL, source and destination addresses).
+_Group = tuple[int, int, bytes]
+#: A group's header (9 instructions) and its closing return.
+_GROUP_OVERHEAD = 10
+
+
+def _group_header(group: _Group, body: int) -> list[Insn]:
+    """Total length first (the prefix made it the datagram's length, so no later load
+    can read past the end: a load past the end ends the program with 0, and the shared
+    socket would drop a runt), then TTL and addresses; a mismatch jumps (``ja``, which
+    has a 32-bit offset) over the group's ``body`` instructions."""
+    length, ttl, addrs = group
+    return [(LD_H, 0, 0, _TOTAL_LEN_OFFSET), (JEQ, 0, 6, KEY_OFFSET + length),
+            (LD_B, 0, 0, _TTL_OFFSET), (JEQ, 0, 4, ttl),
+            (LD_W, 0, 0, KEY_OFFSET), (JEQ, 0, 2, int.from_bytes(addrs[:4], "big")),
+            (LD_W, 0, 0, KEY_OFFSET + 4), (JEQ, 1, 0, int.from_bytes(addrs[4:], "big")),
+            (JA, 0, 0, body)]
+
+
+def _program(groups: dict[_Group, list[bytes]], match: int, miss: int) -> list[Insn]:
     prog: list[Insn] = [(LD_B, 0, 0, 0), (JEQ, 0, 3, _IHL5),
                         (LDX_LEN, 0, 0, 0), (LD_H, 0, 0, _TOTAL_LEN_OFFSET), (JEQ_X, 1, 0, 0),
                         (RET, 0, 0, miss)]
-    for insns in blocks:
-        prog += insns
+    for group, payloads in groups.items():
+        body: list[Insn] = []
+        for payload in payloads:
+            insns = block(payload, match)
+            assert insns is not None
+            body += insns
+        body.append((RET, 0, 0, miss))  # in the group but none of its adverts
+        prog += _group_header(group, len(body))
+        prog += body
     prog.append((RET, 0, 0, miss))
     return prog
 
@@ -138,23 +157,28 @@ def _program(blocks: Iterable[list[Insn]], miss: int) -> list[Insn]:
 def programs(entries: Sequence[tuple[bytes, int]], limit: int | None = None) -> Programs:
     """The main and quiet filters for the known adverts ``entries`` ((key, ttl)).
 
-    Entries are taken in order while the programs stay within :data:`MAX_INSNS` (and
-    cover at most ``limit`` of them); an entry whose block is too long is skipped. Both
-    programs have the same shape and differ only in their return values, so they cover
-    exactly the same datagrams.
+    Adverts with the same length, TTL and addresses (one master's, usually) share one
+    check of those; each then compares its VRRP payload. Entries are taken in order
+    while the programs stay within :data:`MAX_INSNS` (and cover at most ``limit`` of
+    them); an entry whose block is too long is skipped. Both programs have the same
+    shape and differ only in their return values, so they cover exactly the same
+    datagrams.
     """
     covered: list[tuple[bytes, int]] = []
-    main_blocks: list[list[Insn]] = []
+    groups: dict[_Group, list[bytes]] = {}
     size = _OVERHEAD
     for key, ttl in entries:
         if limit is not None and len(covered) >= limit:
             break
-        insns = block(key, ttl, DROP)
-        if insns is None or size + len(insns) > MAX_INSNS:
+        payload = key[8:]
+        insns = block(payload, DROP)
+        if len(key) < 8 or insns is None:
             continue
-        size += len(insns)
-        main_blocks.append(insns)
+        group = (len(key), ttl, key[:8])
+        extra = len(insns) + (0 if group in groups else _GROUP_OVERHEAD)
+        if size + extra > MAX_INSNS:
+            continue
+        size += extra
+        groups.setdefault(group, []).append(payload)
         covered.append((key, ttl))
-    quiet_blocks = [[*insns[:-1], (RET, 0, 0, ACCEPT)] for insns in main_blocks]
-    return Programs(_program(main_blocks, ACCEPT), _program(quiet_blocks, DROP),
-                    covered)
+    return Programs(_program(groups, DROP, ACCEPT), _program(groups, ACCEPT, DROP), covered)

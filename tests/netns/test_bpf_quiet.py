@@ -222,6 +222,6 @@ def test_routine_adverts_queue_quietly_and_the_rest_wakes(lab: Lab) -> None:
     assert out["other_wakes"] == 2 and out["full_after"] == [[100, 254], [0, 255]]
     assert out["stray"] == [1, 1, 1]  # read from the quiet socket, dispatched once, counted once
     assert out["loud"]
-    # net.core.optmem_max (128 KB here) takes about 85 adverts' filters, not 270 or 400
+    # net.core.optmem_max (128 KB here) does not take a filter for all 400: halved
     covered, fit = out["fit"]
-    assert 10 < covered == fit < 270
+    assert 10 < covered == fit < 400

@@ -12,6 +12,7 @@ import pytest
 from kaconfd.vrrp.bpf import (
     ACCEPT,
     DROP,
+    JA,
     JEQ,
     JEQ_X,
     LD_B,
@@ -48,6 +49,8 @@ def run(prog: list[Insn], packet: bytes) -> int:
         elif code in (JEQ, JEQ_X):
             assert jt <= MAX_JUMP and jf <= MAX_JUMP
             pc += jt if acc == (k if code == JEQ else x) else jf
+        elif code == JA:
+            pc += k
         elif code == RET:
             return k
         else:
@@ -117,6 +120,24 @@ def test_several_known_adverts_and_key_lengths_of_every_remainder() -> None:
         assert not routine(progs.main, progs.quiet, p[:-1] + bytes([p[-1] ^ 0x80]))
     unknown = datagram(advert(vrid=9))
     assert not routine(progs.main, progs.quiet, unknown)
+
+
+def test_adverts_of_several_masters_and_ttls_are_told_apart() -> None:
+    """Groups share the length, TTL and address checks: an advert known from one master
+    is not routine from another, nor with another master's TTL."""
+    other = ipaddress.IPv4Address("10.1.10.185")
+    known = [datagram(advert(vrid=1)), datagram(advert(vrid=2), src=other),
+             datagram(advert(vrid=3), ttl=64), datagram(advert(vrid=4), src=other, ttl=64),
+             datagram(advert(vrid=5))]
+    progs = programs([(key(p), p[8]) for p in known])
+    assert len(progs.covered) == 5
+    for p in known:
+        assert routine(progs.main, progs.quiet, p)
+    for vrid in (1, 5):
+        assert not routine(progs.main, progs.quiet, datagram(advert(vrid=vrid), src=other))
+        assert not routine(progs.main, progs.quiet, datagram(advert(vrid=vrid), ttl=64))
+    assert not routine(progs.main, progs.quiet, datagram(advert(vrid=2)))
+    assert not routine(progs.main, progs.quiet, datagram(advert(vrid=3), src=other, ttl=64))
 
 
 def test_no_entries_main_accepts_all_quiet_drops_all() -> None:
