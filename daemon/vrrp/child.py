@@ -106,6 +106,7 @@ class VrrpChild:
         self.sockets = SharedSockets()
         #: The advert timers of every instance (see SlotTimers).
         self.slots = SlotTimers()
+        self.slots.before = self.sockets.note_quiet
         #: Tracked scripts and files (their changes are broadcast to the instances).
         self.tracked = TrackedObjects(self.broadcast)
         #: Tracked processes (vrrp_track_process), scanned in /proc.
@@ -376,18 +377,22 @@ class VrrpChild:
 
     def write_data(self) -> None:
         """SIGUSR1: write configuration and state to the data file, as keepalived does."""
+        self.sockets.note_quiet()
         write_data(self)
 
     def write_stats(self) -> None:
         """SIGUSR2: write every instance's counters to the stats file, as keepalived does."""
+        self.sockets.note_quiet()
         write_stats(self)
 
     def write_json(self) -> None:
         """SIGRTMIN+2 (keepalived's SIGJSON): keepalived's JSON dump beside the data file."""
+        self.sockets.note_quiet()
         write_keepalived_json(self)
 
     def status(self) -> dict[str, object]:
         """The control socket's ``status``: this child's part of ``kaconf status``."""
+        self.sockets.note_quiet()
         return vrrp_status(self)
 
 

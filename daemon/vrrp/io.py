@@ -111,7 +111,7 @@ def _address(raw: bytes) -> IPAddress:
     return addr
 
 
-def _bind_device(sock: socket.socket, ifname: str) -> None:
+def bind_device(sock: socket.socket, ifname: str) -> None:
     sock.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode() + b"\0")
 
 
@@ -148,7 +148,7 @@ class AdvertSender:
         # that address (unicast peers' adverts, a flood): the smallest buffer, as
         # keepalived gives its send socket, so they cost no memory while dropped.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 0)
-        _bind_device(s, self.ifname)
+        bind_device(s, self.ifname)
         s.setblocking(False)
         if self.hdrincl:
             s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
@@ -216,7 +216,7 @@ class ReceiveSocket:
 
     def _setup(self) -> None:
         r = self.sock
-        _bind_device(r, self.ifname)
+        bind_device(r, self.ifname)
         r.setblocking(False)
         # Adverts of all instances now queue here: room for a burst of RCVBUF_SIZE bytes.
         try:
@@ -264,11 +264,20 @@ class ReceiveSocket:
         """For ``loop.add_reader``."""
         return self.sock.fileno()
 
-    def receive(self, known: dict[bytes, Heard] | None = None) -> Received | None:
+    def receive(self, known: dict[bytes, Heard] | None = None,
+                seen: set[bytes] | None = None, before: float | None = None) -> Received | None:
         """The next sane IP datagram, or None when nothing (more) is queued.
 
         An IPv4 datagram found in ``known`` (with the same TTL) is not returned: its
         arrival goes to its :class:`Heard` and :attr:`hits` counts it.
+
+        ``seen``: an IPv4 datagram whose kernel timestamp and bytes are in it is skipped
+        as a copy already read (from this or another socket), others are added. Two
+        sockets' copies of one datagram carry the same timestamp; see
+        :meth:`~.receiver.AdvertReceiver.refilter`, the only user.
+
+        ``before``: a known datagram that arrived later is returned, not noted (it comes
+        after an event of that time, see :meth:`~.runner.InstanceRunner.flush_heard`).
         """
         sock, lower, v4 = self.sock, self.empty_at, self.family == 4
         now = time.monotonic()
@@ -286,8 +295,10 @@ class ReceiveSocket:
             arrival = now
             ttl: int | None = None
             dst: IPAddress | None = None
+            raw_stamp = b""
             for level, kind, value in anc:
                 if kind == SO_TIMESTAMPNS and level == socket.SOL_SOCKET:
+                    raw_stamp = value
                     sec, nsec = _TIMESPEC.unpack_from(value)
                     stamp = sec + nsec * 1e-9 - offset
                     if stamp < arrival:
@@ -297,9 +308,15 @@ class ReceiveSocket:
                 elif level == socket.IPPROTO_IPV6 and kind == IPV6_PKTINFO:
                     dst = _address(value[:16])
             if v4:
+                if seen is not None and raw_stamp:
+                    token = raw_stamp + data
+                    if token in seen:
+                        continue  # the other socket's copy was read already
+                    seen.add(token)
                 if known is not None and data[0] == 0x45:  # no IP options
                     heard = known.get(data[12:])
-                    if heard is not None and heard.ttl == data[8]:
+                    if (heard is not None and heard.ttl == data[8]
+                            and (before is None or arrival <= before)):
                         heard.at = arrival
                         heard.count += 1
                         self.hits += 1
@@ -393,7 +410,7 @@ class _Pool:
             ifname, ifindex, src = key
             sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
             try:
-                _bind_device(sock, ifname)
+                bind_device(sock, ifname)
                 sock.setsockopt(socket.IPPROTO_ICMPV6, ICMP6_FILTER, _BLOCK_ALL_ICMP6)
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, ifindex)

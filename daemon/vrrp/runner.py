@@ -13,7 +13,8 @@ sends and hears every interval): an advert with the same bytes (and TTL) from th
 same source as the last one that passed the checks passes them again, and if the
 unit is idle the machine's fast path (:meth:`~.fsm.VrrpFsm.fast_advert_received`)
 handles it without the queue (:meth:`InstanceRunner.fast_advert`). From then on the
-shared socket only notes its arrival (:meth:`~.receiver.AdvertReceiver.learn`);
+shared socket only notes its arrival (:meth:`~.receiver.AdvertReceiver.learn`), and
+on IPv4 the kernel queues it on a socket the event loop does not watch (:mod:`.quiet`);
 the runner gives the noted arrival to its machine before anything looks at its
 master-down timer and before its unit handles any other event
 (:meth:`InstanceRunner.flush_heard`), so no decision is taken on a stale view.
@@ -318,15 +319,32 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             self.heard_interval = act.at - at
         return True
 
-    def flush_heard(self) -> None:
+    def flush_heard(self, before: float | None = None) -> None:
         """Hand the machine the latest routine advert noted by the socket, if any.
 
         Called before the master-down timer is looked at and before the unit handles
         any event, so the machine never decides on a stale deadline; the advert is
-        handled as if at its arrival (nothing happened to the unit in between).
+        handled as if at its arrival (nothing happened to the unit in between). The
+        quiet socket, where the kernel queues the routine adverts, is read first.
+
+        ``before``: the time of the event about to be handled (an advert read from the
+        shared socket, which may have waited there up to a hold). A routine advert that
+        arrived later comes after it: left on the quiet socket's reader, or, if it was
+        noted already (a master-down check read the quiet socket meanwhile), handed
+        back to the receiver to be dispatched in its turn.
         """
-        heard = self.heard
-        if heard is None or heard.at is None:
+        heard, receiver = self.heard, self.receiver
+        if heard is None:
+            return
+        if receiver is not None:
+            receiver.note_quiet(before=before)
+        if heard.at is None:
+            return
+        if (before is not None and heard.at > before and receiver is not None
+                and self._last_good is not None):
+            heard.count -= 1  # counted again when dispatched
+            receiver.requeue(self._last_good._replace(arrival=heard.at))
+            heard.at = None
             return
         at, heard.at = heard.at, None
         unit, event = self.unit, self._last_event
@@ -338,10 +356,11 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             self.receiver.forget(self)
             self.post(event, at)  # cannot happen (nothing changed): the general path
 
-    def forget_heard(self) -> None:
-        """The unit is about to change: adverts must be checked against it again."""
+    def forget_heard(self, before: float | None = None) -> None:
+        """The unit is about to change (an event of time ``before``, None: now): adverts
+        must be checked against it again."""
         if self.heard is not None:
-            self.flush_heard()
+            self.flush_heard(before)
             if self.receiver is not None:
                 self.receiver.forget(self)
 

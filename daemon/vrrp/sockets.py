@@ -92,6 +92,10 @@ class SharedSockets:
                     self._close_receiver(key)
 
     def _close_receiver(self, key: tuple[str, int, int, int]) -> None:
-        receiver = self.receivers.pop(key)
-        receiver.stop()
-        receiver.sock.close()
+        self.receivers.pop(key).close()
+
+    def note_quiet(self) -> None:
+        """Bring every receiver's notes of routine adverts up to date (see .quiet)."""
+        for receiver in self.receivers.values():
+            if receiver.quiet is not None:
+                receiver.note_quiet()

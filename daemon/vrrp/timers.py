@@ -11,13 +11,15 @@ neither changes when the state machine is told a timer fired:
   early, so they share one loop timer per slot (:class:`SlotTimers`); the FSM is still
   told the timer fired at its deadline. A master-down deadline itself gets an exact
   timer, and that timer reads the socket before it fires, so no backup takes over
-  because an advert was still unread.
+  because an advert was still unread. The adverts the kernel queued on the quiet
+  socket (:mod:`.quiet`) are read before every slot is served and by that timer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .events import ADVER_TIMER, MASTER_DOWN_TIMER, Event, SetTimer, TimerFired
@@ -52,6 +54,9 @@ class SlotTimers:
         self.slots: dict[float, tuple[asyncio.TimerHandle,
                                       dict[tuple[InstanceTimers, str], None]]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
+        #: Called before a slot is served: the child reads its quiet sockets (see
+        #: .quiet), once for all the checks of the slot, which look at what they noted.
+        self.before: Callable[[], object] | None = None
 
     def add(self, at: float, early: float, runner: InstanceTimers, name: str) -> float:
         """Schedule ``runner.slot_due(name, slot)``; returns the slot (for :meth:`remove`)."""
@@ -77,6 +82,8 @@ class SlotTimers:
     def _fire(self, slot: float) -> None:
         entry = self.slots.pop(slot, None)
         if entry is not None:
+            if self.before is not None:
+                self.before()
             for runner, name in entry[1]:
                 runner.slot_due(name, slot)
 
@@ -168,6 +175,7 @@ class InstanceTimers:
             return  # cancelled or re-armed by an event handled earlier in this slot
         del self.slotted[name]
         if name == MASTER_DOWN_TIMER and self.heard is not None:
+            # Up to date: SlotTimers.before read the quiet sockets just now.
             heard_at = self.heard.at
             if heard_at is not None:
                 # The adverts noted meanwhile moved the deadline; while it is not near,

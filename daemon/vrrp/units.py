@@ -108,7 +108,7 @@ class Unit:
         """Handle ``event`` for ``member``; ``at``: an advert's arrival, a timer's deadline."""
         for runner in self.runners.values():
             if runner.heard is not None:
-                runner.forget_heard()
+                runner.forget_heard(at)
         if self.busy or not isinstance(event, _INLINE):
             self.busy = True
             self.queue.put_nowait((member, event, at))

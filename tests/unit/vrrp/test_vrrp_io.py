@@ -7,11 +7,12 @@ import ipaddress
 import socket
 import time
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from kaconfd.vrrp.io import (
     AdvertSender,
+    Heard,
     IPAddress,
     Received,
     ReceiveSocket,
@@ -70,7 +71,7 @@ class _Queue:
         self.datagrams = datagrams
         self.proto = IPPROTO_VRRP
 
-    def receive(self, known: object = None) -> Received | None:
+    def receive(self, known: object = None, seen: object = None) -> Received | None:
         return self.datagrams.pop(0) if self.datagrams else None
 
 
@@ -230,3 +231,48 @@ def test_busy_socket_is_read_in_batches_with_kernel_arrival_times() -> None:
         rx.close()
         tx.close()
 
+
+
+def test_strays_are_dispatched_in_their_turn_by_arrival() -> None:
+    """A routine advert handed back (noted before an older advert was read) or read from
+    the quiet socket no longer known goes between the shared socket's datagrams."""
+    src, dst = ipaddress.IPv4Address("10.1.10.117"), ipaddress.IPv4Address("224.0.0.18")
+    queue = [Received(_v3(51, 90, src, dst), src, dst, 255, 2.0),
+             Received(_v3(51, 80, src, dst), src, dst, 255, 4.0)]
+    receiver = AdvertReceiver(cast(ReceiveSocket, _Queue(4, queue)))
+    runner = _Runner(51)
+    receiver.add(cast(InstanceRunner, runner), None)
+    receiver.requeue(Received(_v3(51, 100, src, dst), src, dst, 255, 3.0))
+    receiver.requeue(Received(_v3(51, 110, src, dst), src, dst, 255, 5.0))
+    assert receiver.drain() == 2
+    assert runner.arrivals == [2.0, 3.0, 4.0, 5.0] and runner.adverts == [90, 100, 80, 110]
+
+
+def _noted_runner() -> tuple[InstanceRunner, list[Received], list[str]]:
+    """An InstanceRunner whose routine advert was noted at 5.0 (3 arrivals in all)."""
+    async def make() -> InstanceRunner:
+        cfg = SimpleNamespace(version=3, vrid=51, advert_int=1.0, auth_type=0,
+                              auth_data=bytes(8), unicast=False, name="VI_1")
+        child = SimpleNamespace(slots=None, ah_counters={})
+        return InstanceRunner(cast(Any, child), cast(Any, cfg))
+
+    runner = asyncio.run(make())
+    src, dst = ipaddress.IPv4Address("10.1.10.117"), ipaddress.IPv4Address("224.0.0.18")
+    runner._last_good = Received(_v3(51, 100, src, dst), src, dst, 255, 1.0)
+    heard = runner.heard = Heard(255)
+    heard.at, heard.count = 5.0, 3
+    requeued: list[Received] = []
+    calls: list[str] = []
+    runner.receiver = cast(Any, SimpleNamespace(
+        note_quiet=lambda before=None: calls.append(f"note<{before}"),
+        requeue=requeued.append,
+        forget=lambda r: calls.append(f"forget count={r.heard.count}")))
+    return runner, requeued, calls
+
+
+def test_a_routine_advert_noted_after_an_older_event_is_handled_after_it() -> None:
+    runner, requeued, calls = _noted_runner()
+    runner.forget_heard(4.0)  # an advert that arrived at 4.0, read late
+    assert [r.arrival for r in requeued] == [5.0] and requeued[0].payload == (
+        cast(Received, runner._last_good).payload)
+    assert calls == ["note<4.0", "forget count=2"]  # the requeued one is counted again
