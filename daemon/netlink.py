@@ -1,4 +1,5 @@
-"""rtnetlink for kaconfd: interface lookups, VIP and route/rule add/remove, link events.
+"""rtnetlink for kaconfd: interface lookups, VIP and route/rule add/remove, link and
+address events.
 
 The only module that talks rtnetlink, so a fake can replace it in tests. It speaks
 pyroute2's asyncio API (``AsyncIPRoute``: the synchronous ``IPRoute`` of pyroute2 0.9
@@ -20,12 +21,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .logs import quiet_libraries
-from .rtnl import AsyncIPRoute, NetlinkError
+from .rtnl import RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR, RTMGRP_LINK, AsyncIPRoute, NetlinkError
 
 if TYPE_CHECKING:
     from .vrrp.routes import RouteSpec, RuleSpec
 
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 IFF_UP = 0x1
 IFF_RUNNING = 0x40
@@ -47,6 +49,29 @@ class Link:
     name: str
     mac: str
     up: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AddressEvent:
+    """An address added to or removed from interface ``index`` (RTM_NEWADDR/RTM_DELADDR)."""
+
+    index: int
+    address: IPAddress
+    added: bool
+
+
+def _address_event(msg: Any) -> AddressEvent | None:
+    """The event of an address message; None for one without an address.
+
+    The local address (IFA_LOCAL) is the interface's own; IFA_ADDRESS is the peer's
+    on a point-to-point link, and stands in when there is no IFA_LOCAL (IPv6), as
+    keepalived reads them.
+    """
+    text = msg.get("local") or msg.get("address")
+    if not text or msg.get("family") not in (socket.AF_INET, socket.AF_INET6):
+        return None
+    return AddressEvent(int(msg["index"]), ipaddress.ip_address(text),
+                        msg.get("event") == "RTM_NEWADDR")
 
 
 def _link(msg: Any) -> Link:
@@ -278,16 +303,28 @@ class Netlink:
             raise
         return True
 
-    async def watch_links(self, callback: Callable[[Link], None]) -> None:
-        """Call ``callback`` for every RTM_NEWLINK until cancelled (link up/down tracking)."""
+    async def watch_links(self, callback: Callable[[Link], None],
+                          on_address: Callable[[AddressEvent], None] | None = None) -> None:
+        """Call ``callback`` for every RTM_NEWLINK until cancelled (link up/down tracking),
+        and ``on_address`` for every address added or removed, if given (keepalived
+        follows an interface's addresses to pick an instance's source address)."""
         self._watch = AsyncIPRoute()
-        await self._watch.bind()
+        groups = RTMGRP_LINK
+        if on_address is not None:
+            groups |= RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR
+        await self._watch.bind(groups)
         while True:
             # get() yields the messages of one receive, then ends: ask again.
             async for msg in self._watch.get():
-                if msg.get("event") == "RTM_NEWLINK":
-                    try:
+                event = msg.get("event")
+                try:
+                    if event == "RTM_NEWLINK":
                         callback(_link(msg))
-                    except Exception:  # a bug in a callback must not stop link tracking
-                        log.exception("link event handler failed")
+                    elif on_address is not None and event in ("RTM_NEWADDR", "RTM_DELADDR"):
+                        change = _address_event(msg)
+                        if change is not None:
+                            on_address(change)
+                except Exception:  # a bug in a callback must not stop link tracking
+                    log.exception("%s event handler failed", "link" if event == "RTM_NEWLINK"
+                                  else "address")
             await asyncio.sleep(0)

@@ -4,7 +4,8 @@ Why not pyroute2 itself: importing it costs about 8.5 MB of private memory (some
 modules) in the VRRP child, a third of the daemon's whole process tree, while the child
 only ever asks the kernel for a handful of things: dump links and addresses, add or
 remove an address, a route or a rule, create, raise or delete a macvlan, and hear
-RTM_NEWLINK events. Those requests are encoded here with :mod:`struct` (about 0.1 MB).
+link and address events (RTM_NEWLINK, RTM_NEWADDR / RTM_DELADDR). Those requests are
+encoded here with :mod:`struct` (about 0.1 MB).
 
 :class:`AsyncIPRoute` accepts the keyword arguments :mod:`kaconfd.netlink` passes to
 pyroute2's ``AsyncIPRoute`` (same names, same defaults: a rule without ``priority``
@@ -42,6 +43,8 @@ RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
 RTM_NEWROUTE, RTM_DELROUTE = 24, 25
 RTM_NEWRULE, RTM_DELRULE = 32, 33
 RTMGRP_LINK = 0x1
+#: the multicast groups of address events (RTNLGRP_IPV4_IFADDR 5, RTNLGRP_IPV6_IFADDR 9)
+RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR = 0x10, 0x100
 IFF_UP = 0x1
 IFLA_ADDRESS, IFLA_IFNAME, IFLA_LINK, IFLA_LINKINFO = 1, 3, 5, 18
 IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
@@ -194,7 +197,7 @@ class AsyncIPRoute:
         self._open()
 
     async def bind(self, groups: int = RTMGRP_LINK) -> None:
-        """Open a socket that hears link events (the only group kaconfd listens to)."""
+        """Open a socket that hears the events of ``groups`` (links, addresses)."""
         sock = self._open(groups)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
 
@@ -211,17 +214,19 @@ class AsyncIPRoute:
         return await asyncio.get_running_loop().sock_recv(sock, _RECV_SIZE)
 
     async def get(self) -> AsyncIterator[dict[str, Any]]:
-        """The link messages of the next receive (a bound socket's events)."""
+        """The link and address messages of the next receive (a bound socket's events)."""
         try:
             data = await self._recv()
         except OSError as exc:
             if exc.errno != errno.ENOBUFS:
                 raise
-            log.warning("netlink: link events were lost (receive buffer full)")
+            log.warning("netlink: link or address events were lost (receive buffer full)")
             return
         for kind, _flags, _seq, off, end in self._split(data):
             if kind in (RTM_NEWLINK, RTM_DELLINK):
                 yield _link_msg(data, off, end, kind)
+            elif kind in (RTM_NEWADDR, RTM_DELADDR):
+                yield _addr_msg(data, off, end, kind)
 
     @staticmethod
     def _split(data: bytes) -> list[tuple[int, int, int, int, int]]:

@@ -18,7 +18,9 @@ it starts, each in its own module:
   same interface; adverts are read in batches with kernel arrival times, decoded once
   and handed on by VRID;
 * :mod:`.tracked`: ``vrrp_script`` and ``track_file`` objects shared by the instances
-  tracking them; link changes come from netlink (:meth:`VrrpChild._on_link`);
+  tracking them; link changes come from netlink (:meth:`VrrpChild._on_link`), and so
+  do address changes, which move the instances' source addresses (:mod:`.ifaddrs`,
+  :meth:`VrrpChild._on_address`);
 * :mod:`.fifo`, :mod:`.statefile`, :mod:`.control`: notify FIFOs, the state file a
   restarted child resumes from, and the control socket the parent's watchdog talks to
   (answered by this same loop, so a loop that is stuck stops answering and gets
@@ -44,7 +46,7 @@ from kaconf.exitstatus import ExitStatus
 from kaconf.model.objects import Config
 
 from ..control import serve_control, start_control_server
-from ..netlink import Link, Netlink
+from ..netlink import AddressEvent, Link, Netlink
 from ..smtp import Alerter
 from ..watchdog import WatchfulSelector, run_watched
 from .accept import NftFirewall
@@ -60,6 +62,7 @@ from .datafile import write_data, write_stats
 from .effects import kill_running_scripts
 from .events import TrackUpdate
 from .fifo import NotifyFifo
+from .ifaddrs import InterfaceAddresses, IPAddress, SourceUser, new_sources
 from .params import State
 from .prepared import take as take_prepared
 from .process_track import TrackedProcesses
@@ -122,6 +125,10 @@ class VrrpChild:
         self.effective: Effective | None = None
         self.stopping: asyncio.Event | None = None
         self.link_state: dict[str, bool] = {}
+        #: the addresses the instances may advertise from, followed over netlink; the
+        #: VIPs and excluded VIPs of the configuration are never among them
+        self.own_addresses: frozenset[IPAddress] = frozenset()
+        self.ifaddrs = InterfaceAddresses(lambda ip: ip in self.own_addresses)
         #: AH sequence counters of instances restarted by a reload, by name: the new
         #: runner continues the numbering, as keepalived keeps ``ipsecah_counter``.
         self.ah_counters: dict[str, SeqCounter] = {}
@@ -186,14 +193,20 @@ class VrrpChild:
             log.info("Delaying startup for %g seconds", vrrp.startup_delay)
         self.processes.sync(vrrp.processes)
         self.processes.start()
+        # Link and address events are heard from before the instances read their
+        # interfaces: a change after that reading is not missed. (The task binds its
+        # socket before its first wait, so one turn of the loop is enough.)
+        watcher = asyncio.create_task(self.netlink.watch_links(self._on_link,
+                                                               self._on_address))
+        watcher.add_done_callback(_log_watcher_end)
+        await asyncio.sleep(0)
+        self.own_addresses = own_addresses(vrrp)
         previous = read_state(self.opts.state_path)
         await self._start_units(vrrp, {name for name, st in previous.items()
                                        if st == State.MASTER.value})
         self.vrrp = vrrp
         self.state_changed()
         self.tracked.start_poll()
-        watcher = asyncio.create_task(self.netlink.watch_links(self._on_link))
-        watcher.add_done_callback(_log_watcher_end)
         server = await start_control_server(self.opts.control_path, functools.partial(
             serve_control, role="vrrp", states=self.states, status=self.status,
             reloads=lambda: self.reloads, lazy=self.watch))
@@ -256,6 +269,13 @@ class VrrpChild:
         for name, runner in runners.items():
             for event in await runner.initial_events(name in resume):
                 unit.post(name, event)
+        for runner in runners.values():
+            # an address that came or went since open() read it (the unit was not
+            # listed yet, so _on_address could not tell it)
+            primary = self.ifaddrs.primary(runner.ifindex[runner.cfg.interface],
+                                           runner.cfg.family)
+            if runner.follows_interface and runner.source != primary:
+                runner.set_source(primary)
         unit.start()
 
     def broadcast(self, tracker: str, event: TrackUpdate) -> None:
@@ -275,6 +295,23 @@ class VrrpChild:
         for runner in self.runners.values():
             if link.name in runner.cfg.tracked_interfaces:
                 runner.post(TrackUpdate(f"if:{link.name}", link.up))
+
+    def _on_address(self, event: AddressEvent) -> None:
+        """An address came or went: move the sources of the instances it concerns."""
+        change = self.ifaddrs.apply(event.index, event.address, event.added)
+        if change is None:
+            return
+        runners = self.runners
+        users = [SourceUser(name, r.ifindex.get(r.cfg.interface, -1), r.cfg.family, r.source)
+                 for name, r in runners.items() if r.follows_interface]
+        ifname = next((runners[u.name].cfg.interface for u in users
+                       if u.index == event.index), str(event.index))
+        if change.old is None:
+            log.debug("Assigned address %s for interface %s", change.new, ifname)
+        elif change.new is None:
+            log.debug("Deassigned address %s from interface %s", change.old, ifname)
+        for name, src in new_sources(change, users):
+            runners[name].set_source(src)
 
     # ---------------------------------------------------------------- reload
 
@@ -339,6 +376,8 @@ class VrrpChild:
 
     async def _apply(self, vrrp: VrrpConfig) -> None:
         """Stop units, scripts and files that changed; start what is new."""
+        # the VIPs of both configurations are ours while one replaces the other
+        self.own_addresses = own_addresses(vrrp) | self.own_addresses
         by_name = {c.name: c for c in vrrp.instances}
         groups = {f"group:{g.name}": g for g in vrrp.groups}
         grouped = {m for g in vrrp.groups for m in g.members}
@@ -348,8 +387,9 @@ class VrrpChild:
                 keep = groups.get(key) == group and all(by_name.get(c.name) == c for c in cfgs)
             else:
                 keep = all(by_name.get(c.name) == c and c.name not in grouped for c in cfgs)
-            # An instance that had no address to advertise from is opened again: the
-            # address may be there now (kaconfd does not watch addresses).
+            # An instance without an address to advertise from is opened again, as
+            # before kaconfd followed addresses: harmless (it is in FAULT) and a cure
+            # if address events were lost (a full netlink receive buffer).
             keep = keep and not any(r.no_address for r in unit.runners.values())
             if not keep:
                 await unit.stop()
@@ -369,6 +409,7 @@ class VrrpChild:
         await self._start_units(vrrp, set())
         self.ah_counters.clear()
         self.vrrp = vrrp
+        self.own_addresses = own_addresses(vrrp)
 
     # ---------------------------------------------------------------- state, data
 
@@ -394,6 +435,12 @@ class VrrpChild:
         """The control socket's ``status``: this child's part of ``kaconf status``."""
         self.sockets.note_quiet()
         return vrrp_status(self)
+
+
+def own_addresses(vrrp: VrrpConfig) -> frozenset[IPAddress]:
+    """The addresses the instances add (VIPs, excluded VIPs): never a source address."""
+    return frozenset(v.address.ip for c in vrrp.instances
+                     for v in (*c.vips, *c.excluded_vips))
 
 
 def _log_watcher_end(task: asyncio.Task[None]) -> None:

@@ -69,6 +69,15 @@ class TrackUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceAddress:
+    """The instance's source address changed (see :mod:`.ifaddrs`): ``src`` None means
+    its interface has no address left to advertise from, which keeps it in FAULT until
+    one comes (keepalived's ``down_instance`` / ``try_up_instance``)."""
+
+    src: IPAddress | None
+
+
+@dataclass(frozen=True, slots=True)
 class SyncFault:
     """The sync group is in FAULT because of another member (or one still starting).
 
@@ -89,8 +98,8 @@ class SyncMaster:
     """The sync group goes MASTER: every member becomes MASTER now."""
 
 
-Event = (Startup | Shutdown | AdvertReceived | TimerFired | TrackUpdate | SyncFault
-         | SyncBackup | SyncMaster)
+Event = (Startup | Shutdown | AdvertReceived | TimerFired | TrackUpdate | SourceAddress
+         | SyncFault | SyncBackup | SyncMaster)
 
 
 def describe(event: Event) -> str:
@@ -104,6 +113,8 @@ def describe(event: Event) -> str:
         if event.value is not None:
             return f"{event.name} value {event.value}"
         return f"{event.name} {'up' if event.up else 'down'}"
+    if isinstance(event, SourceAddress):
+        return f"source address {event.src}" if event.src is not None else "no source address"
     if isinstance(event, Startup):
         return "resumed as master after child restart" if event.resume_master else "start-up"
     if isinstance(event, Shutdown):

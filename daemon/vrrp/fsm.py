@@ -35,6 +35,9 @@ Semantics follow keepalived 2.2 where it refines the RFCs:
   weighted one moves the effective priority; a weight-0 object whose state is not known
   yet (a ``vrrp_script`` still on its first run) holds the instance in FAULT without
   notifying ("init"), as keepalived's ``num_script_init`` does;
+* an instance without a source address (its interface has none of its family, see
+  :mod:`.ifaddrs`) is in FAULT as if a weight-0 object had failed; a
+  :class:`SourceAddress` event gives it one (it leaves FAULT) or takes it away;
 * a master hearing a lower priority also sends ``garp_lower_prio_repeat`` gratuitous
   ARPs (and again ``garp_lower_prio_delay`` later); ``garp_master_refresh`` re-sends
   ``garp_master_refresh_repeat`` of them periodically while MASTER.
@@ -48,7 +51,7 @@ The group's coordinator (:mod:`.sync`) answers with the ``Sync*`` events.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .events import (
@@ -68,6 +71,7 @@ from .events import (
     SendGarp,
     SetTimer,
     Shutdown,
+    SourceAddress,
     Startup,
     SyncAhSeq,
     SyncBackup,
@@ -93,8 +97,9 @@ __all__ = [
     "ADVER_TIMER", "GARP_REFRESH_TIMER", "MASTER_DOWN_TIMER", "Action", "AddVips",
     "AdvertReceived", "Event", "FsmError", "IPAddress", "InstanceParams", "Log",
     "RemoveVips", "RequestMaster", "RunLowerPriorityNotify", "RunNotify", "SendAdvert",
-    "SendGarp", "SetTimer", "Shutdown", "Startup", "State", "SyncAhSeq", "SyncBackup",
-    "SyncFault", "SyncMaster", "TimerFired", "TrackKind", "TrackUpdate", "Tracker", "VrrpFsm",
+    "SendGarp", "SetTimer", "Shutdown", "SourceAddress", "Startup", "State", "SyncAhSeq",
+    "SyncBackup", "SyncFault", "SyncMaster", "TimerFired", "TrackKind", "TrackUpdate", "Tracker",
+    "VrrpFsm",
 ]
 
 #: A timer firing this much before its deadline still counts (event loops round).
@@ -133,6 +138,8 @@ class VrrpFsm:
     #: master-down timer armed now counts from this time instead (keepalived's
     #: ``vrrp_delayed_start_time``): backups wait, an owner starts at once.
     delayed_start: float | None = None
+    #: No source address to advertise from (keepalived's ``saddr`` AF_UNSPEC): FAULT.
+    no_source: bool = False
 
     def __post_init__(self) -> None:
         if not self.master_adver_int:
@@ -148,8 +155,9 @@ class VrrpFsm:
 
     @property
     def faulty(self) -> bool:
-        """Whether one of our own trackers puts us in FAULT (weight 0 down, file -254)."""
-        return faulty(self.params, self.track_up, self.track_value)
+        """Whether one of our own trackers puts us in FAULT (weight 0 down, file -254),
+        or we have no source address."""
+        return self.no_source or faulty(self.params, self.track_up, self.track_value)
 
     @property
     def pending(self) -> bool:
@@ -241,6 +249,17 @@ class VrrpFsm:
             self.track_value[ev.name] = ev.value
         else:
             self.track_up[ev.name] = ev.up
+
+    def _set_source(self, ev: SourceAddress) -> None:
+        self.no_source = ev.src is None
+        if ev.src is not None and ev.src != self.params.primary_ip:
+            self.params = replace(self.params, primary_ip=ev.src)
+
+    def _recovered(self, now: float) -> list[Action]:
+        """A FAULT whose own cause is gone: BACKUP, unless something else holds us."""
+        if self.faulty or self.pending or self.in_sync_group or self.sync_hold:
+            return []  # still waiting, or the group decides when we leave FAULT
+        return [self._tag("Leaving FAULT state")] + self._become_backup(now)
 
     def _become_master(self, now: float) -> list[Action]:
         self.state = State.MASTER
@@ -492,9 +511,26 @@ def _fault_track(fsm: VrrpFsm, ev: TrackUpdate, now: float) -> list[Action]:
             fsm.fault_notified = True
             actions.append(RunNotify(State.FAULT, fsm.effective_priority))
         return actions
-    if fsm.pending or fsm.in_sync_group or fsm.sync_hold:
-        return actions  # still waiting, or the group decides when we leave FAULT
-    return actions + [fsm._tag("Leaving FAULT state")] + fsm._become_backup(now)
+    return actions + fsm._recovered(now)
+
+
+def _running_source(fsm: VrrpFsm, ev: SourceAddress, now: float) -> list[Action]:
+    fsm._set_source(ev)
+    return fsm._become_fault(now) if fsm.faulty else []
+
+
+def _fault_source(fsm: VrrpFsm, ev: SourceAddress, now: float) -> list[Action]:
+    fsm._set_source(ev)
+    if fsm.faulty and not fsm.fault_notified:
+        # An "init" FAULT (a script's first run) that is now a real one: announce it.
+        fsm.fault_notified = True
+        return [RunNotify(State.FAULT, fsm.effective_priority)]
+    return fsm._recovered(now)
+
+
+def _init_source(fsm: VrrpFsm, ev: SourceAddress, now: float) -> list[Action]:
+    fsm._set_source(ev)
+    return []
 
 
 def _init_track(fsm: VrrpFsm, ev: TrackUpdate, now: float) -> list[Action]:
@@ -553,6 +589,13 @@ _HANDLERS: dict[tuple[State, type], _Handler] = {
     (State.STOP, TrackUpdate): _ignore,
     (State.STOP, Shutdown): _ignore,
 }
+_HANDLERS.update({
+    (State.INIT, SourceAddress): _init_source,
+    (State.BACKUP, SourceAddress): _running_source,
+    (State.MASTER, SourceAddress): _running_source,
+    (State.FAULT, SourceAddress): _fault_source,
+    (State.STOP, SourceAddress): _ignore,
+})
 for _state in State:
     _HANDLERS[(_state, SyncFault)] = _ignore if _state is State.STOP else _sync_fault
     _HANDLERS[(_state, SyncBackup)] = _ignore if _state is State.STOP else _sync_backup

@@ -23,7 +23,6 @@ master-down timer and before its unit handles any other event
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ipaddress
 import logging
 import time
@@ -45,6 +44,7 @@ from .events import (
     SendAdvert,
     SendGarp,
     SetTimer,
+    SourceAddress,
     SyncAhSeq,
 )
 from .fsm import VrrpFsm
@@ -60,7 +60,7 @@ from .packet import (
     decode,
     validate,
 )
-from .params import State, Tracker
+from .params import State
 from .stats import InstanceStats
 from .sync import GroupAction
 from .timers import InstanceTimers
@@ -78,11 +78,6 @@ log = logging.getLogger("Keepalived_vrrp")
 #: InstanceRunner.refresh_hold), and the shorter one when an instance there is MASTER.
 MAX_HOLD = 0.25
 MAX_HOLD_MASTER = 0.05
-
-
-def no_address_tracker(interface: str) -> str:
-    """Name of the tracker that keeps an instance without a source address in FAULT."""
-    return f"noaddr:{interface}"
 
 
 class InstanceRunner(InstanceTimers, InstanceEffects):
@@ -129,9 +124,11 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         #: keepalived's per-instance counters (SIGUSR2, see .stats)
         self.stats = InstanceStats()
         self.was_master = False
-        #: The interface had no address of the instance's family at open(): the instance
-        #: runs in FAULT (a weight-0 tracker that stays down) until it is restarted.
+        #: The interface has no address of the instance's family (at open() or since it
+        #: was removed): the instance is in FAULT until one comes (see :meth:`set_source`).
         self.no_address = False
+        #: the interface index adverts are sent on (the VMAC's, the ipvlan's or the base's)
+        self.send_index = 0
         #: ``auth_type AH``: the sequence counter (kept across a reload, see VrrpChild)
         #: and the VRRP part of the adverts by priority (the AH datagram changes each time).
         self.ah: SeqCounter | None = None
@@ -196,11 +193,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             ttl=cfg.ttl, hdrincl=self.ah is not None)
         src_v6 = primary if isinstance(primary, ipaddress.IPv6Address) else None
         self.announcers[cfg.interface] = Announcer(cfg.interface, link.index, link.mac, src_v6)
-        params = cfg.fsm_params(primary)
-        if self.no_address:
-            params = dataclasses.replace(params, trackers=(
-                *params.trackers, Tracker(no_address_tracker(cfg.interface), initial=False)))
-        self.fsm = VrrpFsm(params, delayed_start=self.child.delayed_start)
+        self.send_index = send_index
+        self.fsm = VrrpFsm(cfg.fsm_params(primary), delayed_start=self.child.delayed_start,
+                           no_source=self.no_address)
         # keepalived's socket is the VMAC's unless vmac_xmit_base: a peer's adverts from the
         # same virtual MAC are handed by the kernel to our VMAC, never to the base interface.
         self.child.sockets.attach(self, send_index, None if cfg.unicast else cfg.mcast_dst)
@@ -243,16 +238,58 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
                               process_up=child.processes.state)
 
     async def _primary_address(self, index: int) -> IPAddress | None:
-        for iface in await self.child.netlink.addresses(index):
-            ip = iface.ip
-            if ip.version != self.cfg.family:
-                continue
-            if ip.version == 6 and not ip.is_link_local:
-                continue  # RFC 5798: IPv6 adverts come from the link-local address
-            if any(v.address.ip == ip for v in self.cfg.vips):
-                continue
-            return ip
-        return None
+        """The interface's primary address of our family, as the child follows it.
+
+        IPv6 adverts come from the link-local address (RFC 5798); VIPs never count
+        (see :mod:`.ifaddrs`).
+        """
+        table = self.child.ifaddrs
+        if not table.knows(index, self.cfg.family):  # once known, events keep it current
+            found = [iface.ip for iface in await self.child.netlink.addresses(index)]
+            table.seed(index, self.cfg.family, found)
+        return table.primary(index, self.cfg.family)
+
+    @property
+    def follows_interface(self) -> bool:
+        """Whether the source address follows the interface's primary (:mod:`.ifaddrs`).
+
+        Not with ``unicast_src_ip`` (keepalived without ``track_src_ip``), nor for an
+        IPv6 instance sending from a VMAC or ipvlan, whose link-local address is the
+        device's own (keepalived replaces it rather than moving the instance).
+        """
+        cfg = self.cfg
+        return cfg.src_ip is None and not (
+            cfg.family == 6 and (cfg.ipvlan or (cfg.vmac and not cfg.vmac_xmit_base)))
+
+    @property
+    def source(self) -> IPAddress | None:
+        """The address our adverts come from; None while the interface has none."""
+        if self.no_address or self.sender is None:
+            return None
+        return self.sender.src
+
+    def set_source(self, src: IPAddress | None) -> None:
+        """The interface's primary address changed: advertise from ``src`` (None: FAULT).
+
+        The sending socket is the new address's from now on; the machine learns it in
+        its turn (:class:`~.events.SourceAddress`). Losing the address keeps the old
+        socket: a MASTER's last advert, priority 0, leaves from it as in keepalived.
+        """
+        cfg = self.cfg
+        self.no_address = src is None
+        if src is not None and self.sender is not None and src != self.sender.src:
+            old = self.sender
+            self.sender = self.child.sockets.sender(
+                family=cfg.family, ifname=cfg.advert_interface, ifindex=self.send_index,
+                src=src, ttl=cfg.ttl, hdrincl=self.ah is not None)
+            self.child.sockets.release_sender(old)
+            self._adverts.clear()
+            self._ah_adverts.clear()
+            announcer = self.announcers.get(cfg.interface)
+            if announcer is not None and isinstance(src, ipaddress.IPv6Address):
+                announcer.close()  # its NA socket is bound to the old source
+                announcer.src_v6 = src
+        self.post(SourceAddress(src))
 
     async def _vips_present(self) -> bool:
         for vip in self.cfg.vips:

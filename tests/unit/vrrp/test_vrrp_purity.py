@@ -21,7 +21,7 @@ FORBIDDEN = ("socket", "_socket", "subprocess", "pyroute2", "asyncio", "ssl", "_
              "select", "selectors")
 PURE = ("kaconfd.vrrp.fsm", "kaconfd.vrrp.params", "kaconfd.vrrp.events",
         "kaconfd.vrrp.sync", "kaconfd.vrrp.packet", "kaconfd.vrrp.ah", "kaconfd.vrrp.core",
-        "kaconfd.vrrp.process_match", "kaconfd.vrrp.bpf")
+        "kaconfd.vrrp.process_match", "kaconfd.vrrp.bpf", "kaconfd.vrrp.ifaddrs")
 
 _PROBE = """
 import importlib, json, sys
