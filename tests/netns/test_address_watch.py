@@ -1,0 +1,119 @@
+"""An instance's source address followed over netlink, beside real keepalived 2.2.7.
+
+Two nodes, each alone on its isolated bridge port: A runs kaconf, K (when keepalived
+is installed) keepalived, with the same configuration. Their eth0 starts without an
+IPv4 address, so both start VI_1 in FAULT; then the test changes the addresses on
+both the same way and compares what the two daemons do:
+
+1. the first address comes: the instance leaves FAULT (BACKUP, then MASTER: nobody
+   else is there) and advertises from it;
+2. another address comes, the first goes: the instance stays MASTER and advertises
+   from the other one;
+3. that one goes too: nothing is left (the VIP does not count), the instance goes
+   to FAULT and gives up its VIP.
+
+The VIP and the two addresses are in different subnets, so that removing one never
+takes another with it (the kernel removes a primary's secondaries).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import time
+from pathlib import Path
+
+from tests.support.configs import vrrp_conf
+from tests.support.netns import NETNS, FrameCapture, Lab, Proc, kaconf_run, wait_for
+
+pytestmark = NETNS
+
+VIP = "10.9.9.9/24"
+FIRST, SECOND = "10.1.10.117/24", "10.2.0.5/24"
+STATE_RE = re.compile(r"\(VI_1\) Entering (\w+) STATE")
+#: BACKUP's master-down interval (3 x 1 s + skew) with slack for a loaded host
+TAKEOVER = 8.0
+
+
+def _states(proc: Proc) -> list[str]:
+    return STATE_RE.findall(proc.log())
+
+
+def _keepalived(lab: Lab, conf: Path) -> Proc:
+    d = lab.workdir
+    return lab.start("K", ["keepalived", "-n", "-l", "-D", "-f", str(conf),
+                           "-p", str(d / "K.pid"), "-r", str(d / "K-vrrp.pid"),
+                           "-c", str(d / "K-checkers.pid")], "K")
+
+
+def _sources(cap: FrameCapture) -> list[str]:
+    return [socket.inet_ntoa(src) for _mac, src, _msg in cap.vrrp_adverts()]
+
+
+def test_source_address_follows_the_interface_like_keepalived(lab: Lab,
+                                                               tmp_path: Path) -> None:
+    conf = tmp_path / "node.conf"
+    conf.write_text(vrrp_conf("node", 100, VIP))
+    nodes = ["A"] + (["K"] if shutil.which("keepalived") else [])
+    for node in nodes:
+        lab.add_node(node)  # no address on eth0
+        lab.isolate(node, True)  # the two daemons must not hear each other
+    # ETH_P_ALL: a socket of one protocol does not see the frames the node sends
+    caps = {node: FrameCapture(lab, node, 40, ethertype=0x0003) for node in nodes}
+    procs = {"A": lab.start("A", kaconf_run(conf, lab.workdir, "A", "-D"), "A")}
+    if "K" in nodes:
+        procs["K"] = _keepalived(lab, conf)
+
+    def ip(node: str, *argv: str) -> None:
+        lab.ns_sh(lab.nodes[node], "ip", *argv)
+
+    for node, proc in procs.items():
+        wait_for(f"{node} to start VI_1 in FAULT", lambda p=proc: "(VI_1) entering FAULT state "
+                 "(no IPv4 address for interface)" in p.log(), 15)
+    time.sleep(1.0)  # a FAULT instance sends nothing
+    for node in nodes:
+        assert not _sources(caps[node]), f"{node} advertised without an address"
+        assert not lab.has_address(node, VIP)
+
+    # 1. the first address: out of FAULT, MASTER after the down timer, adverts from it
+    for node in nodes:
+        ip(node, "addr", "add", FIRST, "dev", "eth0")
+    for node in nodes:
+        wait_for(f"{node} to take the VIP", lambda n=node: lab.has_address(n, VIP), TAKEOVER)
+    a = procs["A"]
+    assert "Assigned address 10.1.10.117 for interface eth0" in a.log()
+    assert "(VI_1) Leaving FAULT state" in a.log()
+    wait_for("A's adverts", lambda: _sources(caps["A"]), 3)
+    assert set(_sources(caps["A"])) == {"10.1.10.117"}
+
+    # 2. another address, then the first goes: still MASTER, adverts from the other one
+    for node in nodes:
+        ip(node, "addr", "add", SECOND, "dev", "eth0")
+        ip(node, "addr", "del", FIRST, "dev", "eth0")
+    for node in nodes:
+        wait_for(f"{node} to advertise from {SECOND}",
+                 lambda n=node: _sources(caps[n])[-2:] == ["10.2.0.5"] * 2, 4)
+        assert lab.has_address(node, VIP)
+
+    # 3. nothing left but the VIP: FAULT, VIP removed
+    for node in nodes:
+        ip(node, "addr", "del", SECOND, "dev", "eth0")
+    for node in nodes:
+        wait_for(f"{node} to give up the VIP", lambda n=node: not lab.has_address(n, VIP), 5)
+    assert "Deassigned address 10.2.0.5 from interface eth0" in a.log()
+    assert "(VI_1) sent 0 priority" in a.log()
+    time.sleep(1.5)
+    seen = len(_sources(caps["A"]))
+    time.sleep(1.5)
+    assert len(_sources(caps["A"])) == seen, "A advertises in FAULT"
+
+    sequences = {node: _states(proc) for node, proc in procs.items()}
+    assert sequences["A"] == ["FAULT", "BACKUP", "MASTER", "FAULT"], sequences
+    if "K" in sequences:
+        # keepalived's own line for its start in FAULT is the lower-case one above
+        assert sequences["K"] == sequences["A"][1:], sequences
+        assert "Assigned address 10.1.10.117 for interface eth0" in procs["K"].log()
+        assert "Deassigned address 10.2.0.5 from interface eth0" in procs["K"].log()
+    for proc in procs.values():
+        assert proc.stop() == 0
