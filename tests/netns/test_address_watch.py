@@ -22,6 +22,7 @@ import re
 import shutil
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.configs import vrrp_conf
@@ -68,9 +69,17 @@ def test_source_address_follows_the_interface_like_keepalived(lab: Lab,
     def ip(node: str, *argv: str) -> None:
         lab.ns_sh(lab.nodes[node], "ip", *argv)
 
+    def started_in_fault(proc: Proc) -> Callable[[], bool]:
+        return lambda: "(VI_1) entering FAULT state (no IPv4 address for interface)" in proc.log()
+
+    def holds_vip(node: str, held: bool = True) -> Callable[[], bool]:
+        return lambda: lab.has_address(node, VIP) == held
+
+    def sends_from(node: str, src: str) -> Callable[[], bool]:
+        return lambda: _sources(caps[node])[-2:] == [src] * 2
+
     for node, proc in procs.items():
-        wait_for(f"{node} to start VI_1 in FAULT", lambda p=proc: "(VI_1) entering FAULT state "
-                 "(no IPv4 address for interface)" in p.log(), 15)
+        wait_for(f"{node} to start VI_1 in FAULT", started_in_fault(proc), 15)
     time.sleep(1.0)  # a FAULT instance sends nothing
     for node in nodes:
         assert not _sources(caps[node]), f"{node} advertised without an address"
@@ -80,11 +89,11 @@ def test_source_address_follows_the_interface_like_keepalived(lab: Lab,
     for node in nodes:
         ip(node, "addr", "add", FIRST, "dev", "eth0")
     for node in nodes:
-        wait_for(f"{node} to take the VIP", lambda n=node: lab.has_address(n, VIP), TAKEOVER)
+        wait_for(f"{node} to take the VIP", holds_vip(node), TAKEOVER)
     a = procs["A"]
     assert "Assigned address 10.1.10.117 for interface eth0" in a.log()
     assert "(VI_1) Leaving FAULT state" in a.log()
-    wait_for("A's adverts", lambda: _sources(caps["A"]), 3)
+    wait_for("A's adverts", lambda: bool(_sources(caps["A"])), 3)
     assert set(_sources(caps["A"])) == {"10.1.10.117"}
 
     # 2. another address, then the first goes: still MASTER, adverts from the other one
@@ -92,15 +101,16 @@ def test_source_address_follows_the_interface_like_keepalived(lab: Lab,
         ip(node, "addr", "add", SECOND, "dev", "eth0")
         ip(node, "addr", "del", FIRST, "dev", "eth0")
     for node in nodes:
-        wait_for(f"{node} to advertise from {SECOND}",
-                 lambda n=node: _sources(caps[n])[-2:] == ["10.2.0.5"] * 2, 4)
+        wait_for(f"{node} to advertise from {SECOND}", sends_from(node, "10.2.0.5"), 4)
         assert lab.has_address(node, VIP)
 
-    # 3. nothing left but the VIP: FAULT, VIP removed
+    # 3. nothing left but the VIP: FAULT, VIP removed (keepalived also sends two priority-0
+    # adverts from the address just removed, with its own IP header; kaconfd's socket,
+    # bound to that address, cannot: see docs/agreement.md)
     for node in nodes:
         ip(node, "addr", "del", SECOND, "dev", "eth0")
     for node in nodes:
-        wait_for(f"{node} to give up the VIP", lambda n=node: not lab.has_address(n, VIP), 5)
+        wait_for(f"{node} to give up the VIP", holds_vip(node, False), 5)
     assert "Deassigned address 10.2.0.5 from interface eth0" in a.log()
     assert "(VI_1) sent 0 priority" in a.log()
     time.sleep(1.5)

@@ -117,8 +117,10 @@ def test_primary_removed_with_nothing_left_takes_the_source_away() -> None:
 
 
 def machine(**kw: object) -> VrrpFsm:
-    params = InstanceParams(name="VI_1", vrid=1, priority=100, primary_ip=ip("0.0.0.0"),
-                            **kw)  # type: ignore[arg-type]
+    base: dict[str, object] = dict(name="VI_1", vrid=1, priority=100,
+                                   primary_ip=ip("0.0.0.0"))
+    base.update(kw)
+    params = InstanceParams(**base)  # type: ignore[arg-type]
     return VrrpFsm(params, no_source=True)
 
 
@@ -136,6 +138,16 @@ def test_no_source_at_start_is_fault_and_an_address_brings_backup() -> None:
     assert messages(out) == ["(VI_1) Leaving FAULT state", "(VI_1) Entering BACKUP STATE"]
     assert RunNotify(State.BACKUP, 100) in out
     assert fsm.params.primary_ip == A  # ties are broken with the new address
+
+
+def test_an_owner_with_state_master_also_leaves_fault_to_backup() -> None:
+    # keepalived 2.2.7 too (checked side by side): BACKUP, MASTER after the down timer
+    fsm = machine(priority=255, initial_state=State.MASTER)
+    fsm.handle(Startup(), 0.0)
+    assert fsm.state is State.FAULT
+    out = fsm.handle(SourceAddress(A), 1.0)
+    assert fsm.state is State.BACKUP
+    assert messages(out)[-1] == "(VI_1) Entering BACKUP STATE"
 
 
 def test_losing_the_source_as_master_sends_priority_0_and_faults() -> None:
