@@ -32,6 +32,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IFF_UP = 0x1
 IFF_RUNNING = 0x40
 IFA_F_NODAD = 0x02
+IFA_F_DADFAILED, IFA_F_TENTATIVE = 0x08, 0x40
 RTNH_F_ONLINK = 0x04
 #: How often an interrupted dump (EBUSY) is asked again before giving up.
 _DUMP_ATTEMPTS = 5
@@ -58,6 +59,9 @@ class AddressEvent:
     index: int
     address: IPAddress
     added: bool
+    #: an IPv6 address still in (or failed) duplicate address detection: nothing can
+    #: be bound to it yet; the kernel announces it again when it is ready
+    tentative: bool = False
 
 
 def _address_event(msg: Any) -> AddressEvent | None:
@@ -71,7 +75,8 @@ def _address_event(msg: Any) -> AddressEvent | None:
     if not text or msg.get("family") not in (socket.AF_INET, socket.AF_INET6):
         return None
     return AddressEvent(int(msg["index"]), ipaddress.ip_address(text),
-                        msg.get("event") == "RTM_NEWADDR")
+                        msg.get("event") == "RTM_NEWADDR",
+                        bool(int(msg.get("flags", 0)) & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
 
 
 def _link(msg: Any) -> Link:
@@ -159,11 +164,17 @@ class Netlink:
     async def set_link_up(self, index: int) -> None:
         await self.ipr.link("set", index=index, state="up")
 
-    async def addresses(self, index: int) -> list[IPInterface]:
-        """Addresses on interface ``index``, in kernel order (primary first)."""
+    async def addresses(self, index: int, *, ready: bool = False) -> list[IPInterface]:
+        """Addresses on interface ``index``, in kernel order (primary first).
+
+        ``ready``: only those a socket can be bound to (not IPv6 addresses still in, or
+        failed, duplicate address detection).
+        """
         found: list[IPInterface] = []
         for msg in await self._dump("addr", index=index):
             addr = msg.get("address")
+            if ready and int(msg.get("flags", 0)) & (IFA_F_TENTATIVE | IFA_F_DADFAILED):
+                continue
             if addr:
                 found.append(ipaddress.ip_interface(f"{addr}/{msg['prefixlen']}"))
         return found

@@ -298,7 +298,7 @@ class VrrpChild:
 
     def _on_address(self, event: AddressEvent) -> None:
         """An address came or went: move the sources of the instances it concerns."""
-        change = self.ifaddrs.apply(event.index, event.address, event.added)
+        change = self.ifaddrs.apply(event.index, event.address, event.added, event.tentative)
         if change is None:
             return
         runners = self.runners

@@ -18,7 +18,11 @@ the netlink socket (:meth:`kaconfd.netlink.Netlink.watch_links`) and from the ru
   the tail of its list) and every instance on the interface silently advertises from it;
   with none left, the instances whose source it was lose it and go to FAULT
   (``down_instance``);
-* removing another address only forgets it.
+* removing another address only forgets it;
+* an IPv6 address still in duplicate address detection ("tentative", even with DAD
+  off until the kernel's work runs) counts only when the kernel announces it again
+  as ready: kaconfd binds its sending socket to the source, which the kernel refuses
+  for a tentative address (keepalived, which does not bind, takes it at once).
 
 Like :mod:`.fsm`, pure: the child feeds it the addresses it dumps and the events it
 hears, and gets back what changed.
@@ -107,13 +111,14 @@ class InterfaceAddresses:
         for key in [k for k in self._known if k[0] == index]:
             del self._known[key]
 
-    def apply(self, index: int, ip: IPAddress, added: bool) -> PrimaryChange | None:
+    def apply(self, index: int, ip: IPAddress, added: bool,
+              tentative: bool = False) -> PrimaryChange | None:
         """An address event; the change of primary address it makes, if any."""
         known = self._known.get((index, ip.version))
         if known is None or not candidate(ip):
             return None  # no instance uses the interface, or not an address for adverts
         if added:
-            if self.ours(ip):
+            if self.ours(ip) or tentative:
                 return None
             if known.primary is None:
                 known.primary = ip

@@ -245,7 +245,10 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         """
         table = self.child.ifaddrs
         if not table.knows(index, self.cfg.family):  # once known, events keep it current
-            found = [iface.ip for iface in await self.child.netlink.addresses(index)]
+            # not an IPv6 address still in DAD: the sending socket cannot be bound to it
+            # (a VMAC's copy of it can: kaconfd adds that one without DAD)
+            dump = await self.child.netlink.addresses(index, ready=self.follows_interface)
+            found = [iface.ip for iface in dump]
             table.seed(index, self.cfg.family, found)
         return table.primary(index, self.cfg.family)
 
@@ -276,12 +279,15 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         socket: a MASTER's last advert, priority 0, leaves from it as in keepalived.
         """
         cfg = self.cfg
-        self.no_address = src is None
         if src is not None and self.sender is not None and src != self.sender.src:
             old = self.sender
-            self.sender = self.child.sockets.sender(
-                family=cfg.family, ifname=cfg.advert_interface, ifindex=self.send_index,
-                src=src, ttl=cfg.ttl, hdrincl=self.ah is not None)
+            try:
+                self.sender = self.child.sockets.sender(
+                    family=cfg.family, ifname=cfg.advert_interface, ifindex=self.send_index,
+                    src=src, ttl=cfg.ttl, hdrincl=self.ah is not None)
+            except OSError as exc:
+                log.error("(%s) cannot send from %s: %s", cfg.name, src, exc)
+                return  # as it was: the next change of address may do better
             self.child.sockets.release_sender(old)
             self._adverts.clear()
             self._ah_adverts.clear()
@@ -289,6 +295,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             if announcer is not None and isinstance(src, ipaddress.IPv6Address):
                 announcer.close()  # its NA socket is bound to the old source
                 announcer.src_v6 = src
+        self.no_address = src is None
         self.post(SourceAddress(src))
 
     async def _vips_present(self) -> bool:

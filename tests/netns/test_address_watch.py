@@ -2,8 +2,9 @@
 
 Two nodes, each alone on its isolated bridge port: A runs kaconf, K (when keepalived
 is installed) keepalived, with the same configuration. Their eth0 starts without an
-IPv4 address, so both start VI_1 in FAULT; then the test changes the addresses on
-both the same way and compares what the two daemons do:
+address of the instance's family (IPv4; IPv6: no link-local address), so both start
+VI_1 in FAULT; then the test changes the addresses on both the same way and compares
+what the two daemons do:
 
 1. the first address comes: the instance leaves FAULT (BACKUP, then MASTER: nobody
    else is there) and advertises from it;
@@ -12,29 +13,45 @@ both the same way and compares what the two daemons do:
 3. that one goes too: nothing is left (the VIP does not count), the instance goes
    to FAULT and gives up its VIP.
 
-The VIP and the two addresses are in different subnets, so that removing one never
-takes another with it (the kernel removes a primary's secondaries).
+IPv4: the VIP and the two addresses are in different subnets, so that removing one
+never takes another with it (the kernel removes a primary's secondaries).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shutil
-import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from tests.support.configs import vrrp_conf
 from tests.support.netns import NETNS, FrameCapture, Lab, Proc, kaconf_run, wait_for
 
 pytestmark = NETNS
 
-VIP = "10.9.9.9/24"
-FIRST, SECOND = "10.1.10.117/24", "10.2.0.5/24"
 STATE_RE = re.compile(r"\(VI_1\) Entering (\w+) STATE")
 #: BACKUP's master-down interval (3 x 1 s + skew) with slack for a loaded host
 TAKEOVER = 8.0
+
+
+@dataclass(frozen=True)
+class Case:
+    family: int
+    vip: str
+    first: str
+    second: str
+
+    def ip(self, text: str) -> str:
+        return text.split("/")[0]
+
+
+CASES = [Case(4, "10.9.9.9/24", "10.1.10.117/24", "10.2.0.5/24"),
+         Case(6, "fd00::9/64", "fe80::5/64", "fe80::6/64")]
 
 
 def _states(proc: Proc) -> list[str]:
@@ -49,17 +66,30 @@ def _keepalived(lab: Lab, conf: Path) -> Proc:
 
 
 def _sources(cap: FrameCapture) -> list[str]:
-    return [socket.inet_ntoa(src) for _mac, src, _msg in cap.vrrp_adverts()]
+    """The source address of every VRRP advert captured (IPv4 and IPv6), in order."""
+    out = []
+    for f in cap.frames():
+        ip = f[14:]
+        if f[12:14] == b"\x08\x00" and len(ip) >= 20 and ip[9] == 112:
+            out.append(str(ipaddress.IPv4Address(ip[12:16])))
+        elif f[12:14] == b"\x86\xdd" and len(ip) >= 40 and ip[6] == 112:
+            out.append(str(ipaddress.IPv6Address(ip[8:24])))
+    return out
 
 
-def test_source_address_follows_the_interface_like_keepalived(lab: Lab,
-                                                               tmp_path: Path) -> None:
+@pytest.mark.parametrize("case", CASES, ids=["ipv4", "ipv6"])
+def test_source_address_follows_the_interface_like_keepalived(lab: Lab, tmp_path: Path,
+                                                               case: Case) -> None:
     conf = tmp_path / "node.conf"
-    conf.write_text(vrrp_conf("node", 100, VIP))
+    conf.write_text(vrrp_conf("node", 100, case.vip))
     nodes = ["A"] + (["K"] if shutil.which("keepalived") else [])
     for node in nodes:
-        lab.add_node(node)  # no address on eth0
+        ns = lab.add_node(node)  # no address on eth0
         lab.isolate(node, True)  # the two daemons must not hear each other
+        if case.family == 6:  # no link-local address either
+            lab.ns_sh(ns, "ip", "link", "set", "eth0", "addrgenmode", "none")
+            for addr in lab.addresses(node):
+                lab.ns_sh(ns, "ip", "addr", "del", addr, "dev", "eth0")
     # ETH_P_ALL: a socket of one protocol does not see the frames the node sends
     caps = {node: FrameCapture(lab, node, 40, ethertype=0x0003) for node in nodes}
     procs = {"A": lab.start("A", kaconf_run(conf, lab.workdir, "A", "-D"), "A")}
@@ -70,10 +100,11 @@ def test_source_address_follows_the_interface_like_keepalived(lab: Lab,
         lab.ns_sh(lab.nodes[node], "ip", *argv)
 
     def started_in_fault(proc: Proc) -> Callable[[], bool]:
-        return lambda: "(VI_1) entering FAULT state (no IPv4 address for interface)" in proc.log()
+        line = f"(VI_1) entering FAULT state (no IPv{case.family} address for interface)"
+        return lambda: line in proc.log()
 
     def holds_vip(node: str, held: bool = True) -> Callable[[], bool]:
-        return lambda: lab.has_address(node, VIP) == held
+        return lambda: lab.has_address(node, case.vip) == held
 
     def sends_from(node: str, src: str) -> Callable[[], bool]:
         return lambda: _sources(caps[node])[-2:] == [src] * 2
@@ -83,36 +114,38 @@ def test_source_address_follows_the_interface_like_keepalived(lab: Lab,
     time.sleep(1.0)  # a FAULT instance sends nothing
     for node in nodes:
         assert not _sources(caps[node]), f"{node} advertised without an address"
-        assert not lab.has_address(node, VIP)
+        assert not lab.has_address(node, case.vip)
 
     # 1. the first address: out of FAULT, MASTER after the down timer, adverts from it
+    first, second = case.ip(case.first), case.ip(case.second)
     for node in nodes:
-        ip(node, "addr", "add", FIRST, "dev", "eth0")
+        ip(node, "addr", "add", case.first, "dev", "eth0")
     for node in nodes:
         wait_for(f"{node} to take the VIP", holds_vip(node), TAKEOVER)
     a = procs["A"]
-    assert "Assigned address 10.1.10.117 for interface eth0" in a.log()
+    assert f"Assigned address {first} for interface eth0" in a.log()
     assert "(VI_1) Leaving FAULT state" in a.log()
     wait_for("A's adverts", lambda: bool(_sources(caps["A"])), 3)
-    assert set(_sources(caps["A"])) == {"10.1.10.117"}
+    assert set(_sources(caps["A"])) == {first}
 
     # 2. another address, then the first goes: still MASTER, adverts from the other one
     for node in nodes:
-        ip(node, "addr", "add", SECOND, "dev", "eth0")
-        ip(node, "addr", "del", FIRST, "dev", "eth0")
+        ip(node, "addr", "add", case.second, "dev", "eth0")
+        ip(node, "addr", "del", case.first, "dev", "eth0")
     for node in nodes:
-        wait_for(f"{node} to advertise from {SECOND}", sends_from(node, "10.2.0.5"), 4)
-        assert lab.has_address(node, VIP)
+        wait_for(f"{node} to advertise from {second}", sends_from(node, second), 4)
+        assert lab.has_address(node, case.vip)
 
-    # 3. nothing left but the VIP: FAULT, VIP removed (keepalived also sends two priority-0
-    # adverts from the address just removed, with its own IP header; kaconfd's socket,
-    # bound to that address, cannot: see docs/agreement.md)
+    # 3. nothing left but the VIP: FAULT, VIP removed (keepalived also tries to send
+    # priority-0 adverts from the address just removed, with its own IPv4 header;
+    # kaconfd's socket, bound to that address, cannot: see docs/agreement.md)
     for node in nodes:
-        ip(node, "addr", "del", SECOND, "dev", "eth0")
+        ip(node, "addr", "del", case.second, "dev", "eth0")
     for node in nodes:
         wait_for(f"{node} to give up the VIP", holds_vip(node, False), 5)
-    assert "Deassigned address 10.2.0.5 from interface eth0" in a.log()
+    assert f"Deassigned address {second} from interface eth0" in a.log()
     assert "(VI_1) sent 0 priority" in a.log()
+    assert "address event handler failed" not in a.log()
     time.sleep(1.5)
     seen = len(_sources(caps["A"]))
     time.sleep(1.5)
@@ -123,7 +156,7 @@ def test_source_address_follows_the_interface_like_keepalived(lab: Lab,
     if "K" in sequences:
         # keepalived's own line for its start in FAULT is the lower-case one above
         assert sequences["K"] == sequences["A"][1:], sequences
-        assert "Assigned address 10.1.10.117 for interface eth0" in procs["K"].log()
-        assert "Deassigned address 10.2.0.5 from interface eth0" in procs["K"].log()
+        assert f"Assigned address {first} for interface eth0" in procs["K"].log()
+        assert f"Deassigned address {second} from interface eth0" in procs["K"].log()
     for proc in procs.values():
         assert proc.stop() == 0

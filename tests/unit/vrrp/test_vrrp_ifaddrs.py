@@ -76,6 +76,13 @@ def test_own_addresses_and_other_interfaces_are_ignored() -> None:
     assert t.apply(2, VIP, added=False) is None
 
 
+def test_a_tentative_ipv6_address_counts_when_the_kernel_says_it_is_ready() -> None:
+    t = table()
+    assert t.apply(2, LL, added=True, tentative=True) is None
+    assert t.primary(2, 6) is None
+    assert t.apply(2, LL, added=True) == PrimaryChange(2, 6, None, LL)
+
+
 def test_removed_primary_is_replaced_by_the_last_address_remembered() -> None:
     t = table(A, B, C)
     assert t.apply(2, A, added=False) == PrimaryChange(2, 4, A, C)  # keepalived: list tail
@@ -206,10 +213,11 @@ def _nlmsg(kind: int, body: bytes) -> bytes:
     return struct.pack("=IHHII", 16 + len(body), kind, 0, 0, 0) + body
 
 
-def _addr(kind: int, family: int, index: int, address: str, local: bool = True) -> bytes:
+def _addr(kind: int, family: int, index: int, address: str, local: bool = True,
+          flags: int = 0) -> bytes:
     raw = socket.inet_pton(family, address)
     attr = struct.pack("=HH", 4 + len(raw), 2 if local else 1) + raw  # IFA_LOCAL / ADDRESS
-    return _nlmsg(kind, struct.pack("=BBBBI", family, 24, 0, 0, index) + attr)
+    return _nlmsg(kind, struct.pack("=BBBBI", family, 64, flags, 253, index) + attr)
 
 
 def _link(index: int) -> bytes:
@@ -220,6 +228,7 @@ def _link(index: int) -> bytes:
 
 def test_address_events_reach_the_callback_links_still_do() -> None:
     datagrams = [_link(2) + _addr(RTM_NEWADDR, socket.AF_INET, 2, "10.0.0.1"),
+                 _addr(RTM_NEWADDR, socket.AF_INET6, 2, "fe80::1", local=False, flags=0x40),
                  _addr(RTM_DELADDR, socket.AF_INET6, 2, "fe80::1", local=False)]
     links: list[str] = []
     addresses: list[AddressEvent] = []
@@ -249,4 +258,5 @@ def test_address_events_reach_the_callback_links_still_do() -> None:
     asyncio.run(main())
     assert groups == [0x1 | 0x10 | 0x100]  # links, IPv4 and IPv6 addresses
     assert links == ["eth0"]
-    assert addresses == [AddressEvent(2, A, True), AddressEvent(2, LL, False)]
+    assert addresses == [AddressEvent(2, A, True), AddressEvent(2, LL, True, tentative=True),
+                         AddressEvent(2, LL, False)]
