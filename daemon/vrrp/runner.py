@@ -276,7 +276,9 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
 
         The sending socket is the new address's from now on; the machine learns it in
         its turn (:class:`~.events.SourceAddress`). Losing the address keeps the old
-        socket: a MASTER's last advert, priority 0, leaves from it as in keepalived.
+        socket for a MASTER's last advert, priority 0, which keepalived sends from the
+        address just removed; the kernel refuses it to our socket, bound to that
+        address (logged with -D, see docs/agreement.md).
         """
         cfg = self.cfg
         if src is not None and self.sender is not None and src != self.sender.src:
