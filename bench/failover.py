@@ -816,7 +816,7 @@ def render(results: dict[str, object], args: argparse.Namespace) -> tuple[str, b
                 verdicts.append((f"PSS at {n} instance(s), {role}: <= {limit:g} MB",
                                  c.pss_mb <= limit))
     floor = R.get("wake_floor")
-    if isinstance(floor, dict):
+    if isinstance(floor, dict) and "python_us" in floor:
         rows.append("| reference: one wake-up of an idle process (bare asyncio loop, a timer "
                     "each second, no work / keepalived BACKUP node at 1 instance, per advert) | "
                     f"{floor['python_us']:.0f} us | "
