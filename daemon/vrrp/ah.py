@@ -36,7 +36,7 @@ import ipaddress
 import struct
 from dataclasses import dataclass
 
-from .packet import IPPROTO_VRRP, PacketError, Reason, inet_checksum
+from .packet import IPPROTO_VRRP, TOS_NETCONTROL, PacketError, Reason, inet_checksum
 
 #: IP protocol number of the Authentication Header.
 IPPROTO_AH = 51
@@ -46,8 +46,6 @@ ICV_LEN = 12
 #: AH "payload length": the header's length in 32-bit words minus 2 (RFC 2402 §2.2).
 AH_PAYLOAD_LEN = 4
 IPV4_HEADER_LEN = 20
-#: TOS of keepalived's IPv4 adverts (internetwork control).
-TOS_NETCONTROL = 0xC0
 #: Beyond this, keepalived stops incrementing (the counter has "cycled").
 SEQ_LIMIT = 0xFFFFFFFD
 

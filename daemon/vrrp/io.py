@@ -115,6 +115,21 @@ def bind_device(sock: socket.socket, ifname: str) -> None:
     sock.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode() + b"\0")
 
 
+def send_unbound(datagram: bytes, *, ifname: str, ifindex: int,
+                 dst: ipaddress.IPv4Address) -> None:
+    """Send a whole IPv4 datagram (its own header) out of ``ifname`` from no bound address.
+
+    For the one advert a bound socket cannot send: a MASTER's priority 0 after the
+    interface lost the address it advertised from, which keepalived still sends from that
+    address (it writes the IPv4 header itself). Rare, so the socket lives for one send.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW) as s:
+        bind_device(s, ifname)
+        mreqn = struct.pack("4s4si", bytes(4), bytes(4), ifindex)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, mreqn)
+        s.sendto(datagram, (str(dst), 0))
+
+
 class AdvertSender:
     """A sending socket on one interface, bound to a source address (shared by the child).
 

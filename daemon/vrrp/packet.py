@@ -96,6 +96,20 @@ class PacketError(ValueError):
         self.detail = detail
 
 
+#: TOS of keepalived's IPv4 adverts (internetwork control).
+TOS_NETCONTROL = 0xC0
+_IPV4 = struct.Struct("!BBHHHBBH4s4s")
+
+
+def ipv4_datagram(payload: bytes, *, src: ipaddress.IPv4Address, dst: ipaddress.IPv4Address,
+                  ttl: int, proto: int = IPPROTO_VRRP) -> bytes:
+    """``payload`` behind the IPv4 header keepalived writes itself (TOS internetwork
+    control, no options, checksum filled; identification 0: the kernel picks one)."""
+    header = _IPV4.pack(0x45, TOS_NETCONTROL, 20 + len(payload), 0, 0, ttl, proto, 0,
+                        src.packed, dst.packed)
+    return header[:10] + struct.pack("!H", inet_checksum(header)) + header[12:] + payload
+
+
 def inet_checksum(data: bytes) -> int:
     """RFC 1071 Internet checksum: one's complement of the one's complement sum of 16-bit words.
 

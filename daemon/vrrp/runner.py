@@ -48,16 +48,18 @@ from .events import (
     SyncAhSeq,
 )
 from .fsm import VrrpFsm
-from .io import AdvertSender, Announcer, Heard, IPAddress, Received
+from .io import AdvertSender, Announcer, Heard, IPAddress, Received, send_unbound
 from .ipvlan import create_ipvlan, remove_ipvlan
 from .packet import (
     IPPROTO_VRRP,
+    VRRP_TTL,
     Advertisement,
     AuthType,
     Expectation,
     PacketError,
     Reason,
     decode,
+    ipv4_datagram,
     validate,
 )
 from .params import State
@@ -277,8 +279,8 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         The sending socket is the new address's from now on; the machine learns it in
         its turn (:class:`~.events.SourceAddress`). Losing the address keeps the old
         socket for a MASTER's last advert, priority 0, which keepalived sends from the
-        address just removed; the kernel refuses it to our socket, bound to that
-        address (logged with -D, see docs/agreement.md).
+        address just removed: the kernel refuses it to our socket, bound to that
+        address, so it goes out with its own IPv4 header (:meth:`_send_orphan`).
         """
         cfg = self.cfg
         if src is not None and self.sender is not None and src != self.sender.src:
@@ -613,7 +615,22 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             try:
                 sendto(payload, sockaddr)
             except OSError as exc:
-                log.debug("(%s) sending advert to %s failed: %s", cfg.name, dst, exc)
+                if not (self.no_address and self._send_orphan(payload, dst)):
+                    log.debug("(%s) sending advert to %s failed: %s", cfg.name, dst, exc)
+
+    def _send_orphan(self, payload: bytes, dst: IPAddress) -> bool:
+        """An IPv4 advert from the address the interface just lost (see io.send_unbound)."""
+        sender = self.sender
+        if (sender is None or not isinstance(sender.src, ipaddress.IPv4Address)
+                or not isinstance(dst, ipaddress.IPv4Address)):
+            return False
+        ttl = VRRP_TTL if dst.is_multicast else self.cfg.ttl  # as the bound socket sets them
+        datagram = ipv4_datagram(payload, src=sender.src, dst=dst, ttl=ttl)
+        try:
+            send_unbound(datagram, ifname=sender.ifname, ifindex=sender.ifindex, dst=dst)
+        except OSError as exc:
+            log.debug("(%s) sending advert to %s failed: %s", self.cfg.name, dst, exc)
+        return True
 
     def _send_ah_advert(self, priority: int) -> None:
         """One AH advert (keepalived's vrrp_update_pkt): a new IP id and sequence number.

@@ -235,3 +235,18 @@ def test_an_auth_type_no_version_defines_is_invalid_not_a_mismatch() -> None:
     with pytest.raises(PacketError) as info:
         validate(bad, expect, 255)
     assert info.value.reason is Reason.AUTH and info.value.detail == "invalid auth type 9"
+
+
+def test_ipv4_datagram_is_the_header_keepalived_writes() -> None:
+    """The header kaconfd writes for an advert from an address no socket can bind to:
+    version 4 without options, TOS internetwork control, protocol 112, checksum valid."""
+    import ipaddress
+
+    from kaconfd.vrrp.packet import inet_checksum, ipv4_datagram
+
+    payload = bytes(range(20))
+    src, dst = ipaddress.IPv4Address("10.0.0.1"), ipaddress.IPv4Address("224.0.0.18")
+    d = ipv4_datagram(payload, src=src, dst=dst, ttl=255)
+    assert d[0] == 0x45 and d[1] == 0xC0 and int.from_bytes(d[2:4], "big") == 40
+    assert d[8] == 255 and d[9] == 112 and d[12:16] == src.packed and d[16:20] == dst.packed
+    assert inet_checksum(d[:20]) == 0 and d[20:] == payload
