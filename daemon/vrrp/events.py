@@ -129,9 +129,14 @@ def describe(event: Event) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SendAdvert:
-    """Send one advertisement with this priority (0 = "master stopping")."""
+    """Send one advertisement with this priority (0 = "master stopping").
+
+    ``counted``: whether a priority-0 advert counts in keepalived's "Priority Zero
+    Packets Sent" (a MASTER leaving for a fault of its own sends two and counts one).
+    """
 
     priority: int
+    counted: bool = True
 
 
 @dataclass(frozen=True, slots=True)

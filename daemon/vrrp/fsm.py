@@ -308,10 +308,15 @@ class VrrpFsm:
             return p.advert_int + self.skew_time()
         return self.master_down_interval()
 
-    def _become_fault(self, now: float, *, notify: bool = True, init: bool = False
-                      ) -> list[Action]:
+    def _become_fault(self, now: float, *, notify: bool = True, init: bool = False,
+                      own: bool = False) -> list[Action]:
+        """FAULT. ``own``: for a fault of the instance's own (a tracker, its interface,
+        its address), after which keepalived's MASTER sends priority 0 twice: once leaving
+        MASTER, once more (the one it counts and logs) restoring the interface."""
         actions: list[Action] = []
         if self.state == State.MASTER:
+            if own:
+                actions.append(SendAdvert(0, counted=False))
             actions += [SendAdvert(0), self._tag("sent 0 priority"),
                         self._tag("removing VIPs."), RemoveVips()]
         self.state = State.FAULT
@@ -497,7 +502,7 @@ def _running_track(fsm: VrrpFsm, ev: TrackUpdate, now: float) -> list[Action]:
     before = fsm.effective_priority
     fsm._apply(ev)
     if fsm.faulty:
-        return fsm._become_fault(now)
+        return fsm._become_fault(now, own=True)
     return fsm._priority_changed(before, now)
 
 
@@ -516,7 +521,7 @@ def _fault_track(fsm: VrrpFsm, ev: TrackUpdate, now: float) -> list[Action]:
 
 def _running_source(fsm: VrrpFsm, ev: SourceAddress, now: float) -> list[Action]:
     fsm._set_source(ev)
-    return fsm._become_fault(now) if fsm.faulty else []
+    return fsm._become_fault(now, own=True) if fsm.faulty else []
 
 
 def _fault_source(fsm: VrrpFsm, ev: SourceAddress, now: float) -> list[Action]:

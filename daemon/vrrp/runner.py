@@ -565,7 +565,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
         if isinstance(act, SetTimer):
             self._set_timer(act)
         elif isinstance(act, SendAdvert):
-            self._send_advert(act.priority)
+            self._send_advert(act.priority, act.counted)
         elif isinstance(act, Log):
             log.log(logging.WARNING if act.warning else logging.INFO, "%s", act.message)
         elif isinstance(act, AddVips | RemoveVips):
@@ -591,12 +591,12 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
                                   f'{act.priority}')
         return True
 
-    def _send_advert(self, priority: int) -> None:
+    def _send_advert(self, priority: int, counted: bool = True) -> None:
         cfg, sender = self.cfg, self.sender
         if sender is None:
             return
         if self.ah is not None:
-            self._send_ah_advert(priority)
+            self._send_ah_advert(priority, counted)
             return
         packets = self._adverts.get(priority)
         if packets is None:  # everything but the priority is fixed for the instance
@@ -608,7 +608,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
                 self._adverts.clear()
             self._adverts[priority] = packets
         self.stats.advert_sent += 1
-        if priority == 0:
+        if priority == 0 and counted:
             self.stats.pri_zero_sent += 1
         sendto = sender.send_sock.sendto
         for dst, payload, sockaddr in packets:
@@ -632,7 +632,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             log.debug("(%s) sending advert to %s failed: %s", self.cfg.name, dst, exc)
         return True
 
-    def _send_ah_advert(self, priority: int) -> None:
+    def _send_ah_advert(self, priority: int, counted: bool = True) -> None:
         """One AH advert (keepalived's vrrp_update_pkt): a new IP id and sequence number.
 
         Every destination (unicast peers) gets the same numbers, each its own ICV.
@@ -651,7 +651,7 @@ class InstanceRunner(InstanceTimers, InstanceEffects):
             ah.entering_master()
         ip_id, seq = ah.next()
         self.stats.advert_sent += 1
-        if priority == 0:
+        if priority == 0 and counted:
             self.stats.pri_zero_sent += 1
         for dst in cfg.unicast_peers or (cfg.mcast_dst,):
             assert isinstance(dst, ipaddress.IPv4Address)

@@ -165,7 +165,8 @@ def test_losing_the_source_as_master_sends_priority_0_and_faults() -> None:
     assert fsm.state is State.MASTER
     out = fsm.handle(SourceAddress(None), 11.0)
     assert fsm.state is State.FAULT
-    assert out[:2] == [Log("(VI_1) Entering FAULT STATE"), SendAdvert(0)]
+    assert out[:3] == [Log("(VI_1) Entering FAULT STATE"), SendAdvert(0, counted=False),
+                       SendAdvert(0)]
     assert RunNotify(State.FAULT, 100) in out
     assert fsm.handle(SourceAddress(B), 12.0)[0] == Log("(VI_1) Leaving FAULT state")
     assert fsm.params.primary_ip == B
