@@ -180,7 +180,11 @@ def test_a_sighup_storm_of_good_and_broken_configs_keeps_serving(lab: Lab,
     failed = log.count("Reload failed")
     assert log.count("outside range [1, 255] for virtual_router_id") == failed
     named = {i for i in range(101) if f"'{1000 + i}'" in log}
-    assert len(named) >= 40, f"only {len(named)} of the 51 broken files were read"
+    # Each SIGHUP is handled (102 reloads above), but a file replaced 0.1 s later may be
+    # read in its next version: how many broken ones are read depends on the machine's
+    # load (29-51 seen on this 2-core machine, the fewest with other tests running).
+    # Half of them keeps this from passing without broken files read.
+    assert len(named) >= 25, f"only {len(named)} of the 51 broken files were read"
     assert log.count("Entering") == entering, "the storm changed the instance's state"
     assert lab.has_address("A", VIP) and a.alive()
     assert _pid(lab.workdir / "A-vrrp.pid") == pids["vrrp"], "the VRRP child was replaced"
