@@ -36,7 +36,7 @@ import ipaddress
 import struct
 from dataclasses import dataclass
 
-from .packet import IPPROTO_VRRP, TOS_NETCONTROL, PacketError, Reason, inet_checksum
+from .packet import IPPROTO_VRRP, PacketError, Reason, ipv4_header
 
 #: IP protocol number of the Authentication Header.
 IPPROTO_AH = 51
@@ -50,7 +50,6 @@ IPV4_HEADER_LEN = 20
 SEQ_LIMIT = 0xFFFFFFFD
 
 _AH = struct.Struct("!BBH4sI12s")
-_IP = struct.Struct("!BBHHHBBH4s4s")
 
 
 def icv(key: bytes, ip_header: bytes, ah_header: bytes, vrrp: bytes, *, unicast: bool) -> bytes:
@@ -77,12 +76,11 @@ def build(vrrp: bytes, *, src: ipaddress.IPv4Address, dst: ipaddress.IPv4Address
     ``vrrp`` is the encoded VRRPv2 advert (auth type AH, zero authentication data);
     ``ip_id`` and ``seq`` come from the instance's counters (:class:`SeqCounter`).
     """
-    total = IPV4_HEADER_LEN + AH_LEN + len(vrrp)
-    header = _IP.pack(0x45, TOS_NETCONTROL, total, ip_id & 0xFFFF, 0, ttl, IPPROTO_AH, 0,
-                      src.packed, dst.packed)
+    header = ipv4_header(AH_LEN + len(vrrp), src=src, dst=dst, ttl=ttl, proto=IPPROTO_AH,
+                         ip_id=ip_id)
     ah = _AH.pack(IPPROTO_VRRP, AH_PAYLOAD_LEN, 0, src.packed, seq, bytes(ICV_LEN))
+    # the ICV is computed with the header's checksum zeroed (see icv())
     ah = ah[:12] + icv(key, header, ah, vrrp, unicast=unicast)
-    header = header[:10] + struct.pack("!H", inet_checksum(header)) + header[12:]
     return header + ah + vrrp
 
 

@@ -101,13 +101,19 @@ TOS_NETCONTROL = 0xC0
 _IPV4 = struct.Struct("!BBHHHBBH4s4s")
 
 
+def ipv4_header(payload_len: int, *, src: ipaddress.IPv4Address, dst: ipaddress.IPv4Address,
+                ttl: int, proto: int = IPPROTO_VRRP, ip_id: int = 0) -> bytes:
+    """The IPv4 header keepalived writes itself: TOS internetwork control, no options,
+    checksum filled (identification 0: the kernel picks one when it sends)."""
+    header = _IPV4.pack(0x45, TOS_NETCONTROL, 20 + payload_len, ip_id & 0xFFFF, 0, ttl,
+                        proto, 0, src.packed, dst.packed)
+    return header[:10] + struct.pack("!H", inet_checksum(header)) + header[12:]
+
+
 def ipv4_datagram(payload: bytes, *, src: ipaddress.IPv4Address, dst: ipaddress.IPv4Address,
                   ttl: int, proto: int = IPPROTO_VRRP) -> bytes:
-    """``payload`` behind the IPv4 header keepalived writes itself (TOS internetwork
-    control, no options, checksum filled; identification 0: the kernel picks one)."""
-    header = _IPV4.pack(0x45, TOS_NETCONTROL, 20 + len(payload), 0, 0, ttl, proto, 0,
-                        src.packed, dst.packed)
-    return header[:10] + struct.pack("!H", inet_checksum(header)) + header[12:] + payload
+    """``payload`` behind :func:`ipv4_header`."""
+    return ipv4_header(len(payload), src=src, dst=dst, ttl=ttl, proto=proto) + payload
 
 
 def inet_checksum(data: bytes) -> int:
